@@ -1,0 +1,16 @@
+/**
+ * @file multiproc.h
+ * @brief multiproc: Python's multiprocessing and concurrent.futures for C.
+ *
+ * The only header a program includes. See README.md for a tour.
+ */
+#ifndef MULTIPROC_H
+#define MULTIPROC_H
+
+#include <multiproc/context.h>
+#include <multiproc/error.h>
+#include <multiproc/process.h>
+#include <multiproc/runtime.h>
+#include <multiproc/task.h>
+
+#endif /* MULTIPROC_H */

@@ -1,0 +1,26 @@
+/**
+ * @file multiproc/export.h
+ * @brief Symbol visibility for the shared library (internal to the headers).
+ */
+#ifndef MULTIPROC_EXPORT_H
+#define MULTIPROC_EXPORT_H
+
+#if defined(_WIN32) && defined(MP_SHARED_LIBRARY)
+#  if defined(MP_BUILDING_LIBRARY)
+#    define MP_API __declspec(dllexport)
+#  else
+#    define MP_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__)
+#  define MP_API __attribute__((visibility("default")))
+#else
+#  define MP_API
+#endif
+
+#if defined(__GNUC__)
+#  define MP_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#  define MP_PRINTF(fmt, args)
+#endif
+
+#endif /* MULTIPROC_EXPORT_H */

@@ -1,0 +1,207 @@
+/**
+ * @file multiproc/process.h
+ * @brief Processes: create, start, join, terminate, inspect.
+ *
+ * The counterpart of Python's `multiprocessing.Process`. A process runs one
+ * task from the task table (see multiproc/task.h) with argument bytes, and
+ * hands back an exit code, result bytes and, if the task failed, an error.
+ *
+ * Exit codes follow Python: 0 for success, 1 for a failed task, n for a task
+ * that returned n > 0, and `-signal` for a process killed by a signal.
+ *
+ * Thread safety: one process handle may be used from one thread at a time;
+ * different handles from different threads freely.
+ */
+#ifndef MULTIPROC_PROCESS_H
+#define MULTIPROC_PROCESS_H
+
+#include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <multiproc/context.h>
+#include <multiproc/export.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A child process. */
+typedef struct mp_process mp_process_t;
+
+/** A process id (pid_t on POSIX, DWORD on Windows). */
+typedef int64_t mp_pid_t;
+
+/** A waitable OS handle: a file descriptor on POSIX, a HANDLE on Windows. */
+typedef intptr_t mp_sentinel_t;
+
+/**
+ * Blocking calls take a timeout in seconds, like Python: MP_FOREVER waits
+ * for ever, 0 (or, where Python allows it, a negative number) polls, and NaN
+ * is MP_EINVAL.
+ */
+#define MP_FOREVER HUGE_VAL
+
+/** Whether a child is a daemon (Python's `daemon=`). */
+typedef enum mp_daemon {
+    MP_DAEMON_INHERIT = 0, /**< the current process's own flag (Python's default) */
+    MP_DAEMON_YES,         /**< terminated when its parent exits */
+    MP_DAEMON_NO           /**< the parent joins it at exit */
+} mp_daemon_t;
+
+/** Options for mp_process_create(); designed for designated initialisers. */
+typedef struct mp_process_opts {
+    const char *task;       /**< name in the task table (required) */
+    const void *arg;        /**< argument bytes (copied); see MP_ARG_I64() */
+    size_t arg_len;         /**< their count */
+    const char *name;       /**< NULL: "Process-N" */
+    mp_daemon_t daemon;     /**< default: inherit the current process's flag */
+    bool exit_with_parent;  /**< kill the child if its parent dies (Linux: even by SIGKILL) */
+    mp_context_t *context;  /**< start method; NULL: the default context */
+} mp_process_opts_t;
+
+/**
+ * @brief Create a process handle (nothing runs until mp_process_start()).
+ * @param[out] out the new handle; free it with mp_process_destroy().
+ * @param opts options; `opts->task` is required.
+ * @return 0; MP_EINVAL for NULL out/opts/task, or arg NULL with arg_len > 0;
+ *         MP_ENOTASK when the task table has no such task; MP_ESTATE before
+ *         mp_init(); MP_ENOMEM.
+ */
+MP_API int mp_process_create(mp_process_t **out, const mp_process_opts_t *opts);
+
+/**
+ * @brief Start the child with its context's start method.
+ *
+ * Returns once the child exists and has been given its bootstrap record.
+ * @return 0; MP_EINVAL for NULL; MP_ECLOSED after mp_process_close();
+ *         MP_ESTATE when already started, or when the current process is a
+ *         daemon (daemons may not have children, as in Python);
+ *         MP_EUNSAFEFORK under fork with other threads alive and the policy
+ *         set to refuse; MP_ESYS when the OS refused (see mp_errdetail()).
+ */
+MP_API int mp_process_start(mp_process_t *p);
+
+/**
+ * @brief Wait for the child to end.
+ * @param timeout seconds; MP_FOREVER to wait for ever; 0 or a negative
+ *        number to poll, as Python's `join(-1)`.
+ * @return 0 when the child has ended; MP_ETIMEDOUT when it is still running;
+ *         MP_EINVAL for NULL or a NaN timeout; MP_ECLOSED after close; MP_ESTATE if never
+ *         started; MP_ENOTASK, MP_EVERSION or MP_EBOOTSTRAP when the child
+ *         ended because it could not start its task.
+ */
+MP_API int mp_process_join(mp_process_t *p, double timeout);
+
+/**
+ * @brief Whether the child is running (started and not yet ended).
+ * @return 1 alive, 0 not (never started, or ended); MP_EINVAL for NULL;
+ *         MP_ECLOSED after close.
+ */
+MP_API int mp_process_is_alive(mp_process_t *p);
+
+/**
+ * @brief The child's exit code once it has ended.
+ * @param[out] code 0, a positive exit status, or `-signal`.
+ * @return 0; MP_ESTATE while it runs or before start; MP_EINVAL; MP_ECLOSED.
+ */
+MP_API int mp_process_exitcode(mp_process_t *p, int *code);
+
+/**
+ * @brief The result bytes the task set with mp_task_return().
+ * @param[out] data valid until mp_process_close()/mp_process_destroy();
+ *             NULL when the task set none.
+ * @param[out] len their count (0 when none).
+ * @return 0; MP_ESTATE before the child has ended; the task's error code
+ *         (negative) when the task failed (see mp_process_error());
+ *         MP_ECHILD when the child died without reporting (killed, crashed);
+ *         MP_EINVAL; MP_ECLOSED.
+ */
+MP_API int mp_process_result(mp_process_t *p, const void **data, size_t *len);
+
+/**
+ * @brief The error the task reported (mp_task_fail() or a negative return).
+ * @param[out] code the task's MP_E* code, 0 when the task did not fail.
+ * @param[out] message its message ("" when none); valid until close; may be NULL.
+ * @return 0; MP_ESTATE before the child has ended; MP_EINVAL; MP_ECLOSED.
+ */
+MP_API int mp_process_error(mp_process_t *p, int *code, const char **message);
+
+/** @brief Send SIGTERM (Windows: TerminateProcess). See mp_process_kill(). */
+MP_API int mp_process_terminate(mp_process_t *p);
+
+/**
+ * @brief Send SIGKILL (Windows: TerminateProcess; reads as -SIGTERM).
+ * @return 0, also when the child has already ended; MP_ESTATE if never
+ *         started; MP_EINVAL; MP_ECLOSED.
+ */
+MP_API int mp_process_kill(mp_process_t *p);
+
+/**
+ * @brief Send SIGINT (POSIX). The child's default disposition ends it with
+ *        exit code -SIGINT.
+ * @return as mp_process_kill(); MP_ENOTSUP on Windows.
+ */
+MP_API int mp_process_interrupt(mp_process_t *p);
+
+/**
+ * @brief The child's pid.
+ * @return 0; MP_ESTATE before start; MP_EINVAL; MP_ECLOSED.
+ */
+MP_API int mp_process_pid(mp_process_t *p, mp_pid_t *pid);
+
+/**
+ * @brief A handle that becomes ready (readable) when the child ends; wait on
+ *        it with mp_wait() or the platform's own poll/WaitForMultipleObjects.
+ *        It stays owned by the process handle.
+ * @return 0; MP_ESTATE before start; MP_EINVAL; MP_ECLOSED.
+ */
+MP_API int mp_process_sentinel(mp_process_t *p, mp_sentinel_t *out);
+
+/** @brief The process's name; "" for NULL or a closed handle. */
+MP_API const char *mp_process_name(const mp_process_t *p);
+
+/**
+ * @brief Whether the process is (or will be) a daemon.
+ * @return 1 or 0; MP_EINVAL for NULL.
+ */
+MP_API int mp_process_daemon(const mp_process_t *p);
+
+/**
+ * @brief The start method the process uses ("fork", "spawn", "forkserver").
+ * @return a static string; NULL for NULL.
+ */
+MP_API const char *mp_process_start_method(const mp_process_t *p);
+
+/**
+ * @brief Release the OS resources of an ended process (Python's close()).
+ *        Calling it again is fine; afterwards every other call gets MP_ECLOSED.
+ * @return 0; MP_ESTATE while the child is still running; MP_EINVAL.
+ */
+MP_API int mp_process_close(mp_process_t *p);
+
+/**
+ * @brief Free the handle. NULL-safe. A child that is still running is not
+ *        killed: it is detached and reaped when it ends (daemons are still
+ *        terminated when this process exits).
+ */
+MP_API void mp_process_destroy(mp_process_t *p);
+
+/**
+ * @brief Wait until at least one sentinel is ready (Python's
+ *        `multiprocessing.connection.wait`).
+ * @param sentinels handles from mp_process_sentinel().
+ * @param n their count (0 is allowed: then it just sleeps for the timeout).
+ * @param timeout seconds, MP_FOREVER, or <= 0 to poll.
+ * @param[out] ready n flags, set to 1 for each ready sentinel (may be NULL).
+ * @return the number of ready sentinels (0 on timeout); MP_EINVAL for NULL
+ *         sentinels with n > 0; MP_ESYS for an invalid handle.
+ */
+MP_API int mp_wait(const mp_sentinel_t *sentinels, size_t n, double timeout, unsigned char *ready);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MULTIPROC_PROCESS_H */

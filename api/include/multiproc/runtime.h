@@ -1,0 +1,119 @@
+/**
+ * @file multiproc/runtime.h
+ * @brief Initialisation, the current and parent process, children, CPUs.
+ */
+#ifndef MULTIPROC_RUNTIME_H
+#define MULTIPROC_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <multiproc/export.h>
+#include <multiproc/process.h>
+#include <multiproc/task.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @brief Initialise multiproc; call it first in `main`, like `MPI_Init`.
+ *
+ * In the program's own (main) process it records the task table and returns.
+ * In a child started by spawn or forkserver (the same executable, started
+ * with a marker argument) it never returns: it reads the bootstrap record,
+ * runs the named task and exits, so a child never re-runs the code of `main`.
+ * The same holds for the fork server process.
+ *
+ * @param argc,argv `main`'s own; a marker argument is removed (may be NULL).
+ * @param tasks the task table, ended by MP_TASK_END; it must stay valid for
+ *        the life of the process (a static array).
+ * @return 0; MP_EINVAL for NULL tasks or a table with a NULL or duplicate
+ *         name; MP_ESTATE when called twice; MP_ESYS.
+ */
+MP_API int mp_init(int *argc, char ***argv, const mp_task_def_t *tasks);
+
+/** What a process knows about itself or its parent. */
+typedef struct mp_process_info {
+    mp_pid_t pid;             /**< its pid */
+    const char *name;         /**< "MainProcess" in the main process */
+    bool daemon;              /**< its daemon flag */
+    const char *start_method; /**< how it was started; NULL in the main process */
+} mp_process_info_t;
+
+/**
+ * @brief The current process (Python's `current_process()`).
+ * @param[out] info filled with static strings.
+ * @return 0; MP_EINVAL for NULL.
+ */
+MP_API int mp_current_process(mp_process_info_t *info);
+
+/**
+ * @brief The parent of the current process (Python's `parent_process()`).
+ * @return 0; MP_ENOENT in the main process (Python's None); MP_EINVAL.
+ */
+MP_API int mp_parent_process(mp_process_info_t *info);
+
+/**
+ * @brief Wait for the parent to end (Python's `parent_process().join(t)`).
+ * @param timeout seconds, MP_FOREVER, or <= 0 to poll.
+ * @return 0 once the parent has ended; MP_ETIMEDOUT while it lives;
+ *         MP_ENOENT in the main process.
+ */
+MP_API int mp_parent_join(double timeout);
+
+/**
+ * @brief Whether the parent is alive (Python's `parent_process().is_alive()`).
+ * @return 1 or 0; MP_ENOENT in the main process.
+ */
+MP_API int mp_parent_is_alive(void);
+
+/**
+ * @brief The started children of this process that are still running
+ *        (Python's `active_children()`); ended ones are reaped on the way.
+ * @param[out] out room for `cap` handles (may be NULL when cap is 0).
+ * @param cap its size.
+ * @param[out] count how many are running (may exceed cap: then only cap
+ *        were stored).
+ * @return 0; MP_EINVAL for NULL count, or NULL out with cap > 0.
+ */
+MP_API int mp_active_children(mp_process_t **out, size_t cap, size_t *count);
+
+/**
+ * @brief The CPUs this process may use: its affinity mask, capped by a
+ *        cgroup CPU quota (v1 or v2), overridden by `MP_CPU_COUNT` when set
+ *        to a positive integer. Always >= 1.
+ */
+MP_API int mp_cpu_count(void);
+
+/** What a fork-method start does when the parent has other threads. */
+typedef enum mp_fork_policy {
+    MP_FORK_WARN = 0, /**< print a warning to stderr once, then fork (Python's behaviour) */
+    MP_FORK_REFUSE,   /**< fail with MP_EUNSAFEFORK (Python with warnings as errors) */
+    MP_FORK_ALLOW     /**< fork silently */
+} mp_fork_policy_t;
+
+/**
+ * @brief Set the multi-threaded fork policy (also `MP_FORK_POLICY` =
+ *        warn|refuse|allow in the environment).
+ * @return 0; MP_EINVAL for a value outside the enum.
+ */
+MP_API int mp_set_fork_policy(mp_fork_policy_t policy);
+
+/**
+ * @brief Register a function to run when a child process ends normally,
+ *        under every start method. C's own atexit() handlers of the parent do
+ *        not run in fork children (their stdio buffers would be flushed
+ *        twice); use this instead. At most 32 per process.
+ * @return 0; MP_EINVAL for NULL; MP_ENOMEM when the table is full.
+ */
+MP_API int mp_atexit(void (*fn)(void));
+
+/** @brief multiproc's version, "MAJOR.MINOR.PATCH". */
+MP_API const char *mp_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MULTIPROC_RUNTIME_H */

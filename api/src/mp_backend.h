@@ -1,0 +1,206 @@
+/**
+ * @file mp_backend.h
+ * @brief THE backend contract: everything a platform provides to the core.
+ *
+ * The portable core (api/src) makes no OS call and has no platform #ifdef;
+ * it calls only the functions declared here. A platform is a folder
+ * (posix/, win32/) that implements every `mp__os_*` function below and
+ * registers its start methods. The core, in turn, provides the `mp__core_*`
+ * up-calls at the end of this file, which backends call at fixed points.
+ *
+ * Conventions: every function returns 0 or a negative MP_E* code unless it
+ * says otherwise; on MP_ESYS it also records the OS error with
+ * mp__errdetail_set(). Timeouts are seconds: MP_FOREVER (infinity) waits for
+ * ever, <= 0 polls; the core has rejected NaN already. Every blocking call survives EINTR and keeps its deadline.
+ *
+ * ## Fork policy
+ *
+ * What the backends promise about a process made by fork (POSIX "fork"
+ * method, and every child of the fork server):
+ *  1. Only the forking thread exists in the child. The core's own locks are
+ *     taken before fork and re-made in the child (mp__core_atfork_*), so no
+ *     multiproc lock is ever held by a thread that is gone.
+ *  2. A fork-method start checks for other threads first and warns, refuses
+ *     or allows according to mp_set_fork_policy(): forking a multi-threaded
+ *     process is only safe for async-signal-safe work, and the library cannot
+ *     know what the user's task does.
+ *  3. stdout and stderr are flushed before fork, and a fork child ends with
+ *     _exit() after flushing its own stdio, so no buffered output is written
+ *     twice and no parent atexit() handler runs in the child.
+ *  4. Every descriptor the library opens is close-on-exec; a fork child
+ *     closes the descriptors that belong to its parent's role (its parent's
+ *     own channel to the grandparent), so end-of-file on a channel always
+ *     means that exactly one process has ended.
+ *  5. The fork server is started by spawn (a fresh exec of the program), so it
+ *     is single-threaded and holds nothing of the parent's but the task table;
+ *     children forked from it inherit that clean state.
+ */
+#ifndef MP_BACKEND_H
+#define MP_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <multiproc/process.h>
+
+#include "mp_buf.h"
+
+/* ------------------------------------------------------------------ */
+/* Starting children                                                   */
+/* ------------------------------------------------------------------ */
+
+/** What the core asks a start method to launch. */
+typedef struct mp__launch {
+    const void *record;    /**< the bootstrap record, encoded by the core */
+    size_t record_len;     /**< its length */
+    bool daemon;           /**< end the child when this process ends */
+    bool exit_with_parent; /**< end the child even if this process is killed */
+} mp__launch_t;
+
+/** A started child as the backend tracks it (pid, channel, sentinel). */
+typedef struct mp__os_proc mp__os_proc_t;
+
+/**
+ * A start method. The backend registers a table of them; the core picks one
+ * by name at run time, the way SQLite picks a VFS.
+ */
+typedef struct mp__start_method {
+    const char *name; /**< "fork", "spawn", "forkserver" */
+    /**
+     * Start a child that will call mp__core_child_main() with `launch->record`
+     * and exit with its return value. Returns once the child exists and the
+     * record is on its way; `*out` then owns the child's OS resources.
+     */
+    int (*start)(const mp__launch_t *launch, mp__os_proc_t **out);
+} mp__start_method_t;
+
+/**
+ * @brief The start methods this platform offers, the platform default first,
+ *        ended by NULL. Static; never fails.
+ */
+const mp__start_method_t *const *mp__os_start_methods(void);
+
+/**
+ * @brief Wait for a child to end, collecting what it sent on its channel.
+ *
+ * While waiting, bytes the child writes (its result record) are appended to
+ * `received`; once the channel reaches end-of-file and the child has been
+ * reaped, `*exitcode` is set (status, or -signal) and 0 is returned. Calling
+ * it again after that returns 0 at once with the same exit code.
+ * @return 0 when ended; MP_ETIMEDOUT; MP_ENOMEM; MP_ESYS.
+ */
+int mp__os_proc_wait(mp__os_proc_t *proc, double timeout, mp__buf_t *received, int *exitcode);
+
+/** Signals the core can send; the backend maps them to the OS. */
+typedef enum mp__signal { MP__SIG_TERM, MP__SIG_KILL, MP__SIG_INT } mp__signal_t;
+
+/**
+ * @brief Send a signal to a child that has not been reaped yet (a no-op, 0,
+ *        once it has). MP_ENOTSUP when the platform has no such signal.
+ */
+int mp__os_proc_signal(mp__os_proc_t *proc, mp__signal_t sig);
+
+/** @brief The child's pid. */
+mp_pid_t mp__os_proc_pid(const mp__os_proc_t *proc);
+
+/** @brief A handle that is ready once the child has ended. */
+mp_sentinel_t mp__os_proc_sentinel(const mp__os_proc_t *proc);
+
+/**
+ * @brief Release the child's OS resources. A child still running is not
+ *        signalled: it is detached, and reaped when it ends. NULL-safe.
+ */
+void mp__os_proc_free(mp__os_proc_t *proc);
+
+/**
+ * @brief Wait until at least one handle is ready; see mp_wait().
+ * @return the number ready (0 on timeout); MP_ESYS for a bad handle.
+ */
+int mp__os_wait_handles(const mp_sentinel_t *handles, size_t n, double timeout,
+                        unsigned char *ready);
+
+/* ------------------------------------------------------------------ */
+/* The child's side                                                    */
+/* ------------------------------------------------------------------ */
+
+/**
+ * @brief Called from mp_init(): if this process was started by spawn (or is
+ *        the fork server, or one of its children) this never returns. It
+ *        reads the bootstrap record, calls mp__core_child_main() and exits.
+ *        In the main process it removes nothing and returns 0.
+ */
+int mp__os_enter_child(int *argc, char ***argv);
+
+/**
+ * @brief Send the result record to the parent over this child's channel.
+ *        Called at most once per child, right before it exits.
+ */
+int mp__os_child_report(const void *record, size_t len);
+
+/**
+ * @brief End the current child process: flush stdio, _exit(code). Never
+ *        returns. Used for every child under every start method.
+ */
+void mp__os_child_exit(int code);
+
+/**
+ * @brief Start watching the parent (pid from the bootstrap record) so that
+ *        mp__os_parent_wait() can tell when it ends; called once in a child.
+ */
+int mp__os_parent_watch(mp_pid_t ppid);
+
+/**
+ * @brief Wait for the watched parent to end.
+ * @return 0 once it has ended; MP_ETIMEDOUT; MP_ESTATE if not watching.
+ */
+int mp__os_parent_wait(double timeout);
+
+/* ------------------------------------------------------------------ */
+/* Process-wide facts and services                                     */
+/* ------------------------------------------------------------------ */
+
+/** @brief Seconds on a monotonic clock (arbitrary origin). */
+double mp__os_now(void);
+
+/** @brief Sleep for `seconds` (> 0), resuming after signals. */
+void mp__os_sleep(double seconds);
+
+/** @brief The current process's pid. */
+mp_pid_t mp__os_getpid(void);
+
+/** @brief CPUs usable by this process (affinity, cgroup quota); >= 1. */
+int mp__os_cpu_count(void);
+
+/** @brief Threads in this process; -1 when the platform cannot tell. */
+int mp__os_thread_count(void);
+
+/** @brief Fill `buf` with `n` bytes from the OS's cryptographic RNG. */
+int mp__os_random(void *buf, size_t n);
+
+/**
+ * @brief Called once from mp_init() in the main process: register fork
+ *        handlers and anything else the backend needs process-wide.
+ */
+int mp__os_init(void);
+
+/* ------------------------------------------------------------------ */
+/* Up-calls: what the core provides to the backends                    */
+/* ------------------------------------------------------------------ */
+
+/**
+ * @brief Run a child from its bootstrap record: decode it, find the task,
+ *        run it, report the result with mp__os_child_report().
+ * @param method the start method that made this child ("fork", ...).
+ * @return the exit code the child must exit with.
+ */
+int mp__core_child_main(const char *method, const void *record, size_t len);
+
+/** @brief Before fork: take the core's locks (fork policy point 1). */
+void mp__core_atfork_prepare(void);
+/** @brief After fork, in the parent: release them. */
+void mp__core_atfork_parent(void);
+/** @brief After fork, in the child: re-make them. */
+void mp__core_atfork_child(void);
+
+#endif /* MP_BACKEND_H */

@@ -1,0 +1,78 @@
+/**
+ * @file mp_core.h
+ * @brief What the core's files share with each other (never with users).
+ */
+#ifndef MP_CORE_H
+#define MP_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <multiproc.h>
+
+#include "mp_backend.h"
+
+/**
+ * @brief Record detail for mp_errdetail() and return `code`, so that a
+ *        failure reads `return mp__errdetail_set(MP_EINVAL, "...");`.
+ */
+int mp__errdetail_set(int code, const char *fmt, ...) MP_PRINTF(2, 3);
+
+/* --- the task table (tasks.c) ------------------------------------- */
+
+/** @brief Remember the table; MP_EINVAL for NULL or duplicate names. */
+int mp__tasks_set(const mp_task_def_t *tasks);
+/** @brief The function registered under `name`, or NULL. */
+mp_task_fn mp__tasks_find(const char *name);
+/** @brief Whether mp_init() has been called in this process. */
+bool mp__initialised(void);
+
+/** A running task: its orders and what it will report. */
+struct mp_task {
+    const char *name;
+    const void *arg;
+    size_t arg_len;
+    mp__buf_t value;     /**< result bytes */
+    bool has_value;      /**< mp_task_return() was called */
+    int error;           /**< code given to mp_task_fail(), 0 if none */
+    char message[512];   /**< its message */
+};
+
+/* --- the current process (runtime.c) ------------------------------ */
+
+/** Who this process is; filled in by mp_init() or by the bootstrap record. */
+typedef struct mp__self {
+    char *name;            /**< "MainProcess" or the name the parent gave */
+    bool daemon;
+    const char *method;    /**< NULL in the main process */
+    bool has_parent;
+    mp_pid_t parent_pid;
+    char *parent_name;
+    unsigned next_child;   /**< numbering for "Process-N" names */
+} mp__self_t;
+
+/** @brief This process's identity (one per process, reset in children). */
+mp__self_t *mp__self(void);
+
+/** @brief Take and release the core's one lock (children registry, self). */
+void mp__core_lock(void);
+void mp__core_unlock(void);
+
+/** @brief Fork policy point 2 (mp_backend.h): may this process fork now? */
+int mp__fork_policy_check(void);
+
+/* --- the children registry (process.c) ---------------------------- */
+
+/** @brief End of this process: terminate daemon children, join the rest. */
+void mp__children_at_exit(void);
+/** @brief Forget every child handle (a fork child does not own them). */
+void mp__children_forget(void);
+/** @brief Set up the registry; called once by mp_init(). */
+int mp__children_init(void);
+
+/* --- start methods (context.c) ------------------------------------ */
+
+/** @brief The start method a context stands for; NULL = the default one. */
+int mp__context_method(mp_context_t *ctx, const mp__start_method_t **out);
+
+#endif /* MP_CORE_H */

@@ -1,0 +1,282 @@
+/* mp_init, the identity of the current process, and a child's life from
+ * its bootstrap record to its exit code. */
+#include <apr_general.h>
+#include <apr_thread_mutex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mp_core.h"
+#include "mp_record.h"
+
+static apr_pool_t *core_pool;
+static apr_thread_mutex_t *core_mutex;
+static mp__self_t self = {.name = "MainProcess"};
+
+mp__self_t *mp__self(void)
+{
+    return &self;
+}
+
+void mp__core_lock(void)
+{
+    if (core_mutex)
+        apr_thread_mutex_lock(core_mutex);
+}
+
+void mp__core_unlock(void)
+{
+    if (core_mutex)
+        apr_thread_mutex_unlock(core_mutex);
+}
+
+/* Fork policy point 1: the forking thread holds the lock across fork, so
+ * the child's copy is consistent; it is then released on both sides (the
+ * child's only thread is the one that took it). */
+void mp__core_atfork_prepare(void)
+{
+    mp__core_lock();
+}
+
+void mp__core_atfork_parent(void)
+{
+    mp__core_unlock();
+}
+
+void mp__core_atfork_child(void)
+{
+    mp__core_unlock();
+}
+
+/* ---- exit handlers for children ----------------------------------- */
+
+enum { MAX_ATEXIT = 32 };
+static void (*atexit_fns[MAX_ATEXIT])(void);
+static size_t atexit_count;
+
+int mp_atexit(void (*fn)(void))
+{
+    if (!fn)
+        return mp__errdetail_set(MP_EINVAL, "mp_atexit: NULL function");
+    mp__core_lock();
+    int rc = atexit_count < MAX_ATEXIT ? 0 : MP_ENOMEM;
+    if (rc == 0)
+        atexit_fns[atexit_count++] = fn;
+    mp__core_unlock();
+    return rc < 0 ? mp__errdetail_set(rc, "mp_atexit: %d handlers already", MAX_ATEXIT) : 0;
+}
+
+/* Like C's atexit: last registered, first run. */
+static void run_atexit_fns(void)
+{
+    while (atexit_count > 0)
+        atexit_fns[--atexit_count]();
+}
+
+static void main_process_at_exit(void)
+{
+    mp__children_at_exit();
+}
+
+/* ---- initialisation ------------------------------------------------ */
+
+int mp_init(int *argc, char ***argv, const mp_task_def_t *tasks)
+{
+    if (mp__initialised())
+        return mp__errdetail_set(MP_ESTATE, "mp_init was already called");
+    int rc = mp__tasks_set(tasks);
+    if (rc < 0)
+        return rc;
+    if (apr_initialize() != APR_SUCCESS || apr_pool_create(&core_pool, NULL) != APR_SUCCESS ||
+        apr_thread_mutex_create(&core_mutex, APR_THREAD_MUTEX_DEFAULT, core_pool) != APR_SUCCESS)
+        return mp__errdetail_set(MP_ENOMEM, "mp_init: could not initialise APR");
+    if ((rc = mp__children_init()) < 0 || (rc = mp__os_init()) < 0)
+        return rc;
+    /* A spawned child or the fork server never comes back from here. */
+    if ((rc = mp__os_enter_child(argc, argv)) < 0)
+        return rc;
+    atexit(main_process_at_exit);
+    return 0;
+}
+
+const char *mp_version(void)
+{
+    return MP_VERSION_STRING;
+}
+
+/* ---- who am I ------------------------------------------------------ */
+
+int mp_current_process(mp_process_info_t *info)
+{
+    if (!info)
+        return mp__errdetail_set(MP_EINVAL, "mp_current_process: NULL info");
+    *info = (mp_process_info_t){
+        .pid = mp__os_getpid(), .name = self.name, .daemon = self.daemon, .start_method = self.method,
+    };
+    return 0;
+}
+
+int mp_parent_process(mp_process_info_t *info)
+{
+    if (!info)
+        return mp__errdetail_set(MP_EINVAL, "mp_parent_process: NULL info");
+    if (!self.has_parent)
+        return mp__errdetail_set(MP_ENOENT, "the main process has no parent process");
+    *info = (mp_process_info_t){.pid = self.parent_pid, .name = self.parent_name};
+    return 0;
+}
+
+int mp_parent_join(double timeout)
+{
+    if (!self.has_parent)
+        return mp__errdetail_set(MP_ENOENT, "the main process has no parent process");
+    if (timeout != timeout)
+        return mp__errdetail_set(MP_EINVAL, "mp_parent_join: timeout is NaN");
+    return mp__os_parent_wait(timeout);
+}
+
+int mp_parent_is_alive(void)
+{
+    int rc = mp_parent_join(0);
+    return rc == MP_ETIMEDOUT ? 1 : rc == 0 ? 0 : rc;
+}
+
+int mp_cpu_count(void)
+{
+    const char *env = getenv("MP_CPU_COUNT");
+    if (env && env[0]) {
+        char *end;
+        long n = strtol(env, &end, 10);
+        if (*end == '\0' && n > 0 && n < 1 << 20)
+            return (int)n;
+    }
+    return mp__os_cpu_count();
+}
+
+/* ---- fork policy ---------------------------------------------------- */
+
+static mp_fork_policy_t fork_policy = MP_FORK_WARN;
+static bool fork_policy_from_env_done;
+
+int mp_set_fork_policy(mp_fork_policy_t policy)
+{
+    if (policy != MP_FORK_WARN && policy != MP_FORK_REFUSE && policy != MP_FORK_ALLOW)
+        return mp__errdetail_set(MP_EINVAL, "mp_set_fork_policy: bad policy %d", (int)policy);
+    fork_policy = policy;
+    fork_policy_from_env_done = true;
+    return 0;
+}
+
+static void fork_policy_from_env(void)
+{
+    if (fork_policy_from_env_done)
+        return;
+    fork_policy_from_env_done = true;
+    const char *env = getenv("MP_FORK_POLICY");
+    if (!env)
+        return;
+    if (strcmp(env, "refuse") == 0)
+        fork_policy = MP_FORK_REFUSE;
+    else if (strcmp(env, "allow") == 0)
+        fork_policy = MP_FORK_ALLOW;
+}
+
+int mp__fork_policy_check(void)
+{
+    fork_policy_from_env();
+    int threads = mp__os_thread_count();
+    if (threads <= 1 || fork_policy == MP_FORK_ALLOW)
+        return 0;
+    if (fork_policy == MP_FORK_REFUSE)
+        return mp__errdetail_set(MP_EUNSAFEFORK,
+                                 "this process (pid %lld) is multi-threaded (%d threads), use of "
+                                 "fork() may lead to deadlocks in the child",
+                                 (long long)mp__os_getpid(), threads);
+    static bool warned;
+    if (!warned) {
+        warned = true;
+        fprintf(stderr,
+                "multiproc: warning: this process (pid %lld) is multi-threaded, use of fork() may "
+                "lead to deadlocks in the child\n",
+                (long long)mp__os_getpid());
+    }
+    return 0;
+}
+
+/* ---- a child's life ------------------------------------------------- */
+
+/* Send the result record; a child that cannot even do that still exits
+ * with its code, which the parent sees. */
+static void report(const mp__result_t *result)
+{
+    mp__buf_t out = {0};
+    if (mp__result_encode(result, &out) == 0)
+        mp__os_child_report(out.data, out.len);
+    mp__buf_free(&out);
+}
+
+static int report_boot_error(int code, const char *message)
+{
+    fprintf(stderr, "multiproc: child %lld: %s\n", (long long)mp__os_getpid(), message);
+    report(&(mp__result_t){.boot_error = code, .message = (char *)message});
+    return 1;
+}
+
+/* Become the process the record describes. */
+static void adopt_identity(const char *method, mp__boot_t *boot)
+{
+    mp__children_forget();
+    self.name = boot->name, boot->name = NULL;
+    self.parent_name = boot->parent_name, boot->parent_name = NULL;
+    self.parent_pid = boot->parent_pid;
+    self.has_parent = true;
+    self.daemon = boot->daemon;
+    self.method = method;
+    self.next_child = 0;
+    atexit_count = 0;
+    mp__os_parent_watch(self.parent_pid);
+}
+
+/* Python's exit-code rules: 0 ok, n > 0 as given, failure is 1. */
+static int exit_code_for(int rc)
+{
+    if (rc < 0)
+        return 1;
+    return rc > 255 ? 255 : rc;
+}
+
+int mp__core_child_main(const char *method, const void *record, size_t len)
+{
+    mp__boot_t boot;
+    int rc = mp__boot_decode(record, len, &boot);
+    if (rc < 0)
+        return report_boot_error(rc, rc == MP_EVERSION
+                                         ? "bootstrap record is from another multiproc version"
+                                         : "bootstrap record is corrupt");
+    adopt_identity(method, &boot);
+    mp_task_fn fn = mp__tasks_find(boot.task);
+    if (!fn) {
+        char message[300];
+        snprintf(message, sizeof message, "no task named '%.200s' in this program's task table",
+                 boot.task);
+        mp__boot_free(&boot);
+        return report_boot_error(MP_ENOTASK, message);
+    }
+
+    mp_task_t task = {.name = boot.task, .arg = boot.arg, .arg_len = boot.arg_len};
+    rc = fn(&task);
+    if (rc < 0 && !task.message[0])
+        snprintf(task.message, sizeof task.message, "%s (%s)", mp_strerror(rc), mp_err_name(rc));
+    if (rc < 0)
+        fprintf(stderr, "multiproc: task '%s' in process '%s' (pid %lld) failed: %s: %s\n",
+                boot.task, self.name, (long long)mp__os_getpid(), mp_err_name(rc), task.message);
+    run_atexit_fns();
+    mp__children_at_exit();
+    report(&(mp__result_t){
+        .task_error = rc < 0 ? rc : 0, .message = rc < 0 ? task.message : "",
+        .has_value = task.has_value, .value = task.value.data, .value_len = task.value.len,
+    });
+    mp__buf_free(&task.value);
+    mp__boot_free(&boot);
+    return exit_code_for(rc);
+}

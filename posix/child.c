@@ -1,0 +1,172 @@
+/* The child's side: recognise a spawned child (or the fork server) by its
+ * marker argument, read the framed bootstrap record from the channel, run
+ * it, report and exit. Also the child's view of its parent. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#endif
+
+#include "mp_core.h"
+#include "posix_internal.h"
+
+#define SPAWN_MARKER "--multiproc-spawn"
+#define FORKSERVER_MARKER "--multiproc-forkserver"
+
+/* The header in front of a bootstrap record on a channel. */
+typedef struct frame_header {
+    char magic[4]; /* "MPR1" */
+    uint32_t flags;
+    uint64_t len;
+} frame_header_t;
+
+static const char frame_magic[4] = {'M', 'P', 'R', '1'};
+enum { MAX_RECORD = 1 << 30 };
+
+/* This process's channel to its parent; -1 in the main process. */
+static int own_chan = -1;
+
+int mp__posix_send_record(int chan, const mp__launch_t *launch)
+{
+    frame_header_t h = {.flags = launch->exit_with_parent ? MP__LAUNCH_EXIT_WITH_PARENT : 0,
+                        .len = launch->record_len};
+    memcpy(h.magic, frame_magic, sizeof h.magic);
+    int rc = mp__posix_write_all(chan, &h, sizeof h);
+    if (rc == 0)
+        rc = mp__posix_write_all(chan, launch->record, launch->record_len);
+    /* A child that died before reading its orders is reported by join. */
+    return rc == MP_EEOF ? 0 : rc;
+}
+
+void mp__posix_adopt_channel(int chan)
+{
+    if (own_chan >= 0 && own_chan != chan)
+        close(own_chan);
+    own_chan = chan;
+    mp__posix_forkserver_forget();
+}
+
+void mp__posix_exit_with_parent(pid_t expected_parent)
+{
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* The parent may have died before the request took effect. */
+    if (getppid() != expected_parent)
+        raise(SIGKILL);
+#else
+    (void)expected_parent;
+#endif
+}
+
+void mp__posix_run_framed_child(int chan, const char *method)
+{
+    mp__posix_adopt_channel(chan);
+    frame_header_t h;
+    void *record = NULL;
+    size_t len = 0;
+    /* A bad frame still goes to the core, which reports MP_EBOOTSTRAP. */
+    if (mp__posix_read_all(chan, &h, sizeof h) == 0 && memcmp(h.magic, frame_magic, 4) == 0 &&
+        h.len <= MAX_RECORD && (record = malloc(h.len ? h.len : 1)) &&
+        mp__posix_read_all(chan, record, h.len) == 0) {
+        len = h.len;
+        if (h.flags & MP__LAUNCH_EXIT_WITH_PARENT)
+            mp__posix_exit_with_parent(getppid());
+    }
+    int code = mp__core_child_main(method, record, len);
+    free(record);
+    mp__os_child_exit(code);
+}
+
+int mp__os_enter_child(int *argc, char ***argv)
+{
+    if (!argc || !argv || !*argv || *argc < 2 || !(*argv)[1])
+        return 0;
+    const char *marker = (*argv)[1];
+    if (strcmp(marker, SPAWN_MARKER) == 0) {
+        fcntl(MP__CHILD_CHAN_FD, F_SETFD, FD_CLOEXEC);
+        mp__posix_run_framed_child(MP__CHILD_CHAN_FD, "spawn");
+    }
+    if (strcmp(marker, FORKSERVER_MARKER) == 0) {
+        fcntl(3, F_SETFD, FD_CLOEXEC);
+        fcntl(4, F_SETFD, FD_CLOEXEC);
+        mp__posix_forkserver_main(3, 4, *argc > 2 ? (*argv)[2] : NULL);
+    }
+    return 0;
+}
+
+int mp__os_child_report(const void *record, size_t len)
+{
+    if (own_chan < 0)
+        return MP_ESTATE;
+    return mp__posix_write_all(own_chan, record, len);
+}
+
+void mp__os_child_exit(int code)
+{
+    /* Only this child's own output is buffered: the parent flushed its
+     * buffers before fork (fork policy point 3). */
+    fflush(stdout);
+    fflush(stderr);
+    _exit(code);
+}
+
+/* ---- watching the parent ------------------------------------------ */
+
+static pid_t parent_pid;
+static int parent_fd = -1;     /* pidfd of the parent, when the OS has them */
+static bool parent_gone;
+
+int mp__os_parent_watch(mp_pid_t ppid)
+{
+    mp__posix_close(parent_fd);
+    parent_fd = -1;
+    parent_pid = (pid_t)ppid;
+    parent_gone = false;
+#if defined(__linux__) && defined(SYS_pidfd_open)
+    parent_fd = (int)syscall(SYS_pidfd_open, parent_pid, 0);
+    if (parent_fd >= 0)
+        fcntl(parent_fd, F_SETFD, FD_CLOEXEC);
+    else if (errno == ESRCH)
+        parent_gone = true;
+#endif
+    return 0;
+}
+
+static bool parent_alive_by_kill(void)
+{
+    return kill(parent_pid, 0) == 0 || errno == EPERM;
+}
+
+int mp__os_parent_wait(double timeout)
+{
+    if (parent_pid <= 0)
+        return MP_ESTATE;
+    double deadline = mp__posix_deadline(timeout);
+    if (parent_gone)
+        return 0;
+    if (parent_fd >= 0) {
+        struct pollfd p = {.fd = parent_fd, .events = POLLIN};
+        int r = mp__posix_poll(&p, 1, deadline);
+        if (r < 0)
+            return r;
+        parent_gone = r > 0;
+        return parent_gone ? 0 : MP_ETIMEDOUT;
+    }
+    /* No pidfd: ask the kernel every 10 ms. */
+    while (parent_alive_by_kill()) {
+        double left = deadline - mp__os_now();
+        if (left <= 0)
+            return MP_ETIMEDOUT;
+        mp__os_sleep(left < 0.01 ? left : 0.01);
+    }
+    parent_gone = true;
+    return 0;
+}

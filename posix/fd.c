@@ -1,0 +1,106 @@
+/* Descriptor helpers: every descriptor close-on-exec, every loop resumed
+ * after EINTR, every socket write immune to SIGPIPE. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "mp_core.h"
+#include "posix_internal.h"
+
+int mp__posix_syserr(const char *what)
+{
+    return mp__errdetail_set(MP_ESYS, "%s: %s", what, strerror(errno));
+}
+
+void mp__posix_close(int fd)
+{
+    if (fd < 0)
+        return;
+    int saved = errno;
+    close(fd);
+    errno = saved;
+}
+
+int mp__posix_socketpair(int fds[2])
+{
+#ifdef SOCK_CLOEXEC
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
+        return mp__posix_syserr("socketpair");
+#else
+    /* macOS has no SOCK_CLOEXEC; the library does not fork between these
+     * calls, and spawn children start with every other fd closed. */
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) < 0)
+        return mp__posix_syserr("socketpair");
+    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+#endif
+    return 0;
+}
+
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0 /* macOS: SO_NOSIGPIPE is set on our sockets instead */
+#endif
+
+int mp__posix_write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == ENOTSOCK)
+            w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno == EPIPE || errno == ECONNRESET ? MP_EEOF : mp__posix_syserr("write");
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int mp__posix_read_all(int fd, void *buf, size_t n)
+{
+    char *p = buf;
+    while (n > 0) {
+        ssize_t r = read(fd, p, n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno == ECONNRESET ? MP_EEOF : mp__posix_syserr("read");
+        }
+        if (r == 0)
+            return MP_EEOF;
+        p += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+double mp__posix_deadline(double timeout)
+{
+    if (isinf(timeout) && timeout > 0)
+        return INFINITY;
+    return mp__os_now() + (timeout > 0 ? timeout : 0);
+}
+
+int mp__posix_poll(struct pollfd *fds, size_t n, double deadline)
+{
+    for (;;) {
+        int ms = -1;
+        if (!isinf(deadline)) {
+            double left = deadline - mp__os_now();
+            /* Round up so that a wait never ends before its deadline. */
+            ms = left <= 0 ? 0 : left > 1e6 ? 1000000000 : (int)ceil(left * 1000.0);
+        }
+        int r = poll(fds, (nfds_t)n, ms);
+        if (r >= 0)
+            return r;
+        if (errno != EINTR)
+            return mp__posix_syserr("poll");
+    }
+}

@@ -1,0 +1,228 @@
+/* The "forkserver" start method, client side. The first start spawns a
+ * server (a fresh, single-threaded exec of this program), connects to it
+ * once and authenticates; each start then sends one small request with two
+ * descriptors, and the server forks the child from its clean state. A
+ * server that died (killed, crashed) is replaced transparently. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "mp_core.h"
+#include "posix_internal.h"
+
+/* One server per client process, guarded by `lock`; fork resets it all. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static int conn = -1;        /* authenticated control connection */
+static int alive_w = -1;     /* the server exits at end-of-file on this */
+static pid_t server_pid = -1;
+static char dir[256];        /* private (0700) directory of the socket */
+static unsigned char key[MP__FORKSERVER_KEY_SIZE];
+
+static void socket_path(char *out, size_t size)
+{
+    snprintf(out, size, "%s/socket", dir);
+}
+
+/* Forget the server: close our ends and remove what a dead server left. */
+static void drop_server(bool remove_files)
+{
+    mp__posix_close(conn), conn = -1;
+    mp__posix_close(alive_w), alive_w = -1;
+    if (remove_files && dir[0]) {
+        char path[300];
+        socket_path(path, sizeof path);
+        unlink(path);
+        rmdir(dir);
+    }
+    dir[0] = '\0';
+    server_pid = -1;
+}
+
+static int make_listener(int *out)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/multiproc-%d-XXXXXX", tmp && tmp[0] ? tmp : "/tmp", (int)getpid());
+    if (!mkdtemp(dir)) { /* mode 0700: only our user can reach the socket */
+        dir[0] = '\0';
+        return mp__posix_syserr("mkdtemp");
+    }
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    socket_path(addr.sun_path, sizeof addr.sun_path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return mp__posix_syserr("socket");
+    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(fd, 64) < 0) {
+        int rc = mp__posix_syserr("bind/listen for the fork server");
+        close(fd);
+        return rc;
+    }
+    *out = fd;
+    return 0;
+}
+
+static int connect_and_authenticate(void)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    socket_path(addr.sun_path, sizeof addr.sun_path);
+    conn = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (conn < 0)
+        return mp__posix_syserr("socket");
+    if (connect(conn, (struct sockaddr *)&addr, sizeof addr) < 0)
+        return mp__posix_syserr("connect to the fork server");
+    return mp__posix_auth_client(conn, key, sizeof key, mp__posix_deadline(30.0));
+}
+
+/* Spawn a server; it inherits the listening socket (so we can connect at
+ * once) and a pipe that carries the key and then tells it we are gone. */
+static int start_server(void)
+{
+    int listener = -1, alive[2] = {-1, -1};
+    int rc = mp__os_random(key, sizeof key);
+    if (rc == 0)
+        rc = make_listener(&listener);
+    if (rc == 0 && pipe2(alive, O_CLOEXEC) < 0)
+        rc = mp__posix_syserr("pipe");
+    if (rc == 0)
+        rc = mp__posix_write_all(alive[1], key, sizeof key);
+    if (rc == 0) {
+        const char *argv[] = {mp__posix_self_exe(), "--multiproc-forkserver", dir, NULL};
+        int fds[] = {listener, alive[0]};
+        rc = mp__posix_spawn_with_fds(argv, fds, 2, &server_pid);
+    }
+    mp__posix_close(listener);
+    mp__posix_close(alive[0]);
+    alive_w = alive[1];
+    if (rc == 0)
+        rc = connect_and_authenticate();
+    if (rc < 0)
+        drop_server(true);
+    return rc;
+}
+
+/* Send one request; the descriptors travel with its first byte. */
+static int send_request(uint32_t flags, int chan_end, int status_end)
+{
+    mp__fs_request_t req = {.magic = {'M', 'P', 'F', 'S'}, .flags = flags};
+    struct iovec iov = {.iov_base = &req, .iov_len = sizeof req};
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(2 * sizeof(int))];
+    } control;
+    memset(&control, 0, sizeof control);
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                         .msg_controllen = sizeof control.buf};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(2 * sizeof(int));
+    memcpy(CMSG_DATA(cm), (int[]){chan_end, status_end}, 2 * sizeof(int));
+    for (;;) {
+        ssize_t w = sendmsg(conn, &msg, MSG_NOSIGNAL);
+        if (w == (ssize_t)sizeof req)
+            return 0;
+        if (w < 0 && errno == EINTR)
+            continue;
+        /* A short write of 8 bytes does not happen on a stream socket. */
+        return w < 0 && (errno == EPIPE || errno == ECONNRESET) ? MP_EEOF
+                                                                 : mp__posix_syserr("sendmsg");
+    }
+}
+
+/* Ask the (running) server for one child; MP_EEOF if the server is gone. */
+static int request_child(uint32_t flags, int chan_end, int *status, pid_t *pid)
+{
+    int pair[2];
+    int rc = mp__posix_socketpair(pair);
+    if (rc < 0)
+        return rc;
+    rc = send_request(flags, chan_end, pair[1]);
+    mp__posix_close(pair[1]);
+    int64_t child = 0;
+    if (rc == 0)
+        rc = mp__posix_read_all(pair[0], &child, sizeof child);
+    if (rc < 0) {
+        mp__posix_close(pair[0]);
+        return rc;
+    }
+    *status = pair[0];
+    *pid = (pid_t)child;
+    return 0;
+}
+
+static int forkserver_start(const mp__launch_t *launch, mp__os_proc_t **out)
+{
+    int chan[2];
+    int rc = mp__posix_socketpair(chan);
+    if (rc < 0)
+        return rc;
+    uint32_t flags = (launch->daemon ? MP__FS_DAEMON : 0) |
+                     (launch->exit_with_parent ? MP__FS_EXIT_WITH_PARENT : 0);
+    int status = -1;
+    pid_t pid = -1;
+    pthread_mutex_lock(&lock);
+    /* A server found dead is replaced once, then the error stands. */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (conn < 0 && (rc = start_server()) < 0)
+            break;
+        rc = request_child(flags, chan[1], &status, &pid);
+        if (rc != MP_EEOF)
+            break;
+        drop_server(true);
+        rc = mp__errdetail_set(MP_ESYS, "the fork server died and could not be restarted");
+    }
+    pthread_mutex_unlock(&lock);
+    mp__posix_close(chan[1]);
+    mp__os_proc_t *proc = rc == 0 ? mp__posix_proc_new(pid) : NULL;
+    if (!proc) {
+        mp__posix_close(chan[0]);
+        mp__posix_close(status);
+        return rc < 0 ? rc : MP_ENOMEM;
+    }
+    proc->chan = chan[0];
+    proc->death = status;
+    proc->via_server = true;
+    return mp__posix_deliver_record(proc, launch, out);
+}
+
+const mp__start_method_t mp__posix_forkserver_method = {.name = "forkserver",
+                                                        .start = forkserver_start};
+
+void mp__posix_forkserver_forget(void)
+{
+    /* Runs in a new child: its copies of our ends must not keep the
+     * server alive nor share our connection; the files are the parent's. */
+    drop_server(false);
+}
+
+/* The client lock is held across fork so the child's copy is consistent. */
+static void prepare(void)
+{
+    pthread_mutex_lock(&lock);
+}
+
+static void release(void)
+{
+    pthread_mutex_unlock(&lock);
+}
+
+int mp__posix_forkserver_init(void)
+{
+    int err = pthread_atfork(prepare, release, release);
+    if (err) {
+        errno = err;
+        return mp__posix_syserr("pthread_atfork");
+    }
+    return 0;
+}
+
+pid_t mp__posix_forkserver_pid(void)
+{
+    return server_pid;
+}

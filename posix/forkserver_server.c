@@ -1,0 +1,215 @@
+/* The fork server: a fresh exec of the program, single-threaded, that forks
+ * children on request and reports their pids and exit codes. It ignores
+ * SIGINT (a Ctrl-C is for the client to handle), reaps on SIGCHLD through a
+ * self-pipe, and exits when the client that started it is gone, first ending
+ * the daemon and exit-with-parent children that client left behind. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mp_core.h"
+#include "posix_internal.h"
+
+enum { MAX_CLIENTS = 64, AUTH_SECONDS = 5 };
+
+typedef struct served_child {
+    pid_t pid;
+    int status; /* where the pid and the exit code go */
+    uint32_t flags;
+} served_child_t;
+
+/* The server's whole state; one instance, in the server process only. */
+static struct {
+    int listener, keypipe, sigread, sigwrite;
+    const char *dir;
+    unsigned char key[MP__FORKSERVER_KEY_SIZE];
+    int clients[MAX_CLIENTS];
+    size_t nclients;
+    served_child_t *children;
+    size_t nchildren, cap;
+} srv;
+
+static void on_sigchld(int signo)
+{
+    (void)signo;
+    int saved = errno;
+    ssize_t ignored = write(srv.sigwrite, "", 1);
+    (void)ignored; /* a full pipe already says "reap" */
+    errno = saved;
+}
+
+static void install_signals(void)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+        _exit(70);
+    srv.sigread = p[0], srv.sigwrite = p[1];
+    struct sigaction sa = {.sa_handler = on_sigchld, .sa_flags = SA_RESTART | SA_NOCLDSTOP};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGCHLD, &sa, NULL);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* In a new child: drop everything that belongs to the server. */
+static void become_child(int chan, int status)
+{
+    signal(SIGCHLD, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    close(srv.listener), close(srv.keypipe), close(srv.sigread), close(srv.sigwrite);
+    for (size_t i = 0; i < srv.nclients; i++)
+        close(srv.clients[i]);
+    for (size_t i = 0; i < srv.nchildren; i++)
+        close(srv.children[i].status);
+    close(status);
+    memset(srv.key, 0, sizeof srv.key);
+    mp__posix_run_framed_child(chan, "forkserver");
+}
+
+static void serve_request(int client)
+{
+    mp__fs_request_t req;
+    struct iovec iov = {.iov_base = &req, .iov_len = sizeof req};
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(2 * sizeof(int))];
+    } control;
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                         .msg_controllen = sizeof control.buf};
+    ssize_t r;
+    while ((r = recvmsg(client, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+        ;
+    int fds[2] = {-1, -1};
+    struct cmsghdr *cm = r > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+    if (cm && cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len == CMSG_LEN(2 * sizeof(int)))
+        memcpy(fds, CMSG_DATA(cm), sizeof fds);
+    bool valid = r == (ssize_t)sizeof req && memcmp(req.magic, "MPFS", 4) == 0 && fds[1] >= 0;
+    if (!valid) {
+        /* End of the connection, or a malformed request: drop the client. */
+        mp__posix_close(fds[0]), mp__posix_close(fds[1]);
+        for (size_t i = 0; i < srv.nclients; i++)
+            if (srv.clients[i] == client)
+                srv.clients[i] = srv.clients[--srv.nclients];
+        close(client);
+        return;
+    }
+    if (srv.nchildren == srv.cap) {
+        size_t cap = srv.cap ? 2 * srv.cap : 16;
+        served_child_t *grown = realloc(srv.children, cap * sizeof *grown);
+        if (!grown) {
+            close(fds[0]), close(fds[1]); /* the client sees end-of-file */
+            return;
+        }
+        srv.children = grown, srv.cap = cap;
+    }
+    pid_t pid = fork();
+    if (pid == 0)
+        become_child(fds[0], fds[1]);
+    close(fds[0]);
+    if (pid < 0) {
+        close(fds[1]);
+        return;
+    }
+    srv.children[srv.nchildren++] = (served_child_t){.pid = pid, .status = fds[1], .flags = req.flags};
+    int64_t reported = pid;
+    mp__posix_write_all(fds[1], &reported, sizeof reported);
+}
+
+static int decode_status(int status)
+{
+    return WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? -WTERMSIG(status) : 255;
+}
+
+static void reap_children(void)
+{
+    char drain[64];
+    while (read(srv.sigread, drain, sizeof drain) > 0)
+        ;
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+        for (size_t i = 0; i < srv.nchildren; i++)
+            if (srv.children[i].pid == pid) {
+                int32_t code = decode_status(status);
+                mp__posix_write_all(srv.children[i].status, &code, sizeof code);
+                close(srv.children[i].status);
+                srv.children[i] = srv.children[--srv.nchildren];
+                break;
+            }
+}
+
+static void accept_client(void)
+{
+    int fd = accept4(srv.listener, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0)
+        return;
+    if (srv.nclients == MAX_CLIENTS ||
+        mp__posix_auth_server(fd, srv.key, sizeof srv.key, mp__posix_deadline(AUTH_SECONDS)) < 0) {
+        close(fd);
+        return;
+    }
+    srv.clients[srv.nclients++] = fd;
+}
+
+/* The client is gone: end what it asked to end with it, and leave. */
+static void shut_down(void)
+{
+    for (size_t i = 0; i < srv.nchildren; i++) {
+        uint32_t f = srv.children[i].flags;
+        if (f & MP__FS_EXIT_WITH_PARENT)
+            kill(srv.children[i].pid, SIGKILL);
+        else if (f & MP__FS_DAEMON)
+            kill(srv.children[i].pid, SIGTERM);
+    }
+    if (srv.dir) {
+        char path[300];
+        snprintf(path, sizeof path, "%s/socket", srv.dir);
+        unlink(path);
+        rmdir(srv.dir);
+    }
+    _exit(0);
+}
+
+void mp__posix_forkserver_main(int listener, int keypipe, const char *dir)
+{
+    srv.listener = listener, srv.keypipe = keypipe, srv.dir = dir;
+    if (mp__posix_read_all(keypipe, srv.key, sizeof srv.key) < 0)
+        _exit(70);
+    install_signals();
+    for (;;) {
+        struct pollfd fds[3 + MAX_CLIENTS];
+        fds[0] = (struct pollfd){.fd = srv.keypipe, .events = POLLIN};
+        fds[1] = (struct pollfd){.fd = srv.sigread, .events = POLLIN};
+        fds[2] = (struct pollfd){.fd = srv.listener, .events = POLLIN};
+        size_t n = 3;
+        for (size_t i = 0; i < srv.nclients; i++)
+            fds[n++] = (struct pollfd){.fd = srv.clients[i], .events = POLLIN};
+        if (poll(fds, n, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            _exit(71);
+        }
+        if (fds[1].revents)
+            reap_children();
+        if (fds[0].revents)
+            shut_down();
+        if (fds[2].revents)
+            accept_client();
+        /* Serve from a copy: serving may remove clients from the array. */
+        int ready[MAX_CLIENTS];
+        size_t nready = 0;
+        for (size_t i = 3; i < n; i++)
+            if (fds[i].revents)
+                ready[nready++] = fds[i].fd;
+        for (size_t i = 0; i < nready; i++)
+            serve_request(ready[i]);
+    }
+}

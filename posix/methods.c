@@ -1,0 +1,51 @@
+/* The POSIX backend's registration: its start methods, default first (as
+ * Python 3.14: forkserver on Linux, spawn on macOS), and its fork hooks. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
+
+#include "mp_core.h"
+#include "posix_internal.h"
+
+static const mp__start_method_t *const methods[] = {
+#ifdef __APPLE__
+    &mp__posix_spawn_method, &mp__posix_fork_method, &mp__posix_forkserver_method,
+#else
+    &mp__posix_forkserver_method, &mp__posix_fork_method, &mp__posix_spawn_method,
+#endif
+    NULL,
+};
+
+const mp__start_method_t *const *mp__os_start_methods(void)
+{
+    return methods;
+}
+
+int mp__posix_pidfd_open(pid_t pid)
+{
+#if defined(__linux__) && defined(SYS_pidfd_open)
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (fd >= 0)
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+    return fd;
+#else
+    (void)pid;
+    return -1;
+#endif
+}
+
+int mp__os_init(void)
+{
+    /* Fork policy point 1, for every fork in the process, ours or not. */
+    int err = pthread_atfork(mp__core_atfork_prepare, mp__core_atfork_parent,
+                             mp__core_atfork_child);
+    if (err) {
+        errno = err;
+        return mp__posix_syserr("pthread_atfork");
+    }
+    return mp__posix_forkserver_init();
+}

@@ -1,0 +1,150 @@
+/**
+ * @file posix_internal.h
+ * @brief What the POSIX backend's files share: the child record, the
+ *        channel framing and descriptor helpers.
+ */
+#ifndef POSIX_INTERNAL_H
+#define POSIX_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <poll.h>
+#include <sys/types.h>
+
+#include "mp_backend.h"
+
+/** A started child, as the POSIX backend tracks it. */
+struct mp__os_proc {
+    pid_t pid;
+    int chan;      /**< our end of the child's channel: its result, then EOF */
+    int death;     /**< ready when the child has ended: pidfd, or the fork
+                        server's status socket; -1 (use chan EOF) when neither */
+    bool via_server; /**< started by the fork server: it reaps, we read status */
+    bool chan_eof;
+    bool reaped;
+    int exitcode;
+};
+
+/** @brief Allocate a proc record with every descriptor set to -1. */
+mp__os_proc_t *mp__posix_proc_new(pid_t pid);
+
+/* ---- the channel between a parent and a spawned/served child ----- */
+
+/** The descriptor number a spawned child finds its channel at. */
+#define MP__CHILD_CHAN_FD 3
+
+/** Flags the parent sends ahead of the bootstrap record. */
+enum { MP__LAUNCH_EXIT_WITH_PARENT = 1u << 0 };
+
+/**
+ * @brief Parent side: send the framed bootstrap record (header with flags
+ *        and length, then the bytes) on the child's channel.
+ */
+int mp__posix_send_record(int chan, const mp__launch_t *launch);
+
+/**
+ * @brief Parent side, last step of a start: send the record to the new
+ *        child and hand `proc` to the caller; on failure kill and reap the
+ *        child and free `proc`.
+ */
+int mp__posix_deliver_record(mp__os_proc_t *proc, const mp__launch_t *launch, mp__os_proc_t **out);
+
+/**
+ * @brief Child side: read the framed record from the channel and run it:
+ *        never returns.
+ */
+void mp__posix_run_framed_child(int chan, const char *method);
+
+/**
+ * @brief In a new child (fork, or forked by the fork server): adopt `chan` as
+ *        this process's channel to its parent, closing the channel it
+ *        inherited from its own parent role (fork policy point 4).
+ */
+void mp__posix_adopt_channel(int chan);
+
+/** @brief Apply exit-with-parent in a new child (Linux: PR_SET_PDEATHSIG). */
+void mp__posix_exit_with_parent(pid_t expected_parent);
+
+/* ---- descriptor helpers ------------------------------------------ */
+
+/** @brief A connected AF_UNIX stream pair, both ends close-on-exec. */
+int mp__posix_socketpair(int fds[2]);
+
+/** @brief Write all bytes (MSG_NOSIGNAL on sockets: EPIPE, never SIGPIPE). */
+int mp__posix_write_all(int fd, const void *buf, size_t n);
+
+/** @brief Read exactly n bytes; MP_EEOF at a short end. */
+int mp__posix_read_all(int fd, void *buf, size_t n);
+
+/**
+ * @brief poll() until the deadline (mp__os_now() based; INFINITY for none),
+ *        resuming after EINTR. @return poll's count, 0 on timeout, MP_ESYS.
+ */
+int mp__posix_poll(struct pollfd *fds, size_t n, double deadline);
+
+/** @brief An absolute deadline for a relative timeout (<= 0: now). */
+double mp__posix_deadline(double timeout);
+
+/** @brief close() that keeps errno and ignores -1. */
+void mp__posix_close(int fd);
+
+/** @brief Record errno for mp_errdetail() and return MP_ESYS. */
+int mp__posix_syserr(const char *what);
+
+/* ---- the fork server ---------------------------------------------- */
+
+/** Length of the fork server's authentication key (Python's is 32 too). */
+#define MP__FORKSERVER_KEY_SIZE 32
+
+/** A request to the fork server: this header plus two descriptors
+ *  (SCM_RIGHTS): the child's channel end and a status socket end, on which
+ *  the server writes the child's pid (int64) and, once reaped, its exit
+ *  code (int32). */
+typedef struct mp__fs_request {
+    char magic[4]; /**< "MPFS" */
+    uint32_t flags; /**< MP__FS_DAEMON | MP__FS_EXIT_WITH_PARENT */
+} mp__fs_request_t;
+
+enum { MP__FS_DAEMON = 1u << 0, MP__FS_EXIT_WITH_PARENT = 1u << 1 };
+
+/** @brief Authenticate as the server side (challenge first), by `deadline`. */
+int mp__posix_auth_server(int fd, const void *key, size_t key_len, double deadline);
+/** @brief Authenticate as the client side, by `deadline`. */
+int mp__posix_auth_client(int fd, const void *key, size_t key_len, double deadline);
+
+/**
+ * @brief The fork server's main loop; never returns.
+ * @param listener the listening socket the client made for it.
+ * @param keypipe carries the key, then end-of-file when the client is gone.
+ * @param dir the private directory of the socket, removed at exit.
+ */
+void mp__posix_forkserver_main(int listener, int keypipe, const char *dir);
+
+/** @brief Forget the fork-server connection inherited across fork. */
+void mp__posix_forkserver_forget(void);
+
+/** @brief The running fork server's pid, -1 if none (for tests). */
+pid_t mp__posix_forkserver_pid(void);
+
+/** @brief Register the client's fork handlers; from mp__os_init(). */
+int mp__posix_forkserver_init(void);
+
+/** The start methods' tables, one per file. */
+extern const mp__start_method_t mp__posix_fork_method;
+extern const mp__start_method_t mp__posix_spawn_method;
+extern const mp__start_method_t mp__posix_forkserver_method;
+
+/** @brief A pidfd for our own child (Linux 5.3+), close-on-exec; -1 if none. */
+int mp__posix_pidfd_open(pid_t pid);
+
+/**
+ * @brief posix_spawn this program with `argv`, giving it `fds[i]` as
+ *        descriptor 3 + i and no other descriptor but stdio.
+ */
+int mp__posix_spawn_with_fds(const char *const argv[], const int *fds, size_t nfds, pid_t *pid);
+
+/** @brief Path of the running executable, for re-executing it. */
+const char *mp__posix_self_exe(void);
+
+#endif /* POSIX_INTERNAL_H */

@@ -1,0 +1,202 @@
+/* A started child from the parent's side: wait for it while collecting
+ * what it sends, reap it, signal it, and wait on many at once.
+ *
+ * The child's end is signalled by its "death" descriptor: a pidfd for our
+ * own children on Linux (ready exactly when the process exits, not when its
+ * channel closes, which a grandchild could delay), or the fork server's
+ * status socket for children the server forked. Without either (macOS),
+ * end-of-file on the channel stands in for it. */
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
+
+#include "mp_core.h"
+#include "posix_internal.h"
+
+mp__os_proc_t *mp__posix_proc_new(pid_t pid)
+{
+    mp__os_proc_t *proc = calloc(1, sizeof *proc);
+    if (proc) {
+        proc->pid = pid;
+        proc->chan = proc->death = -1;
+    }
+    return proc;
+}
+
+/* Exit status as Python reports it: the code, or -signal. */
+static int decode_status(int status)
+{
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        return -WTERMSIG(status);
+    return 255;
+}
+
+/* Read what is available on the channel; `blocking` waits for the first
+ * byte, otherwise stops at EAGAIN. Marks end-of-file. */
+static int drain_channel(mp__os_proc_t *proc, mp__buf_t *received, bool blocking)
+{
+    while (!proc->chan_eof) {
+        int rc = mp__buf_reserve(received, 64 * 1024);
+        if (rc < 0)
+            return rc;
+        ssize_t r = recv(proc->chan, received->data + received->len, received->cap - received->len,
+                         blocking ? 0 : MSG_DONTWAIT);
+        if (r > 0) {
+            received->len += (size_t)r;
+            blocking = false;
+            continue;
+        }
+        if (r == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK))
+            proc->chan_eof = true; /* EOF, or a reset: the child is gone */
+        else if (errno != EINTR)
+            return 0;
+    }
+    return 0;
+}
+
+/* The child has ended (or is ending): collect its exit status. */
+static int reap(mp__os_proc_t *proc)
+{
+    if (proc->via_server) {
+        int32_t code;
+        if (mp__posix_read_all(proc->death, &code, sizeof code) == 0) {
+            proc->exitcode = code;
+        } else {
+            /* The server died before it could reap our child. */
+            proc->exitcode = 255;
+            mp__errdetail_set(MP_ECHILD, "the fork server died; exit code of pid %d is lost",
+                              (int)proc->pid);
+        }
+    } else {
+        int status;
+        pid_t r;
+        while ((r = waitpid(proc->pid, &status, 0)) < 0 && errno == EINTR)
+            ;
+        proc->exitcode = r == proc->pid ? decode_status(status) : 255;
+    }
+    proc->reaped = true;
+    return 0;
+}
+
+int mp__os_proc_wait(mp__os_proc_t *proc, double timeout, mp__buf_t *received, int *exitcode)
+{
+    double deadline = mp__posix_deadline(timeout);
+    while (!proc->reaped) {
+        struct pollfd fds[2];
+        size_t n = 0, chan_at = 2, death_at = 2;
+        if (!proc->chan_eof)
+            chan_at = n, fds[n++] = (struct pollfd){.fd = proc->chan, .events = POLLIN};
+        if (proc->death >= 0)
+            death_at = n, fds[n++] = (struct pollfd){.fd = proc->death, .events = POLLIN};
+        if (n == 0) /* no death descriptor and the channel is closed */
+            return reap(proc), *exitcode = proc->exitcode, 0;
+        int r = mp__posix_poll(fds, n, deadline);
+        if (r < 0)
+            return r;
+        if (r == 0)
+            return MP_ETIMEDOUT;
+        int rc = 0;
+        if (chan_at < n && fds[chan_at].revents)
+            rc = drain_channel(proc, received, true);
+        if (rc == 0 && death_at < n && fds[death_at].revents) {
+            reap(proc);
+            rc = drain_channel(proc, received, false);
+        }
+        if (rc < 0)
+            return rc;
+    }
+    *exitcode = proc->exitcode;
+    return 0;
+}
+
+int mp__os_proc_signal(mp__os_proc_t *proc, mp__signal_t sig)
+{
+    if (proc->reaped)
+        return 0;
+    int signo = sig == MP__SIG_KILL ? SIGKILL : sig == MP__SIG_INT ? SIGINT : SIGTERM;
+#if defined(__linux__) && defined(SYS_pidfd_send_signal)
+    /* Through the pidfd, a signal can never reach a recycled pid. */
+    if (!proc->via_server && proc->death >= 0 &&
+        syscall(SYS_pidfd_send_signal, proc->death, signo, NULL, 0) == 0)
+        return 0;
+#endif
+    if (kill(proc->pid, signo) < 0 && errno != ESRCH)
+        return mp__posix_syserr("kill");
+    return 0;
+}
+
+mp_pid_t mp__os_proc_pid(const mp__os_proc_t *proc)
+{
+    return proc->pid;
+}
+
+mp_sentinel_t mp__os_proc_sentinel(const mp__os_proc_t *proc)
+{
+    return proc->death >= 0 ? proc->death : proc->chan;
+}
+
+void mp__os_proc_free(mp__os_proc_t *proc)
+{
+    if (!proc)
+        return;
+    mp__posix_close(proc->chan);
+    mp__posix_close(proc->death);
+    free(proc);
+}
+
+int mp__os_wait_handles(const mp_sentinel_t *handles, size_t n, double timeout,
+                        unsigned char *ready)
+{
+    double deadline = mp__posix_deadline(timeout);
+    if (n == 0) {
+        /* Python's wait([], t) sleeps for t. */
+        if (timeout > 0 && !isinf(deadline))
+            mp__os_sleep(timeout);
+        return 0;
+    }
+    struct pollfd stack[16], *fds = n <= 16 ? stack : calloc(n, sizeof *fds);
+    if (!fds)
+        return MP_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        fds[i] = (struct pollfd){.fd = (int)handles[i], .events = POLLIN};
+    int r = mp__posix_poll(fds, n, deadline), count = 0;
+    for (size_t i = 0; r >= 0 && i < n; i++) {
+        if (fds[i].revents & POLLNVAL)
+            r = mp__errdetail_set(MP_ESYS, "mp_wait: handle %d is not open", fds[i].fd);
+        bool is_ready = fds[i].revents != 0;
+        count += is_ready;
+        if (ready)
+            ready[i] = is_ready;
+    }
+    if (fds != stack)
+        free(fds);
+    return r < 0 ? r : count;
+}
+
+int mp__posix_deliver_record(mp__os_proc_t *proc, const mp__launch_t *launch, mp__os_proc_t **out)
+{
+    int rc = mp__posix_send_record(proc->chan, launch);
+    if (rc < 0) {
+        /* Half-started: do not leave a child waiting for orders. */
+        mp__buf_t ignored = {0};
+        int code;
+        mp__os_proc_signal(proc, MP__SIG_KILL);
+        mp__os_proc_wait(proc, MP_FOREVER, &ignored, &code);
+        mp__buf_free(&ignored);
+        mp__os_proc_free(proc);
+        return rc;
+    }
+    *out = proc;
+    return 0;
+}

@@ -1,0 +1,101 @@
+/* The "spawn" start method: a fresh exec of this program with a marker
+ * argument and exactly one inherited descriptor, its channel, on which it
+ * first reads its bootstrap record. Every other descriptor is closed in the
+ * child, whether or not it was close-on-exec. */
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef __APPLE__
+#include <mach-o/dyld.h>
+#endif
+
+#include "mp_core.h"
+#include "posix_internal.h"
+
+extern char **environ;
+
+const char *mp__posix_self_exe(void)
+{
+#ifdef __linux__
+    /* The running image itself, however it was invoked (relative path,
+     * symlink, PATH lookup), even if the file was replaced since. */
+    return "/proc/self/exe";
+#elif defined(__APPLE__)
+    static char path[4096];
+    if (!path[0]) {
+        uint32_t size = sizeof path;
+        if (_NSGetExecutablePath(path, &size) != 0)
+            path[0] = '\0';
+    }
+    return path;
+#else
+    return getenv("_");
+#endif
+}
+
+/* Start `exe` with `argv`, giving it `fds[i]` as descriptor 3 + i and
+ * nothing else but stdio. */
+int mp__posix_spawn_with_fds(const char *const argv[], const int *fds, size_t nfds, pid_t *pid)
+{
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    if (posix_spawn_file_actions_init(&actions) != 0)
+        return MP_ENOMEM;
+    if (posix_spawnattr_init(&attr) != 0) {
+        posix_spawn_file_actions_destroy(&actions);
+        return MP_ENOMEM;
+    }
+    int err = 0;
+    for (size_t i = 0; i < nfds && !err; i++)
+        err = posix_spawn_file_actions_adddup2(&actions, fds[i], 3 + (int)i);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 34)
+    if (!err)
+        err = posix_spawn_file_actions_addclosefrom_np(&actions, 3 + (int)nfds);
+#endif
+    /* The child starts with no blocked signals, whatever this thread has. */
+    sigset_t none;
+    sigemptyset(&none);
+    short flags = POSIX_SPAWN_SETSIGMASK;
+#ifdef POSIX_SPAWN_CLOEXEC_DEFAULT
+    flags |= POSIX_SPAWN_CLOEXEC_DEFAULT; /* macOS: only what we dup2 survives */
+#endif
+    if (!err)
+        err = posix_spawnattr_setsigmask(&attr, &none);
+    if (!err)
+        err = posix_spawnattr_setflags(&attr, flags);
+    if (!err)
+        err = posix_spawn(pid, mp__posix_self_exe(), &actions, &attr, (char *const *)argv,
+                          environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    if (err) {
+        errno = err;
+        return mp__posix_syserr("posix_spawn");
+    }
+    return 0;
+}
+
+static int spawn_start(const mp__launch_t *launch, mp__os_proc_t **out)
+{
+    int chan[2];
+    int rc = mp__posix_socketpair(chan);
+    if (rc < 0)
+        return rc;
+    const char *argv[] = {mp__posix_self_exe(), "--multiproc-spawn", NULL};
+    pid_t pid;
+    rc = mp__posix_spawn_with_fds(argv, &chan[1], 1, &pid);
+    mp__posix_close(chan[1]);
+    mp__os_proc_t *proc = rc == 0 ? mp__posix_proc_new(pid) : NULL;
+    if (!proc) {
+        mp__posix_close(chan[0]);
+        return rc < 0 ? rc : MP_ENOMEM;
+    }
+    proc->chan = chan[0];
+    proc->death = mp__posix_pidfd_open(pid);
+    return mp__posix_deliver_record(proc, launch, out);
+}
+
+const mp__start_method_t mp__posix_spawn_method = {.name = "spawn", .start = spawn_start};
