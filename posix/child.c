@@ -20,12 +20,15 @@
 
 #define SPAWN_MARKER "--multiproc-spawn"
 #define FORKSERVER_MARKER "--multiproc-forkserver"
+#define TRACKER_MARKER "--multiproc-tracker"
 
 /* The header in front of a bootstrap record on a channel. */
 typedef struct frame_header {
     char magic[4]; /* "MPR1" */
     uint32_t flags;
     uint64_t len;
+    uint32_t nhandles;
+    uint32_t reserved;
 } frame_header_t;
 
 static const char frame_magic[4] = {'M', 'P', 'R', '1'};
@@ -34,10 +37,25 @@ enum { MAX_RECORD = 1 << 30 };
 /* This process's channel to its parent; -1 in the main process. */
 static int own_chan = -1;
 
+int mp__posix_child_fds(const mp__launch_t *launch, int *fds)
+{
+    if (launch->nhandles > MP__MAX_HANDLES)
+        return mp__errdetail_set(MP_EINVAL, "a child can be given at most %d handles, not %zu",
+                                 MP__MAX_HANDLES, launch->nhandles);
+    size_t n = 0;
+    for (; n < launch->nhandles; n++)
+        fds[n] = (int)launch->handles[n];
+    if (mp__posix_tracker_fd() >= 0)
+        fds[n++] = mp__posix_tracker_fd();
+    return (int)n;
+}
+
 int mp__posix_send_record(int chan, const mp__launch_t *launch)
 {
-    frame_header_t h = {.flags = launch->exit_with_parent ? MP__LAUNCH_EXIT_WITH_PARENT : 0,
-                        .len = launch->record_len};
+    frame_header_t h = {.flags = (launch->exit_with_parent ? MP__LAUNCH_EXIT_WITH_PARENT : 0) |
+                                 (mp__posix_tracker_fd() >= 0 ? MP__LAUNCH_TRACKER : 0),
+                        .len = launch->record_len,
+                        .nhandles = (uint32_t)launch->nhandles};
     memcpy(h.magic, frame_magic, sizeof h.magic);
     int rc = mp__posix_write_all(chan, &h, sizeof h);
     if (rc == 0)
@@ -66,21 +84,39 @@ void mp__posix_exit_with_parent(pid_t expected_parent)
 #endif
 }
 
-void mp__posix_run_framed_child(int chan, const char *method)
+/* Where the handles are in this process: as given, or from descriptor 4. */
+static bool locate_handles(const frame_header_t *h, const int *fds, size_t nfds,
+                           mp_sentinel_t *handles)
+{
+    size_t need = h->nhandles + ((h->flags & MP__LAUNCH_TRACKER) ? 1 : 0);
+    if (h->nhandles > MP__MAX_HANDLES || (fds && nfds < need))
+        return false;
+    for (size_t i = 0; i < need; i++) {
+        int fd = fds ? fds[i] : MP__CHILD_CHAN_FD + 1 + (int)i;
+        if (i < h->nhandles)
+            handles[i] = fd;
+        else
+            mp__posix_tracker_adopt(fd);
+    }
+    return true;
+}
+
+void mp__posix_run_framed_child(int chan, const char *method, const int *fds, size_t nfds)
 {
     mp__posix_adopt_channel(chan);
     frame_header_t h;
     void *record = NULL;
     size_t len = 0;
+    mp_sentinel_t handles[MP__MAX_HANDLES];
     /* A bad frame still goes to the core, which reports MP_EBOOTSTRAP. */
     if (mp__posix_read_all(chan, &h, sizeof h) == 0 && memcmp(h.magic, frame_magic, 4) == 0 &&
-        h.len <= MAX_RECORD && (record = malloc(h.len ? h.len : 1)) &&
-        mp__posix_read_all(chan, record, h.len) == 0) {
+        h.len <= MAX_RECORD && locate_handles(&h, fds, nfds, handles) &&
+        (record = malloc(h.len ? h.len : 1)) && mp__posix_read_all(chan, record, h.len) == 0) {
         len = h.len;
         if (h.flags & MP__LAUNCH_EXIT_WITH_PARENT)
             mp__posix_exit_with_parent(getppid());
     }
-    int code = mp__core_child_main(method, record, len);
+    int code = mp__core_child_main(method, record, len, handles, len ? h.nhandles : 0);
     free(record);
     mp__os_child_exit(code);
 }
@@ -92,13 +128,15 @@ int mp__os_enter_child(int *argc, char ***argv)
     const char *marker = (*argv)[1];
     if (strcmp(marker, SPAWN_MARKER) == 0) {
         fcntl(MP__CHILD_CHAN_FD, F_SETFD, FD_CLOEXEC);
-        mp__posix_run_framed_child(MP__CHILD_CHAN_FD, "spawn");
+        mp__posix_run_framed_child(MP__CHILD_CHAN_FD, "spawn", NULL, 0);
     }
     if (strcmp(marker, FORKSERVER_MARKER) == 0) {
         fcntl(3, F_SETFD, FD_CLOEXEC);
         fcntl(4, F_SETFD, FD_CLOEXEC);
         mp__posix_forkserver_main(3, 4, *argc > 2 ? (*argv)[2] : NULL);
     }
+    if (strcmp(marker, TRACKER_MARKER) == 0)
+        mp__posix_tracker_main(3);
     return 0;
 }
 

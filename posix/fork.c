@@ -30,7 +30,8 @@ static int fork_start(const mp__launch_t *launch, mp__os_proc_t **out)
         if (launch->exit_with_parent)
             mp__posix_exit_with_parent(parent);
         mp__posix_adopt_channel(chan[1]);
-        mp__os_child_exit(mp__core_child_main("fork", launch->record, launch->record_len));
+        mp__os_child_exit(mp__core_child_main("fork", launch->record, launch->record_len,
+                                              launch->handles, launch->nhandles));
     }
     mp__posix_close(chan[1]);
     if (pid < 0) {

@@ -106,23 +106,25 @@ static int start_server(void)
     return rc;
 }
 
-/* Send one request; the descriptors travel with its first byte. */
-static int send_request(uint32_t flags, int chan_end, int status_end)
+/* Send one request; the descriptors travel with its first byte:
+ * fds[0] the channel, fds[1] the status socket, then the child's others. */
+static int send_request(uint32_t flags, const int *fds, size_t nfds)
 {
-    mp__fs_request_t req = {.magic = {'M', 'P', 'F', 'S'}, .flags = flags};
+    mp__fs_request_t req = {.magic = {'M', 'P', 'F', 'S'}, .flags = flags,
+                            .nfds = (uint32_t)(nfds - 2)};
     struct iovec iov = {.iov_base = &req, .iov_len = sizeof req};
     union {
         struct cmsghdr align;
-        char buf[CMSG_SPACE(2 * sizeof(int))];
+        char buf[CMSG_SPACE((3 + MP__MAX_HANDLES) * sizeof(int))];
     } control;
     memset(&control, 0, sizeof control);
     struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                         .msg_controllen = sizeof control.buf};
+                         .msg_controllen = CMSG_SPACE(nfds * sizeof(int))};
     struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
     cm->cmsg_level = SOL_SOCKET;
     cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(2 * sizeof(int));
-    memcpy(CMSG_DATA(cm), (int[]){chan_end, status_end}, 2 * sizeof(int));
+    cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+    memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
     for (;;) {
         ssize_t w = sendmsg(conn, &msg, MSG_NOSIGNAL);
         if (w == (ssize_t)sizeof req)
@@ -135,14 +137,16 @@ static int send_request(uint32_t flags, int chan_end, int status_end)
     }
 }
 
-/* Ask the (running) server for one child; MP_EEOF if the server is gone. */
-static int request_child(uint32_t flags, int chan_end, int *status, pid_t *pid)
+/* Ask the (running) server for one child; MP_EEOF if the server is gone.
+ * `fds` has room at [1] for the status socket's end. */
+static int request_child(uint32_t flags, int *fds, size_t nfds, int *status, pid_t *pid)
 {
     int pair[2];
     int rc = mp__posix_socketpair(pair);
     if (rc < 0)
         return rc;
-    rc = send_request(flags, chan_end, pair[1]);
+    fds[1] = pair[1];
+    rc = send_request(flags, fds, nfds);
     mp__posix_close(pair[1]);
     int64_t child = 0;
     if (rc == 0)
@@ -166,12 +170,18 @@ static int forkserver_start(const mp__launch_t *launch, mp__os_proc_t **out)
                      (launch->exit_with_parent ? MP__FS_EXIT_WITH_PARENT : 0);
     int status = -1;
     pid_t pid = -1;
+    int fds[2 + MP__MAX_HANDLES + 1] = {chan[1], -1};
+    int nfds = mp__posix_child_fds(launch, fds + 2);
+    if (nfds < 0) {
+        mp__posix_close(chan[0]), mp__posix_close(chan[1]);
+        return nfds;
+    }
     pthread_mutex_lock(&lock);
     /* A server found dead is replaced once, then the error stands. */
     for (int attempt = 0; attempt < 2; attempt++) {
         if (conn < 0 && (rc = start_server()) < 0)
             break;
-        rc = request_child(flags, chan[1], &status, &pid);
+        rc = request_child(flags, fds, 2 + (size_t)nfds, &status, &pid);
         if (rc != MP_EEOF)
             break;
         drop_server(true);

@@ -58,8 +58,19 @@ static void install_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
-/* In a new child: drop everything that belongs to the server. */
-static void become_child(int chan, int status)
+static bool grow_children(void)
+{
+    size_t cap = srv.cap ? 2 * srv.cap : 16;
+    served_child_t *grown = realloc(srv.children, cap * sizeof *grown);
+    if (!grown)
+        return false;
+    srv.children = grown, srv.cap = cap;
+    return true;
+}
+
+/* In a new child: drop everything that belongs to the server, and run.
+ * fds: the channel, the status socket, then the child's own descriptors. */
+static void become_child(const int *fds, size_t nfds)
 {
     signal(SIGCHLD, SIG_DFL);
     signal(SIGINT, SIG_DFL);
@@ -69,56 +80,75 @@ static void become_child(int chan, int status)
         close(srv.clients[i]);
     for (size_t i = 0; i < srv.nchildren; i++)
         close(srv.children[i].status);
-    close(status);
+    close(fds[1]);
     memset(srv.key, 0, sizeof srv.key);
-    mp__posix_run_framed_child(chan, "forkserver");
+    mp__posix_run_framed_child(fds[0], "forkserver", fds + 2, nfds - 2);
 }
 
-static void serve_request(int client)
+static void drop_client(int client)
 {
-    mp__fs_request_t req;
-    struct iovec iov = {.iov_base = &req, .iov_len = sizeof req};
+    for (size_t i = 0; i < srv.nclients; i++)
+        if (srv.clients[i] == client)
+            srv.clients[i] = srv.clients[--srv.nclients];
+    close(client);
+}
+
+/* Receive one request: its header and descriptors. Returns the number of
+ * descriptors, or -1 for end of connection or a malformed request (every
+ * received descriptor is then closed). */
+static int receive_request(int client, mp__fs_request_t *req, int *fds)
+{
+    struct iovec iov = {.iov_base = req, .iov_len = sizeof *req};
     union {
         struct cmsghdr align;
-        char buf[CMSG_SPACE(2 * sizeof(int))];
+        char buf[CMSG_SPACE((3 + MP__MAX_HANDLES) * sizeof(int))];
     } control;
     struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
                          .msg_controllen = sizeof control.buf};
     ssize_t r;
     while ((r = recvmsg(client, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
         ;
-    int fds[2] = {-1, -1};
+    int n = 0;
     struct cmsghdr *cm = r > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
-    if (cm && cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len == CMSG_LEN(2 * sizeof(int)))
-        memcpy(fds, CMSG_DATA(cm), sizeof fds);
-    bool valid = r == (ssize_t)sizeof req && memcmp(req.magic, "MPFS", 4) == 0 && fds[1] >= 0;
+    if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+        n = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        memcpy(fds, CMSG_DATA(cm), (size_t)n * sizeof(int));
+    }
+    bool valid = r == (ssize_t)sizeof *req && memcmp(req->magic, "MPFS", 4) == 0 &&
+                 !(msg.msg_flags & MSG_CTRUNC) && n >= 2 && (uint32_t)n == 2 + req->nfds;
     if (!valid) {
-        /* End of the connection, or a malformed request: drop the client. */
-        mp__posix_close(fds[0]), mp__posix_close(fds[1]);
-        for (size_t i = 0; i < srv.nclients; i++)
-            if (srv.clients[i] == client)
-                srv.clients[i] = srv.clients[--srv.nclients];
-        close(client);
+        for (int i = 0; i < n; i++)
+            close(fds[i]);
+        return -1;
+    }
+    return n;
+}
+
+static void serve_request(int client)
+{
+    mp__fs_request_t req;
+    int fds[3 + MP__MAX_HANDLES];
+    int n = receive_request(client, &req, fds);
+    if (n < 0) {
+        drop_client(client);
         return;
     }
-    if (srv.nchildren == srv.cap) {
-        size_t cap = srv.cap ? 2 * srv.cap : 16;
-        served_child_t *grown = realloc(srv.children, cap * sizeof *grown);
-        if (!grown) {
-            close(fds[0]), close(fds[1]); /* the client sees end-of-file */
-            return;
-        }
-        srv.children = grown, srv.cap = cap;
+    pid_t pid = -1;
+    if (srv.nchildren < srv.cap || grow_children()) {
+        pid = fork();
+        if (pid == 0)
+            become_child(fds, (size_t)n);
     }
-    pid_t pid = fork();
-    if (pid == 0)
-        become_child(fds[0], fds[1]);
+    /* The child has its copies; the status socket stays with us. */
     close(fds[0]);
+    for (int i = 2; i < n; i++)
+        close(fds[i]);
     if (pid < 0) {
-        close(fds[1]);
+        close(fds[1]); /* the client sees end-of-file */
         return;
     }
-    srv.children[srv.nchildren++] = (served_child_t){.pid = pid, .status = fds[1], .flags = req.flags};
+    srv.children[srv.nchildren++] =
+        (served_child_t){.pid = pid, .status = fds[1], .flags = req.flags};
     int64_t reported = pid;
     mp__posix_write_all(fds[1], &reported, sizeof reported);
 }

@@ -35,11 +35,22 @@ mp__os_proc_t *mp__posix_proc_new(pid_t pid);
 #define MP__CHILD_CHAN_FD 3
 
 /** Flags the parent sends ahead of the bootstrap record. */
-enum { MP__LAUNCH_EXIT_WITH_PARENT = 1u << 0 };
+enum { MP__LAUNCH_EXIT_WITH_PARENT = 1u << 0, MP__LAUNCH_TRACKER = 1u << 1 };
+
+/** Most handles one child can be given (SCM_RIGHTS carries up to 253). */
+#define MP__MAX_HANDLES 64
 
 /**
- * @brief Parent side: send the framed bootstrap record (header with flags
- *        and length, then the bytes) on the child's channel.
+ * @brief The descriptors a spawned or served child receives besides its
+ *        channel: the launch's handles, then the tracker pipe if any. Fills
+ *        `fds` (room for MP__MAX_HANDLES + 1) and returns the count, or
+ *        MP_EINVAL when there are too many.
+ */
+int mp__posix_child_fds(const mp__launch_t *launch, int *fds);
+
+/**
+ * @brief Parent side: send the framed bootstrap record (header with flags,
+ *        handle count and length, then the bytes) on the child's channel.
  */
 int mp__posix_send_record(int chan, const mp__launch_t *launch);
 
@@ -53,8 +64,12 @@ int mp__posix_deliver_record(mp__os_proc_t *proc, const mp__launch_t *launch, mp
 /**
  * @brief Child side: read the framed record from the channel and run it:
  *        never returns.
+ * @param fds this process's descriptors for the launch's handles and the
+ *        tracker pipe, in mp__posix_child_fds() order; NULL when they were
+ *        placed consecutively from descriptor 4 (spawn).
+ * @param nfds their count (ignored when fds is NULL).
  */
-void mp__posix_run_framed_child(int chan, const char *method);
+void mp__posix_run_framed_child(int chan, const char *method, const int *fds, size_t nfds);
 
 /**
  * @brief In a new child (fork, or forked by the fork server): adopt `chan` as
@@ -97,13 +112,14 @@ int mp__posix_syserr(const char *what);
 /** Length of the fork server's authentication key (Python's is 32 too). */
 #define MP__FORKSERVER_KEY_SIZE 32
 
-/** A request to the fork server: this header plus two descriptors
- *  (SCM_RIGHTS): the child's channel end and a status socket end, on which
+/** A request to the fork server: this header plus descriptors
+ *  (SCM_RIGHTS): the child's channel end, a status socket end, on which
  *  the server writes the child's pid (int64) and, once reaped, its exit
- *  code (int32). */
+ *  code (int32), and the child's other descriptors. */
 typedef struct mp__fs_request {
     char magic[4]; /**< "MPFS" */
     uint32_t flags; /**< MP__FS_DAEMON | MP__FS_EXIT_WITH_PARENT */
+    uint32_t nfds;  /**< descriptors after the two: mp__posix_child_fds() */
 } mp__fs_request_t;
 
 enum { MP__FS_DAEMON = 1u << 0, MP__FS_EXIT_WITH_PARENT = 1u << 1 };
@@ -129,6 +145,23 @@ pid_t mp__posix_forkserver_pid(void);
 
 /** @brief Register the client's fork handlers; from mp__os_init(). */
 int mp__posix_forkserver_init(void);
+
+/* ---- the resource tracker (tracker.c) ---------------------------- */
+
+/** @brief Announce that this process uses a named object (starting the
+ *         family's tracker if there is none yet). */
+int mp__posix_track(const char *osname);
+/** @brief Announce that a named object was unlinked. */
+void mp__posix_untrack(const char *osname);
+/** @brief The tracker pipe to hand to a child; -1 when there is none. */
+int mp__posix_tracker_fd(void);
+/** @brief In a child: use the tracker pipe it was given. */
+void mp__posix_tracker_adopt(int fd);
+/** @brief The tracker process's main loop; never returns. */
+void mp__posix_tracker_main(int readfd);
+
+/** @brief Register the semlocks' fork handler (cached ids). */
+int mp__posix_semlock_init(void);
 
 /** The start methods' tables, one per file. */
 extern const mp__start_method_t mp__posix_fork_method;

@@ -3,6 +3,7 @@
  * first reads its bootstrap record. Every other descriptor is closed in the
  * child, whether or not it was close-on-exec. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -48,9 +49,17 @@ int mp__posix_spawn_with_fds(const char *const argv[], const int *fds, size_t nf
         posix_spawn_file_actions_destroy(&actions);
         return MP_ENOMEM;
     }
-    int err = 0;
+    /* Move every source above the target range first, so that placing one
+     * descriptor at 3 + i never overwrites another that is still to be
+     * placed (fds[1] may well be 3). */
+    int moved[1 + MP__MAX_HANDLES + 1];
+    int err = nfds > sizeof moved / sizeof *moved ? EINVAL : 0;
+    size_t nmoved = 0;
+    for (; nmoved < nfds && !err; nmoved++)
+        if ((moved[nmoved] = fcntl(fds[nmoved], F_DUPFD_CLOEXEC, 3 + (int)nfds)) < 0)
+            err = errno;
     for (size_t i = 0; i < nfds && !err; i++)
-        err = posix_spawn_file_actions_adddup2(&actions, fds[i], 3 + (int)i);
+        err = posix_spawn_file_actions_adddup2(&actions, moved[i], 3 + (int)i);
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 34)
     if (!err)
         err = posix_spawn_file_actions_addclosefrom_np(&actions, 3 + (int)nfds);
@@ -71,6 +80,8 @@ int mp__posix_spawn_with_fds(const char *const argv[], const int *fds, size_t nf
                           environ);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
+    for (size_t i = 0; i < nmoved; i++)
+        mp__posix_close(moved[i]);
     if (err) {
         errno = err;
         return mp__posix_syserr("posix_spawn");
@@ -85,8 +96,10 @@ static int spawn_start(const mp__launch_t *launch, mp__os_proc_t **out)
     if (rc < 0)
         return rc;
     const char *argv[] = {mp__posix_self_exe(), "--multiproc-spawn", NULL};
+    int fds[1 + MP__MAX_HANDLES + 1] = {chan[1]};
+    int n = mp__posix_child_fds(launch, fds + 1);
     pid_t pid;
-    rc = mp__posix_spawn_with_fds(argv, &chan[1], 1, &pid);
+    rc = n < 0 ? n : mp__posix_spawn_with_fds(argv, fds, 1 + (size_t)n, &pid);
     mp__posix_close(chan[1]);
     mp__os_proc_t *proc = rc == 0 ? mp__posix_proc_new(pid) : NULL;
     if (!proc) {

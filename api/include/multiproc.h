@@ -11,6 +11,9 @@
 #include <multiproc/error.h>
 #include <multiproc/process.h>
 #include <multiproc/runtime.h>
+#include <multiproc/shm.h>
+#include <multiproc/sync.h>
 #include <multiproc/task.h>
+#include <multiproc/value.h>
 
 #endif /* MULTIPROC_H */

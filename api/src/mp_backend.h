@@ -50,12 +50,18 @@
 /* Starting children                                                   */
 /* ------------------------------------------------------------------ */
 
+/** Most OS handles one child can be given (every backend must manage it). */
+#define MP__MAX_CHILD_HANDLES 64
+
 /** What the core asks a start method to launch. */
 typedef struct mp__launch {
     const void *record;    /**< the bootstrap record, encoded by the core */
     size_t record_len;     /**< its length */
     bool daemon;           /**< end the child when this process ends */
     bool exit_with_parent; /**< end the child even if this process is killed */
+    const mp_sentinel_t *handles; /**< OS handles the child must receive (shared
+                                       memory of the objects it is given) */
+    size_t nhandles;       /**< their count; the record refers to them by index */
 } mp__launch_t;
 
 /** A started child as the backend tracks it (pid, channel, sentinel). */
@@ -69,7 +75,9 @@ typedef struct mp__start_method {
     const char *name; /**< "fork", "spawn", "forkserver" */
     /**
      * Start a child that will call mp__core_child_main() with `launch->record`
-     * and exit with its return value. Returns once the child exists and the
+     * and `launch->handles` as they are numbered in the child, and exit with
+     * its return value. No other handle of this process reaches the child,
+     * except what the backend itself needs (its channel, its tracker). Returns once the child exists and the
      * record is on its way; `*out` then owns the child's OS resources.
      */
     int (*start)(const mp__launch_t *launch, mp__os_proc_t **out);
@@ -185,16 +193,113 @@ int mp__os_random(void *buf, size_t n);
 int mp__os_init(void);
 
 /* ------------------------------------------------------------------ */
+/* Shared memory                                                       */
+/* ------------------------------------------------------------------ */
+
+/** A mapped shared memory block (POSIX: memfd or shm_open; Win32: a file
+ *  mapping). */
+typedef struct mp__os_shm mp__os_shm_t;
+
+/**
+ * @brief Create and map a zeroed block of `size` (> 0) bytes.
+ * @param name NULL for anonymous memory that can only be handed to children
+ *        (it never has a name to leak), or a valid name (the core has checked
+ *        its characters and length) which the backend prefixes and tracks
+ *        so that it is removed once every process using it has ended.
+ * @return 0; MP_EEXIST; MP_ENOMEM; MP_ESYS.
+ */
+int mp__os_shm_create(const char *name, size_t size, mp__os_shm_t **out);
+
+/** @brief Map an existing named block. @return 0; MP_ENOENT; MP_ESYS. */
+int mp__os_shm_open(const char *name, mp__os_shm_t **out);
+
+/**
+ * @brief In a child: map the block behind a handle received at start.
+ *        The block takes the handle over (it is closed with the block).
+ */
+int mp__os_shm_from_handle(mp_sentinel_t handle, mp__os_shm_t **out);
+
+/** @brief The handle to give a child (stays owned by the block). */
+mp_sentinel_t mp__os_shm_handle(const mp__os_shm_t *shm);
+
+/** @brief Where the block is mapped; NULL once unmapped. */
+void *mp__os_shm_addr(const mp__os_shm_t *shm);
+
+/** @brief The block's size in bytes. */
+size_t mp__os_shm_size(const mp__os_shm_t *shm);
+
+/** @brief Unmap the block (the handle stays open). Again is a no-op. */
+void mp__os_shm_unmap(mp__os_shm_t *shm);
+
+/** @brief Unmap, close and free. NULL-safe. */
+void mp__os_shm_free(mp__os_shm_t *shm);
+
+/** @brief Remove a name; mappings stay valid. @return 0; MP_ENOENT; MP_ESYS. */
+int mp__os_shm_unlink(const char *name);
+
+/* ------------------------------------------------------------------ */
+/* Semlocks: the one waiting primitive                                 */
+/* ------------------------------------------------------------------ */
+
+/**
+ * Every lock, semaphore, condition, event and barrier is built from
+ * semlocks (as in Python): a mutex (with an owner, whose death is detected)
+ * or a counting semaphore, living in `MP__SEMLOCK_SIZE` bytes of shared
+ * memory that the core places inside an object's block. The uncontended
+ * path makes no system call; a waiter spins briefly before it sleeps.
+ */
+#define MP__SEMLOCK_SIZE 32
+
+/** What a semlock is. */
+typedef enum mp__semlock_kind { MP__SEMLOCK_MUTEX, MP__SEMLOCK_SEMAPHORE } mp__semlock_kind_t;
+
+/**
+ * @brief Initialise the slot (creator only, before anyone else uses it).
+ * @param value a mutex: ignored (starts unlocked); a semaphore: the count.
+ * @param max a semaphore's bound (release beyond it fails); UINT_MAX for none.
+ */
+int mp__os_semlock_init(void *slot, mp__semlock_kind_t kind, unsigned value, unsigned max);
+
+/**
+ * @brief Take the mutex or one unit of the semaphore.
+ * @param block false: never wait, whatever the timeout.
+ * @return 0; MP_EOWNERDEAD (a mutex whose owner died: now held by the
+ *         caller); MP_ETIMEDOUT.
+ */
+int mp__os_semlock_acquire(void *slot, bool block, double timeout);
+
+/**
+ * @brief Release the mutex (any thread may) or give one unit back.
+ * @return 0; MP_ESTATE for a mutex that is not locked or a semaphore at its
+ *         bound (nothing changes).
+ */
+int mp__os_semlock_release(void *slot);
+
+/** @brief A semaphore's count, or for a mutex 1 when free and 0 when held. */
+unsigned mp__os_semlock_value(const void *slot);
+
+/**
+ * @brief A mutex's owner: pid and thread id, 0 when unlocked.
+ */
+void mp__os_semlock_owner(const void *slot, mp_pid_t *pid, long *tid);
+
+/** @brief Whether the calling thread holds the mutex. */
+bool mp__os_semlock_is_mine(const void *slot);
+
+/* ------------------------------------------------------------------ */
 /* Up-calls: what the core provides to the backends                    */
 /* ------------------------------------------------------------------ */
 
 /**
- * @brief Run a child from its bootstrap record: decode it, find the task,
- *        run it, report the result with mp__os_child_report().
+ * @brief Run a child from its bootstrap record: decode it, attach the objects
+ *        it was given (from `handles`, this process's own numbers for the
+ *        launch's handles, in order), find the task, run it, report the
+ *        result with mp__os_child_report().
  * @param method the start method that made this child ("fork", ...).
  * @return the exit code the child must exit with.
  */
-int mp__core_child_main(const char *method, const void *record, size_t len);
+int mp__core_child_main(const char *method, const void *record, size_t len,
+                        const mp_sentinel_t *handles, size_t nhandles);
 
 /** @brief Before fork: take the core's locks (fork policy point 1). */
 void mp__core_atfork_prepare(void);

@@ -36,6 +36,8 @@ struct mp_task {
     bool has_value;      /**< mp_task_return() was called */
     int error;           /**< code given to mp_task_fail(), 0 if none */
     char message[512];   /**< its message */
+    struct mp__object **objects; /**< the shareable objects it was given */
+    size_t nobjects;
 };
 
 /* --- the current process (runtime.c) ------------------------------ */

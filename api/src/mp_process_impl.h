@@ -27,6 +27,8 @@ struct mp_process {
     int exitcode;
     mp__result_t result;
     bool reported; /* the child sent a well-formed result record */
+    struct mp__object **objects; /* shareable objects for the child (not owned) */
+    size_t nobjects;
 };
 
 /** @brief The child has ended: decode its report, drop the channel bytes. */

@@ -22,6 +22,16 @@
 /** Bumped whenever either record's layout changes. */
 #define MP__RECORD_VERSION 1u
 
+/** One shareable object given to the child: its kind, its own description
+ *  and which of the launch's handles are its. */
+typedef struct mp__boot_object {
+    uint32_t kind;
+    void *bytes;
+    size_t len;
+    uint32_t first_handle;
+    uint32_t nhandles;
+} mp__boot_object_t;
+
 /** The orders a child starts with. Decoded strings are owned (mp__boot_free). */
 typedef struct mp__boot {
     uint32_t version;      /**< MP__RECORD_VERSION when encoding */
@@ -32,6 +42,8 @@ typedef struct mp__boot {
     bool daemon;
     mp_pid_t parent_pid;
     char *parent_name;
+    mp__boot_object_t *objects;
+    size_t nobjects;
 } mp__boot_t;
 
 /** @brief Append the encoded record to `out`. @return 0 or MP_ENOMEM. */

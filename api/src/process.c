@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mp_core.h"
+#include "mp_object.h"
 #include "mp_process_impl.h"
 #include "mp_record.h"
 
@@ -58,6 +59,13 @@ int mp_process_create(mp_process_t **out, const mp_process_opts_t *opts)
         opts->daemon != MP_DAEMON_NO)
         return mp__errdetail_set(MP_EINVAL, "mp_process_create: bad daemon value %d",
                                  (int)opts->daemon);
+    if (!opts->objects && opts->nobjects)
+        return mp__errdetail_set(MP_EINVAL, "mp_process_create: NULL objects with nobjects %zu",
+                                 opts->nobjects);
+    for (size_t i = 0; i < opts->nobjects; i++)
+        if (!mp__object_is_shareable(opts->objects[i]))
+            return mp__errdetail_set(MP_EINVAL, "mp_process_create: object #%zu is not a live "
+                                                "multiproc object", i);
     if (!mp__initialised())
         return mp__errdetail_set(MP_ESTATE, "mp_process_create: call mp_init() first");
     if (!mp__tasks_find(opts->task))
@@ -71,10 +79,14 @@ int mp_process_create(mp_process_t **out, const mp_process_opts_t *opts)
     p->name = opts->name ? dup_string(opts->name) : default_name();
     p->arg_len = opts->arg_len;
     p->arg = opts->arg_len ? malloc(opts->arg_len) : NULL;
-    if (!p->task || !p->name || (opts->arg_len && !p->arg)) {
-        free(p->task), free(p->name), free(p->arg), free(p);
+    p->nobjects = opts->nobjects;
+    p->objects = opts->nobjects ? malloc(opts->nobjects * sizeof *p->objects) : NULL;
+    if (!p->task || !p->name || (opts->arg_len && !p->arg) || (opts->nobjects && !p->objects)) {
+        free(p->task), free(p->name), free(p->arg), free(p->objects), free(p);
         return MP_ENOMEM;
     }
+    if (p->nobjects)
+        memcpy(p->objects, opts->objects, p->nobjects * sizeof *p->objects);
     if (p->arg_len)
         memcpy(p->arg, opts->arg, p->arg_len);
     p->daemon = opts->daemon == MP_DAEMON_INHERIT ? mp__self()->daemon
@@ -83,6 +95,27 @@ int mp_process_create(mp_process_t **out, const mp_process_opts_t *opts)
     p->context = opts->context;
     mp__registry_add(p);
     *out = p;
+    return 0;
+}
+
+/* Describe one object for the child: its bytes, and its handles appended
+ * to the launch's. */
+static int describe_object(mp__object_t *obj, mp__share_t *share, mp__boot_object_t *out,
+                           mp_sentinel_t *handles, size_t *nhandles)
+{
+    if (!mp__object_is_shareable(obj))
+        return mp__errdetail_set(MP_ECLOSED, "an object given to the process was destroyed");
+    int rc = obj->kind->share(obj, share);
+    if (rc < 0)
+        return rc;
+    if (*nhandles + share->nhandles > MP__MAX_CHILD_HANDLES)
+        return mp__errdetail_set(MP_EINVAL, "a child can be given at most %d OS handles",
+                                 MP__MAX_CHILD_HANDLES);
+    *out = (mp__boot_object_t){.kind = obj->kind->id, .bytes = share->bytes.data,
+                               .len = share->bytes.len, .first_handle = (uint32_t)*nhandles,
+                               .nhandles = (uint32_t)share->nhandles};
+    for (size_t i = 0; i < share->nhandles; i++)
+        handles[(*nhandles)++] = share->handles[i];
     return 0;
 }
 
@@ -105,17 +138,32 @@ int mp_process_start(mp_process_t *p)
     mp__boot_t boot = {
         .task = p->task, .arg = p->arg, .arg_len = p->arg_len, .name = p->name,
         .daemon = p->daemon, .parent_pid = mp__os_getpid(), .parent_name = self->name,
+        .nobjects = p->nobjects,
     };
+    mp__share_t *shares = p->nobjects ? calloc(p->nobjects, sizeof *shares) : NULL;
+    boot.objects = p->nobjects ? calloc(p->nobjects, sizeof *boot.objects) : NULL;
+    mp_sentinel_t handles[MP__MAX_CHILD_HANDLES];
+    size_t nhandles = 0;
+    if (p->nobjects && (!shares || !boot.objects))
+        rc = MP_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < p->nobjects; i++)
+        rc = describe_object(p->objects[i], &shares[i], &boot.objects[i], handles, &nhandles);
     mp__buf_t record = {0};
-    rc = mp__boot_encode(&boot, &record);
+    if (rc == 0)
+        rc = mp__boot_encode(&boot, &record);
     if (rc == 0) {
         mp__launch_t launch = {
             .record = record.data, .record_len = record.len,
             .daemon = p->daemon, .exit_with_parent = p->exit_with_parent,
+            .handles = handles, .nhandles = nhandles,
         };
         rc = p->method->start(&launch, &p->os);
     }
     mp__buf_free(&record);
+    for (size_t i = 0; shares && i < p->nobjects; i++)
+        mp__buf_free(&shares[i].bytes);
+    free(shares);
+    free(boot.objects);
     if (rc < 0)
         return rc;
     p->state = RUNNING;
@@ -296,8 +344,8 @@ static void release(mp_process_t *p)
     p->os = NULL;
     mp__buf_free(&p->received);
     mp__result_free(&p->result);
-    free(p->task), free(p->arg);
-    p->task = NULL, p->arg = NULL;
+    free(p->task), free(p->arg), free(p->objects);
+    p->task = NULL, p->arg = NULL, p->objects = NULL, p->nobjects = 0;
 }
 
 int mp_process_close(mp_process_t *p)

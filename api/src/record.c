@@ -1,5 +1,6 @@
 /* Bootstrap and result records as msgpack arrays:
- *   boot:   ["multiproc-boot", version, task, arg, name, daemon, ppid, pname]
+ *   boot:   ["multiproc-boot", version, task, arg, name, daemon, ppid, pname,
+ *            [[kind, bytes, first_handle, nhandles], ...]]
  *   result: ["multiproc-result", version, boot_error, task_error, message,
  *            has_value, value]
  * The decoders treat their input as hostile: every field's type and every
@@ -17,7 +18,7 @@ uint32_t mp__record_version_for_tests;
 static const char boot_magic[] = "multiproc-boot";
 static const char result_magic[] = "multiproc-result";
 
-enum { BOOT_FIELDS = 8, RESULT_FIELDS = 7 };
+enum { BOOT_FIELDS = 9, RESULT_FIELDS = 7, OBJECT_FIELDS = 4, MAX_OBJECTS = 1024 };
 
 /* ---- encoding ----------------------------------------------------- */
 
@@ -55,7 +56,14 @@ int mp__boot_encode(const mp__boot_t *boot, mp__buf_t *out)
                  pack_bytes_as_str(&pk, boot->name) ||
                  (boot->daemon ? msgpack_pack_true(&pk) : msgpack_pack_false(&pk)) ||
                  msgpack_pack_int64(&pk, boot->parent_pid) ||
-                 pack_bytes_as_str(&pk, boot->parent_name);
+                 pack_bytes_as_str(&pk, boot->parent_name) ||
+                 msgpack_pack_array(&pk, boot->nobjects);
+    for (size_t i = 0; i < boot->nobjects && !failed; i++) {
+        const mp__boot_object_t *o = &boot->objects[i];
+        failed = msgpack_pack_array(&pk, OBJECT_FIELDS) || msgpack_pack_uint32(&pk, o->kind) ||
+                 pack_bin(&pk, o->bytes, o->len) || msgpack_pack_uint32(&pk, o->first_handle) ||
+                 msgpack_pack_uint32(&pk, o->nhandles);
+    }
     return failed ? MP_ENOMEM : 0;
 }
 
@@ -155,6 +163,40 @@ static int take_int(const msgpack_object *o, int64_t min, int64_t max, int64_t *
     return *out < min || *out > max ? MP_EBOOTSTRAP : 0;
 }
 
+/* The objects array: each [kind, bytes, first_handle, nhandles]. */
+static int take_objects(const msgpack_object *o, mp__boot_t *out)
+{
+    if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size > MAX_OBJECTS)
+        return MP_EBOOTSTRAP;
+    size_t n = o->via.array.size;
+    if (n == 0)
+        return 0;
+    if (!(out->objects = calloc(n, sizeof *out->objects)))
+        return MP_ENOMEM;
+    out->nobjects = n;
+    for (size_t i = 0; i < n; i++) {
+        const msgpack_object *e = &o->via.array.ptr[i];
+        if (e->type != MSGPACK_OBJECT_ARRAY || e->via.array.size != OBJECT_FIELDS)
+            return MP_EBOOTSTRAP;
+        const msgpack_object *f = e->via.array.ptr;
+        int64_t kind, first, count;
+        mp__boot_object_t *b = &out->objects[i];
+        int rc = take_int(&f[0], 0, UINT32_MAX, &kind);
+        if (rc == 0)
+            rc = take_bin(&f[1], &b->bytes, &b->len);
+        if (rc == 0)
+            rc = take_int(&f[2], 0, UINT16_MAX, &first);
+        if (rc == 0)
+            rc = take_int(&f[3], 0, UINT16_MAX, &count);
+        if (rc < 0)
+            return rc;
+        b->kind = (uint32_t)kind;
+        b->first_handle = (uint32_t)first;
+        b->nhandles = (uint32_t)count;
+    }
+    return 0;
+}
+
 /* Stop at the first failing step, keeping its code. */
 #define TAKE(step)                \
     do {                          \
@@ -174,6 +216,7 @@ int mp__boot_decode(const void *data, size_t len, mp__boot_t *out)
     TAKE(take_bool(&d.field[5], &out->daemon));
     TAKE(take_int(&d.field[6], 0, INT64_MAX, &ppid));
     TAKE(take_str(&d.field[7], &out->parent_name));
+    TAKE(take_objects(&d.field[8], out));
     msgpack_unpacked_destroy(&d.unpacked);
     out->version = MP__RECORD_VERSION;
     out->parent_pid = ppid;
@@ -209,6 +252,9 @@ void mp__boot_free(mp__boot_t *boot)
     free(boot->arg);
     free(boot->name);
     free(boot->parent_name);
+    for (size_t i = 0; i < boot->nobjects; i++)
+        free(boot->objects[i].bytes);
+    free(boot->objects);
     memset(boot, 0, sizeof *boot);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mp_core.h"
+#include "mp_object.h"
 #include "mp_record.h"
 
 static apr_pool_t *core_pool;
@@ -245,7 +246,25 @@ static int exit_code_for(int rc)
     return rc > 255 ? 255 : rc;
 }
 
-int mp__core_child_main(const char *method, const void *record, size_t len)
+/* Make this process's handles to the objects it was given. */
+static int attach_objects(const mp__boot_t *boot, const mp_sentinel_t *handles, size_t nhandles,
+                          mp__object_t **objects)
+{
+    for (size_t i = 0; i < boot->nobjects; i++) {
+        const mp__boot_object_t *o = &boot->objects[i];
+        const mp__kind_t *kind = mp__kind_by_id(o->kind);
+        if (!kind || o->first_handle > nhandles || o->nhandles > nhandles - o->first_handle)
+            return MP_EBOOTSTRAP;
+        int rc = kind->attach(o->bytes, o->len, handles + o->first_handle, o->nhandles,
+                              &objects[i]);
+        if (rc < 0)
+            return rc == MP_ENOMEM ? rc : MP_EBOOTSTRAP;
+    }
+    return 0;
+}
+
+int mp__core_child_main(const char *method, const void *record, size_t len,
+                        const mp_sentinel_t *handles, size_t nhandles)
 {
     mp__boot_t boot;
     int rc = mp__boot_decode(record, len, &boot);
@@ -263,7 +282,14 @@ int mp__core_child_main(const char *method, const void *record, size_t len)
         return report_boot_error(MP_ENOTASK, message);
     }
 
-    mp_task_t task = {.name = boot.task, .arg = boot.arg, .arg_len = boot.arg_len};
+    mp__object_t **objects = boot.nobjects ? calloc(boot.nobjects, sizeof *objects) : NULL;
+    rc = boot.nobjects && !objects ? MP_ENOMEM : attach_objects(&boot, handles, nhandles, objects);
+    if (rc < 0) {
+        mp__boot_free(&boot);
+        return report_boot_error(rc, "could not attach the objects the child was given");
+    }
+    mp_task_t task = {.name = boot.task, .arg = boot.arg, .arg_len = boot.arg_len,
+                      .objects = objects, .nobjects = boot.nobjects};
     rc = fn(&task);
     if (rc < 0 && !task.message[0])
         snprintf(task.message, sizeof task.message, "%s (%s)", mp_strerror(rc), mp_err_name(rc));
@@ -277,6 +303,9 @@ int mp__core_child_main(const char *method, const void *record, size_t len)
         .has_value = task.has_value, .value = task.value.data, .value_len = task.value.len,
     });
     mp__buf_free(&task.value);
+    for (size_t i = 0; i < boot.nobjects; i++)
+        mp__object_destroy(objects[i]);
+    free(objects);
     mp__boot_free(&boot);
     return exit_code_for(rc);
 }

@@ -59,13 +59,27 @@ typedef struct mp_process_opts {
     mp_daemon_t daemon;     /**< default: inherit the current process's flag */
     bool exit_with_parent;  /**< kill the child if its parent dies (Linux: even by SIGKILL) */
     mp_context_t *context;  /**< start method; NULL: the default context */
+    void *const *objects;   /**< shareable objects (locks, values, shared memory...)
+                                 the child gets with mp_task_lock() etc.; see MP_OBJECTS() */
+    size_t nobjects;        /**< their count */
 } mp_process_opts_t;
+
+/**
+ * Designated-initialiser fragment giving a child shareable objects:
+ * `&(mp_process_opts_t){ .task = "work", MP_OBJECTS(lock, counter) }`; the
+ * child gets object i with the getter of its type (mp_task_lock(t, 0, ...)).
+ */
+#define MP_OBJECTS(...)                                     \
+    .objects = (void *const[]){__VA_ARGS__},                \
+    .nobjects = sizeof((void *const[]){__VA_ARGS__}) / sizeof(void *)
 
 /**
  * @brief Create a process handle (nothing runs until mp_process_start()).
  * @param[out] out the new handle; free it with mp_process_destroy().
  * @param opts options; `opts->task` is required.
- * @return 0; MP_EINVAL for NULL out/opts/task, or arg NULL with arg_len > 0;
+ * @return 0; MP_EINVAL for NULL out/opts/task, arg NULL with arg_len > 0,
+ *         objects NULL with nobjects > 0, or an object that is not a live
+ *         multiproc shareable object;
  *         MP_ENOTASK when the task table has no such task; MP_ESTATE before
  *         mp_init(); MP_ENOMEM.
  */

@@ -1,0 +1,158 @@
+/**
+ * @file multiproc/shm.h
+ * @brief Named shared memory (Python's `shared_memory.SharedMemory`) and a
+ *        list of typed slots in it (Python's `ShareableList`).
+ *
+ * A segment is created with a size and an optional name (an unguessable one
+ * is generated otherwise) and attached by name from any process of the same
+ * user, whether or not it is related. Segments are created 0600.
+ *
+ * Lifetime: mp_shm_close() unmaps this process's view; mp_shm_unlink()
+ * removes the name (attached views stay valid). A name is never left behind:
+ * a tracker process removes it once the creator and every process that
+ * attached it have ended, whether they unlinked it or not, SIGKILL included.
+ * On Windows the OS itself frees a segment with its last handle.
+ */
+#ifndef MULTIPROC_SHM_H
+#define MULTIPROC_SHM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <multiproc/export.h>
+#include <multiproc/task.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A shared memory segment, as mapped in this process. */
+typedef struct mp_shm mp_shm_t;
+
+/** Longest name, without the terminating NUL. */
+#define MP_SHM_NAME_MAX 30
+
+/**
+ * @brief Create a segment.
+ * @param name NULL for a generated name, or up to MP_SHM_NAME_MAX characters
+ *        from [A-Za-z0-9_.-] (no '/'; the platform prefix is added inside).
+ * @param size bytes, > 0; the memory starts zeroed.
+ * @return 0; MP_EINVAL for NULL out, size 0, or a bad name; MP_EEXIST when
+ *         the name is taken; MP_ENOMEM; MP_ESYS.
+ */
+MP_API int mp_shm_create(mp_shm_t **out, const char *name, size_t size);
+
+/**
+ * @brief Attach an existing segment by name.
+ * @return 0; MP_EINVAL for NULL or a bad name; MP_ENOENT when there is no
+ *         such segment; MP_ESYS.
+ */
+MP_API int mp_shm_attach(mp_shm_t **out, const char *name);
+
+/** @brief The segment's memory; NULL for NULL, a closed or destroyed handle. */
+MP_API void *mp_shm_data(mp_shm_t *shm);
+
+/** @brief The segment's size in bytes; 0 for NULL or a closed handle. */
+MP_API size_t mp_shm_size(mp_shm_t *shm);
+
+/** @brief The segment's name (as given to create); "" for NULL or destroyed. */
+MP_API const char *mp_shm_name(mp_shm_t *shm);
+
+/**
+ * @brief Unmap this process's view; the handle stays (for its name) until
+ *        destroyed. Again is fine. @return 0; MP_EINVAL; MP_ECLOSED (destroyed).
+ */
+MP_API int mp_shm_close(mp_shm_t *shm);
+
+/**
+ * @brief Remove the name, so no one else can attach; views stay valid.
+ * @return 0; MP_ENOENT when already removed; MP_EINVAL; MP_ECLOSED.
+ */
+MP_API int mp_shm_unlink(mp_shm_t *shm);
+
+/** @brief Close (if needed) and free the handle. NULL-safe. */
+MP_API void mp_shm_destroy(mp_shm_t *shm);
+
+/** @brief The child's handle to shared-memory object `index`; see mp_task_lock(). */
+MP_API int mp_task_shm(const mp_task_t *task, size_t index, mp_shm_t **out);
+
+/* ------------------------------------------------------------------ */
+/* ShareableList                                                       */
+/* ------------------------------------------------------------------ */
+
+/** The type of one slot of a shareable list. */
+typedef enum mp_slot_type {
+    MP_SLOT_I64 = 1, /**< int64_t */
+    MP_SLOT_DOUBLE,  /**< double */
+    MP_SLOT_STR,     /**< a NUL-ended string of at most `width` - 1 bytes */
+    MP_SLOT_BYTES,   /**< up to `width` bytes, with their length */
+} mp_slot_type_t;
+
+/** One slot's declaration. */
+typedef struct mp_slot_def {
+    mp_slot_type_t type;
+    size_t width; /**< STR and BYTES only: capacity in bytes (1..65536) */
+} mp_slot_def_t;
+
+/** A fixed list of typed slots in a shared memory segment. */
+typedef struct mp_shlist mp_shlist_t;
+
+/**
+ * @brief Create a list in a new segment.
+ * @param name as mp_shm_create().
+ * @param slots the slot types; `count` of them (1..65536).
+ * @return 0; MP_EINVAL; MP_EEXIST; MP_ENOMEM; MP_ESYS.
+ */
+MP_API int mp_shlist_create(mp_shlist_t **out, const char *name, const mp_slot_def_t *slots,
+                            size_t count);
+
+/** @brief Attach a list by its segment's name; as mp_shm_attach(), and
+ *         MP_EINVAL when the segment does not hold a list. */
+MP_API int mp_shlist_attach(mp_shlist_t **out, const char *name);
+
+/** @brief The number of slots (0 for NULL). */
+MP_API size_t mp_shlist_count(mp_shlist_t *list);
+
+/** @brief A slot's type; MP_EINVAL for NULL or an index out of range. */
+MP_API int mp_shlist_type(mp_shlist_t *list, size_t index);
+
+/** @brief Read/write an int64 slot. MP_EINVAL for a bad index or type. */
+MP_API int mp_shlist_get_i64(mp_shlist_t *list, size_t index, int64_t *out);
+/** @copydoc mp_shlist_get_i64 */
+MP_API int mp_shlist_set_i64(mp_shlist_t *list, size_t index, int64_t value);
+/** @brief Read/write a double slot. MP_EINVAL for a bad index or type. */
+MP_API int mp_shlist_get_double(mp_shlist_t *list, size_t index, double *out);
+/** @copydoc mp_shlist_get_double */
+MP_API int mp_shlist_set_double(mp_shlist_t *list, size_t index, double value);
+
+/**
+ * @brief Copy a STR or BYTES slot out.
+ * @param buf room for `cap` bytes (a STR slot's copy includes its NUL).
+ * @param[out] len the slot's length (without NUL), also when too small.
+ * @return 0; MP_ETOOSMALL when cap is too small (nothing copied);
+ *         MP_EINVAL for a bad index or type.
+ */
+MP_API int mp_shlist_get_bytes(mp_shlist_t *list, size_t index, void *buf, size_t cap,
+                               size_t *len);
+
+/**
+ * @brief Store into a STR slot (`len` bytes, no NUL inside) or a BYTES slot.
+ * @return 0; MP_ETOOSMALL when it does not fit the slot's width;
+ *         MP_EINVAL for a bad index, type, or a NUL inside a string.
+ */
+MP_API int mp_shlist_set_bytes(mp_shlist_t *list, size_t index, const void *data, size_t len);
+
+/** @brief The segment the list lives in (owned by the list). */
+MP_API mp_shm_t *mp_shlist_shm(mp_shlist_t *list);
+
+/** @brief Free the handle (and close its view). NULL-safe. */
+MP_API void mp_shlist_destroy(mp_shlist_t *list);
+
+/** @brief The child's handle to shareable-list object `index`; see mp_task_lock(). */
+MP_API int mp_task_shlist(const mp_task_t *task, size_t index, mp_shlist_t **out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MULTIPROC_SHM_H */

@@ -1,0 +1,255 @@
+/* Conditions, built from three semaphores as in Python's synchronize.py:
+ * `sleeping` counts waiters, `wait` is what they sleep on, `woken` lets a
+ * notifier wait until the sleepers it released have really left. No
+ * process-shared condition variable is needed, so every backend that has
+ * semlocks has conditions. */
+#include <limits.h>
+#include <math.h>
+
+#include "mp_core.h"
+#include "mp_sync.h"
+
+/* How long a notifier waits for one released sleeper to leave; a sleeper
+ * that died in between must not hang the notifier for ever. */
+static const double SLEEPER_LEAVE_SECONDS = 5.0;
+
+void mp__cond_shared_init(mp__cond_shared_t *c)
+{
+    mp__os_semlock_init(c->sleeping, MP__SEMLOCK_SEMAPHORE, 0, UINT_MAX);
+    mp__os_semlock_init(c->woken, MP__SEMLOCK_SEMAPHORE, 0, UINT_MAX);
+    mp__os_semlock_init(c->wait, MP__SEMLOCK_SEMAPHORE, 0, UINT_MAX);
+}
+
+int mp__cond_wait(mp__cond_shared_t *c, mp__lockref_t lock, double timeout)
+{
+    if (!mp__lockref_is_mine(lock))
+        return mp__errdetail_set(MP_ENOTOWNER, "wait on a condition whose lock the caller does not hold");
+    mp__os_semlock_release(c->sleeping);
+    /* Release an RLock completely, whatever its depth, and restore it. */
+    uint32_t depth = lock.count ? *lock.count : 1;
+    if (lock.count)
+        *lock.count = 0;
+    mp__os_semlock_release(lock.mutex);
+    int rc = mp__os_semlock_acquire(c->wait, true, timeout);
+    mp__os_semlock_release(c->woken);
+    int relock = mp__os_semlock_acquire(lock.mutex, true, MP_FOREVER);
+    if (lock.count)
+        *lock.count = depth;
+    return relock == MP_EOWNERDEAD ? relock : rc;
+}
+
+int mp__cond_wait_for(mp__cond_shared_t *c, mp__lockref_t lock, mp_predicate_fn pred, void *ctx,
+                      double timeout)
+{
+    double deadline = mp__deadline(true, timeout);
+    int satisfied = pred(ctx);
+    while (!satisfied) {
+        double left = mp__time_left(deadline);
+        if (left <= 0)
+            break;
+        int rc = mp__cond_wait(c, lock, left);
+        if (rc < 0 && rc != MP_ETIMEDOUT)
+            return rc;
+        satisfied = pred(ctx);
+    }
+    return satisfied ? 0 : MP_ETIMEDOUT;
+}
+
+int mp__cond_notify(mp__cond_shared_t *c, mp__lockref_t lock, unsigned n)
+{
+    if (!mp__lockref_is_mine(lock))
+        return mp__errdetail_set(MP_ENOTOWNER, "notify on a condition whose lock the caller does not hold");
+    /* Waiters that timed out since the last notify still count as sleeping:
+     * take them off, one for each `woken` they left behind. */
+    while (mp__os_semlock_acquire(c->woken, false, 0) == 0)
+        mp__os_semlock_acquire(c->sleeping, false, 0);
+    unsigned released = 0;
+    while (released < n && mp__os_semlock_acquire(c->sleeping, false, 0) == 0) {
+        mp__os_semlock_release(c->wait);
+        released++;
+    }
+    if (released == 0)
+        return 0;
+    for (unsigned i = 0; i < released; i++)
+        if (mp__os_semlock_acquire(c->woken, true, SLEEPER_LEAVE_SECONDS) < 0)
+            break;
+    /* A sleeper that timed out just now left a `wait` unit behind. */
+    while (mp__os_semlock_acquire(c->wait, false, 0) == 0)
+        ;
+    return 0;
+}
+
+/* ---- Condition ---------------------------------------------------- */
+
+typedef struct condition_shared {
+    mp__cond_shared_t cond;
+    mp__rlock_shared_t own_lock;
+} condition_shared_t;
+
+/* How the lock of a condition is described to a child. */
+enum { OWN_LOCK = 0, USER_LOCK = 1, USER_RLOCK = 2 };
+
+struct mp_condition {
+    mp__block_object_t bo;
+    condition_shared_t *shared;
+    mp__lockref_t lock;
+    mp__object_t *user_lock; /* the Lock or RLock given at create, or NULL */
+    bool owns_user_lock;     /* attached in a child: ours to destroy */
+};
+
+static int condition_init(mp_condition_t *c, mp__object_t *user_lock, bool owned)
+{
+    c->shared = mp__block_base(&c->bo);
+    c->user_lock = user_lock;
+    c->owns_user_lock = owned;
+    if (!user_lock) {
+        c->lock = (mp__lockref_t){.mutex = c->shared->own_lock.mutex,
+                                  .count = &c->shared->own_lock.count};
+        return 0;
+    }
+    return mp__lockref_of(user_lock, &c->lock);
+}
+
+int mp_condition_create(mp_condition_t **out, void *lock)
+{
+    if (!out)
+        return mp__errdetail_set(MP_EINVAL, "mp_condition_create: NULL out");
+    if (lock && !mp__object_is_shareable(lock))
+        return mp__errdetail_set(MP_EINVAL, "mp_condition_create: lock is not a Lock or RLock");
+    mp__lockref_t probe;
+    int rc = lock ? mp__lockref_of(lock, &probe) : 0;
+    if (rc < 0)
+        return rc;
+    mp_condition_t *c = (mp_condition_t *)mp__object_new(&mp__kind_condition);
+    if (!c)
+        return MP_ENOMEM;
+    rc = mp__block_create(&c->bo, sizeof(condition_shared_t));
+    if (rc == 0) {
+        condition_shared_t *shared = mp__block_base(&c->bo);
+        mp__cond_shared_init(&shared->cond);
+        mp__rlock_shared_init(&shared->own_lock);
+        rc = condition_init(c, lock, false);
+    }
+    if (rc < 0) {
+        mp__object_destroy(&c->bo.obj);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+/* The entry check: the handle, and the lock it was given. */
+static int check(mp_condition_t *c, const char *fn)
+{
+    int rc = mp__object_check(c, &mp__kind_condition, fn);
+    if (rc == 0 && c->user_lock && !c->user_lock->live)
+        rc = mp__errdetail_set(MP_ECLOSED, "%s: the condition's lock was destroyed", fn);
+    return rc;
+}
+
+int mp_condition_acquire(mp_condition_t *c, bool block, double timeout)
+{
+    int rc = check(c, "mp_condition_acquire");
+    if (rc == 0)
+        rc = mp__check_timeout(timeout, "mp_condition_acquire");
+    return rc < 0 ? rc : mp__lockref_acquire(c->lock, block, timeout);
+}
+
+int mp_condition_release(mp_condition_t *c)
+{
+    int rc = check(c, "mp_condition_release");
+    return rc < 0 ? rc : mp__lockref_release(c->lock);
+}
+
+int mp_condition_wait(mp_condition_t *c, double timeout)
+{
+    int rc = check(c, "mp_condition_wait");
+    if (rc == 0)
+        rc = mp__check_timeout(timeout, "mp_condition_wait");
+    return rc < 0 ? rc : mp__cond_wait(&c->shared->cond, c->lock, timeout);
+}
+
+int mp_condition_wait_for(mp_condition_t *c, mp_predicate_fn predicate, void *ctx, double timeout)
+{
+    int rc = check(c, "mp_condition_wait_for");
+    if (rc == 0 && !predicate)
+        rc = mp__errdetail_set(MP_EINVAL, "mp_condition_wait_for: NULL predicate");
+    if (rc == 0)
+        rc = mp__check_timeout(timeout, "mp_condition_wait_for");
+    return rc < 0 ? rc : mp__cond_wait_for(&c->shared->cond, c->lock, predicate, ctx, timeout);
+}
+
+int mp_condition_notify(mp_condition_t *c, unsigned n)
+{
+    int rc = check(c, "mp_condition_notify");
+    return rc < 0 ? rc : mp__cond_notify(&c->shared->cond, c->lock, n);
+}
+
+int mp_condition_notify_all(mp_condition_t *c)
+{
+    return mp_condition_notify(c, UINT_MAX);
+}
+
+void mp_condition_destroy(mp_condition_t *c)
+{
+    if (mp__object_check(c, &mp__kind_condition, "mp_condition_destroy") == 0)
+        mp__object_destroy(&c->bo.obj);
+}
+
+static void condition_release(mp__object_t *obj)
+{
+    mp_condition_t *c = (mp_condition_t *)obj;
+    if (c->owns_user_lock)
+        mp__object_destroy(c->user_lock);
+    c->user_lock = NULL;
+    mp__block_release(obj);
+}
+
+static int condition_share(mp__object_t *obj, mp__share_t *out)
+{
+    mp_condition_t *c = (mp_condition_t *)obj;
+    unsigned char which = !c->user_lock ? OWN_LOCK
+                          : c->user_lock->kind == &mp__kind_lock ? USER_LOCK
+                                                                  : USER_RLOCK;
+    int rc = mp__buf_append(&out->bytes, &which, 1);
+    if (rc == 0)
+        rc = mp__block_share(obj, out);
+    if (rc == 0 && c->user_lock)
+        rc = c->user_lock->kind->share(c->user_lock, out);
+    return rc;
+}
+
+static int condition_attach(const void *bytes, size_t len, const mp_sentinel_t *handles,
+                            size_t nhandles, mp__object_t **out)
+{
+    unsigned char which = len == 1 ? *(const unsigned char *)bytes : 0xff;
+    if (which > USER_RLOCK || nhandles != (which == OWN_LOCK ? 1u : 2u))
+        return MP_EBOOTSTRAP;
+    int rc = mp__block_attach(&mp__kind_condition, sizeof(condition_shared_t), handles, 1, out);
+    if (rc < 0)
+        return rc;
+    mp_condition_t *c = (mp_condition_t *)*out;
+    mp__object_t *lock = NULL;
+    if (which != OWN_LOCK) {
+        const mp__kind_t *kind = which == USER_LOCK ? &mp__kind_lock : &mp__kind_rlock;
+        rc = kind->attach(NULL, 0, handles + 1, 1, &lock);
+    }
+    if (rc == 0)
+        rc = condition_init(c, lock, true);
+    if (rc < 0) {
+        mp__object_destroy(lock);
+        c->user_lock = NULL;
+        mp__object_destroy(&c->bo.obj);
+    }
+    return rc;
+}
+
+const mp__kind_t mp__kind_condition = {
+    .name = "Condition", .id = 5, .size = sizeof(mp_condition_t),
+    .share = condition_share, .attach = condition_attach, .release = condition_release,
+};
+
+int mp_task_condition(const mp_task_t *task, size_t index, mp_condition_t **out)
+{
+    return mp__task_object(task, index, &mp__kind_condition, (mp__object_t **)out);
+}

@@ -1,0 +1,126 @@
+/* Events, as Python builds them: a condition over a plain lock, and a
+ * semaphore whose count (0 or 1) is the flag. */
+#include <limits.h>
+
+#include "mp_core.h"
+#include "mp_sync.h"
+
+typedef struct event_shared {
+    mp__cond_shared_t cond;
+    unsigned char lock[MP__SEMLOCK_SIZE];
+    unsigned char flag[MP__SEMLOCK_SIZE];
+} event_shared_t;
+
+struct mp_event {
+    mp__block_object_t bo;
+};
+
+static event_shared_t *shared_of(mp_event_t *e)
+{
+    return mp__block_base(&e->bo);
+}
+
+/* The internal lock: its owner can only die between two of our own lines,
+ * which leave the flag consistent, so MP_EOWNERDEAD is as good as 0. */
+static mp__lockref_t take_lock(event_shared_t *s)
+{
+    mp__lockref_t lock = {.mutex = s->lock};
+    mp__os_semlock_acquire(s->lock, true, MP_FOREVER);
+    return lock;
+}
+
+/* Is the flag up? (Look without changing it.) */
+static bool flag_is_set(event_shared_t *s)
+{
+    return mp__os_semlock_value(s->flag) > 0;
+}
+
+int mp_event_create(mp_event_t **out)
+{
+    if (!out)
+        return mp__errdetail_set(MP_EINVAL, "mp_event_create: NULL out");
+    mp_event_t *e = (mp_event_t *)mp__object_new(&mp__kind_event);
+    if (!e)
+        return MP_ENOMEM;
+    int rc = mp__block_create(&e->bo, sizeof(event_shared_t));
+    if (rc < 0) {
+        mp__object_destroy(&e->bo.obj);
+        return rc;
+    }
+    event_shared_t *s = shared_of(e);
+    mp__cond_shared_init(&s->cond);
+    mp__os_semlock_init(s->lock, MP__SEMLOCK_MUTEX, 0, 0);
+    mp__os_semlock_init(s->flag, MP__SEMLOCK_SEMAPHORE, 0, 1);
+    *out = e;
+    return 0;
+}
+
+int mp_event_set(mp_event_t *e)
+{
+    int rc = mp__object_check(e, &mp__kind_event, "mp_event_set");
+    if (rc < 0)
+        return rc;
+    event_shared_t *s = shared_of(e);
+    mp__lockref_t lock = take_lock(s);
+    if (!flag_is_set(s))
+        mp__os_semlock_release(s->flag);
+    mp__cond_notify(&s->cond, lock, UINT_MAX);
+    mp__os_semlock_release(s->lock);
+    return 0;
+}
+
+int mp_event_clear(mp_event_t *e)
+{
+    int rc = mp__object_check(e, &mp__kind_event, "mp_event_clear");
+    if (rc < 0)
+        return rc;
+    event_shared_t *s = shared_of(e);
+    take_lock(s);
+    mp__os_semlock_acquire(s->flag, false, 0);
+    mp__os_semlock_release(s->lock);
+    return 0;
+}
+
+int mp_event_is_set(mp_event_t *e)
+{
+    int rc = mp__object_check(e, &mp__kind_event, "mp_event_is_set");
+    return rc < 0 ? rc : flag_is_set(shared_of(e));
+}
+
+int mp_event_wait(mp_event_t *e, double timeout)
+{
+    int rc = mp__object_check(e, &mp__kind_event, "mp_event_wait");
+    if (rc == 0)
+        rc = mp__check_timeout(timeout, "mp_event_wait");
+    if (rc < 0)
+        return rc;
+    event_shared_t *s = shared_of(e);
+    mp__lockref_t lock = take_lock(s);
+    if (!flag_is_set(s))
+        mp__cond_wait(&s->cond, lock, timeout);
+    rc = flag_is_set(s) ? 0 : MP_ETIMEDOUT;
+    mp__os_semlock_release(s->lock);
+    return rc;
+}
+
+void mp_event_destroy(mp_event_t *e)
+{
+    if (mp__object_check(e, &mp__kind_event, "mp_event_destroy") == 0)
+        mp__object_destroy(&e->bo.obj);
+}
+
+static int event_attach(const void *bytes, size_t len, const mp_sentinel_t *handles,
+                        size_t nhandles, mp__object_t **out)
+{
+    return mp__block_attach(&mp__kind_event, sizeof(event_shared_t), handles, nhandles, out);
+}
+
+const mp__kind_t mp__kind_event = {
+    .name = "Event", .id = 4, .size = sizeof(mp_event_t),
+    .share = mp__block_share, .attach = event_attach, .release = mp__block_release,
+};
+
+int mp_task_event(const mp_task_t *task, size_t index, mp_event_t **out)
+{
+    return mp__task_object(task, index, &mp__kind_event, (mp__object_t **)out);
+}

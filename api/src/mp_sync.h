@@ -1,0 +1,86 @@
+/**
+ * @file mp_sync.h
+ * @brief The pieces the synchronisation objects are built from, as in
+ *        Python's synchronize.py: a lock reference that hides Lock vs RLock,
+ *        and the semaphore-based condition algorithm that Condition, Event
+ *        and Barrier share.
+ */
+#ifndef MP_SYNC_H
+#define MP_SYNC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <multiproc.h>
+
+#include "mp_backend.h"
+#include "mp_object.h"
+
+/** An RLock's shared state: the mutex and the owner's recursion count. */
+typedef struct mp__rlock_shared {
+    unsigned char mutex[MP__SEMLOCK_SIZE];
+    uint32_t count; /* written only by the owner */
+} mp__rlock_shared_t;
+
+/** A Lock (count == NULL) or an RLock's shared state, wherever it lives. */
+typedef struct mp__lockref {
+    void *mutex;
+    uint32_t *count;
+} mp__lockref_t;
+
+/** @brief Acquire; an RLock's owner just counts up. */
+int mp__lockref_acquire(mp__lockref_t ref, bool block, double timeout);
+/** @brief Release once: MP_ESTATE (Lock not locked) or MP_ENOTOWNER (RLock). */
+int mp__lockref_release(mp__lockref_t ref);
+/** @brief Whether the calling thread holds it. */
+bool mp__lockref_is_mine(mp__lockref_t ref);
+
+/** @brief Initialise an RLock's shared state. */
+void mp__rlock_shared_init(mp__rlock_shared_t *shared);
+
+/**
+ * @brief A new RLock handle that uses an RLock living in another object's
+ *        block (Value's lock, Condition's own lock): it borrows the block.
+ */
+int mp__rlock_borrow(mp__rlock_shared_t *shared, mp_rlock_t **out);
+
+/** @brief Free a borrowing handle made by mp__rlock_borrow(). */
+void mp__rlock_unborrow(mp_rlock_t *lock);
+
+/** @brief The shared state behind a Lock or RLock handle (checked). */
+int mp__lockref_of(void *lock_handle, mp__lockref_t *out);
+
+/** The three semaphores of a condition, in shared memory. */
+typedef struct mp__cond_shared {
+    unsigned char sleeping[MP__SEMLOCK_SIZE]; /* count of sleepers */
+    unsigned char woken[MP__SEMLOCK_SIZE];    /* count of woken sleepers */
+    unsigned char wait[MP__SEMLOCK_SIZE];     /* what sleepers wait on */
+} mp__cond_shared_t;
+
+/** @brief Initialise the semaphores of a condition. */
+void mp__cond_shared_init(mp__cond_shared_t *shared);
+
+/**
+ * @brief Python's Condition.wait over `lock`: the caller must hold it.
+ * @return 0 notified; MP_ETIMEDOUT; MP_ENOTOWNER; MP_EOWNERDEAD (re-taking
+ *         the lock found its owner dead). The lock is held on return except
+ *         after MP_ENOTOWNER.
+ */
+int mp__cond_wait(mp__cond_shared_t *cond, mp__lockref_t lock, double timeout);
+
+/** @brief Python's Condition.wait_for: re-check `pred` after each wake-up. */
+int mp__cond_wait_for(mp__cond_shared_t *cond, mp__lockref_t lock, mp_predicate_fn pred,
+                      void *ctx, double timeout);
+
+/** @brief Python's Condition.notify(n); the caller must hold the lock. */
+int mp__cond_notify(mp__cond_shared_t *cond, mp__lockref_t lock, unsigned n);
+
+/** @brief A timeout as a deadline and back, so loops keep the caller's limit. */
+double mp__deadline(bool block, double timeout);
+/** @brief Seconds left until a deadline from mp__deadline() (>= 0). */
+double mp__time_left(double deadline);
+
+/** @brief Reject a NaN timeout, with detail naming `fn`. */
+int mp__check_timeout(double timeout, const char *fn);
+
+#endif /* MP_SYNC_H */

@@ -1,0 +1,79 @@
+/* Semaphore and BoundedSemaphore: one counting semlock in its own block. */
+#include <limits.h>
+
+#include "mp_core.h"
+#include "mp_sync.h"
+
+/* Python's limit (SEM_VALUE_MAX is often 2^31-1; ours leaves the top bits
+ * of the futex word alone). */
+#define MAX_SEMAPHORE_VALUE (1u << 30)
+
+struct mp_semaphore {
+    mp__block_object_t bo; /* block: one counting semlock */
+};
+
+int mp_semaphore_create(mp_semaphore_t **out, unsigned value, bool bounded)
+{
+    if (!out || value > MAX_SEMAPHORE_VALUE)
+        return mp__errdetail_set(MP_EINVAL, "mp_semaphore_create: NULL out or value > 2^30");
+    mp_semaphore_t *sem = (mp_semaphore_t *)mp__object_new(&mp__kind_semaphore);
+    if (!sem)
+        return MP_ENOMEM;
+    int rc = mp__block_create(&sem->bo, MP__SEMLOCK_SIZE);
+    if (rc < 0) {
+        mp__object_destroy(&sem->bo.obj);
+        return rc;
+    }
+    mp__os_semlock_init(mp__block_base(&sem->bo), MP__SEMLOCK_SEMAPHORE, value,
+                        bounded ? value : UINT_MAX);
+    *out = sem;
+    return 0;
+}
+
+int mp_semaphore_acquire(mp_semaphore_t *sem, bool block, double timeout)
+{
+    int rc = mp__object_check(sem, &mp__kind_semaphore, "mp_semaphore_acquire");
+    if (rc == 0)
+        rc = mp__check_timeout(timeout, "mp_semaphore_acquire");
+    return rc < 0 ? rc : mp__os_semlock_acquire(mp__block_base(&sem->bo), block, timeout);
+}
+
+int mp_semaphore_release(mp_semaphore_t *sem)
+{
+    int rc = mp__object_check(sem, &mp__kind_semaphore, "mp_semaphore_release");
+    if (rc == 0 && (rc = mp__os_semlock_release(mp__block_base(&sem->bo))) == MP_ESTATE)
+        mp__errdetail_set(rc, "semaphore released too many times");
+    return rc;
+}
+
+int mp_semaphore_value(mp_semaphore_t *sem, unsigned *value)
+{
+    int rc = mp__object_check(sem, &mp__kind_semaphore, "mp_semaphore_value");
+    if (rc == 0 && !value)
+        rc = mp__errdetail_set(MP_EINVAL, "mp_semaphore_value: NULL value");
+    if (rc == 0)
+        *value = mp__os_semlock_value(mp__block_base(&sem->bo));
+    return rc;
+}
+
+void mp_semaphore_destroy(mp_semaphore_t *sem)
+{
+    if (mp__object_check(sem, &mp__kind_semaphore, "mp_semaphore_destroy") == 0)
+        mp__object_destroy(&sem->bo.obj);
+}
+
+static int semaphore_attach(const void *bytes, size_t len, const mp_sentinel_t *handles,
+                            size_t nhandles, mp__object_t **out)
+{
+    return mp__block_attach(&mp__kind_semaphore, MP__SEMLOCK_SIZE, handles, nhandles, out);
+}
+
+const mp__kind_t mp__kind_semaphore = {
+    .name = "Semaphore", .id = 3, .size = sizeof(mp_semaphore_t),
+    .share = mp__block_share, .attach = semaphore_attach, .release = mp__block_release,
+};
+
+int mp_task_semaphore(const mp_task_t *task, size_t index, mp_semaphore_t **out)
+{
+    return mp__task_object(task, index, &mp__kind_semaphore, (mp__object_t **)out);
+}

@@ -1,0 +1,166 @@
+/* Shared memory blocks: anonymous ones are memfds (Linux) that only exist
+ * while a process holds them, so they can never leak; named ones are
+ * shm_open() objects, created 0600 and registered with the tracker, which
+ * removes each name once every process that used it has ended. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mp_core.h"
+#include "posix_internal.h"
+
+struct mp__os_shm {
+    int fd;
+    void *addr;
+    size_t size;
+};
+
+/* The OS name of a user-visible name: a fixed prefix, so stray names are
+ * recognisable as ours. */
+static void os_name(const char *name, char *out, size_t size)
+{
+    snprintf(out, size, "/mp.%s", name);
+}
+
+static int map_block(int fd, size_t size, mp__os_shm_t **out)
+{
+    void *addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (addr == MAP_FAILED)
+        return mp__posix_syserr("mmap");
+    mp__os_shm_t *shm = malloc(sizeof *shm);
+    if (!shm) {
+        munmap(addr, size);
+        return MP_ENOMEM;
+    }
+    *shm = (mp__os_shm_t){.fd = fd, .addr = addr, .size = size};
+    *out = shm;
+    return 0;
+}
+
+static int anonymous_fd(void)
+{
+#ifdef __linux__
+    return memfd_create("multiproc", MFD_CLOEXEC);
+#else
+    /* No memfd: a name that exists only for the instant it takes to open it. */
+    char name[64];
+    unsigned char r[8];
+    mp__os_random(r, sizeof r);
+    snprintf(name, sizeof name, "/mp.anon.%02x%02x%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2],
+             r[3], r[4], r[5], r[6], r[7]);
+    int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+    if (fd >= 0) {
+        shm_unlink(name);
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    return fd;
+#endif
+}
+
+int mp__os_shm_create(const char *name, size_t size, mp__os_shm_t **out)
+{
+    char path[64];
+    int fd;
+    if (name) {
+        os_name(name, path, sizeof path);
+        fd = shm_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 && errno == EEXIST)
+            return mp__errdetail_set(MP_EEXIST, "shared memory '%s' already exists", name);
+    } else {
+        fd = anonymous_fd();
+    }
+    if (fd < 0)
+        return mp__posix_syserr("shm_open/memfd_create");
+    int rc = ftruncate(fd, (off_t)size) < 0 ? mp__posix_syserr("ftruncate") : 0;
+    if (rc == 0 && name)
+        rc = mp__posix_track(path);
+    if (rc == 0)
+        rc = map_block(fd, size, out);
+    if (rc < 0) {
+        close(fd);
+        if (name)
+            shm_unlink(path);
+    }
+    return rc;
+}
+
+/* Map a descriptor whose size is whatever the object has. */
+static int map_existing(int fd, mp__os_shm_t **out)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return mp__posix_syserr("fstat");
+    if (st.st_size <= 0)
+        return mp__errdetail_set(MP_EINVAL, "shared memory has size 0");
+    return map_block(fd, (size_t)st.st_size, out);
+}
+
+int mp__os_shm_open(const char *name, mp__os_shm_t **out)
+{
+    char path[64];
+    os_name(name, path, sizeof path);
+    int fd = shm_open(path, O_RDWR | O_CLOEXEC, 0);
+    if (fd < 0)
+        return errno == ENOENT ? mp__errdetail_set(MP_ENOENT, "no shared memory named '%s'", name)
+                               : mp__posix_syserr("shm_open");
+    int rc = mp__posix_track(path);
+    if (rc == 0)
+        rc = map_existing(fd, out);
+    if (rc < 0)
+        close(fd);
+    return rc;
+}
+
+int mp__os_shm_from_handle(mp_sentinel_t handle, mp__os_shm_t **out)
+{
+    int fd = (int)handle;
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    return map_existing(fd, out);
+}
+
+mp_sentinel_t mp__os_shm_handle(const mp__os_shm_t *shm)
+{
+    return shm->fd;
+}
+
+void *mp__os_shm_addr(const mp__os_shm_t *shm)
+{
+    return shm->addr;
+}
+
+size_t mp__os_shm_size(const mp__os_shm_t *shm)
+{
+    return shm->size;
+}
+
+void mp__os_shm_unmap(mp__os_shm_t *shm)
+{
+    if (shm->addr)
+        munmap(shm->addr, shm->size);
+    shm->addr = NULL;
+}
+
+void mp__os_shm_free(mp__os_shm_t *shm)
+{
+    if (!shm)
+        return;
+    mp__os_shm_unmap(shm);
+    mp__posix_close(shm->fd);
+    free(shm);
+}
+
+int mp__os_shm_unlink(const char *name)
+{
+    char path[64];
+    os_name(name, path, sizeof path);
+    if (shm_unlink(path) < 0)
+        return errno == ENOENT ? mp__errdetail_set(MP_ENOENT, "no shared memory named '%s'", name)
+                               : mp__posix_syserr("shm_unlink");
+    mp__posix_untrack(path);
+    return 0;
+}
