@@ -22,12 +22,14 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int conn = -1;        /* authenticated control connection */
 static int alive_w = -1;     /* the server exits at end-of-file on this */
 static pid_t server_pid = -1;
-static char dir[256];        /* private (0700) directory of the socket */
+/* Private (0700) directory of the socket; short enough that "dir/socket"
+ * fits a sockaddr_un's 108 bytes. */
+static char dir[96];
 static unsigned char key[MP__FORKSERVER_KEY_SIZE];
 
 static void socket_path(char *out, size_t size)
 {
-    snprintf(out, size, "%s/socket", dir);
+    snprintf(out, size, "%.95s/socket", dir);
 }
 
 /* Forget the server: close our ends and remove what a dead server left. */
@@ -47,8 +49,11 @@ static void drop_server(bool remove_files)
 
 static int make_listener(int *out)
 {
+    /* A TMPDIR too long for a socket path falls back to /tmp. */
     const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/multiproc-%d-XXXXXX", tmp && tmp[0] ? tmp : "/tmp", (int)getpid());
+    if (!tmp || !tmp[0] || strlen(tmp) > 60)
+        tmp = "/tmp";
+    snprintf(dir, sizeof dir, "%s/multiproc-%d-XXXXXX", tmp, (int)getpid());
     if (!mkdtemp(dir)) { /* mode 0700: only our user can reach the socket */
         dir[0] = '\0';
         return mp__posix_syserr("mkdtemp");

@@ -43,7 +43,9 @@ static const double OWNER_CHECK_SECONDS = 0.05;
 
 /* Thread and process ids, cached: both are system calls otherwise, and a
  * fork resets them (see reset_ids_after_fork). */
-static _Thread_local uint32_t cached_tid;
+/* initial-exec: a plain %fs-relative load, not a __tls_get_addr call, on
+ * the acquire path of a shared library. */
+static _Thread_local uint32_t cached_tid __attribute__((tls_model("initial-exec")));
 static int32_t cached_pid;
 
 static uint32_t self_tid(void)
@@ -170,9 +172,13 @@ static int mutex_acquire(semlock_t *s, bool block, double timeout)
 
 static int mutex_release(semlock_t *s)
 {
-    if ((atomic_load(&s->word) & TID_MASK) == 0)
+    uint32_t v = atomic_load_explicit(&s->word, memory_order_relaxed);
+    if ((v & TID_MASK) == 0)
         return MP_ESTATE;
     atomic_store_explicit(&s->owner_pid, 0, memory_order_relaxed);
+    /* Nobody asleep: one compare-and-swap; otherwise clear and wake one. */
+    if (!(v & WAITERS) && atomic_compare_exchange_strong(&s->word, &v, 0))
+        return 0;
     if (atomic_exchange(&s->word, 0) & WAITERS)
         futex_wake(&s->word, 1);
     return 0;

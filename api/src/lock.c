@@ -8,6 +8,7 @@
 
 struct mp_lock {
     mp__block_object_t bo; /* block: one mutex */
+    void *mutex;           /* its address, kept for the acquire path */
 };
 
 struct mp_rlock {
@@ -18,9 +19,9 @@ struct mp_rlock {
 
 /* ---- timeouts ----------------------------------------------------- */
 
-int mp__check_timeout(double timeout, const char *fn)
+int mp__timeout_is_nan(const char *fn)
 {
-    return isnan(timeout) ? mp__errdetail_set(MP_EINVAL, "%s: timeout is NaN", fn) : 0;
+    return mp__errdetail_set(MP_EINVAL, "%s: timeout is NaN", fn);
 }
 
 double mp__deadline(bool block, double timeout)
@@ -44,7 +45,7 @@ double mp__time_left(double deadline)
 
 static mp__lockref_t lock_ref(mp_lock_t *lock)
 {
-    return (mp__lockref_t){.mutex = mp__block_base(&lock->bo)};
+    return (mp__lockref_t){.mutex = lock->mutex};
 }
 
 
@@ -109,7 +110,8 @@ int mp_lock_create(mp_lock_t **out)
         mp__object_destroy(&lock->bo.obj);
         return rc;
     }
-    mp__os_semlock_init(mp__block_base(&lock->bo), MP__SEMLOCK_MUTEX, 0, 0);
+    lock->mutex = mp__block_base(&lock->bo);
+    mp__os_semlock_init(lock->mutex, MP__SEMLOCK_MUTEX, 0, 0);
     *out = lock;
     return 0;
 }
@@ -119,7 +121,7 @@ int mp_lock_acquire(mp_lock_t *lock, bool block, double timeout)
     int rc = mp__object_check(lock, &mp__kind_lock, "mp_lock_acquire");
     if (rc == 0)
         rc = mp__check_timeout(timeout, "mp_lock_acquire");
-    return rc < 0 ? rc : mp__os_semlock_acquire(mp__block_base(&lock->bo), block, timeout);
+    return rc < 0 ? rc : mp__os_semlock_acquire(lock->mutex, block, timeout);
 }
 
 int mp_lock_release(mp_lock_t *lock)
@@ -131,7 +133,7 @@ int mp_lock_release(mp_lock_t *lock)
 int mp_lock_locked(mp_lock_t *lock)
 {
     int rc = mp__object_check(lock, &mp__kind_lock, "mp_lock_locked");
-    return rc < 0 ? rc : mp__os_semlock_value(mp__block_base(&lock->bo)) == 0;
+    return rc < 0 ? rc : mp__os_semlock_value(lock->mutex) == 0;
 }
 
 void mp_lock_destroy(mp_lock_t *lock)
@@ -143,7 +145,10 @@ void mp_lock_destroy(mp_lock_t *lock)
 static int lock_attach(const void *bytes, size_t len, const mp_sentinel_t *handles,
                        size_t nhandles, mp__object_t **out)
 {
-    return mp__block_attach(&mp__kind_lock, MP__SEMLOCK_SIZE, handles, nhandles, out);
+    int rc = mp__block_attach(&mp__kind_lock, MP__SEMLOCK_SIZE, handles, nhandles, out);
+    if (rc == 0)
+        ((mp_lock_t *)*out)->mutex = mp__block_base(&((mp_lock_t *)*out)->bo);
+    return rc;
 }
 
 const mp__kind_t mp__kind_lock = {

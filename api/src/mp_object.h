@@ -58,12 +58,22 @@ mp__object_t *mp__object_new(const mp__kind_t *kind);
 /** @brief Release and retire a handle. NULL-safe; a second call is a no-op. */
 void mp__object_destroy(mp__object_t *obj);
 
+/** @brief The failing half of mp__object_check(): says why, naming `fn`. */
+int mp__object_check_failed(const void *obj, const mp__kind_t *kind, const char *fn);
+
 /**
- * @brief The entry check of every object function.
+ * @brief The entry check of every object function; inline, because it is
+ *        on every lock's acquire path.
  * @return 0; MP_EINVAL for NULL or a handle of another kind; MP_ECLOSED for a
  *         destroyed one. Sets mp_errdetail() naming `fn`.
  */
-int mp__object_check(const void *obj, const mp__kind_t *kind, const char *fn);
+static inline int mp__object_check(const void *ptr, const mp__kind_t *kind, const char *fn)
+{
+    const mp__object_t *obj = (const mp__object_t *)ptr;
+    if (obj && obj->kind == kind && obj->live)
+        return 0;
+    return mp__object_check_failed(ptr, kind, fn);
+}
 
 /**
  * @brief Whether `ptr` is a live shareable handle of any kind; safe for any

@@ -80,7 +80,13 @@ double mp__deadline(bool block, double timeout);
 /** @brief Seconds left until a deadline from mp__deadline() (>= 0). */
 double mp__time_left(double deadline);
 
-/** @brief Reject a NaN timeout, with detail naming `fn`. */
-int mp__check_timeout(double timeout, const char *fn);
+/** @brief The failing half of mp__check_timeout(). */
+int mp__timeout_is_nan(const char *fn);
+
+/** @brief Reject a NaN timeout, with detail naming `fn` (inline: hot path). */
+static inline int mp__check_timeout(double timeout, const char *fn)
+{
+    return timeout == timeout ? 0 : mp__timeout_is_nan(fn);
+}
 
 #endif /* MP_SYNC_H */

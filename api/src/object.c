@@ -81,7 +81,7 @@ void mp__object_destroy(mp__object_t *obj)
     mp__core_unlock();
 }
 
-int mp__object_check(const void *ptr, const mp__kind_t *kind, const char *fn)
+int mp__object_check_failed(const void *ptr, const mp__kind_t *kind, const char *fn)
 {
     const mp__object_t *obj = ptr;
     if (!obj)

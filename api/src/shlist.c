@@ -162,7 +162,7 @@ int mp_shlist_type(mp_shlist_t *list, size_t index)
 static int fixed_io(mp_shlist_t *list, size_t index, int type, void *value, bool write,
                     const char *fn)
 {
-    slot_descriptor_t *slot;
+    slot_descriptor_t *slot = NULL;
     int rc = slot_at(list, index, type, value, fn, &slot);
     if (rc == 0 && write)
         memcpy(list->base + slot->offset, value, 8);
@@ -193,7 +193,7 @@ int mp_shlist_set_double(mp_shlist_t *list, size_t index, double value)
 
 int mp_shlist_get_bytes(mp_shlist_t *list, size_t index, void *buf, size_t cap, size_t *len)
 {
-    slot_descriptor_t *slot;
+    slot_descriptor_t *slot = NULL;
     int rc = slot_at(list, index, 0, len, "mp_shlist_get_bytes", &slot);
     if (rc < 0)
         return rc;
@@ -214,7 +214,7 @@ int mp_shlist_get_bytes(mp_shlist_t *list, size_t index, void *buf, size_t cap, 
 
 int mp_shlist_set_bytes(mp_shlist_t *list, size_t index, const void *data, size_t len)
 {
-    slot_descriptor_t *slot;
+    slot_descriptor_t *slot = NULL;
     int rc = slot_at(list, index, 0, list, "mp_shlist_set_bytes", &slot);
     if (rc < 0)
         return rc;
