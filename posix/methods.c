@@ -47,6 +47,5 @@ int mp__os_init(void)
         errno = err;
         return mp__posix_syserr("pthread_atfork");
     }
-    int rc = mp__posix_semlock_init();
-    return rc < 0 ? rc : mp__posix_forkserver_init();
+    return mp__posix_forkserver_init();
 }

@@ -160,9 +160,6 @@ void mp__posix_tracker_adopt(int fd);
 /** @brief The tracker process's main loop; never returns. */
 void mp__posix_tracker_main(int readfd);
 
-/** @brief Register the semlocks' fork handler (cached ids). */
-int mp__posix_semlock_init(void);
-
 /** The start methods' tables, one per file. */
 extern const mp__start_method_t mp__posix_fork_method;
 extern const mp__start_method_t mp__posix_spawn_method;

@@ -47,7 +47,7 @@ int mp_barrier_create(mp_barrier_t **out, const mp_barrier_opts_t *opts)
     }
     barrier_shared_t *s = shared_of(b);
     mp__cond_shared_init(&s->cond);
-    mp__os_semlock_init(s->lock, MP__SEMLOCK_MUTEX, 0, 0);
+    mp__semlock_init(s->lock, MP__SEMLOCK_MUTEX, 0, 0);
     s->parties = opts->parties;
     s->timeout = opts->timeout;
     if (opts->action)
@@ -60,7 +60,7 @@ int mp_barrier_create(mp_barrier_t **out, const mp_barrier_opts_t *opts)
  * an owner that died left it consistent: MP_EOWNERDEAD is as good as 0. */
 static mp__lockref_t take_lock(barrier_shared_t *s)
 {
-    mp__os_semlock_acquire(s->lock, true, MP_FOREVER);
+    mp__semlock_acquire(s->lock, true, MP_FOREVER);
     return (mp__lockref_t){.mutex = s->lock};
 }
 
@@ -113,7 +113,7 @@ int mp_barrier_wait(mp_barrier_t *b, double timeout, unsigned *index)
     /* Wait for the previous round to drain or reset. */
     mp__cond_wait_for(&s->cond, lock, state_settled, s, MP_FOREVER);
     if (s->state != FILLING) {
-        mp__os_semlock_release(s->lock);
+        mp__semlock_release(s->lock);
         return mp__errdetail_set(MP_EBROKEN, "the barrier is broken");
     }
     unsigned me = s->count++;
@@ -129,7 +129,7 @@ int mp_barrier_wait(mp_barrier_t *b, double timeout, unsigned *index)
     /* The last one out of a released or reset round refills it. */
     if (--s->count == 0 && (s->state == DRAINING || s->state == RESETTING))
         set_state(s, lock, FILLING);
-    mp__os_semlock_release(s->lock);
+    mp__semlock_release(s->lock);
     if (rc == 0 && index)
         *index = me;
     return rc;
@@ -142,7 +142,7 @@ int mp_barrier_abort(mp_barrier_t *b)
         return rc;
     barrier_shared_t *s = shared_of(b);
     set_state(s, take_lock(s), BROKEN);
-    mp__os_semlock_release(s->lock);
+    mp__semlock_release(s->lock);
     return 0;
 }
 
@@ -158,7 +158,7 @@ int mp_barrier_reset(mp_barrier_t *b)
         set_state(s, lock, RESETTING);
     else if (s->count == 0)
         set_state(s, lock, FILLING);
-    mp__os_semlock_release(s->lock);
+    mp__semlock_release(s->lock);
     return 0;
 }
 
@@ -171,7 +171,7 @@ static int read_field(mp_barrier_t *b, const char *fn, int (*get)(const barrier_
     barrier_shared_t *s = shared_of(b);
     take_lock(s);
     rc = get(s);
-    mp__os_semlock_release(s->lock);
+    mp__semlock_release(s->lock);
     return rc;
 }
 

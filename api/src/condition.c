@@ -15,24 +15,24 @@ static const double SLEEPER_LEAVE_SECONDS = 5.0;
 
 void mp__cond_shared_init(mp__cond_shared_t *c)
 {
-    mp__os_semlock_init(c->sleeping, MP__SEMLOCK_SEMAPHORE, 0, UINT_MAX);
-    mp__os_semlock_init(c->woken, MP__SEMLOCK_SEMAPHORE, 0, UINT_MAX);
-    mp__os_semlock_init(c->wait, MP__SEMLOCK_SEMAPHORE, 0, UINT_MAX);
+    mp__semlock_init(c->sleeping, MP__SEMLOCK_SEMAPHORE, 0, UINT_MAX);
+    mp__semlock_init(c->woken, MP__SEMLOCK_SEMAPHORE, 0, UINT_MAX);
+    mp__semlock_init(c->wait, MP__SEMLOCK_SEMAPHORE, 0, UINT_MAX);
 }
 
 int mp__cond_wait(mp__cond_shared_t *c, mp__lockref_t lock, double timeout)
 {
     if (!mp__lockref_is_mine(lock))
         return mp__errdetail_set(MP_ENOTOWNER, "wait on a condition whose lock the caller does not hold");
-    mp__os_semlock_release(c->sleeping);
+    mp__semlock_release(c->sleeping);
     /* Release an RLock completely, whatever its depth, and restore it. */
     uint32_t depth = lock.count ? *lock.count : 1;
     if (lock.count)
         *lock.count = 0;
-    mp__os_semlock_release(lock.mutex);
-    int rc = mp__os_semlock_acquire(c->wait, true, timeout);
-    mp__os_semlock_release(c->woken);
-    int relock = mp__os_semlock_acquire(lock.mutex, true, MP_FOREVER);
+    mp__semlock_release(lock.mutex);
+    int rc = mp__semlock_acquire(c->wait, true, timeout);
+    mp__semlock_release(c->woken);
+    int relock = mp__semlock_acquire(lock.mutex, true, MP_FOREVER);
     if (lock.count)
         *lock.count = depth;
     return relock == MP_EOWNERDEAD ? relock : rc;
@@ -61,20 +61,20 @@ int mp__cond_notify(mp__cond_shared_t *c, mp__lockref_t lock, unsigned n)
         return mp__errdetail_set(MP_ENOTOWNER, "notify on a condition whose lock the caller does not hold");
     /* Waiters that timed out since the last notify still count as sleeping:
      * take them off, one for each `woken` they left behind. */
-    while (mp__os_semlock_acquire(c->woken, false, 0) == 0)
-        mp__os_semlock_acquire(c->sleeping, false, 0);
+    while (mp__semlock_acquire(c->woken, false, 0) == 0)
+        mp__semlock_acquire(c->sleeping, false, 0);
     unsigned released = 0;
-    while (released < n && mp__os_semlock_acquire(c->sleeping, false, 0) == 0) {
-        mp__os_semlock_release(c->wait);
+    while (released < n && mp__semlock_acquire(c->sleeping, false, 0) == 0) {
+        mp__semlock_release(c->wait);
         released++;
     }
     if (released == 0)
         return 0;
     for (unsigned i = 0; i < released; i++)
-        if (mp__os_semlock_acquire(c->woken, true, SLEEPER_LEAVE_SECONDS) < 0)
+        if (mp__semlock_acquire(c->woken, true, SLEEPER_LEAVE_SECONDS) < 0)
             break;
     /* A sleeper that timed out just now left a `wait` unit behind. */
-    while (mp__os_semlock_acquire(c->wait, false, 0) == 0)
+    while (mp__semlock_acquire(c->wait, false, 0) == 0)
         ;
     return 0;
 }

@@ -25,14 +25,14 @@ static event_shared_t *shared_of(mp_event_t *e)
 static mp__lockref_t take_lock(event_shared_t *s)
 {
     mp__lockref_t lock = {.mutex = s->lock};
-    mp__os_semlock_acquire(s->lock, true, MP_FOREVER);
+    mp__semlock_acquire(s->lock, true, MP_FOREVER);
     return lock;
 }
 
 /* Is the flag up? (Look without changing it.) */
 static bool flag_is_set(event_shared_t *s)
 {
-    return mp__os_semlock_value(s->flag) > 0;
+    return mp__semlock_value(s->flag) > 0;
 }
 
 int mp_event_create(mp_event_t **out)
@@ -49,8 +49,8 @@ int mp_event_create(mp_event_t **out)
     }
     event_shared_t *s = shared_of(e);
     mp__cond_shared_init(&s->cond);
-    mp__os_semlock_init(s->lock, MP__SEMLOCK_MUTEX, 0, 0);
-    mp__os_semlock_init(s->flag, MP__SEMLOCK_SEMAPHORE, 0, 1);
+    mp__semlock_init(s->lock, MP__SEMLOCK_MUTEX, 0, 0);
+    mp__semlock_init(s->flag, MP__SEMLOCK_SEMAPHORE, 0, 1);
     *out = e;
     return 0;
 }
@@ -63,9 +63,9 @@ int mp_event_set(mp_event_t *e)
     event_shared_t *s = shared_of(e);
     mp__lockref_t lock = take_lock(s);
     if (!flag_is_set(s))
-        mp__os_semlock_release(s->flag);
+        mp__semlock_release(s->flag);
     mp__cond_notify(&s->cond, lock, UINT_MAX);
-    mp__os_semlock_release(s->lock);
+    mp__semlock_release(s->lock);
     return 0;
 }
 
@@ -76,8 +76,8 @@ int mp_event_clear(mp_event_t *e)
         return rc;
     event_shared_t *s = shared_of(e);
     take_lock(s);
-    mp__os_semlock_acquire(s->flag, false, 0);
-    mp__os_semlock_release(s->lock);
+    mp__semlock_acquire(s->flag, false, 0);
+    mp__semlock_release(s->lock);
     return 0;
 }
 
@@ -99,7 +99,7 @@ int mp_event_wait(mp_event_t *e, double timeout)
     if (!flag_is_set(s))
         mp__cond_wait(&s->cond, lock, timeout);
     rc = flag_is_set(s) ? 0 : MP_ETIMEDOUT;
-    mp__os_semlock_release(s->lock);
+    mp__semlock_release(s->lock);
     return rc;
 }
 

@@ -51,11 +51,11 @@ static mp__lockref_t lock_ref(mp_lock_t *lock)
 
 int mp__lockref_acquire(mp__lockref_t ref, bool block, double timeout)
 {
-    if (ref.count && mp__os_semlock_is_mine(ref.mutex)) {
+    if (ref.count && mp__semlock_is_mine(ref.mutex)) {
         (*ref.count)++;
         return 0;
     }
-    int rc = mp__os_semlock_acquire(ref.mutex, block, timeout);
+    int rc = mp__semlock_acquire(ref.mutex, block, timeout);
     if (ref.count && (rc == 0 || rc == MP_EOWNERDEAD))
         *ref.count = 1;
     return rc;
@@ -64,19 +64,19 @@ int mp__lockref_acquire(mp__lockref_t ref, bool block, double timeout)
 int mp__lockref_release(mp__lockref_t ref)
 {
     if (!ref.count) {
-        int rc = mp__os_semlock_release(ref.mutex);
+        int rc = mp__semlock_release(ref.mutex);
         return rc == MP_ESTATE ? mp__errdetail_set(rc, "release of an unlocked Lock") : rc;
     }
-    if (!mp__os_semlock_is_mine(ref.mutex))
+    if (!mp__semlock_is_mine(ref.mutex))
         return mp__errdetail_set(MP_ENOTOWNER, "cannot release an RLock the caller does not hold");
     if (--*ref.count > 0)
         return 0;
-    return mp__os_semlock_release(ref.mutex);
+    return mp__semlock_release(ref.mutex);
 }
 
 bool mp__lockref_is_mine(mp__lockref_t ref)
 {
-    return mp__os_semlock_is_mine(ref.mutex);
+    return mp__semlock_is_mine(ref.mutex);
 }
 
 int mp__lockref_of(void *handle, mp__lockref_t *out)
@@ -111,7 +111,7 @@ int mp_lock_create(mp_lock_t **out)
         return rc;
     }
     lock->mutex = mp__block_base(&lock->bo);
-    mp__os_semlock_init(lock->mutex, MP__SEMLOCK_MUTEX, 0, 0);
+    mp__semlock_init(lock->mutex, MP__SEMLOCK_MUTEX, 0, 0);
     *out = lock;
     return 0;
 }
@@ -121,7 +121,7 @@ int mp_lock_acquire(mp_lock_t *lock, bool block, double timeout)
     int rc = mp__object_check(lock, &mp__kind_lock, "mp_lock_acquire");
     if (rc == 0)
         rc = mp__check_timeout(timeout, "mp_lock_acquire");
-    return rc < 0 ? rc : mp__os_semlock_acquire(lock->mutex, block, timeout);
+    return rc < 0 ? rc : mp__semlock_acquire(lock->mutex, block, timeout);
 }
 
 int mp_lock_release(mp_lock_t *lock)
@@ -133,7 +133,7 @@ int mp_lock_release(mp_lock_t *lock)
 int mp_lock_locked(mp_lock_t *lock)
 {
     int rc = mp__object_check(lock, &mp__kind_lock, "mp_lock_locked");
-    return rc < 0 ? rc : mp__os_semlock_value(lock->mutex) == 0;
+    return rc < 0 ? rc : mp__semlock_value(lock->mutex) == 0;
 }
 
 void mp_lock_destroy(mp_lock_t *lock)
@@ -165,7 +165,7 @@ int mp_task_lock(const mp_task_t *task, size_t index, mp_lock_t **out)
 
 void mp__rlock_shared_init(mp__rlock_shared_t *shared)
 {
-    mp__os_semlock_init(shared->mutex, MP__SEMLOCK_MUTEX, 0, 0);
+    mp__semlock_init(shared->mutex, MP__SEMLOCK_MUTEX, 0, 0);
     shared->count = 0;
 }
 
@@ -226,7 +226,7 @@ int mp_rlock_release(mp_rlock_t *lock)
 int mp_rlock_locked(mp_rlock_t *lock)
 {
     int rc = mp__object_check(lock, &mp__kind_rlock, "mp_rlock_locked");
-    return rc < 0 ? rc : mp__os_semlock_value(lock->shared->mutex) == 0;
+    return rc < 0 ? rc : mp__semlock_value(lock->shared->mutex) == 0;
 }
 
 int mp_rlock_owner(mp_rlock_t *lock, mp_pid_t *pid, long *tid, unsigned *count)
@@ -235,7 +235,7 @@ int mp_rlock_owner(mp_rlock_t *lock, mp_pid_t *pid, long *tid, unsigned *count)
     if (rc < 0)
         return rc;
     long owner;
-    mp__os_semlock_owner(lock->shared->mutex, pid, &owner);
+    mp__semlock_owner(lock->shared->mutex, pid, &owner);
     if (tid)
         *tid = owner;
     if (count)

@@ -38,6 +38,7 @@
 #ifndef MP_BACKEND_H
 #define MP_BACKEND_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -238,53 +239,47 @@ void mp__os_shm_free(mp__os_shm_t *shm);
 int mp__os_shm_unlink(const char *name);
 
 /* ------------------------------------------------------------------ */
-/* Semlocks: the one waiting primitive                                 */
+/* Futexes: a word in shared memory that processes can sleep on        */
 /* ------------------------------------------------------------------ */
 
 /**
- * Every lock, semaphore, condition, event and barrier is built from
- * semlocks (as in Python): a mutex (with an owner, whose death is detected)
- * or a counting semaphore, living in `MP__SEMLOCK_SIZE` bytes of shared
- * memory that the core places inside an object's block. The uncontended
- * path makes no system call; a waiter spins briefly before it sleeps.
+ * The core builds every lock, semaphore, condition, event and barrier from
+ * semlocks (mp_semlock.h), and semlocks from this: an atomic 32-bit word in
+ * shared memory that a thread of any process may sleep on until another
+ * changes it. `key` is the backend's, for platforms that must name a wait
+ * channel (Win32); the core never touches it.
  */
-#define MP__SEMLOCK_SIZE 32
+typedef struct mp__futex {
+    _Atomic uint32_t value;
+    uint32_t reserved;
+    uint64_t key;
+} mp__futex_t;
 
-/** What a semlock is. */
-typedef enum mp__semlock_kind { MP__SEMLOCK_MUTEX, MP__SEMLOCK_SEMAPHORE } mp__semlock_kind_t;
+/** @brief Set the word to `value` and prepare the key (creator only). */
+int mp__os_futex_init(mp__futex_t *futex, uint32_t value);
 
 /**
- * @brief Initialise the slot (creator only, before anyone else uses it).
- * @param value a mutex: ignored (starts unlocked); a semaphore: the count.
- * @param max a semaphore's bound (release beyond it fails); UINT_MAX for none.
+ * @brief Sleep while the word equals `expected`, at most `seconds`
+ *        (INFINITY: no limit). May return early for no reason (spuriously,
+ *        or on a signal): callers re-check.
  */
-int mp__os_semlock_init(void *slot, mp__semlock_kind_t kind, unsigned value, unsigned max);
+void mp__os_futex_wait(mp__futex_t *futex, uint32_t expected, double seconds);
+
+/** @brief Wake up to `count` sleepers (INT_MAX: all). */
+void mp__os_futex_wake(mp__futex_t *futex, int count);
 
 /**
- * @brief Take the mutex or one unit of the semaphore.
- * @param block false: never wait, whatever the timeout.
- * @return 0; MP_EOWNERDEAD (a mutex whose owner died: now held by the
- *         caller); MP_ETIMEDOUT.
+ * @brief The calling thread's id: nonzero, below 2^30, and unique among the
+ *        live threads of every process on the machine (Linux: gettid()).
+ *        The core caches it per thread and forgets it after fork.
  */
-int mp__os_semlock_acquire(void *slot, bool block, double timeout);
+uint32_t mp__os_thread_id(void);
 
 /**
- * @brief Release the mutex (any thread may) or give one unit back.
- * @return 0; MP_ESTATE for a mutex that is not locked or a semaphore at its
- *         bound (nothing changes).
+ * @brief Whether the thread with this id has ended. A thread of a process
+ *        that has exited but not been reaped (a zombie) has ended.
  */
-int mp__os_semlock_release(void *slot);
-
-/** @brief A semaphore's count, or for a mutex 1 when free and 0 when held. */
-unsigned mp__os_semlock_value(const void *slot);
-
-/**
- * @brief A mutex's owner: pid and thread id, 0 when unlocked.
- */
-void mp__os_semlock_owner(const void *slot, mp_pid_t *pid, long *tid);
-
-/** @brief Whether the calling thread holds the mutex. */
-bool mp__os_semlock_is_mine(const void *slot);
+bool mp__os_thread_is_dead(uint32_t tid);
 
 /* ------------------------------------------------------------------ */
 /* Up-calls: what the core provides to the backends                    */

@@ -14,6 +14,7 @@
 #include <multiproc.h>
 
 #include "mp_backend.h"
+#include "mp_semlock.h"
 #include "mp_object.h"
 
 /** An RLock's shared state: the mutex and the owner's recursion count. */

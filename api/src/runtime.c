@@ -9,6 +9,7 @@
 #include "mp_core.h"
 #include "mp_object.h"
 #include "mp_record.h"
+#include "mp_semlock.h"
 
 static apr_pool_t *core_pool;
 static apr_thread_mutex_t *core_mutex;
@@ -46,6 +47,7 @@ void mp__core_atfork_parent(void)
 
 void mp__core_atfork_child(void)
 {
+    mp__semlock_forget_ids();
     mp__core_unlock();
 }
 

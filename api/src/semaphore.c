@@ -24,7 +24,7 @@ int mp_semaphore_create(mp_semaphore_t **out, unsigned value, bool bounded)
         mp__object_destroy(&sem->bo.obj);
         return rc;
     }
-    mp__os_semlock_init(mp__block_base(&sem->bo), MP__SEMLOCK_SEMAPHORE, value,
+    mp__semlock_init(mp__block_base(&sem->bo), MP__SEMLOCK_SEMAPHORE, value,
                         bounded ? value : UINT_MAX);
     *out = sem;
     return 0;
@@ -35,13 +35,13 @@ int mp_semaphore_acquire(mp_semaphore_t *sem, bool block, double timeout)
     int rc = mp__object_check(sem, &mp__kind_semaphore, "mp_semaphore_acquire");
     if (rc == 0)
         rc = mp__check_timeout(timeout, "mp_semaphore_acquire");
-    return rc < 0 ? rc : mp__os_semlock_acquire(mp__block_base(&sem->bo), block, timeout);
+    return rc < 0 ? rc : mp__semlock_acquire(mp__block_base(&sem->bo), block, timeout);
 }
 
 int mp_semaphore_release(mp_semaphore_t *sem)
 {
     int rc = mp__object_check(sem, &mp__kind_semaphore, "mp_semaphore_release");
-    if (rc == 0 && (rc = mp__os_semlock_release(mp__block_base(&sem->bo))) == MP_ESTATE)
+    if (rc == 0 && (rc = mp__semlock_release(mp__block_base(&sem->bo))) == MP_ESTATE)
         mp__errdetail_set(rc, "semaphore released too many times");
     return rc;
 }
@@ -52,7 +52,7 @@ int mp_semaphore_value(mp_semaphore_t *sem, unsigned *value)
     if (rc == 0 && !value)
         rc = mp__errdetail_set(MP_EINVAL, "mp_semaphore_value: NULL value");
     if (rc == 0)
-        *value = mp__os_semlock_value(mp__block_base(&sem->bo));
+        *value = mp__semlock_value(mp__block_base(&sem->bo));
     return rc;
 }
 
