@@ -7,12 +7,15 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#ifdef __GLIBC__
+#include <stdio_ext.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #endif
 
 #include "mp_core.h"
@@ -140,26 +143,68 @@ int mp__os_enter_child(int *argc, char ***argv)
     return 0;
 }
 
+/* A big result: into anonymous shared memory, whose descriptor goes to
+ * the parent with a marker byte. */
+static int report_in_memfd(const void *record, size_t len)
+{
+    mp__os_shm_t *shm;
+    int rc = mp__os_shm_create(NULL, len, &shm);
+    if (rc < 0)
+        return rc;
+    memcpy(mp__os_shm_addr(shm), record, len);
+    int fd = (int)mp__os_shm_handle(shm);
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } control;
+    memset(&control, 0, sizeof control);
+    char marker = 'F';
+    struct iovec iov = {.iov_base = &marker, .iov_len = 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                         .msg_controllen = sizeof control.buf};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+    ssize_t w;
+    while ((w = sendmsg(own_chan, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+        ;
+    mp__os_shm_free(shm);
+    return w == 1 ? 0 : mp__posix_syserr("sendmsg");
+}
+
 int mp__os_child_report(const void *record, size_t len)
 {
     if (own_chan < 0)
         return MP_ESTATE;
+    if (len > MP__INLINE_RESULT_MAX)
+        return report_in_memfd(record, len);
     return mp__posix_write_all(own_chan, record, len);
 }
 
 void mp__os_child_exit(int code)
 {
     /* Only this child's own output is buffered: the parent flushed its
-     * buffers before fork (fork policy point 3). */
+     * buffers before fork (fork policy point 3). An empty stream is left
+     * alone: flushing it would still write (and fault in) its state. */
+#ifdef __GLIBC__
+    if (__fpending(stdout))
+        fflush(stdout);
+    if (__fpending(stderr))
+        fflush(stderr);
+#else
     fflush(stdout);
     fflush(stderr);
+#endif
     _exit(code);
 }
 
 /* ---- watching the parent ------------------------------------------ */
 
 static pid_t parent_pid;
-static int parent_fd = -1;     /* pidfd of the parent, when the OS has them */
+static bool parent_is_direct; /* we are its own child (fork, spawn) */
+static int parent_fd = -1;    /* pidfd of the parent, opened on first use */
 static bool parent_gone;
 
 int mp__os_parent_watch(mp_pid_t ppid)
@@ -168,18 +213,31 @@ int mp__os_parent_watch(mp_pid_t ppid)
     parent_fd = -1;
     parent_pid = (pid_t)ppid;
     parent_gone = false;
-#if defined(__linux__) && defined(SYS_pidfd_open)
-    parent_fd = (int)syscall(SYS_pidfd_open, parent_pid, 0);
-    if (parent_fd >= 0)
-        fcntl(parent_fd, F_SETFD, FD_CLOEXEC);
-    else if (errno == ESRCH)
-        parent_gone = true;
-#endif
+    /* Fork server children are the server's; the others are the parent's
+     * own, and can tell its death from being reparented. */
+    parent_is_direct = getppid() == parent_pid;
     return 0;
+}
+
+/* Open the parent's pidfd now that someone asks. Only a direct child can
+ * be sure the pid is still its parent's (it is not reparented yet). */
+static void open_parent_fd(void)
+{
+    if (parent_fd >= 0 || parent_gone)
+        return;
+    if (parent_is_direct && getppid() != parent_pid) {
+        parent_gone = true;
+        return;
+    }
+    parent_fd = mp__posix_pidfd_open(parent_pid);
+    if (parent_fd < 0 && errno == ESRCH)
+        parent_gone = true;
 }
 
 static bool parent_alive_by_kill(void)
 {
+    if (parent_is_direct)
+        return getppid() == parent_pid;
     return kill(parent_pid, 0) == 0 || errno == EPERM;
 }
 
@@ -188,6 +246,7 @@ int mp__os_parent_wait(double timeout)
     if (parent_pid <= 0)
         return MP_ESTATE;
     double deadline = mp__posix_deadline(timeout);
+    open_parent_fd();
     if (parent_gone)
         return 0;
     if (parent_fd >= 0) {

@@ -1,6 +1,7 @@
 /* The "fork" start method: the child is a copy of this process that runs
- * the task straight from the record in its copied memory, so that tasks
- * are found by name exactly as under spawn. */
+ * the task from the (undecoded) record in its copied memory, found by name
+ * exactly as under spawn. Every page either process writes while both live
+ * costs a copy-on-write fault, so the child's path is kept short. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -30,8 +31,8 @@ static int fork_start(const mp__launch_t *launch, mp__os_proc_t **out)
         if (launch->exit_with_parent)
             mp__posix_exit_with_parent(parent);
         mp__posix_adopt_channel(chan[1]);
-        mp__os_child_exit(mp__core_child_main("fork", launch->record, launch->record_len,
-                                              launch->handles, launch->nhandles));
+        mp__os_child_exit(
+            mp__core_child_run("fork", launch->decoded, launch->handles, launch->nhandles));
     }
     mp__posix_close(chan[1]);
     if (pid < 0) {

@@ -142,59 +142,55 @@ static int send_request(uint32_t flags, const int *fds, size_t nfds)
     }
 }
 
-/* Ask the (running) server for one child; MP_EEOF if the server is gone.
- * `fds` has room at [1] for the status socket's end. */
-static int request_child(uint32_t flags, int *fds, size_t nfds, int *status, pid_t *pid)
+/* Ask the server for one child (starting the server first if needed).
+ * `fds` has room at [1] for the end of the status socket, whose other end
+ * comes back in *status. MP_EEOF: the server is gone. */
+static int request_child(uint32_t flags, int *fds, size_t nfds, int *status)
 {
     int pair[2];
     int rc = mp__posix_socketpair(pair);
     if (rc < 0)
         return rc;
     fds[1] = pair[1];
-    rc = send_request(flags, fds, nfds);
-    mp__posix_close(pair[1]);
-    int64_t child = 0;
+    pthread_mutex_lock(&lock);
+    rc = conn < 0 ? start_server() : 0;
     if (rc == 0)
-        rc = mp__posix_read_all(pair[0], &child, sizeof child);
+        rc = send_request(flags, fds, nfds);
+    if (rc == MP_EEOF)
+        drop_server(true);
+    pthread_mutex_unlock(&lock);
+    mp__posix_close(pair[1]);
     if (rc < 0) {
         mp__posix_close(pair[0]);
         return rc;
     }
     *status = pair[0];
-    *pid = (pid_t)child;
     return 0;
 }
 
-static int forkserver_start(const mp__launch_t *launch, mp__os_proc_t **out)
+/* One attempt: request a child, send its record while the server forks it,
+ * then learn its pid. MP_EEOF: the server died on the way. */
+static int start_once(const mp__launch_t *launch, uint32_t flags, mp__os_proc_t **out)
 {
     int chan[2];
     int rc = mp__posix_socketpair(chan);
     if (rc < 0)
         return rc;
-    uint32_t flags = (launch->daemon ? MP__FS_DAEMON : 0) |
-                     (launch->exit_with_parent ? MP__FS_EXIT_WITH_PARENT : 0);
-    int status = -1;
-    pid_t pid = -1;
     int fds[2 + MP__MAX_HANDLES + 1] = {chan[1], -1};
-    int nfds = mp__posix_child_fds(launch, fds + 2);
-    if (nfds < 0) {
-        mp__posix_close(chan[0]), mp__posix_close(chan[1]);
-        return nfds;
-    }
-    pthread_mutex_lock(&lock);
-    /* A server found dead is replaced once, then the error stands. */
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (conn < 0 && (rc = start_server()) < 0)
-            break;
-        rc = request_child(flags, fds, 2 + (size_t)nfds, &status, &pid);
-        if (rc != MP_EEOF)
-            break;
-        drop_server(true);
-        rc = mp__errdetail_set(MP_ESYS, "the fork server died and could not be restarted");
-    }
-    pthread_mutex_unlock(&lock);
+    int n = mp__posix_child_fds(launch, fds + 2);
+    int status = -1;
+    rc = n < 0 ? n : request_child(flags, fds, 2 + (size_t)n, &status);
     mp__posix_close(chan[1]);
-    mp__os_proc_t *proc = rc == 0 ? mp__posix_proc_new(pid) : NULL;
+    /* The record goes out before the pid comes back: both travel at once. */
+    if (rc == 0)
+        rc = mp__posix_send_record(chan[0], launch);
+    int64_t pid = -1;
+    if (rc == 0 && (rc = mp__posix_read_all(status, &pid, sizeof pid)) == MP_EEOF) {
+        pthread_mutex_lock(&lock);
+        drop_server(true);
+        pthread_mutex_unlock(&lock);
+    }
+    mp__os_proc_t *proc = rc == 0 ? mp__posix_proc_new((pid_t)pid) : NULL;
     if (!proc) {
         mp__posix_close(chan[0]);
         mp__posix_close(status);
@@ -203,7 +199,21 @@ static int forkserver_start(const mp__launch_t *launch, mp__os_proc_t **out)
     proc->chan = chan[0];
     proc->death = status;
     proc->via_server = true;
-    return mp__posix_deliver_record(proc, launch, out);
+    *out = proc;
+    return 0;
+}
+
+static int forkserver_start(const mp__launch_t *launch, mp__os_proc_t **out)
+{
+    uint32_t flags = (launch->daemon ? MP__FS_DAEMON : 0) |
+                     (launch->exit_with_parent ? MP__FS_EXIT_WITH_PARENT : 0);
+    /* A server found dead is replaced once, then the error stands. */
+    int rc = start_once(launch, flags, out);
+    if (rc == MP_EEOF)
+        rc = start_once(launch, flags, out);
+    if (rc == MP_EEOF)
+        rc = mp__errdetail_set(MP_ESYS, "the fork server died and could not be restarted");
+    return rc;
 }
 
 const mp__start_method_t mp__posix_forkserver_method = {.name = "forkserver",

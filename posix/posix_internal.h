@@ -37,6 +37,14 @@ mp__os_proc_t *mp__posix_proc_new(pid_t pid);
 /** Flags the parent sends ahead of the bootstrap record. */
 enum { MP__LAUNCH_EXIT_WITH_PARENT = 1u << 0, MP__LAUNCH_TRACKER = 1u << 1 };
 
+/**
+ * Results up to this size go through the channel itself, which holds them
+ * whole (a Unix socket buffers ~200 KiB), so a child never blocks writing
+ * and its parent need not wake before it ends. Bigger ones travel in a
+ * memfd whose descriptor is sent with one marker byte.
+ */
+#define MP__INLINE_RESULT_MAX (64 * 1024)
+
 /** Most handles one child can be given (SCM_RIGHTS carries up to 253). */
 #define MP__MAX_HANDLES 64
 

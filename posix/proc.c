@@ -42,16 +42,50 @@ static int decode_status(int status)
     return 255;
 }
 
+/* A result that came as a memfd (see MP__INLINE_RESULT_MAX): it replaces
+ * the marker byte that carried it. */
+static int take_memfd_result(int fd, mp__buf_t *received)
+{
+    mp__os_shm_t *shm;
+    int rc = mp__os_shm_from_handle(fd, &shm);
+    if (rc < 0) {
+        close(fd);
+        return rc;
+    }
+    received->len = 0;
+    rc = mp__buf_append(received, mp__os_shm_addr(shm), mp__os_shm_size(shm));
+    mp__os_shm_free(shm);
+    return rc;
+}
+
 /* Read what is available on the channel; `blocking` waits for the first
  * byte, otherwise stops at EAGAIN. Marks end-of-file. */
 static int drain_channel(mp__os_proc_t *proc, mp__buf_t *received, bool blocking)
 {
     while (!proc->chan_eof) {
-        int rc = mp__buf_reserve(received, 64 * 1024);
+        /* Room for a typical result; the buffer doubles only if a result
+         * is bigger, so a small one costs no large allocation. */
+        int rc = mp__buf_reserve(received, received->cap - received->len >= 512 ? 0 : 4096);
         if (rc < 0)
             return rc;
-        ssize_t r = recv(proc->chan, received->data + received->len, received->cap - received->len,
-                         blocking ? 0 : MSG_DONTWAIT);
+        union {
+            struct cmsghdr align;
+            char buf[CMSG_SPACE(sizeof(int))];
+        } control;
+        struct iovec iov = {.iov_base = received->data + received->len,
+                            .iov_len = received->cap - received->len};
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                             .msg_controllen = sizeof control.buf};
+        ssize_t r = recvmsg(proc->chan, &msg, MSG_CMSG_CLOEXEC | (blocking ? 0 : MSG_DONTWAIT));
+        struct cmsghdr *cm = r > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+        if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+            int fd;
+            memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+            if ((rc = take_memfd_result(fd, received)) < 0)
+                return rc;
+            blocking = false;
+            continue;
+        }
         if (r > 0) {
             received->len += (size_t)r;
             blocking = false;
@@ -95,7 +129,10 @@ int mp__os_proc_wait(mp__os_proc_t *proc, double timeout, mp__buf_t *received, i
     while (!proc->reaped) {
         struct pollfd fds[2];
         size_t n = 0, chan_at = 2, death_at = 2;
-        if (!proc->chan_eof)
+        /* With a death descriptor the channel needs no watching: a child
+         * never blocks on it (MP__INLINE_RESULT_MAX), so one wake-up, at
+         * its end, is enough. */
+        if (!proc->chan_eof && proc->death < 0)
             chan_at = n, fds[n++] = (struct pollfd){.fd = proc->chan, .events = POLLIN};
         if (proc->death >= 0)
             death_at = n, fds[n++] = (struct pollfd){.fd = proc->death, .events = POLLIN};

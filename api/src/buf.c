@@ -15,12 +15,20 @@ int mp__buf_reserve(mp__buf_t *buf, size_t n)
     size_t cap = buf->cap ? buf->cap : 256;
     while (cap - buf->len < n)
         cap *= 2;
-    char *grown = realloc(buf->data, cap);
+    char *grown = buf->borrowed ? malloc(cap) : realloc(buf->data, cap);
     if (!grown)
         return MP_ENOMEM;
+    if (buf->borrowed && buf->len)
+        memcpy(grown, buf->data, buf->len);
     buf->data = grown;
     buf->cap = cap;
+    buf->borrowed = false;
     return 0;
+}
+
+void mp__buf_use(mp__buf_t *buf, char *storage, size_t size)
+{
+    *buf = (mp__buf_t){.data = storage, .cap = size, .borrowed = true};
 }
 
 int mp__buf_append(mp__buf_t *buf, const void *bytes, size_t n)
@@ -37,7 +45,7 @@ int mp__buf_append(mp__buf_t *buf, const void *bytes, size_t n)
 
 void mp__buf_free(mp__buf_t *buf)
 {
-    free(buf->data);
-    buf->data = NULL;
-    buf->len = buf->cap = 0;
+    if (!buf->borrowed)
+        free(buf->data);
+    *buf = (mp__buf_t){0};
 }

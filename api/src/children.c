@@ -21,31 +21,38 @@ static detached_child_t *detached;
 
 int mp__children_init(void)
 {
-    if (apr_pool_create(&registry_pool, NULL) != APR_SUCCESS)
-        return MP_ENOMEM;
-    live = apr_hash_make(registry_pool);
-    return 0;
+    return apr_pool_create(&registry_pool, NULL) == APR_SUCCESS ? 0 : MP_ENOMEM;
 }
 
 void mp__children_forget(void)
 {
     /* The handles belong to the parent; a fork child neither joins nor
-     * frees them (their memory is the child's copy, simply abandoned). */
-    apr_hash_clear(live);
+     * frees them (their memory is the child's copy, simply abandoned). A new
+     * table is made if the child starts processes of its own: clearing the
+     * old one would write, and fault in, every page it occupies. */
+    live = NULL;
     detached = NULL;
+}
+
+/* The table, made on first use in this process. Under the core lock. */
+static apr_hash_t *table(void)
+{
+    if (!live)
+        live = apr_hash_make(registry_pool);
+    return live;
 }
 
 void mp__registry_add(mp_process_t *p)
 {
     mp__core_lock();
-    apr_hash_set(live, &p->self, sizeof p->self, p);
+    apr_hash_set(table(), &p->self, sizeof p->self, p);
     mp__core_unlock();
 }
 
 bool mp__registry_has(const mp_process_t *p)
 {
     mp__core_lock();
-    bool found = apr_hash_get(live, &p, sizeof p) != NULL;
+    bool found = live && apr_hash_get(live, &p, sizeof p) != NULL;
     mp__core_unlock();
     return found;
 }
@@ -53,7 +60,7 @@ bool mp__registry_has(const mp_process_t *p)
 void mp__registry_remove(mp_process_t *p)
 {
     mp__core_lock();
-    apr_hash_set(live, &p->self, sizeof p->self, NULL);
+    apr_hash_set(table(), &p->self, sizeof p->self, NULL);
     mp__core_unlock();
 }
 
@@ -103,7 +110,7 @@ static void reap_detached(bool at_exit)
 static size_t running_snapshot(mp_process_t ***out)
 {
     mp__core_lock();
-    size_t n = 0, cap = apr_hash_count(live);
+    size_t n = 0, cap = live ? apr_hash_count(live) : 0;
     mp_process_t **list = cap ? malloc(cap * sizeof *list) : NULL;
     if (list)
         for (apr_hash_index_t *hi = apr_hash_first(NULL, live); hi; hi = apr_hash_next(hi)) {

@@ -63,6 +63,8 @@ typedef struct mp__launch {
     const mp_sentinel_t *handles; /**< OS handles the child must receive (shared
                                        memory of the objects it is given) */
     size_t nhandles;       /**< their count; the record refers to them by index */
+    const void *decoded;   /**< the record before encoding, for a child that
+                                inherits this memory (fork): see mp__core_child_run() */
 } mp__launch_t;
 
 /** A started child as the backend tracks it (pid, channel, sentinel). */
@@ -295,6 +297,14 @@ bool mp__os_thread_is_dead(uint32_t tid);
  */
 int mp__core_child_main(const char *method, const void *record, size_t len,
                         const mp_sentinel_t *handles, size_t nhandles);
+
+/**
+ * @brief mp__core_child_main() for a child that inherited the parent's
+ *        memory (fork): it runs from `launch->decoded` as is, saving the
+ *        decoding and the copy-on-write faults its allocations would cost.
+ */
+int mp__core_child_run(const char *method, const void *decoded, const mp_sentinel_t *handles,
+                       size_t nhandles);
 
 /** @brief Before fork: take the core's locks (fork policy point 1). */
 void mp__core_atfork_prepare(void);

@@ -155,7 +155,7 @@ int mp_process_start(mp_process_t *p)
         mp__launch_t launch = {
             .record = record.data, .record_len = record.len,
             .daemon = p->daemon, .exit_with_parent = p->exit_with_parent,
-            .handles = handles, .nhandles = nhandles,
+            .handles = handles, .nhandles = nhandles, .decoded = &boot,
         };
         rc = p->method->start(&launch, &p->os);
     }

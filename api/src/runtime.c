@@ -212,7 +212,9 @@ int mp__fork_policy_check(void)
  * with its code, which the parent sees. */
 static void report(const mp__result_t *result)
 {
-    mp__buf_t out = {0};
+    char storage[1024]; /* a small result needs no allocation */
+    mp__buf_t out;
+    mp__buf_use(&out, storage, sizeof storage);
     if (mp__result_encode(result, &out) == 0)
         mp__os_child_report(out.data, out.len);
     mp__buf_free(&out);
@@ -225,12 +227,13 @@ static int report_boot_error(int code, const char *message)
     return 1;
 }
 
-/* Become the process the record describes. */
-static void adopt_identity(const char *method, mp__boot_t *boot)
+/* Become the process the record describes. The strings stay the
+ * record's: it lives as long as this process. */
+static void adopt_identity(const char *method, const mp__boot_t *boot)
 {
     mp__children_forget();
-    self.name = boot->name, boot->name = NULL;
-    self.parent_name = boot->parent_name, boot->parent_name = NULL;
+    self.name = boot->name;
+    self.parent_name = boot->parent_name;
     self.parent_pid = boot->parent_pid;
     self.has_parent = true;
     self.daemon = boot->daemon;
@@ -268,46 +271,48 @@ static int attach_objects(const mp__boot_t *boot, const mp_sentinel_t *handles, 
 int mp__core_child_main(const char *method, const void *record, size_t len,
                         const mp_sentinel_t *handles, size_t nhandles)
 {
-    mp__boot_t boot;
+    /* Decoded once, never freed: the process ends inside. */
+    static mp__boot_t boot;
     int rc = mp__boot_decode(record, len, &boot);
     if (rc < 0)
         return report_boot_error(rc, rc == MP_EVERSION
                                          ? "bootstrap record is from another multiproc version"
                                          : "bootstrap record is corrupt");
-    adopt_identity(method, &boot);
-    mp_task_fn fn = mp__tasks_find(boot.task);
+    return mp__core_child_run(method, &boot, handles, nhandles);
+}
+
+int mp__core_child_run(const char *method, const void *decoded, const mp_sentinel_t *handles,
+                       size_t nhandles)
+{
+    const mp__boot_t *boot = decoded;
+    adopt_identity(method, boot);
+    mp_task_fn fn = mp__tasks_find(boot->task);
     if (!fn) {
         char message[300];
         snprintf(message, sizeof message, "no task named '%.200s' in this program's task table",
-                 boot.task);
-        mp__boot_free(&boot);
+                 boot->task);
         return report_boot_error(MP_ENOTASK, message);
     }
-
-    mp__object_t **objects = boot.nobjects ? calloc(boot.nobjects, sizeof *objects) : NULL;
-    rc = boot.nobjects && !objects ? MP_ENOMEM : attach_objects(&boot, handles, nhandles, objects);
-    if (rc < 0) {
-        mp__boot_free(&boot);
+    mp__object_t *stack_objects[8];
+    mp__object_t **objects = boot->nobjects <= 8 ? stack_objects
+                                                 : calloc(boot->nobjects, sizeof *objects);
+    int rc = !objects ? MP_ENOMEM : attach_objects(boot, handles, nhandles, objects);
+    if (rc < 0)
         return report_boot_error(rc, "could not attach the objects the child was given");
-    }
-    mp_task_t task = {.name = boot.task, .arg = boot.arg, .arg_len = boot.arg_len,
-                      .objects = objects, .nobjects = boot.nobjects};
+    mp_task_t task = {.name = boot->task, .arg = boot->arg, .arg_len = boot->arg_len,
+                      .objects = objects, .nobjects = boot->nobjects};
     rc = fn(&task);
     if (rc < 0 && !task.message[0])
         snprintf(task.message, sizeof task.message, "%s (%s)", mp_strerror(rc), mp_err_name(rc));
     if (rc < 0)
         fprintf(stderr, "multiproc: task '%s' in process '%s' (pid %lld) failed: %s: %s\n",
-                boot.task, self.name, (long long)mp__os_getpid(), mp_err_name(rc), task.message);
+                boot->task, self.name, (long long)mp__os_getpid(), mp_err_name(rc), task.message);
     run_atexit_fns();
     mp__children_at_exit();
     report(&(mp__result_t){
         .task_error = rc < 0 ? rc : 0, .message = rc < 0 ? task.message : "",
         .has_value = task.has_value, .value = task.value.data, .value_len = task.value.len,
     });
-    mp__buf_free(&task.value);
-    for (size_t i = 0; i < boot.nobjects; i++)
-        mp__object_destroy(objects[i]);
-    free(objects);
-    mp__boot_free(&boot);
+    /* The objects' mappings and descriptors go with the process. */
     return exit_code_for(rc);
 }
