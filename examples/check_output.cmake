@@ -1,0 +1,106 @@
+# Run one example and check what it prints, line by line, against a file of
+# expected lines (examples/expected/*.txt); used by the ctest tests that
+# examples/CMakeLists.txt registers:
+#
+#   cmake -DEXE=path/to/example -DEXPECTED=expected/x.txt
+#         [-DMIN_SECONDS=1.0 -DMAX_SECONDS=1.6] [-DUNORDERED=ON] -P check_output.cmake
+#
+# An expected line is literal text, except for two placeholders:
+#   {seconds}  a Python float such as 1.0 or 1.52, which must lie in
+#              [MIN_SECONDS, MAX_SECONDS) when those are given;
+#   {number}   any number (timings that are printed but never asserted).
+# UNORDERED=ON accepts the lines in any order (for output whose order is the
+# platform's, such as its list of start methods). The example must exit 0
+# and write nothing to stderr: a task that fails reports there.
+cmake_minimum_required(VERSION 3.25)
+
+foreach(var EXE EXPECTED)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "check_output.cmake: -D${var}=... is required")
+  endif()
+endforeach()
+
+execute_process(COMMAND "${EXE}" OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc
+                TIMEOUT 120)
+
+function(fail why)
+  message(FATAL_ERROR "${EXE}: ${why}\n--- stdout ---\n${out}--- stderr ---\n${err}--------------")
+endfunction()
+
+if(NOT rc STREQUAL "0")
+  fail("exited with ${rc}")
+endif()
+if(NOT err STREQUAL "")
+  fail("wrote to stderr")
+endif()
+# CMake lists are ';'-separated and '[' ']' change how they split: output
+# with those characters cannot be checked line by line here.
+if(out MATCHES "[][;]")
+  fail("output has ';', '[' or ']', which this checker cannot split into lines")
+endif()
+
+string(REPLACE "\r" "" out_text "${out}")
+string(REGEX REPLACE "\n$" "" out_text "${out_text}")
+string(REPLACE "\n" ";" got "${out_text}")
+file(STRINGS "${EXPECTED}" want)
+
+list(LENGTH got ngot)
+list(LENGTH want nwant)
+if(NOT ngot EQUAL nwant)
+  fail("printed ${ngot} lines, expected ${nwant} (see ${EXPECTED})")
+endif()
+
+# An expected line as an anchored regular expression.
+function(line_regex line outvar)
+  set(re "${line}")
+  foreach(special "\\" "." "*" "+" "?" "^" "$" "(" ")" "{" "}" "|")
+    string(REPLACE "${special}" "\\${special}" re "${re}")
+  endforeach()
+  string(REPLACE "\\{seconds\\}" "([0-9]+\\.[0-9]+)" re "${re}")
+  string(REPLACE "\\{number\\}" "[0-9]+\\.?[0-9]*" re "${re}")
+  set(${outvar} "^${re}$" PARENT_SCOPE)
+endfunction()
+
+# Bounds-check the {seconds} value a line matched (CMAKE_MATCH_1).
+function(check_seconds line value)
+  if(DEFINED MIN_SECONDS AND value LESS MIN_SECONDS)
+    fail("'${line}': ${value} s is below the expected minimum ${MIN_SECONDS} s")
+  endif()
+  if(DEFINED MAX_SECONDS AND NOT value LESS MAX_SECONDS)
+    fail("'${line}': ${value} s is not below the expected maximum ${MAX_SECONDS} s")
+  endif()
+endfunction()
+
+math(EXPR last "${nwant} - 1")
+set(used "")
+foreach(i RANGE ${last})
+  list(GET want ${i} expected_line)
+  line_regex("${expected_line}" re)
+  if(UNORDERED)
+    # The first line not yet matched by another expectation.
+    set(found -1)
+    foreach(j RANGE ${last})
+      list(GET got ${j} line)
+      if(NOT j IN_LIST used AND line MATCHES "${re}")
+        set(found ${j})
+        break()
+      endif()
+    endforeach()
+    if(found EQUAL -1)
+      fail("no line matches '${expected_line}'")
+    endif()
+    list(APPEND used ${found})
+  else()
+    list(GET got ${i} line)
+    if(NOT line MATCHES "${re}")
+      math(EXPR lineno "${i} + 1")
+      fail("line ${lineno} is '${line}', expected '${expected_line}'")
+    endif()
+  endif()
+  string(FIND "${expected_line}" "{seconds}" at)
+  if(at GREATER -1)
+    string(REGEX MATCH "${re}" ignored "${line}")
+    check_seconds("${line}" "${CMAKE_MATCH_1}")
+  endif()
+endforeach()
+message(STATUS "${EXE}: ${nwant} lines as expected")
