@@ -10,3 +10,7 @@ find_package(Threads REQUIRED)
 add_library(mp_deps INTERFACE)
 target_link_libraries(mp_deps INTERFACE PkgConfig::APR PkgConfig::MSGPACK PkgConfig::SODIUM
                       Threads::Threads)
+# ceil() and friends: glibc keeps them in libm.
+if(UNIX AND NOT APPLE)
+  target_link_libraries(mp_deps INTERFACE m)
+endif()

@@ -88,6 +88,71 @@ typedef struct decoded {
     uint32_t count;
 } decoded_t;
 
+/* msgpack-c reserves room for an array's or a map's claimed element count
+ * before it reads a single element, so a few hostile bytes claiming 2^32
+ * elements make it ask for 100 GB. Walk the encoding first: every element
+ * takes at least one byte, so no claim may exceed the bytes that are left. */
+static bool sizes_plausible(const unsigned char *p, size_t len)
+{
+    size_t off = 0;
+    uint64_t pending = 1; /* elements still to read */
+    while (pending > 0) {
+        if (off >= len)
+            return false;
+        unsigned char b = p[off++];
+        pending--;
+        uint64_t count = 0; /* elements a container adds */
+        size_t width = 0;   /* bytes of a length that follows */
+        uint64_t skip = 0;  /* payload bytes to skip */
+        if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
+            continue;
+        else if (b <= 0x8f)
+            count = 2u * (b & 0x0fu);
+        else if (b <= 0x9f)
+            count = b & 0x0fu;
+        else if (b <= 0xbf)
+            skip = b & 0x1fu;
+        else if (b == 0xc4 || b == 0xd9 || b == 0xc7)
+            width = 1;
+        else if (b == 0xc5 || b == 0xda || b == 0xc8 || b == 0xdc || b == 0xde)
+            width = 2;
+        else if (b == 0xc6 || b == 0xdb || b == 0xc9 || b == 0xdd || b == 0xdf)
+            width = 4;
+        else if (b == 0xcc || b == 0xd0)
+            skip = 1;
+        else if (b == 0xcd || b == 0xd1)
+            skip = 2;
+        else if (b == 0xca || b == 0xce || b == 0xd2)
+            skip = 4;
+        else if (b == 0xcb || b == 0xcf || b == 0xd3)
+            skip = 8;
+        else if (b >= 0xd4 && b <= 0xd8)
+            skip = 1 + (1u << (b - 0xd4)); /* fixext: type byte + 1..16 */
+        else
+            return false; /* 0xc1: never used */
+        if (width) {
+            if (len - off < width)
+                return false;
+            uint64_t n = 0;
+            for (size_t i = 0; i < width; i++)
+                n = n << 8 | p[off++];
+            if (b == 0xdc || b == 0xdd)
+                count = n;
+            else if (b == 0xde || b == 0xdf)
+                count = 2 * n;
+            else
+                skip = n + (b >= 0xc7 && b <= 0xc9); /* ext: + type byte */
+        }
+        if (skip > len - off)
+            return false;
+        off += (size_t)skip;
+        pending += count;
+        if (pending > len - off)
+            return false;
+    }
+    return true;
+}
+
 /* Unpack exactly one array with the right magic and version, and nothing
  * after it. */
 static int decode_header(const void *data, size_t len, const char *magic, uint32_t fields,
@@ -95,7 +160,8 @@ static int decode_header(const void *data, size_t len, const char *magic, uint32
 {
     size_t off = 0;
     msgpack_unpacked_init(&d->unpacked);
-    if (!data || msgpack_unpack_next(&d->unpacked, data, len, &off) != MSGPACK_UNPACK_SUCCESS ||
+    if (!data || !sizes_plausible(data, len) ||
+        msgpack_unpack_next(&d->unpacked, data, len, &off) != MSGPACK_UNPACK_SUCCESS ||
         off != len)
         return MP_EBOOTSTRAP;
     const msgpack_object *root = &d->unpacked.data;
