@@ -160,7 +160,9 @@ static int report_in_memfd(const void *record, size_t len)
     memset(&control, 0, sizeof control);
     char marker = 'F';
     struct iovec iov = {.iov_base = &marker, .iov_len = 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+    struct msghdr msg = {.msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = control.buf,
                          .msg_controllen = sizeof control.buf};
     struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
     cm->cmsg_level = SOL_SOCKET;

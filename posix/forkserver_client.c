@@ -19,8 +19,8 @@
 
 /* One server per client process, guarded by `lock`; fork resets it all. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static int conn = -1;        /* authenticated control connection */
-static int alive_w = -1;     /* the server exits at end-of-file on this */
+static int conn = -1;    /* authenticated control connection */
+static int alive_w = -1; /* the server exits at end-of-file on this */
 static pid_t server_pid = -1;
 /* Private (0700) directory of the socket; short enough that "dir/socket"
  * fits a sockaddr_un's 108 bytes. */
@@ -115,15 +115,17 @@ static int start_server(void)
  * fds[0] the channel, fds[1] the status socket, then the child's others. */
 static int send_request(uint32_t flags, const int *fds, size_t nfds)
 {
-    mp__fs_request_t req = {.magic = {'M', 'P', 'F', 'S'}, .flags = flags,
-                            .nfds = (uint32_t)(nfds - 2)};
+    mp__fs_request_t req = {
+        .magic = {'M', 'P', 'F', 'S'}, .flags = flags, .nfds = (uint32_t)(nfds - 2)};
     struct iovec iov = {.iov_base = &req, .iov_len = sizeof req};
     union {
         struct cmsghdr align;
         char buf[CMSG_SPACE((3 + MP__MAX_HANDLES) * sizeof(int))];
     } control;
     memset(&control, 0, sizeof control);
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+    struct msghdr msg = {.msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = control.buf,
                          .msg_controllen = CMSG_SPACE(nfds * sizeof(int))};
     struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
     cm->cmsg_level = SOL_SOCKET;
@@ -138,7 +140,7 @@ static int send_request(uint32_t flags, const int *fds, size_t nfds)
             continue;
         /* A short write of 8 bytes does not happen on a stream socket. */
         return w < 0 && (errno == EPIPE || errno == ECONNRESET) ? MP_EEOF
-                                                                 : mp__posix_syserr("sendmsg");
+                                                                : mp__posix_syserr("sendmsg");
     }
 }
 

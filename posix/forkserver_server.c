@@ -103,7 +103,9 @@ static int receive_request(int client, mp__fs_request_t *req, int *fds)
         struct cmsghdr align;
         char buf[CMSG_SPACE((3 + MP__MAX_HANDLES) * sizeof(int))];
     } control;
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+    struct msghdr msg = {.msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = control.buf,
                          .msg_controllen = sizeof control.buf};
     ssize_t r;
     while ((r = recvmsg(client, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
@@ -147,8 +149,8 @@ static void serve_request(int client)
         close(fds[1]); /* the client sees end-of-file */
         return;
     }
-    srv.children[srv.nchildren++] =
-        (served_child_t){.pid = pid, .status = fds[1], .flags = req.flags};
+    srv.children[srv.nchildren++] = (served_child_t){
+        .pid = pid, .status = fds[1], .flags = req.flags};
     int64_t reported = pid;
     mp__posix_write_all(fds[1], &reported, sizeof reported);
 }

@@ -13,9 +13,13 @@
 
 static const mp__start_method_t *const methods[] = {
 #ifdef __APPLE__
-    &mp__posix_spawn_method, &mp__posix_fork_method, &mp__posix_forkserver_method,
+    &mp__posix_spawn_method,
+    &mp__posix_fork_method,
+    &mp__posix_forkserver_method,
 #else
-    &mp__posix_forkserver_method, &mp__posix_fork_method, &mp__posix_spawn_method,
+    &mp__posix_forkserver_method,
+    &mp__posix_fork_method,
+    &mp__posix_spawn_method,
 #endif
     NULL,
 };

@@ -6,10 +6,10 @@
 #ifndef POSIX_INTERNAL_H
 #define POSIX_INTERNAL_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <poll.h>
 #include <sys/types.h>
 
 #include "mp_backend.h"
@@ -17,8 +17,8 @@
 /** A started child, as the POSIX backend tracks it. */
 struct mp__os_proc {
     pid_t pid;
-    int chan;      /**< our end of the child's channel: its result, then EOF */
-    int death;     /**< ready when the child has ended: pidfd, or the fork
+    int chan;        /**< our end of the child's channel: its result, then EOF */
+    int death;       /**< ready when the child has ended: pidfd, or the fork
                         server's status socket; -1 (use chan EOF) when neither */
     bool via_server; /**< started by the fork server: it reaps, we read status */
     bool chan_eof;
@@ -125,7 +125,7 @@ int mp__posix_syserr(const char *what);
  *  the server writes the child's pid (int64) and, once reaped, its exit
  *  code (int32), and the child's other descriptors. */
 typedef struct mp__fs_request {
-    char magic[4]; /**< "MPFS" */
+    char magic[4];  /**< "MPFS" */
     uint32_t flags; /**< MP__FS_DAEMON | MP__FS_EXIT_WITH_PARENT */
     uint32_t nfds;  /**< descriptors after the two: mp__posix_child_fds() */
 } mp__fs_request_t;

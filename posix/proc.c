@@ -74,7 +74,9 @@ static int drain_channel(mp__os_proc_t *proc, mp__buf_t *received, bool blocking
         } control;
         struct iovec iov = {.iov_base = received->data + received->len,
                             .iov_len = received->cap - received->len};
-        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+        struct msghdr msg = {.msg_iov = &iov,
+                             .msg_iovlen = 1,
+                             .msg_control = control.buf,
                              .msg_controllen = sizeof control.buf};
         ssize_t r = recvmsg(proc->chan, &msg, MSG_CMSG_CLOEXEC | (blocking ? 0 : MSG_DONTWAIT));
         struct cmsghdr *cm = r > 0 ? CMSG_FIRSTHDR(&msg) : NULL;

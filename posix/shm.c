@@ -51,8 +51,8 @@ static int anonymous_fd(void)
     char name[64];
     unsigned char r[8];
     mp__os_random(r, sizeof r);
-    snprintf(name, sizeof name, "/mp.anon.%02x%02x%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2],
-             r[3], r[4], r[5], r[6], r[7]);
+    snprintf(name, sizeof name, "/mp.anon.%02x%02x%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3],
+             r[4], r[5], r[6], r[7]);
     int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
     if (fd >= 0) {
         shm_unlink(name);

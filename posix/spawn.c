@@ -76,8 +76,7 @@ int mp__posix_spawn_with_fds(const char *const argv[], const int *fds, size_t nf
     if (!err)
         err = posix_spawnattr_setflags(&attr, flags);
     if (!err)
-        err = posix_spawn(pid, mp__posix_self_exe(), &actions, &attr, (char *const *)argv,
-                          environ);
+        err = posix_spawn(pid, mp__posix_self_exe(), &actions, &attr, (char *const *)argv, environ);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
     for (size_t i = 0; i < nmoved; i++)

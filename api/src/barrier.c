@@ -14,10 +14,10 @@ typedef struct barrier_shared {
     mp__cond_shared_t cond;
     unsigned char lock[MP__SEMLOCK_SIZE];
     int32_t state;
-    uint32_t count;   /* parties inside wait() now */
+    uint32_t count; /* parties inside wait() now */
     uint32_t parties;
-    double timeout;   /* default for MP_BARRIER_DEFAULT; 0 = none */
-    char action[64];  /* task-table name, "" for none */
+    double timeout;  /* default for MP_BARRIER_DEFAULT; 0 = none */
+    char action[64]; /* task-table name, "" for none */
 } barrier_shared_t;
 
 struct mp_barrier {
@@ -33,7 +33,7 @@ int mp_barrier_create(mp_barrier_t **out, const mp_barrier_opts_t *opts)
 {
     if (!out || !opts || opts->parties == 0 || isnan(opts->timeout) || opts->timeout < 0)
         return mp__errdetail_set(MP_EINVAL, "mp_barrier_create: NULL, 0 parties or bad timeout");
-    if (opts->action && (strlen(opts->action) >= sizeof ((barrier_shared_t *)0)->action ||
+    if (opts->action && (strlen(opts->action) >= sizeof((barrier_shared_t *)0)->action ||
                          !mp__tasks_find(opts->action)))
         return mp__errdetail_set(MP_ENOTASK, "barrier action '%s' is not in the task table",
                                  opts->action);
@@ -218,8 +218,12 @@ static int barrier_attach(const void *bytes, size_t len, const mp_sentinel_t *ha
 }
 
 const mp__kind_t mp__kind_barrier = {
-    .name = "Barrier", .id = 6, .size = sizeof(mp_barrier_t),
-    .share = mp__block_share, .attach = barrier_attach, .release = mp__block_release,
+    .name = "Barrier",
+    .id = 6,
+    .size = sizeof(mp_barrier_t),
+    .share = mp__block_share,
+    .attach = barrier_attach,
+    .release = mp__block_release,
 };
 
 int mp_task_barrier(const mp_task_t *task, size_t index, mp_barrier_t **out)

@@ -126,8 +126,8 @@ static size_t running_snapshot(mp_process_t ***out)
 int mp_active_children(mp_process_t **out, size_t cap, size_t *count)
 {
     if (!count || (!out && cap))
-        return mp__errdetail_set(MP_EINVAL, "mp_active_children: NULL count, or NULL out with cap %zu",
-                                 cap);
+        return mp__errdetail_set(MP_EINVAL,
+                                 "mp_active_children: NULL count, or NULL out with cap %zu", cap);
     reap_detached(false);
     mp_process_t **running;
     size_t n = running_snapshot(&running), alive = 0;

@@ -23,7 +23,8 @@ void mp__cond_shared_init(mp__cond_shared_t *c)
 int mp__cond_wait(mp__cond_shared_t *c, mp__lockref_t lock, double timeout)
 {
     if (!mp__lockref_is_mine(lock))
-        return mp__errdetail_set(MP_ENOTOWNER, "wait on a condition whose lock the caller does not hold");
+        return mp__errdetail_set(MP_ENOTOWNER,
+                                 "wait on a condition whose lock the caller does not hold");
     mp__semlock_release(c->sleeping);
     /* Release an RLock completely, whatever its depth, and restore it. */
     uint32_t depth = lock.count ? *lock.count : 1;
@@ -58,7 +59,8 @@ int mp__cond_wait_for(mp__cond_shared_t *c, mp__lockref_t lock, mp_predicate_fn 
 int mp__cond_notify(mp__cond_shared_t *c, mp__lockref_t lock, unsigned n)
 {
     if (!mp__lockref_is_mine(lock))
-        return mp__errdetail_set(MP_ENOTOWNER, "notify on a condition whose lock the caller does not hold");
+        return mp__errdetail_set(MP_ENOTOWNER,
+                                 "notify on a condition whose lock the caller does not hold");
     /* Waiters that timed out since the last notify still count as sleeping:
      * take them off, one for each `woken` they left behind. */
     while (mp__semlock_acquire(c->woken, false, 0) == 0)
@@ -208,9 +210,9 @@ static void condition_release(mp__object_t *obj)
 static int condition_share(mp__object_t *obj, mp__share_t *out)
 {
     mp_condition_t *c = (mp_condition_t *)obj;
-    unsigned char which = !c->user_lock ? OWN_LOCK
+    unsigned char which = !c->user_lock                          ? OWN_LOCK
                           : c->user_lock->kind == &mp__kind_lock ? USER_LOCK
-                                                                  : USER_RLOCK;
+                                                                 : USER_RLOCK;
     int rc = mp__buf_append(&out->bytes, &which, 1);
     if (rc == 0)
         rc = mp__block_share(obj, out);
@@ -245,8 +247,12 @@ static int condition_attach(const void *bytes, size_t len, const mp_sentinel_t *
 }
 
 const mp__kind_t mp__kind_condition = {
-    .name = "Condition", .id = 5, .size = sizeof(mp_condition_t),
-    .share = condition_share, .attach = condition_attach, .release = condition_release,
+    .name = "Condition",
+    .id = 5,
+    .size = sizeof(mp_condition_t),
+    .share = condition_share,
+    .attach = condition_attach,
+    .release = condition_release,
 };
 
 int mp_task_condition(const mp_task_t *task, size_t index, mp_condition_t **out)

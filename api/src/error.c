@@ -11,8 +11,7 @@ const char *mp_strerror(int code)
 {
     switch (code) {
 #define MP__ERROR_MESSAGE(name, number, message) \
-    case number:                                 \
-        return message;
+    case number: return message;
         MP_ERROR_LIST(MP__ERROR_MESSAGE)
 #undef MP__ERROR_MESSAGE
     }
@@ -23,8 +22,7 @@ const char *mp_err_name(int code)
 {
     switch (code) {
 #define MP__ERROR_NAME(name, number, message) \
-    case number:                              \
-        return #name;
+    case number: return #name;
         MP_ERROR_LIST(MP__ERROR_NAME)
 #undef MP__ERROR_NAME
     }

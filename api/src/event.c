@@ -116,8 +116,12 @@ static int event_attach(const void *bytes, size_t len, const mp_sentinel_t *hand
 }
 
 const mp__kind_t mp__kind_event = {
-    .name = "Event", .id = 4, .size = sizeof(mp_event_t),
-    .share = mp__block_share, .attach = event_attach, .release = mp__block_release,
+    .name = "Event",
+    .id = 4,
+    .size = sizeof(mp_event_t),
+    .share = mp__block_share,
+    .attach = event_attach,
+    .release = mp__block_release,
 };
 
 int mp_task_event(const mp_task_t *task, size_t index, mp_event_t **out)

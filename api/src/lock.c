@@ -48,7 +48,6 @@ static mp__lockref_t lock_ref(mp_lock_t *lock)
     return (mp__lockref_t){.mutex = lock->mutex};
 }
 
-
 int mp__lockref_acquire(mp__lockref_t ref, bool block, double timeout)
 {
     if (ref.count && mp__semlock_is_mine(ref.mutex)) {
@@ -142,8 +141,8 @@ void mp_lock_destroy(mp_lock_t *lock)
         mp__object_destroy(&lock->bo.obj);
 }
 
-static int lock_attach(const void *bytes, size_t len, const mp_sentinel_t *handles,
-                       size_t nhandles, mp__object_t **out)
+static int lock_attach(const void *bytes, size_t len, const mp_sentinel_t *handles, size_t nhandles,
+                       mp__object_t **out)
 {
     int rc = mp__block_attach(&mp__kind_lock, MP__SEMLOCK_SIZE, handles, nhandles, out);
     if (rc == 0)
@@ -152,8 +151,12 @@ static int lock_attach(const void *bytes, size_t len, const mp_sentinel_t *handl
 }
 
 const mp__kind_t mp__kind_lock = {
-    .name = "Lock", .id = 1, .size = sizeof(mp_lock_t),
-    .share = mp__block_share, .attach = lock_attach, .release = mp__block_release,
+    .name = "Lock",
+    .id = 1,
+    .size = sizeof(mp_lock_t),
+    .share = mp__block_share,
+    .attach = lock_attach,
+    .release = mp__block_release,
 };
 
 int mp_task_lock(const mp_task_t *task, size_t index, mp_lock_t **out)
@@ -277,8 +280,12 @@ static int rlock_share(mp__object_t *obj, mp__share_t *out)
 }
 
 const mp__kind_t mp__kind_rlock = {
-    .name = "RLock", .id = 2, .size = sizeof(mp_rlock_t),
-    .share = rlock_share, .attach = rlock_attach, .release = rlock_release_handle,
+    .name = "RLock",
+    .id = 2,
+    .size = sizeof(mp_rlock_t),
+    .share = rlock_share,
+    .attach = rlock_attach,
+    .release = rlock_release_handle,
 };
 
 int mp_task_rlock(const mp_task_t *task, size_t index, mp_rlock_t **out)

@@ -56,14 +56,14 @@
 
 /** What the core asks a start method to launch. */
 typedef struct mp__launch {
-    const void *record;    /**< the bootstrap record, encoded by the core */
-    size_t record_len;     /**< its length */
-    bool daemon;           /**< end the child when this process ends */
-    bool exit_with_parent; /**< end the child even if this process is killed */
+    const void *record;           /**< the bootstrap record, encoded by the core */
+    size_t record_len;            /**< its length */
+    bool daemon;                  /**< end the child when this process ends */
+    bool exit_with_parent;        /**< end the child even if this process is killed */
     const mp_sentinel_t *handles; /**< OS handles the child must receive (shared
                                        memory of the objects it is given) */
-    size_t nhandles;       /**< their count; the record refers to them by index */
-    const void *decoded;   /**< the record before encoding, for a child that
+    size_t nhandles;              /**< their count; the record refers to them by index */
+    const void *decoded;          /**< the record before encoding, for a child that
                                 inherits this memory (fork): see mp__core_child_run() */
 } mp__launch_t;
 

@@ -32,10 +32,10 @@ struct mp_task {
     const char *name;
     const void *arg;
     size_t arg_len;
-    mp__buf_t value;     /**< result bytes */
-    bool has_value;      /**< mp_task_return() was called */
-    int error;           /**< code given to mp_task_fail(), 0 if none */
-    char message[512];   /**< its message */
+    mp__buf_t value;             /**< result bytes */
+    bool has_value;              /**< mp_task_return() was called */
+    int error;                   /**< code given to mp_task_fail(), 0 if none */
+    char message[512];           /**< its message */
     struct mp__object **objects; /**< the shareable objects it was given */
     size_t nobjects;
 };
@@ -44,13 +44,13 @@ struct mp_task {
 
 /** Who this process is; filled in by mp_init() or by the bootstrap record. */
 typedef struct mp__self {
-    char *name;            /**< "MainProcess" or the name the parent gave */
+    char *name; /**< "MainProcess" or the name the parent gave */
     bool daemon;
-    const char *method;    /**< NULL in the main process */
+    const char *method; /**< NULL in the main process */
     bool has_parent;
     mp_pid_t parent_pid;
     char *parent_name;
-    unsigned next_child;   /**< numbering for "Process-N" names */
+    unsigned next_child; /**< numbering for "Process-N" names */
 } mp__self_t;
 
 /** @brief This process's identity (one per process, reset in children). */

@@ -26,7 +26,7 @@ typedef struct mp__kind mp__kind_t;
 /** The first member of every shareable handle. */
 typedef struct mp__object {
     const mp__kind_t *kind;
-    bool live;            /**< false once destroyed (and while on the free list) */
+    bool live; /**< false once destroyed (and while on the free list) */
     struct mp__object *next_free;
 } mp__object_t;
 
@@ -39,9 +39,9 @@ typedef struct mp__share {
 
 /** A kind of shareable object. */
 struct mp__kind {
-    const char *name;  /**< "lock", for messages */
-    uint32_t id;       /**< stable number in bootstrap records */
-    size_t size;       /**< size of the handle struct */
+    const char *name; /**< "lock", for messages */
+    uint32_t id;      /**< stable number in bootstrap records */
+    size_t size;      /**< size of the handle struct */
     /** Describe `obj` for a child. */
     int (*share)(mp__object_t *obj, mp__share_t *out);
     /** In a child: make a handle from a description; `handles` are this

@@ -26,7 +26,7 @@ struct mp_process {
     mp__buf_t received; /* what the child sent: its result record */
     int exitcode;
     mp__result_t result;
-    bool reported; /* the child sent a well-formed result record */
+    bool reported;               /* the child sent a well-formed result record */
     struct mp__object **objects; /* shareable objects for the child (not owned) */
     size_t nobjects;
 };

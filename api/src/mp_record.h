@@ -34,11 +34,11 @@ typedef struct mp__boot_object {
 
 /** The orders a child starts with. Decoded strings are owned (mp__boot_free). */
 typedef struct mp__boot {
-    uint32_t version;      /**< MP__RECORD_VERSION when encoding */
-    char *task;            /**< task name */
-    void *arg;             /**< argument bytes (NULL when empty) */
+    uint32_t version; /**< MP__RECORD_VERSION when encoding */
+    char *task;       /**< task name */
+    void *arg;        /**< argument bytes (NULL when empty) */
     size_t arg_len;
-    char *name;            /**< the child's name */
+    char *name; /**< the child's name */
     bool daemon;
     mp_pid_t parent_pid;
     char *parent_name;
@@ -61,11 +61,11 @@ void mp__boot_free(mp__boot_t *boot);
 
 /** How a child ended its run, as it reports it. */
 typedef struct mp__result {
-    int boot_error;        /**< MP_ENOTASK/MP_EVERSION/MP_EBOOTSTRAP, or 0 */
-    int task_error;        /**< the task's negative code, or 0 */
-    char *message;         /**< the error message ("" when none) */
-    bool has_value;        /**< the task called mp_task_return() */
-    void *value;           /**< result bytes (NULL when empty) */
+    int boot_error; /**< MP_ENOTASK/MP_EVERSION/MP_EBOOTSTRAP, or 0 */
+    int task_error; /**< the task's negative code, or 0 */
+    char *message;  /**< the error message ("" when none) */
+    bool has_value; /**< the task called mp_task_return() */
+    void *value;    /**< result bytes (NULL when empty) */
     size_t value_len;
 } mp__result_t;
 

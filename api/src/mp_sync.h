@@ -14,8 +14,8 @@
 #include <multiproc.h>
 
 #include "mp_backend.h"
-#include "mp_semlock.h"
 #include "mp_object.h"
+#include "mp_semlock.h"
 
 /** An RLock's shared state: the mutex and the owner's recursion count. */
 typedef struct mp__rlock_shared {
@@ -70,8 +70,8 @@ void mp__cond_shared_init(mp__cond_shared_t *shared);
 int mp__cond_wait(mp__cond_shared_t *cond, mp__lockref_t lock, double timeout);
 
 /** @brief Python's Condition.wait_for: re-check `pred` after each wake-up. */
-int mp__cond_wait_for(mp__cond_shared_t *cond, mp__lockref_t lock, mp_predicate_fn pred,
-                      void *ctx, double timeout);
+int mp__cond_wait_for(mp__cond_shared_t *cond, mp__lockref_t lock, mp_predicate_fn pred, void *ctx,
+                      double timeout);
 
 /** @brief Python's Condition.notify(n); the caller must hold the lock. */
 int mp__cond_notify(mp__cond_shared_t *cond, mp__lockref_t lock, unsigned n);

@@ -11,9 +11,8 @@
 #include "mp_object.h"
 
 static const mp__kind_t *const kinds[] = {
-    &mp__kind_lock,      &mp__kind_rlock,   &mp__kind_semaphore, &mp__kind_event,
-    &mp__kind_condition, &mp__kind_barrier, &mp__kind_value,     &mp__kind_shm,
-    &mp__kind_shlist,
+    &mp__kind_lock,    &mp__kind_rlock, &mp__kind_semaphore, &mp__kind_event,  &mp__kind_condition,
+    &mp__kind_barrier, &mp__kind_value, &mp__kind_shm,       &mp__kind_shlist,
 };
 enum { NKINDS = sizeof kinds / sizeof *kinds };
 
@@ -149,8 +148,7 @@ void mp__block_release(mp__object_t *obj)
     bo->block = NULL;
 }
 
-int mp__task_object(const mp_task_t *task, size_t index, const mp__kind_t *kind,
-                    mp__object_t **out)
+int mp__task_object(const mp_task_t *task, size_t index, const mp__kind_t *kind, mp__object_t **out)
 {
     if (!task || !out)
         return mp__errdetail_set(MP_EINVAL, "mp_task_%s: NULL argument", kind->name);

@@ -64,8 +64,10 @@ int mp_process_create(mp_process_t **out, const mp_process_opts_t *opts)
                                  opts->nobjects);
     for (size_t i = 0; i < opts->nobjects; i++)
         if (!mp__object_is_shareable(opts->objects[i]))
-            return mp__errdetail_set(MP_EINVAL, "mp_process_create: object #%zu is not a live "
-                                                "multiproc object", i);
+            return mp__errdetail_set(MP_EINVAL,
+                                     "mp_process_create: object #%zu is not a live "
+                                     "multiproc object",
+                                     i);
     if (!mp__initialised())
         return mp__errdetail_set(MP_ESTATE, "mp_process_create: call mp_init() first");
     if (!mp__tasks_find(opts->task))
@@ -111,8 +113,10 @@ static int describe_object(mp__object_t *obj, mp__share_t *share, mp__boot_objec
     if (*nhandles + share->nhandles > MP__MAX_CHILD_HANDLES)
         return mp__errdetail_set(MP_EINVAL, "a child can be given at most %d OS handles",
                                  MP__MAX_CHILD_HANDLES);
-    *out = (mp__boot_object_t){.kind = obj->kind->id, .bytes = share->bytes.data,
-                               .len = share->bytes.len, .first_handle = (uint32_t)*nhandles,
+    *out = (mp__boot_object_t){.kind = obj->kind->id,
+                               .bytes = share->bytes.data,
+                               .len = share->bytes.len,
+                               .first_handle = (uint32_t)*nhandles,
                                .nhandles = (uint32_t)share->nhandles};
     for (size_t i = 0; i < share->nhandles; i++)
         handles[(*nhandles)++] = share->handles[i];
@@ -136,8 +140,13 @@ int mp_process_start(mp_process_t *p)
 
     mp__self_t *self = mp__self();
     mp__boot_t boot = {
-        .task = p->task, .arg = p->arg, .arg_len = p->arg_len, .name = p->name,
-        .daemon = p->daemon, .parent_pid = mp__os_getpid(), .parent_name = self->name,
+        .task = p->task,
+        .arg = p->arg,
+        .arg_len = p->arg_len,
+        .name = p->name,
+        .daemon = p->daemon,
+        .parent_pid = mp__os_getpid(),
+        .parent_name = self->name,
         .nobjects = p->nobjects,
     };
     mp__share_t *shares = p->nobjects ? calloc(p->nobjects, sizeof *shares) : NULL;
@@ -153,9 +162,13 @@ int mp_process_start(mp_process_t *p)
         rc = mp__boot_encode(&boot, &record);
     if (rc == 0) {
         mp__launch_t launch = {
-            .record = record.data, .record_len = record.len,
-            .daemon = p->daemon, .exit_with_parent = p->exit_with_parent,
-            .handles = handles, .nhandles = nhandles, .decoded = &boot,
+            .record = record.data,
+            .record_len = record.len,
+            .daemon = p->daemon,
+            .exit_with_parent = p->exit_with_parent,
+            .handles = handles,
+            .nhandles = nhandles,
+            .decoded = &boot,
         };
         rc = p->method->start(&launch, &p->os);
     }
@@ -266,8 +279,9 @@ int mp_process_error(mp_process_t *p, int *code, const char **message)
     if (rc < 0)
         return rc;
     bool failed = p->reported && (p->result.task_error || p->result.boot_error);
-    *code = !p->reported ? MP_ECHILD : p->result.boot_error ? p->result.boot_error
-                                                            : p->result.task_error;
+    *code = !p->reported           ? MP_ECHILD
+            : p->result.boot_error ? p->result.boot_error
+                                   : p->result.task_error;
     if (message)
         *message = failed ? p->result.message : "";
     return 0;

@@ -51,9 +51,8 @@ int mp__boot_encode(const mp__boot_t *boot, mp__buf_t *out)
 {
     msgpack_packer pk;
     msgpack_packer_init(&pk, out, write_to_buf);
-    int failed = pack_header(&pk, boot_magic, BOOT_FIELDS) ||
-                 pack_bytes_as_str(&pk, boot->task) || pack_bin(&pk, boot->arg, boot->arg_len) ||
-                 pack_bytes_as_str(&pk, boot->name) ||
+    int failed = pack_header(&pk, boot_magic, BOOT_FIELDS) || pack_bytes_as_str(&pk, boot->task) ||
+                 pack_bin(&pk, boot->arg, boot->arg_len) || pack_bytes_as_str(&pk, boot->name) ||
                  (boot->daemon ? msgpack_pack_true(&pk) : msgpack_pack_false(&pk)) ||
                  msgpack_pack_int64(&pk, boot->parent_pid) ||
                  pack_bytes_as_str(&pk, boot->parent_name) ||
@@ -161,8 +160,7 @@ static int decode_header(const void *data, size_t len, const char *magic, uint32
     size_t off = 0;
     msgpack_unpacked_init(&d->unpacked);
     if (!data || !sizes_plausible(data, len) ||
-        msgpack_unpack_next(&d->unpacked, data, len, &off) != MSGPACK_UNPACK_SUCCESS ||
-        off != len)
+        msgpack_unpack_next(&d->unpacked, data, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len)
         return MP_EBOOTSTRAP;
     const msgpack_object *root = &d->unpacked.data;
     if (root->type != MSGPACK_OBJECT_ARRAY || root->via.array.size < 2)
@@ -264,10 +262,10 @@ static int take_objects(const msgpack_object *o, mp__boot_t *out)
 }
 
 /* Stop at the first failing step, keeping its code. */
-#define TAKE(step)                \
-    do {                          \
-        if (rc == 0)              \
-            rc = (step);          \
+#define TAKE(step)       \
+    do {                 \
+        if (rc == 0)     \
+            rc = (step); \
     } while (0)
 
 int mp__boot_decode(const void *data, size_t len, mp__boot_t *out)

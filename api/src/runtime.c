@@ -114,7 +114,10 @@ int mp_current_process(mp_process_info_t *info)
     if (!info)
         return mp__errdetail_set(MP_EINVAL, "mp_current_process: NULL info");
     *info = (mp_process_info_t){
-        .pid = mp__os_getpid(), .name = self.name, .daemon = self.daemon, .start_method = self.method,
+        .pid = mp__os_getpid(),
+        .name = self.name,
+        .daemon = self.daemon,
+        .start_method = self.method,
     };
     return 0;
 }
@@ -299,8 +302,11 @@ int mp__core_child_run(const char *method, const void *decoded, const mp_sentine
     int rc = !objects ? MP_ENOMEM : attach_objects(boot, handles, nhandles, objects);
     if (rc < 0)
         return report_boot_error(rc, "could not attach the objects the child was given");
-    mp_task_t task = {.name = boot->task, .arg = boot->arg, .arg_len = boot->arg_len,
-                      .objects = objects, .nobjects = boot->nobjects};
+    mp_task_t task = {.name = boot->task,
+                      .arg = boot->arg,
+                      .arg_len = boot->arg_len,
+                      .objects = objects,
+                      .nobjects = boot->nobjects};
     rc = fn(&task);
     if (rc < 0 && !task.message[0])
         snprintf(task.message, sizeof task.message, "%s (%s)", mp_strerror(rc), mp_err_name(rc));
@@ -310,8 +316,11 @@ int mp__core_child_run(const char *method, const void *decoded, const mp_sentine
     run_atexit_fns();
     mp__children_at_exit();
     report(&(mp__result_t){
-        .task_error = rc < 0 ? rc : 0, .message = rc < 0 ? task.message : "",
-        .has_value = task.has_value, .value = task.value.data, .value_len = task.value.len,
+        .task_error = rc < 0 ? rc : 0,
+        .message = rc < 0 ? task.message : "",
+        .has_value = task.has_value,
+        .value = task.value.data,
+        .value_len = task.value.len,
     });
     /* The objects' mappings and descriptors go with the process. */
     return exit_code_for(rc);

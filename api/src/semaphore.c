@@ -25,7 +25,7 @@ int mp_semaphore_create(mp_semaphore_t **out, unsigned value, bool bounded)
         return rc;
     }
     mp__semlock_init(mp__block_base(&sem->bo), MP__SEMLOCK_SEMAPHORE, value,
-                        bounded ? value : UINT_MAX);
+                     bounded ? value : UINT_MAX);
     *out = sem;
     return 0;
 }
@@ -69,8 +69,12 @@ static int semaphore_attach(const void *bytes, size_t len, const mp_sentinel_t *
 }
 
 const mp__kind_t mp__kind_semaphore = {
-    .name = "Semaphore", .id = 3, .size = sizeof(mp_semaphore_t),
-    .share = mp__block_share, .attach = semaphore_attach, .release = mp__block_release,
+    .name = "Semaphore",
+    .id = 3,
+    .size = sizeof(mp_semaphore_t),
+    .share = mp__block_share,
+    .attach = semaphore_attach,
+    .release = mp__block_release,
 };
 
 int mp_task_semaphore(const mp_task_t *task, size_t index, mp_semaphore_t **out)

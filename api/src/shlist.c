@@ -47,11 +47,9 @@ static bool valid_def(const mp_slot_def_t *def)
 {
     switch (def->type) {
     case MP_SLOT_I64:
-    case MP_SLOT_DOUBLE:
-        return true;
+    case MP_SLOT_DOUBLE: return true;
     case MP_SLOT_STR:
-    case MP_SLOT_BYTES:
-        return def->width >= 1 && def->width <= MAX_WIDTH;
+    case MP_SLOT_BYTES: return def->width >= 1 && def->width <= MAX_WIDTH;
     }
     return false;
 }
@@ -101,8 +99,8 @@ int mp_shlist_create(mp_shlist_t **out, const char *name, const mp_slot_def_t *s
     size_t table = align8(sizeof(list_header_t)) + count * sizeof(slot_descriptor_t), size = table;
     for (size_t i = 0; i < count; i++) {
         if (!valid_def(&slots[i]))
-            return mp__errdetail_set(MP_EINVAL, "mp_shlist_create: slot %zu has a bad type or width",
-                                     i);
+            return mp__errdetail_set(MP_EINVAL,
+                                     "mp_shlist_create: slot %zu has a bad type or width", i);
         size += slot_bytes(&slots[i]);
     }
     mp_shm_t *shm;
@@ -113,8 +111,8 @@ int mp_shlist_create(mp_shlist_t **out, const char *name, const mp_slot_def_t *s
     *(list_header_t *)base = (list_header_t){.magic = LIST_MAGIC, .count = (uint32_t)count};
     slot_descriptor_t *desc = (slot_descriptor_t *)(base + align8(sizeof(list_header_t)));
     for (size_t i = 0, offset = table; i < count; offset += slot_bytes(&slots[i]), i++)
-        desc[i] = (slot_descriptor_t){.type = slots[i].type, .width = (uint32_t)slots[i].width,
-                                      .offset = offset};
+        desc[i] = (slot_descriptor_t){
+            .type = slots[i].type, .width = (uint32_t)slots[i].width, .offset = offset};
     return new_list(shm, out);
 }
 
@@ -269,8 +267,12 @@ static int shlist_attach(const void *bytes, size_t len, const mp_sentinel_t *han
 }
 
 const mp__kind_t mp__kind_shlist = {
-    .name = "ShareableList", .id = 9, .size = sizeof(mp_shlist_t),
-    .share = shlist_share, .attach = shlist_attach, .release = shlist_release,
+    .name = "ShareableList",
+    .id = 9,
+    .size = sizeof(mp_shlist_t),
+    .share = shlist_share,
+    .attach = shlist_attach,
+    .release = shlist_release,
 };
 
 int mp_task_shlist(const mp_task_t *task, size_t index, mp_shlist_t **out)

@@ -34,8 +34,8 @@ static int generate_name(char *out, size_t size)
     int rc = mp__os_random(r, sizeof r);
     if (rc < 0)
         return rc;
-    snprintf(out, size, "mp%lld_%02x%02x%02x%02x%02x%02x%02x%02x", (long long)mp__os_getpid(),
-             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+    snprintf(out, size, "mp%lld_%02x%02x%02x%02x%02x%02x%02x%02x", (long long)mp__os_getpid(), r[0],
+             r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
     return 0;
 }
 
@@ -138,8 +138,8 @@ static int shm_share(mp__object_t *obj, mp__share_t *out)
     return rc;
 }
 
-static int shm_attach(const void *bytes, size_t len, const mp_sentinel_t *handles,
-                      size_t nhandles, mp__object_t **out)
+static int shm_attach(const void *bytes, size_t len, const mp_sentinel_t *handles, size_t nhandles,
+                      mp__object_t **out)
 {
     char name[MP_SHM_NAME_MAX + 1];
     if (nhandles != 1 || len == 0 || len > MP_SHM_NAME_MAX)
@@ -158,8 +158,12 @@ static int shm_attach(const void *bytes, size_t len, const mp_sentinel_t *handle
 }
 
 const mp__kind_t mp__kind_shm = {
-    .name = "SharedMemory", .id = 8, .size = sizeof(mp_shm_t),
-    .share = shm_share, .attach = shm_attach, .release = shm_release,
+    .name = "SharedMemory",
+    .id = 8,
+    .size = sizeof(mp_shm_t),
+    .share = shm_share,
+    .attach = shm_attach,
+    .release = shm_release,
 };
 
 int mp_task_shm(const mp_task_t *task, size_t index, mp_shm_t **out)

@@ -15,7 +15,8 @@ int mp__tasks_set(const mp_task_def_t *tasks)
         return mp__errdetail_set(MP_EINVAL, "mp_init: the task table is NULL");
     for (const mp_task_def_t *t = tasks; t->name || t->fn; t++) {
         if (!t->name || !t->fn || !t->name[0])
-            return mp__errdetail_set(MP_EINVAL, "mp_init: task table row %d lacks a name or a function",
+            return mp__errdetail_set(MP_EINVAL,
+                                     "mp_init: task table row %d lacks a name or a function",
                                      (int)(t - tasks));
         for (const mp_task_def_t *u = tasks; u < t; u++)
             if (strcmp(u->name, t->name) == 0)

@@ -29,10 +29,17 @@ typedef struct value_description {
 size_t mp_ctype_size(mp_ctype_t type)
 {
     switch (type) {
-    case MP_INT8: case MP_UINT8: case MP_CHAR: return 1;
-    case MP_INT16: case MP_UINT16: return 2;
-    case MP_INT32: case MP_UINT32: case MP_FLOAT: return 4;
-    case MP_INT64: case MP_UINT64: case MP_DOUBLE: return 8;
+    case MP_INT8:
+    case MP_UINT8:
+    case MP_CHAR: return 1;
+    case MP_INT16:
+    case MP_UINT16: return 2;
+    case MP_INT32:
+    case MP_UINT32:
+    case MP_FLOAT: return 4;
+    case MP_INT64:
+    case MP_UINT64:
+    case MP_DOUBLE: return 8;
     }
     return 0;
 }
@@ -156,7 +163,7 @@ static int64_t load_i64(const mp_value_t *v, size_t i)
     const char *p = (const char *)v->data + i * mp_ctype_size(v->type);
     switch (v->type) {
     case MP_INT64: return *(const int64_t *)p;
-    case MP_UINT64: return (int64_t)*(const uint64_t *)p;
+    case MP_UINT64: return (int64_t)(*(const uint64_t *)p);
     default: return (int64_t)load_double(v, i); /* exact for every narrower integer */
     }
 }
@@ -286,8 +293,12 @@ static int value_attach(const void *bytes, size_t len, const mp_sentinel_t *hand
 }
 
 const mp__kind_t mp__kind_value = {
-    .name = "Value", .id = 7, .size = sizeof(mp_value_t),
-    .share = value_share, .attach = value_attach, .release = value_release,
+    .name = "Value",
+    .id = 7,
+    .size = sizeof(mp_value_t),
+    .share = value_share,
+    .attach = value_attach,
+    .release = value_release,
 };
 
 int mp_task_value(const mp_task_t *task, size_t index, mp_value_t **out)

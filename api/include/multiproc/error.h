@@ -21,6 +21,7 @@ extern "C" {
  * The Python exception each code stands for is noted where there is one, so
  * that a reader coming from `multiprocessing` finds their way.
  */
+/* clang-format off */
 #define MP_ERROR_LIST(X)                                                                 \
     X(MP_OK, 0, "success")                                                               \
     X(MP_EINVAL, -1, "invalid argument")                  /* ValueError, TypeError */    \
@@ -50,6 +51,7 @@ extern "C" {
     X(MP_ENOTOWNER, -25, "caller does not own it")        /* RuntimeError (RLock) */     \
     X(MP_EUNSAFEFORK, -26, "fork refused: the process has other threads")                \
     X(MP_ESHUTDOWN, -27, "already shut down")             /* RuntimeError */
+/* clang-format on */
 
 /** The error codes, as an enum so debuggers show their names. */
 typedef enum mp_error {

@@ -6,21 +6,21 @@
 #define MULTIPROC_EXPORT_H
 
 #if defined(_WIN32) && defined(MP_SHARED_LIBRARY)
-#  if defined(MP_BUILDING_LIBRARY)
-#    define MP_API __declspec(dllexport)
-#  else
-#    define MP_API __declspec(dllimport)
-#  endif
-#elif defined(__GNUC__)
-#  define MP_API __attribute__((visibility("default")))
+#if defined(MP_BUILDING_LIBRARY)
+#define MP_API __declspec(dllexport)
 #else
-#  define MP_API
+#define MP_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__)
+#define MP_API __attribute__((visibility("default")))
+#else
+#define MP_API
 #endif
 
 #if defined(__GNUC__)
-#  define MP_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#define MP_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #else
-#  define MP_PRINTF(fmt, args)
+#define MP_PRINTF(fmt, args)
 #endif
 
 #endif /* MULTIPROC_EXPORT_H */

@@ -52,16 +52,16 @@ typedef enum mp_daemon {
 
 /** Options for mp_process_create(); designed for designated initialisers. */
 typedef struct mp_process_opts {
-    const char *task;       /**< name in the task table (required) */
-    const void *arg;        /**< argument bytes (copied); see MP_ARG_I64() */
-    size_t arg_len;         /**< their count */
-    const char *name;       /**< NULL: "Process-N" */
-    mp_daemon_t daemon;     /**< default: inherit the current process's flag */
-    bool exit_with_parent;  /**< kill the child if its parent dies (Linux: even by SIGKILL) */
-    mp_context_t *context;  /**< start method; NULL: the default context */
-    void *const *objects;   /**< shareable objects (locks, values, shared memory...)
+    const char *task;      /**< name in the task table (required) */
+    const void *arg;       /**< argument bytes (copied); see MP_ARG_I64() */
+    size_t arg_len;        /**< their count */
+    const char *name;      /**< NULL: "Process-N" */
+    mp_daemon_t daemon;    /**< default: inherit the current process's flag */
+    bool exit_with_parent; /**< kill the child if its parent dies (Linux: even by SIGKILL) */
+    mp_context_t *context; /**< start method; NULL: the default context */
+    void *const *objects;  /**< shareable objects (locks, values, shared memory...)
                                  the child gets with mp_task_lock() etc.; see MP_OBJECTS() */
-    size_t nobjects;        /**< their count */
+    size_t nobjects;       /**< their count */
 } mp_process_opts_t;
 
 /**
@@ -69,8 +69,8 @@ typedef struct mp_process_opts {
  * `&(mp_process_opts_t){ .task = "work", MP_OBJECTS(lock, counter) }`; the
  * child gets object i with the getter of its type (mp_task_lock(t, 0, ...)).
  */
-#define MP_OBJECTS(...)                                     \
-    .objects = (void *const[]){__VA_ARGS__},                \
+#define MP_OBJECTS(...)                      \
+    .objects = (void *const[]){__VA_ARGS__}, \
     .nobjects = sizeof((void *const[]){__VA_ARGS__}) / sizeof(void *)
 
 /**

@@ -132,8 +132,7 @@ MP_API int mp_shlist_set_double(mp_shlist_t *list, size_t index, double value);
  * @return 0; MP_ETOOSMALL when cap is too small (nothing copied);
  *         MP_EINVAL for a bad index or type.
  */
-MP_API int mp_shlist_get_bytes(mp_shlist_t *list, size_t index, void *buf, size_t cap,
-                               size_t *len);
+MP_API int mp_shlist_get_bytes(mp_shlist_t *list, size_t index, void *buf, size_t cap, size_t *len);
 
 /**
  * @brief Store into a STR slot (`len` bytes, no NUL inside) or a BYTES slot.

@@ -40,12 +40,14 @@ typedef struct mp_task_def {
     mp_task_fn fn;    /**< the function */
 } mp_task_def_t;
 
+/* clang-format off */
 /** A table row named after the function itself. */
 #define MP_TASK(fn) {#fn, fn}
 /** A table row with an explicit name. */
 #define MP_TASK_NAMED(name, fn) {name, fn}
 /** The row that ends a task table. */
 #define MP_TASK_END {0, 0}
+/* clang-format on */
 
 /**
  * @brief The task's argument bytes.

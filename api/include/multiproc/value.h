@@ -24,8 +24,17 @@ extern "C" {
 
 /** The C type of a value's elements (Python's typecodes). */
 typedef enum mp_ctype {
-    MP_INT8 = 1, MP_UINT8, MP_INT16, MP_UINT16, MP_INT32, MP_UINT32, MP_INT64, MP_UINT64,
-    MP_FLOAT, MP_DOUBLE, MP_CHAR
+    MP_INT8 = 1,
+    MP_UINT8,
+    MP_INT16,
+    MP_UINT16,
+    MP_INT32,
+    MP_UINT32,
+    MP_INT64,
+    MP_UINT64,
+    MP_FLOAT,
+    MP_DOUBLE,
+    MP_CHAR
 } mp_ctype_t;
 
 /** @brief sizeof an element of that type; 0 for a value outside the enum. */
@@ -36,10 +45,10 @@ typedef struct mp_value mp_value_t;
 
 /** Options for mp_value_create(). */
 typedef struct mp_value_opts {
-    mp_ctype_t type;   /**< element type (required) */
-    size_t length;     /**< elements; 0 means 1 (a Value) */
-    bool raw;          /**< true: no lock (RawValue/RawArray) */
-    const void *init;  /**< initial elements (`length` of them), or NULL for zeros */
+    mp_ctype_t type;  /**< element type (required) */
+    size_t length;    /**< elements; 0 means 1 (a Value) */
+    bool raw;         /**< true: no lock (RawValue/RawArray) */
+    const void *init; /**< initial elements (`length` of them), or NULL for zeros */
 } mp_value_opts_t;
 
 /**
