@@ -21,6 +21,9 @@
 #include "mp_core.h"
 #include "posix_internal.h"
 
+extern char **environ;
+#include "posix_internal.h"
+
 #define SPAWN_MARKER "--multiproc-spawn"
 #define FORKSERVER_MARKER "--multiproc-forkserver"
 #define TRACKER_MARKER "--multiproc-tracker"
@@ -29,9 +32,10 @@
 typedef struct frame_header {
     char magic[4]; /* "MPR1" */
     uint32_t flags;
-    uint64_t len;
-    uint32_t nhandles;
-    uint32_t reserved;
+    uint64_t len;      /* the record's bytes, which follow */
+    uint32_t nhandles; /* handles the child was given */
+    int32_t sender;    /* pid of the parent that sent it */
+    uint64_t env_len;  /* bytes of the environment block after the record */
 } frame_header_t;
 
 static const char frame_magic[4] = {'M', 'P', 'R', '1'};
@@ -53,18 +57,53 @@ int mp__posix_child_fds(const mp__launch_t *launch, int *fds)
     return (int)n;
 }
 
-int mp__posix_send_record(int chan, const mp__launch_t *launch)
+/* The environment block: the working directory, then each "NAME=value",
+ * each ended by NUL. A fork server's child is forked from the server, not
+ * from its parent, so it gets these from here (Python sends the cwd too). */
+static int environment_block(mp__buf_t *out)
 {
+    char cwd[4096];
+    if (!getcwd(cwd, sizeof cwd))
+        cwd[0] = '\0'; /* removed or too long: the child keeps the server's */
+    int rc = mp__buf_append(out, cwd, strlen(cwd) + 1);
+    for (char **e = environ; rc == 0 && *e; e++)
+        rc = mp__buf_append(out, *e, strlen(*e) + 1);
+    return rc;
+}
+
+int mp__posix_send_record(int chan, const mp__launch_t *launch, bool with_environment)
+{
+    mp__buf_t env = {0};
+    int rc = with_environment ? environment_block(&env) : 0;
     frame_header_t h = {.flags = (launch->exit_with_parent ? MP__LAUNCH_EXIT_WITH_PARENT : 0) |
                                  (mp__posix_tracker_fd() >= 0 ? MP__LAUNCH_TRACKER : 0),
                         .len = launch->record_len,
-                        .nhandles = (uint32_t)launch->nhandles};
+                        .nhandles = (uint32_t)launch->nhandles,
+                        .sender = (int32_t)getpid(),
+                        .env_len = env.len};
     memcpy(h.magic, frame_magic, sizeof h.magic);
-    int rc = mp__posix_write_all(chan, &h, sizeof h);
+    if (rc == 0)
+        rc = mp__posix_write_all(chan, &h, sizeof h);
     if (rc == 0)
         rc = mp__posix_write_all(chan, launch->record, launch->record_len);
+    if (rc == 0 && env.len)
+        rc = mp__posix_write_all(chan, env.data, env.len);
+    mp__buf_free(&env);
     /* A child that died before reading its orders is reported by join. */
     return rc == MP_EEOF ? 0 : rc;
+}
+
+/* Take on the parent's working directory and environment. The block is
+ * kept for ever: putenv() keeps pointers into it. */
+static void adopt_environment(char *block, size_t len)
+{
+    if (len == 0 || block[len - 1] != '\0')
+        return;
+    if (block[0] && chdir(block) < 0)
+        fprintf(stderr, "multiproc: child cannot enter %s: %s\n", block, strerror(errno));
+    clearenv();
+    for (char *e = block + strlen(block) + 1; e < block + len; e += strlen(e) + 1)
+        putenv(e);
 }
 
 void mp__posix_adopt_channel(int chan)
@@ -104,20 +143,26 @@ static bool locate_handles(const frame_header_t *h, const int *fds, size_t nfds,
     return true;
 }
 
-void mp__posix_run_framed_child(int chan, const char *method, const int *fds, size_t nfds)
+void mp__posix_run_framed_child(int chan, const char *method, const int *fds, size_t nfds,
+                                pid_t parent)
 {
     mp__posix_adopt_channel(chan);
     frame_header_t h;
-    void *record = NULL;
+    char *record = NULL;
     size_t len = 0;
     mp_sentinel_t handles[MP__MAX_HANDLES];
     /* A bad frame still goes to the core, which reports MP_EBOOTSTRAP. */
     if (mp__posix_read_all(chan, &h, sizeof h) == 0 && memcmp(h.magic, frame_magic, 4) == 0 &&
-        h.len <= MAX_RECORD && locate_handles(&h, fds, nfds, handles) &&
-        (record = malloc(h.len ? h.len : 1)) && mp__posix_read_all(chan, record, h.len) == 0) {
+        h.len <= MAX_RECORD && h.env_len <= MAX_RECORD && locate_handles(&h, fds, nfds, handles) &&
+        (record = malloc(h.len + h.env_len + 1)) &&
+        mp__posix_read_all(chan, record, h.len + h.env_len) == 0) {
         len = h.len;
+        adopt_environment(record + h.len, h.env_len);
+        /* The parent that must be alive: the sender, unless the child is
+         * someone else's (a fork server's). Not getppid(): if the parent
+         * died already, that is whoever adopted us. */
         if (h.flags & MP__LAUNCH_EXIT_WITH_PARENT)
-            mp__posix_exit_with_parent(getppid());
+            mp__posix_exit_with_parent(parent ? parent : h.sender);
     }
     int code = mp__core_child_main(method, record, len, handles, len ? h.nhandles : 0);
     free(record);
@@ -131,7 +176,7 @@ int mp__os_enter_child(int *argc, char ***argv)
     const char *marker = (*argv)[1];
     if (strcmp(marker, SPAWN_MARKER) == 0) {
         fcntl(MP__CHILD_CHAN_FD, F_SETFD, FD_CLOEXEC);
-        mp__posix_run_framed_child(MP__CHILD_CHAN_FD, "spawn", NULL, 0);
+        mp__posix_run_framed_child(MP__CHILD_CHAN_FD, "spawn", NULL, 0, 0);
     }
     if (strcmp(marker, FORKSERVER_MARKER) == 0) {
         fcntl(3, F_SETFD, FD_CLOEXEC);

@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "mp_core.h"
@@ -32,12 +34,19 @@ static void socket_path(char *out, size_t size)
     snprintf(out, size, "%.95s/socket", dir);
 }
 
-/* Forget the server: close our ends and remove what a dead server left. */
-static void drop_server(bool remove_files)
+/* Forget the server: close our ends. `owner`: this process started it, so
+ * it also ends and reaps it (no zombie per restart) and removes its files;
+ * a fork child only drops its copies. */
+static void drop_server(bool owner)
 {
     mp__posix_close(conn), conn = -1;
     mp__posix_close(alive_w), alive_w = -1;
-    if (remove_files && dir[0]) {
+    if (owner && server_pid > 0) {
+        kill(server_pid, SIGKILL);
+        while (waitpid(server_pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    if (owner && dir[0]) {
         char path[300];
         socket_path(path, sizeof path);
         unlink(path);
@@ -185,7 +194,7 @@ static int start_once(const mp__launch_t *launch, uint32_t flags, mp__os_proc_t 
     mp__posix_close(chan[1]);
     /* The record goes out before the pid comes back: both travel at once. */
     if (rc == 0)
-        rc = mp__posix_send_record(chan[0], launch);
+        rc = mp__posix_send_record(chan[0], launch, true);
     int64_t pid = -1;
     if (rc == 0 && (rc = mp__posix_read_all(status, &pid, sizeof pid)) == MP_EEOF) {
         pthread_mutex_lock(&lock);

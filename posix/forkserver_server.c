@@ -54,7 +54,14 @@ static void install_signals(void)
     struct sigaction sa = {.sa_handler = on_sigchld, .sa_flags = SA_RESTART | SA_NOCLDSTOP};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGCHLD, &sa, NULL);
+    /* SIGINT is ignored by the server but also blocked: on Linux a blocked
+     * signal stays pending even when ignored, so an interrupt sent to a new
+     * child before it has reset its handler is delivered, not lost. */
     signal(SIGINT, SIG_IGN);
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigprocmask(SIG_BLOCK, &block, NULL);
     signal(SIGPIPE, SIG_IGN);
 }
 
@@ -70,11 +77,14 @@ static bool grow_children(void)
 
 /* In a new child: drop everything that belongs to the server, and run.
  * fds: the channel, the status socket, then the child's own descriptors. */
-static void become_child(const int *fds, size_t nfds)
+static void become_child(const int *fds, size_t nfds, pid_t server)
 {
     signal(SIGCHLD, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL); /* a pending SIGINT lands now */
     close(srv.listener), close(srv.keypipe), close(srv.sigread), close(srv.sigwrite);
     for (size_t i = 0; i < srv.nclients; i++)
         close(srv.clients[i]);
@@ -82,7 +92,7 @@ static void become_child(const int *fds, size_t nfds)
         close(srv.children[i].status);
     close(fds[1]);
     memset(srv.key, 0, sizeof srv.key);
-    mp__posix_run_framed_child(fds[0], "forkserver", fds + 2, nfds - 2);
+    mp__posix_run_framed_child(fds[0], "forkserver", fds + 2, nfds - 2, server);
 }
 
 static void drop_client(int client)
@@ -137,9 +147,10 @@ static void serve_request(int client)
     }
     pid_t pid = -1;
     if (srv.nchildren < srv.cap || grow_children()) {
+        pid_t server = getpid();
         pid = fork();
         if (pid == 0)
-            become_child(fds, (size_t)n);
+            become_child(fds, (size_t)n, server);
     }
     /* The child has its copies; the status socket stays with us. */
     close(fds[0]);

@@ -58,9 +58,11 @@ int mp__posix_child_fds(const mp__launch_t *launch, int *fds);
 
 /**
  * @brief Parent side: send the framed bootstrap record (header with flags,
- *        handle count and length, then the bytes) on the child's channel.
+ *        handle count and length, then the bytes) on the child's channel;
+ *        `with_environment` adds the working directory and environment, for
+ *        a child that does not inherit them from this process (fork server).
  */
-int mp__posix_send_record(int chan, const mp__launch_t *launch);
+int mp__posix_send_record(int chan, const mp__launch_t *launch, bool with_environment);
 
 /**
  * @brief Parent side, last step of a start: send the record to the new
@@ -76,8 +78,11 @@ int mp__posix_deliver_record(mp__os_proc_t *proc, const mp__launch_t *launch, mp
  *        tracker pipe, in mp__posix_child_fds() order; NULL when they were
  *        placed consecutively from descriptor 4 (spawn).
  * @param nfds their count (ignored when fds is NULL).
+ * @param parent the pid exit-with-parent watches: the fork server's for its
+ *        children; 0 for the process that sent the record.
  */
-void mp__posix_run_framed_child(int chan, const char *method, const int *fds, size_t nfds);
+void mp__posix_run_framed_child(int chan, const char *method, const int *fds, size_t nfds,
+                                pid_t parent);
 
 /**
  * @brief In a new child (fork, or forked by the fork server): adopt `chan` as

@@ -7,6 +7,7 @@
  * status socket for children the server forked. Without either (macOS),
  * end-of-file on the channel stands in for it. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -197,6 +198,10 @@ void mp__os_proc_free(mp__os_proc_t *proc)
 int mp__os_wait_handles(const mp_sentinel_t *handles, size_t n, double timeout,
                         unsigned char *ready)
 {
+    for (size_t i = 0; i < n; i++)
+        if (handles[i] < 0 || handles[i] > INT_MAX)
+            return mp__errdetail_set(MP_ESYS, "mp_wait: %lld is not a descriptor",
+                                     (long long)handles[i]);
     double deadline = mp__posix_deadline(timeout);
     if (n == 0) {
         /* Python's wait([], t) sleeps for t. */
@@ -225,7 +230,7 @@ int mp__os_wait_handles(const mp_sentinel_t *handles, size_t n, double timeout,
 
 int mp__posix_deliver_record(mp__os_proc_t *proc, const mp__launch_t *launch, mp__os_proc_t **out)
 {
-    int rc = mp__posix_send_record(proc->chan, launch);
+    int rc = mp__posix_send_record(proc->chan, launch, false);
     if (rc < 0) {
         /* Half-started: do not leave a child waiting for orders. */
         mp__buf_t ignored = {0};

@@ -34,7 +34,7 @@ typedef struct mp__boot_object {
 
 /** The orders a child starts with. Decoded strings are owned (mp__boot_free). */
 typedef struct mp__boot {
-    uint32_t version; /**< MP__RECORD_VERSION when encoding */
+    uint32_t version; /**< mp__record_version() when encoding */
     char *task;       /**< task name */
     void *arg;        /**< argument bytes (NULL when empty) */
     size_t arg_len;
@@ -44,6 +44,7 @@ typedef struct mp__boot {
     char *parent_name;
     mp__boot_object_t *objects;
     size_t nobjects;
+    char *start_method; /**< the parent's chosen default method, "" if none */
 } mp__boot_t;
 
 /** @brief Append the encoded record to `out`. @return 0 or MP_ENOMEM. */
@@ -84,5 +85,8 @@ void mp__result_free(mp__result_t *result);
  * reported as MP_EVERSION. Never set by the library itself.
  */
 extern uint32_t mp__record_version_for_tests;
+
+/** @brief The version to put in a new bootstrap record (the knob's, if set). */
+uint32_t mp__record_version(void);
 
 #endif /* MP_RECORD_H */

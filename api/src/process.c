@@ -139,7 +139,11 @@ int mp_process_start(mp_process_t *p)
         return rc;
 
     mp__self_t *self = mp__self();
+    const char *chosen = NULL;
+    mp_get_start_method(&chosen, true);
     mp__boot_t boot = {
+        .version = mp__record_version(),
+        .start_method = (char *)(chosen ? chosen : ""),
         .task = p->task,
         .arg = p->arg,
         .arg_len = p->arg_len,
@@ -337,8 +341,10 @@ const char *mp_process_name(const mp_process_t *p)
 
 int mp_process_daemon(const mp_process_t *p)
 {
-    if (!p || !mp__registry_has(p))
-        return mp__errdetail_set(MP_EINVAL, "mp_process_daemon: NULL or destroyed process");
+    if (!p)
+        return mp__errdetail_set(MP_EINVAL, "mp_process_daemon: NULL process");
+    if (!mp__registry_has(p))
+        return mp__errdetail_set(MP_ECLOSED, "mp_process_daemon: process handle was destroyed");
     return p->daemon;
 }
 
@@ -348,7 +354,10 @@ const char *mp_process_start_method(const mp_process_t *p)
         return NULL;
     if (p->method)
         return p->method->name;
-    return mp_context_start_method(p->context ? p->context : NULL);
+    mp_context_t *ctx = p->context;
+    if (!ctx)
+        mp_get_context(NULL, &ctx); /* the default context: never fails */
+    return mp_context_start_method(ctx);
 }
 
 /* Free everything but the handle itself and its registry entry. */
@@ -399,5 +408,7 @@ int mp_wait(const mp_sentinel_t *sentinels, size_t n, double timeout, unsigned c
         return mp__errdetail_set(MP_EINVAL, "mp_wait: NULL sentinels with n = %zu", n);
     if (timeout != timeout)
         return mp__errdetail_set(MP_EINVAL, "mp_wait: timeout is NaN");
+    if (n == 0 && timeout == MP_FOREVER)
+        return mp__errdetail_set(MP_EINVAL, "mp_wait: nothing to wait for, for ever");
     return mp__os_wait_handles(sentinels, n, timeout, ready);
 }

@@ -1,6 +1,6 @@
 /* Bootstrap and result records as msgpack arrays:
  *   boot:   ["multiproc-boot", version, task, arg, name, daemon, ppid, pname,
- *            [[kind, bytes, first_handle, nhandles], ...]]
+ *            [[kind, bytes, first_handle, nhandles], ...], start_method]
  *   result: ["multiproc-result", version, boot_error, task_error, message,
  *            has_value, value]
  * The decoders treat their input as hostile: every field's type and every
@@ -18,7 +18,7 @@ uint32_t mp__record_version_for_tests;
 static const char boot_magic[] = "multiproc-boot";
 static const char result_magic[] = "multiproc-result";
 
-enum { BOOT_FIELDS = 9, RESULT_FIELDS = 7, OBJECT_FIELDS = 4, MAX_OBJECTS = 1024 };
+enum { BOOT_FIELDS = 10, RESULT_FIELDS = 7, OBJECT_FIELDS = 4, MAX_OBJECTS = 1024 };
 
 /* ---- encoding ----------------------------------------------------- */
 
@@ -39,10 +39,13 @@ static int pack_bin(msgpack_packer *pk, const void *data, size_t n)
     return msgpack_pack_bin(pk, n) || msgpack_pack_bin_body(pk, data, n);
 }
 
-static int pack_header(msgpack_packer *pk, const char *magic, size_t fields)
+uint32_t mp__record_version(void)
 {
-    uint32_t version = mp__record_version_for_tests ? mp__record_version_for_tests
-                                                    : MP__RECORD_VERSION;
+    return mp__record_version_for_tests ? mp__record_version_for_tests : MP__RECORD_VERSION;
+}
+
+static int pack_header(msgpack_packer *pk, const char *magic, size_t fields, uint32_t version)
+{
     return msgpack_pack_array(pk, fields) || pack_bytes_as_str(pk, magic) ||
            msgpack_pack_uint32(pk, version);
 }
@@ -51,7 +54,7 @@ int mp__boot_encode(const mp__boot_t *boot, mp__buf_t *out)
 {
     msgpack_packer pk;
     msgpack_packer_init(&pk, out, write_to_buf);
-    int failed = pack_header(&pk, boot_magic, BOOT_FIELDS) || pack_bytes_as_str(&pk, boot->task) ||
+    int failed = pack_header(&pk, boot_magic, BOOT_FIELDS, boot->version) || pack_bytes_as_str(&pk, boot->task) ||
                  pack_bin(&pk, boot->arg, boot->arg_len) || pack_bytes_as_str(&pk, boot->name) ||
                  (boot->daemon ? msgpack_pack_true(&pk) : msgpack_pack_false(&pk)) ||
                  msgpack_pack_int64(&pk, boot->parent_pid) ||
@@ -63,6 +66,7 @@ int mp__boot_encode(const mp__boot_t *boot, mp__buf_t *out)
                  pack_bin(&pk, o->bytes, o->len) || msgpack_pack_uint32(&pk, o->first_handle) ||
                  msgpack_pack_uint32(&pk, o->nhandles);
     }
+    failed = failed || pack_bytes_as_str(&pk, boot->start_method);
     return failed ? MP_ENOMEM : 0;
 }
 
@@ -70,7 +74,7 @@ int mp__result_encode(const mp__result_t *r, mp__buf_t *out)
 {
     msgpack_packer pk;
     msgpack_packer_init(&pk, out, write_to_buf);
-    int failed = pack_header(&pk, result_magic, RESULT_FIELDS) ||
+    int failed = pack_header(&pk, result_magic, RESULT_FIELDS, MP__RECORD_VERSION) ||
                  msgpack_pack_int(&pk, r->boot_error) || msgpack_pack_int(&pk, r->task_error) ||
                  pack_bytes_as_str(&pk, r->message) ||
                  (r->has_value ? msgpack_pack_true(&pk) : msgpack_pack_false(&pk)) ||
@@ -281,6 +285,7 @@ int mp__boot_decode(const void *data, size_t len, mp__boot_t *out)
     TAKE(take_int(&d.field[6], 0, INT64_MAX, &ppid));
     TAKE(take_str(&d.field[7], &out->parent_name));
     TAKE(take_objects(&d.field[8], out));
+    TAKE(take_str(&d.field[9], &out->start_method));
     msgpack_unpacked_destroy(&d.unpacked);
     out->version = MP__RECORD_VERSION;
     out->parent_pid = ppid;
@@ -316,6 +321,7 @@ void mp__boot_free(mp__boot_t *boot)
     free(boot->arg);
     free(boot->name);
     free(boot->parent_name);
+    free(boot->start_method);
     for (size_t i = 0; i < boot->nobjects; i++)
         free(boot->objects[i].bytes);
     free(boot->objects);

@@ -244,6 +244,10 @@ static void adopt_identity(const char *method, const mp__boot_t *boot)
     self.next_child = 0;
     atexit_count = 0;
     mp__os_parent_watch(self.parent_pid);
+    /* As Python's spawn.prepare(): the parent's chosen method carries over
+     * (a fork child has it already, in its copy of memory). */
+    if (boot->start_method && boot->start_method[0])
+        mp_set_start_method(boot->start_method, true);
 }
 
 /* Python's exit-code rules: 0 ok, n > 0 as given, failure is 1. */
@@ -288,6 +292,8 @@ int mp__core_child_run(const char *method, const void *decoded, const mp_sentine
                        size_t nhandles)
 {
     const mp__boot_t *boot = decoded;
+    if (boot->version != MP__RECORD_VERSION)
+        return report_boot_error(MP_EVERSION, "bootstrap record is from another multiproc version");
     adopt_identity(method, boot);
     mp_task_fn fn = mp__tasks_find(boot->task);
     if (!fn) {

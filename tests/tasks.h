@@ -1,0 +1,68 @@
+/**
+ * @file tasks.h
+ * @brief The task table of the conformance suite: everything a child runs.
+ *
+ * Children never assert: they report through their exit code, their result
+ * bytes, or (when their parent is meant to die first) a file. Arguments and
+ * results that are more than one number travel as the fixed structs below;
+ * parent and child are the same executable, so their layout agrees.
+ */
+#ifndef MP_TESTS_TASKS_H
+#define MP_TESTS_TASKS_H
+
+#include <multiproc.h>
+
+#include <stdint.h>
+
+/** The table handed to mp_init() in main(). */
+extern const mp_task_def_t test_tasks[];
+
+/** Size of the string fields of the structs below. */
+enum { TASK_STR = 256 };
+
+/**
+ * Orders for tasks that start a grandchild or write to a file: the start
+ * method the grandchild uses (the suite's), a file path, and a number whose
+ * meaning depends on the task.
+ */
+typedef struct ctl_arg {
+    char method[16];
+    char path[TASK_STR];
+    int64_t n;
+    double seconds;
+} ctl_arg_t;
+
+/** What task_report_self sends back: the child's view of itself. */
+typedef struct self_report {
+    int64_t pid;
+    char name[64];
+    int32_t daemon;
+    char start_method[16]; /**< mp_current_process().start_method, "" for NULL */
+    int32_t parent_rc;     /**< mp_parent_process() */
+    int64_t parent_pid;
+    char parent_name[64];
+    int32_t parent_alive;   /**< mp_parent_is_alive() */
+    char method_before[16]; /**< mp_get_start_method(allow_none), "(none)" for NULL */
+    int32_t set_method_rc;  /**< mp_set_start_method("spawn", false) afterwards */
+    char task_name[64];     /**< mp_task_name() */
+    int64_t arg_len;        /**< length of the argument it received */
+} self_report_t;
+
+/**
+ * Runs Python's test_recursion body for process `id` (e.g. "[0,1]"): appends
+ * "<id>;" to `out`, then, while the id is shorter than depth 2, starts and
+ * joins two children with ids id+[0] and id+[1] under `method`, appending
+ * their results in order. Used by the test (for "[]") and by the task.
+ * @return 0, or the first error (never asserts: it also runs in children).
+ */
+int recurse_collect(const char *method, const char *id, char *out, size_t size);
+
+/** The line task_probe_print writes to stdout (see main.c's --probe). */
+#define PROBE_TASK_LINE "probe-task"
+/** The message task_probe_print fails with; it must reach the child's stderr. */
+#define PROBE_FAIL_MESSAGE "probe failure 42"
+
+/** The number of atexit handlers task_atexit registers before it overflows. */
+enum { ATEXIT_LIMIT = 32 };
+
+#endif /* MP_TESTS_TASKS_H */
