@@ -237,7 +237,13 @@ void mp__os_shm_unmap(mp__os_shm_t *shm);
 /** @brief Unmap, close and free. NULL-safe. */
 void mp__os_shm_free(mp__os_shm_t *shm);
 
-/** @brief Remove a name; mappings stay valid. @return 0; MP_ENOENT; MP_ESYS. */
+/**
+ * @brief Remove a name: attaching by it fails with MP_ENOENT from now on, in
+ *        every process; mappings stay valid. Whether the name can be created
+ *        again before every handle is closed is the platform's (POSIX: yes;
+ *        Windows, where a name lives as long as its last handle: no).
+ * @return 0; MP_ENOENT when already removed; MP_ESYS.
+ */
 int mp__os_shm_unlink(const char *name);
 
 /* ------------------------------------------------------------------ */
@@ -248,8 +254,9 @@ int mp__os_shm_unlink(const char *name);
  * The core builds every lock, semaphore, condition, event and barrier from
  * semlocks (mp_semlock.h), and semlocks from this: an atomic 32-bit word in
  * shared memory that a thread of any process may sleep on until another
- * changes it. `key` is the backend's, for platforms that must name a wait
- * channel (Win32); the core never touches it.
+ * changes it. `reserved` and `key` are the backend's (Win32 names a wait
+ * channel by the key and counts sleepers in `reserved`): the core initialises
+ * neither and never touches them after mp__os_futex_init().
  */
 typedef struct mp__futex {
     _Atomic uint32_t value;

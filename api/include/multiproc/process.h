@@ -7,7 +7,10 @@
  * hands back an exit code, result bytes and, if the task failed, an error.
  *
  * Exit codes follow Python: 0 for success, 1 for a failed task, n for a task
- * that returned n > 0, and `-signal` for a process killed by a signal.
+ * that returned n > 0, and `-signal` for a process killed by a signal. On
+ * Windows, terminate and kill are TerminateProcess and read as -SIGTERM (as
+ * in Python), and a crash reads as the POSIX signal it matches (an access
+ * violation as -SIGSEGV).
  *
  * Thread safety: one process handle may be used from one thread at a time;
  * different handles from different threads freely.
@@ -146,7 +149,8 @@ MP_API int mp_process_error(mp_process_t *p, int *code, const char **message);
 MP_API int mp_process_terminate(mp_process_t *p);
 
 /**
- * @brief Send SIGKILL (Windows: TerminateProcess; reads as -SIGTERM).
+ * @brief Send SIGKILL (Windows: TerminateProcess; reads as -SIGTERM, as in
+ *        Python).
  * @return 0, also when the child has already ended; MP_ESTATE if never
  *         started; MP_EINVAL; MP_ECLOSED.
  */

@@ -11,7 +11,10 @@
  * removes the name (attached views stay valid). A name is never left behind:
  * a tracker process removes it once the creator and every process that
  * attached it have ended, whether they unlinked it or not, SIGKILL included.
- * On Windows the OS itself frees a segment with its last handle.
+ * On Windows the OS itself frees a segment with its last handle, so no
+ * tracker is needed there; unlink makes further attaches fail with MP_ENOENT
+ * (as on POSIX), but the name stays taken (create: MP_EEXIST) until every
+ * handle to it is closed.
  */
 #ifndef MULTIPROC_SHM_H
 #define MULTIPROC_SHM_H
