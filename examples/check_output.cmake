@@ -9,7 +9,14 @@
 #   {seconds}  a Python float such as 1.0 or 1.52, which must lie in
 #              [MIN_SECONDS, MAX_SECONDS) when those are given;
 #   {number}   any number (timings that are printed but never asserted).
-# UNORDERED=ON accepts the lines in any order (for output whose order is the
+# Two marker lines bracket a block of lines that may come in any order among
+# themselves, for output whose order the program does not determine (two
+# processes woken by one event print in whichever order they run):
+#   {in any order}
+#   ...
+#   {end}
+# The block as a whole keeps its place among the other lines. UNORDERED=ON
+# makes the whole file one such block (for output whose order is the
 # platform's, such as its list of start methods). The example must exit 0
 # and write nothing to stderr: a task that fails reports there.
 cmake_minimum_required(VERSION 3.25)
@@ -42,12 +49,56 @@ endif()
 string(REPLACE "\r" "" out_text "${out}")
 string(REGEX REPLACE "\n$" "" out_text "${out_text}")
 string(REPLACE "\n" ";" got "${out_text}")
-file(STRINGS "${EXPECTED}" want)
+file(STRINGS "${EXPECTED}" expected_file)
+
+# The expected lines without the markers, and for each the first and last
+# index of the block it belongs to (a line outside any block is a block of
+# its own). Blocks are contiguous, so the printed lines a block may match
+# are the ones at the same indices.
+set(want "")
+set(block_first "")
+set(block_last "")
+set(in_block OFF)
+set(n 0)
+foreach(line IN LISTS expected_file)
+  if(line STREQUAL "{in any order}")
+    if(in_block)
+      message(FATAL_ERROR "${EXPECTED}: '{in any order}' inside a block")
+    endif()
+    set(in_block ON)
+    set(first ${n})
+  elseif(line STREQUAL "{end}")
+    if(NOT in_block OR n EQUAL first)
+      message(FATAL_ERROR "${EXPECTED}: '{end}' without a non-empty block")
+    endif()
+    set(in_block OFF)
+    math(EXPR last "${n} - 1")
+    foreach(i RANGE ${first} ${last})
+      list(APPEND block_first ${first})
+      list(APPEND block_last ${last})
+    endforeach()
+  else()
+    list(APPEND want "${line}")
+    if(NOT in_block)
+      list(APPEND block_first ${n})
+      list(APPEND block_last ${n})
+    endif()
+    math(EXPR n "${n} + 1")
+  endif()
+endforeach()
+if(in_block)
+  message(FATAL_ERROR "${EXPECTED}: '{in any order}' without '{end}'")
+endif()
 
 list(LENGTH got ngot)
 list(LENGTH want nwant)
 if(NOT ngot EQUAL nwant)
   fail("printed ${ngot} lines, expected ${nwant} (see ${EXPECTED})")
+endif()
+math(EXPR last "${nwant} - 1")
+if(UNORDERED)
+  string(REPEAT "0;" ${nwant} block_first)
+  string(REPEAT "${last};" ${nwant} block_last)
 endif()
 
 # An expected line as an anchored regular expression.
@@ -71,32 +122,32 @@ function(check_seconds line value)
   endif()
 endfunction()
 
-math(EXPR last "${nwant} - 1")
+# Each expected line takes the first printed line of its block that matches
+# it and that no other expected line has taken.
 set(used "")
 foreach(i RANGE ${last})
   list(GET want ${i} expected_line)
+  list(GET block_first ${i} first)
+  list(GET block_last ${i} block_end)
   line_regex("${expected_line}" re)
-  if(UNORDERED)
-    # The first line not yet matched by another expectation.
-    set(found -1)
-    foreach(j RANGE ${last})
-      list(GET got ${j} line)
-      if(NOT j IN_LIST used AND line MATCHES "${re}")
-        set(found ${j})
-        break()
-      endif()
-    endforeach()
-    if(found EQUAL -1)
-      fail("no line matches '${expected_line}'")
+  set(found -1)
+  foreach(j RANGE ${first} ${block_end})
+    list(GET got ${j} line)
+    if(NOT j IN_LIST used AND line MATCHES "${re}")
+      set(found ${j})
+      break()
     endif()
-    list(APPEND used ${found})
-  else()
-    list(GET got ${i} line)
-    if(NOT line MATCHES "${re}")
-      math(EXPR lineno "${i} + 1")
-      fail("line ${lineno} is '${line}', expected '${expected_line}'")
+  endforeach()
+  if(found EQUAL -1)
+    math(EXPR from "${first} + 1")
+    math(EXPR to "${block_end} + 1")
+    if(from EQUAL to)
+      list(GET got ${first} line)
+      fail("line ${from} is '${line}', expected '${expected_line}'")
     endif()
+    fail("no line among lines ${from}-${to} matches '${expected_line}'")
   endif()
+  list(APPEND used ${found})
   string(FIND "${expected_line}" "{seconds}" at)
   if(at GREATER -1)
     string(REGEX MATCH "${re}" ignored "${line}")

@@ -156,8 +156,10 @@ MP_API int mp_event_is_set(mp_event_t *event);
 /**
  * @brief Wait until the flag is set.
  * @param timeout seconds, MP_FOREVER, or <= 0 to only look.
- * @return 0 when set; MP_ETIMEDOUT when still unset at the deadline;
- *         MP_EINVAL; MP_ECLOSED.
+ * @return 0 when set; MP_ETIMEDOUT when it is unset on return: at the
+ *         deadline, or (as Python's Event.wait returns False) when a set()
+ *         woke the waiter but a clear() came before it looked, even with
+ *         MP_FOREVER; MP_EINVAL; MP_ECLOSED.
  */
 MP_API int mp_event_wait(mp_event_t *event, double timeout);
 
