@@ -29,9 +29,21 @@ void mp__os_sleep(double seconds)
     }
 }
 
+/* getpid() is a system call (glibc stopped caching it); the pid is read
+ * on RLock acquires, so it is cached, and forgotten in every fork child
+ * (mp__posix_forget_pid(), registered by mp__os_init()). */
+static pid_t cached_pid;
+
+void mp__posix_forget_pid(void)
+{
+    cached_pid = 0;
+}
+
 mp_pid_t mp__os_getpid(void)
 {
-    return (mp_pid_t)getpid();
+    if (!cached_pid)
+        cached_pid = getpid();
+    return (mp_pid_t)cached_pid;
 }
 
 int mp__os_random(void *buf, size_t n)

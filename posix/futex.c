@@ -1,7 +1,7 @@
-/* The futex the core's semlocks sleep on, and thread identity. Linux:
+/* The futex the core's semlocks sleep on, and who owns a mutex. Linux:
  * futex(2) on a shared (not FUTEX_PRIVATE) word, since other processes map
- * it at other addresses; thread ids from gettid(), which are unique across
- * processes, and their death read from /proc. */
+ * it at other addresses; owners are pids, whose death (or zombie state) is
+ * read from /proc. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -44,14 +44,19 @@ void mp__os_futex_wake(mp__futex_t *futex, int count)
 
 uint32_t mp__os_thread_id(void)
 {
-    /* pid_max is at most 2^22 on Linux, well below the 2^30 promised. */
     return (uint32_t)syscall(SYS_gettid);
 }
 
-bool mp__os_thread_is_dead(uint32_t tid)
+uint32_t mp__os_lock_owner_id(void)
+{
+    /* pid_max is at most 2^22 on Linux, well below the 2^30 promised. */
+    return (uint32_t)mp__os_getpid();
+}
+
+bool mp__os_lock_owner_is_dead(uint32_t pid)
 {
     char path[64], buf[256];
-    snprintf(path, sizeof path, "/proc/%u/stat", tid);
+    snprintf(path, sizeof path, "/proc/%u/stat", pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return errno == ENOENT || errno == ESRCH;

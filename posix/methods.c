@@ -47,6 +47,8 @@ int mp__os_init(void)
     /* Fork policy point 1, for every fork in the process, ours or not. */
     int err = pthread_atfork(mp__core_atfork_prepare, mp__core_atfork_parent,
                              mp__core_atfork_child);
+    if (!err)
+        err = pthread_atfork(NULL, NULL, mp__posix_forget_pid);
     if (err) {
         errno = err;
         return mp__posix_syserr("pthread_atfork");

@@ -187,6 +187,9 @@ int mp__posix_pidfd_open(pid_t pid);
  */
 int mp__posix_spawn_with_fds(const char *const argv[], const int *fds, size_t nfds, pid_t *pid);
 
+/** @brief In a fork child: the cached pid is the parent's; forget it. */
+void mp__posix_forget_pid(void);
+
 /** @brief Path of the running executable, for re-executing it. */
 const char *mp__posix_self_exe(void);
 

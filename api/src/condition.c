@@ -105,8 +105,7 @@ static int condition_init(mp_condition_t *c, mp__object_t *user_lock, bool owned
     c->user_lock = user_lock;
     c->owns_user_lock = owned;
     if (!user_lock) {
-        c->lock = (mp__lockref_t){.mutex = c->shared->own_lock.mutex,
-                                  .count = &c->shared->own_lock.count};
+        c->lock = mp__rlock_ref(&c->shared->own_lock);
         return 0;
     }
     return mp__lockref_of(user_lock, &c->lock);
@@ -116,8 +115,10 @@ int mp_condition_create(mp_condition_t **out, void *lock)
 {
     if (!out)
         return mp__errdetail_set(MP_EINVAL, "mp_condition_create: NULL out");
-    if (lock && !mp__object_is_shareable(lock))
-        return mp__errdetail_set(MP_EINVAL, "mp_condition_create: lock is not a Lock or RLock");
+    int known = lock ? mp__object_lookup(lock) : 0;
+    if (known < 0)
+        return mp__errdetail_set(known, "mp_condition_create: lock is %s",
+                                 known == MP_ECLOSED ? "destroyed" : "not a Lock or RLock");
     mp__lockref_t probe;
     int rc = lock ? mp__lockref_of(lock, &probe) : 0;
     if (rc < 0)

@@ -55,8 +55,10 @@ int mp__lockref_acquire(mp__lockref_t ref, bool block, double timeout)
         return 0;
     }
     int rc = mp__semlock_acquire(ref.mutex, block, timeout);
-    if (ref.count && (rc == 0 || rc == MP_EOWNERDEAD))
+    if (ref.count && (rc == 0 || rc == MP_EOWNERDEAD)) {
         *ref.count = 1;
+        *ref.owner_pid = (int32_t)mp__os_getpid();
+    }
     return rc;
 }
 
@@ -78,6 +80,18 @@ bool mp__lockref_is_mine(mp__lockref_t ref)
     return mp__semlock_is_mine(ref.mutex);
 }
 
+/* The reference to an RLock's shared state, wherever it lives. */
+static mp__lockref_t rlock_ref(mp_rlock_t *lock)
+{
+    return mp__rlock_ref(lock->shared);
+}
+
+mp__lockref_t mp__rlock_ref(mp__rlock_shared_t *shared)
+{
+    return (mp__lockref_t){
+        .mutex = shared->mutex, .count = &shared->count, .owner_pid = &shared->owner_pid};
+}
+
 int mp__lockref_of(void *handle, mp__lockref_t *out)
 {
     const mp__object_t *obj = handle;
@@ -90,7 +104,7 @@ int mp__lockref_of(void *handle, mp__lockref_t *out)
     int rc = mp__object_check(handle, &mp__kind_rlock, "lock argument");
     if (rc == 0) {
         mp_rlock_t *rlock = handle;
-        *out = (mp__lockref_t){.mutex = rlock->shared->mutex, .count = &rlock->shared->count};
+        *out = rlock_ref(rlock);
     }
     return rc;
 }
@@ -172,11 +186,6 @@ void mp__rlock_shared_init(mp__rlock_shared_t *shared)
     shared->count = 0;
 }
 
-static mp__lockref_t rlock_ref(mp_rlock_t *lock)
-{
-    return (mp__lockref_t){.mutex = lock->shared->mutex, .count = &lock->shared->count};
-}
-
 int mp_rlock_create(mp_rlock_t **out)
 {
     if (!out)
@@ -237,10 +246,11 @@ int mp_rlock_owner(mp_rlock_t *lock, mp_pid_t *pid, long *tid, unsigned *count)
     int rc = mp__object_check(lock, &mp__kind_rlock, "mp_rlock_owner");
     if (rc < 0)
         return rc;
-    long owner;
-    mp__semlock_owner(lock->shared->mutex, pid, &owner);
+    long owner = mp__semlock_owner(lock->shared->mutex);
     if (tid)
         *tid = owner;
+    if (pid)
+        *pid = owner ? lock->shared->owner_pid : 0;
     if (count)
         *count = owner ? lock->shared->count : 0;
     return 0;

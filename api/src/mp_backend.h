@@ -278,17 +278,26 @@ void mp__os_futex_wait(mp__futex_t *futex, uint32_t expected, double seconds);
 void mp__os_futex_wake(mp__futex_t *futex, int count);
 
 /**
- * @brief The calling thread's id: nonzero, below 2^30, and unique among the
- *        live threads of every process on the machine (Linux: gettid()).
- *        The core caches it per thread and forgets it after fork.
+ * @brief The calling thread's id: nonzero and unique among the threads of
+ *        this process (Linux: gettid()). The core caches it per thread and
+ *        forgets it after fork; it records which thread holds a mutex.
  */
 uint32_t mp__os_thread_id(void);
 
 /**
- * @brief Whether the thread with this id has ended. A thread of a process
- *        that has exited but not been reaped (a zombie) has ended.
+ * @brief This process's id as a mutex owner: nonzero, below 2^30, and
+ *        unique among the live processes of the machine (Linux: the pid;
+ *        Win32: the process id / 4). The core caches it and forgets it after
+ *        fork; a mutex's word holds it.
  */
-bool mp__os_thread_is_dead(uint32_t tid);
+uint32_t mp__os_lock_owner_id(void);
+
+/**
+ * @brief Whether the process with this owner id has ended. A process that
+ *        has exited but not been reaped (a zombie) has ended: it holds
+ *        nothing any more.
+ */
+bool mp__os_lock_owner_is_dead(uint32_t owner);
 
 /* ------------------------------------------------------------------ */
 /* Up-calls: what the core provides to the backends                    */

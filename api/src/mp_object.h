@@ -76,6 +76,13 @@ static inline int mp__object_check(const void *ptr, const mp__kind_t *kind, cons
 }
 
 /**
+ * @brief What `ptr` is, safe for any pointer (it is looked up, not
+ *        dereferenced): 0 a live shareable handle, MP_ECLOSED a destroyed
+ *        one, MP_EINVAL anything else.
+ */
+int mp__object_lookup(const void *ptr);
+
+/**
  * @brief Whether `ptr` is a live shareable handle of any kind; safe for any
  *        pointer (it is looked up, not dereferenced, first).
  */

@@ -44,13 +44,13 @@ int mp__semlock_release(void *slot);
 /** @brief A semaphore's count, or for a mutex 1 when free and 0 when held. */
 unsigned mp__semlock_value(const void *slot);
 
-/** @brief A mutex's owner: pid and thread id, 0 when unlocked. */
-void mp__semlock_owner(const void *slot, mp_pid_t *pid, long *tid);
+/** @brief A mutex's owner's thread id, 0 when unlocked. */
+long mp__semlock_owner(const void *slot);
 
 /** @brief Whether the calling thread holds the mutex. */
 bool mp__semlock_is_mine(const void *slot);
 
-/** @brief After fork, in the child: its thread id and pid are new. */
+/** @brief After fork, in the child: its thread id is new. */
 void mp__semlock_forget_ids(void);
 
 /** Initial-exec TLS where the compiler has it: a plain load on hot paths. */

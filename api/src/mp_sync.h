@@ -20,13 +20,15 @@
 /** An RLock's shared state: the mutex and the owner's recursion count. */
 typedef struct mp__rlock_shared {
     unsigned char mutex[MP__SEMLOCK_SIZE];
-    uint32_t count; /* written only by the owner */
+    uint32_t count;    /* written only by the owner */
+    int32_t owner_pid; /* the owner's pid, for mp_rlock_owner() */
 } mp__rlock_shared_t;
 
 /** A Lock (count == NULL) or an RLock's shared state, wherever it lives. */
 typedef struct mp__lockref {
     void *mutex;
     uint32_t *count;
+    int32_t *owner_pid; /* with count */
 } mp__lockref_t;
 
 /** @brief Acquire; an RLock's owner just counts up. */
@@ -35,6 +37,9 @@ int mp__lockref_acquire(mp__lockref_t ref, bool block, double timeout);
 int mp__lockref_release(mp__lockref_t ref);
 /** @brief Whether the calling thread holds it. */
 bool mp__lockref_is_mine(mp__lockref_t ref);
+
+/** @brief The reference to an RLock's shared state. */
+mp__lockref_t mp__rlock_ref(mp__rlock_shared_t *shared);
 
 /** @brief Initialise an RLock's shared state. */
 void mp__rlock_shared_init(mp__rlock_shared_t *shared);

@@ -92,13 +92,18 @@ int mp__object_check_failed(const void *ptr, const mp__kind_t *kind, const char 
     return 0;
 }
 
-bool mp__object_is_shareable(const void *ptr)
+int mp__object_lookup(const void *ptr)
 {
     mp__core_lock();
     const mp__object_t *obj = known ? apr_hash_get(known, &ptr, sizeof ptr) : NULL;
-    bool ok = obj && obj->live;
+    int rc = !obj ? MP_EINVAL : obj->live ? 0 : MP_ECLOSED;
     mp__core_unlock();
-    return ok;
+    return rc;
+}
+
+bool mp__object_is_shareable(const void *ptr)
+{
+    return mp__object_lookup(ptr) == 0;
 }
 
 /* ---- block objects ------------------------------------------------ */

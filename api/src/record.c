@@ -54,8 +54,9 @@ int mp__boot_encode(const mp__boot_t *boot, mp__buf_t *out)
 {
     msgpack_packer pk;
     msgpack_packer_init(&pk, out, write_to_buf);
-    int failed = pack_header(&pk, boot_magic, BOOT_FIELDS, boot->version) || pack_bytes_as_str(&pk, boot->task) ||
-                 pack_bin(&pk, boot->arg, boot->arg_len) || pack_bytes_as_str(&pk, boot->name) ||
+    int failed = pack_header(&pk, boot_magic, BOOT_FIELDS, boot->version) ||
+                 pack_bytes_as_str(&pk, boot->task) || pack_bin(&pk, boot->arg, boot->arg_len) ||
+                 pack_bytes_as_str(&pk, boot->name) ||
                  (boot->daemon ? msgpack_pack_true(&pk) : msgpack_pack_false(&pk)) ||
                  msgpack_pack_int64(&pk, boot->parent_pid) ||
                  pack_bytes_as_str(&pk, boot->parent_name) ||

@@ -2,13 +2,16 @@
  * event and barrier is built from, in shared memory, on the backend's
  * futex (a word processes can sleep on; Linux: futex(2)).
  *
- * A mutex's word holds its owner's thread id, plus a bit saying that some
+ * A mutex's word holds its owner process's id, plus a bit saying that some
  * process may be asleep on it; acquire is one compare-and-swap and release
- * one exchange when nobody waits. Thread ids are unique across processes,
- * so the owner can be checked for death: a sleeper wakes every
- * OWNER_CHECK_SECONDS and, if the owner is gone (or a zombie), takes the
- * lock over and reports MP_EOWNERDEAD. Kernel robust-futex lists are not
- * used because glibc owns the one list a thread may register.
+ * one compare-and-swap when nobody waits. The owner is a process, as in
+ * Python (a Lock taken by one thread may be released by another), so it is
+ * the process that is checked for death: a sleeper wakes every
+ * OWNER_CHECK_SECONDS, and a waiter whose deadline comes looks once more,
+ * and if the owner has ended (a zombie has) it takes the lock over and
+ * reports MP_EOWNERDEAD. Kernel robust-futex lists are not used because
+ * glibc owns the one list a thread may register. Which thread holds the
+ * mutex is kept beside the word, for RLocks and conditions.
  *
  * A semaphore's word is its count, with a separate count of sleepers so a
  * release makes a system call only when someone sleeps. */
@@ -20,26 +23,28 @@
 #include "mp_sync.h"
 
 typedef struct semlock {
-    mp__futex_t word;          /* mutex: owner tid | WAITERS; semaphore: count */
+    mp__futex_t word;          /* mutex: owner process | WAITERS; semaphore: count */
     _Atomic uint32_t sleepers; /* semaphore: processes asleep in acquire */
     uint32_t kind;
-    uint32_t max;              /* semaphore bound (UINT32_MAX: none) */
-    _Atomic int32_t owner_pid; /* mutex: for diagnostics only */
+    uint32_t max;            /* semaphore bound (UINT32_MAX: none) */
+    _Atomic uint32_t holder; /* mutex: the holding thread, 0 while it is free or
+                                  just taken (set after, cleared before the word) */
 } semlock_t;
 
 _Static_assert(sizeof(semlock_t) <= MP__SEMLOCK_SIZE, "semlock slot too small");
 
 #define WAITERS 0x80000000u
-#define TID_MASK 0x3fffffffu
+#define OWNER_MASK 0x3fffffffu
+#define SEMAPHORE_LIMIT 0x7fffffffu /* Linux's SEM_VALUE_MAX */
 enum { SPIN_ROUNDS = 100 };
 static const double OWNER_CHECK_SECONDS = 0.05;
 
-/* This thread's id and this process's pid, cached: both are system calls
- * otherwise. A fork child gets new ones (mp__semlock_forget_ids()). The
- * thread id is read on every acquire, hence initial-exec TLS: one
- * thread-pointer-relative load even inside a shared library. */
+/* This thread's id and this process's owner id, cached: both are system
+ * calls otherwise, and read on every acquire, hence initial-exec TLS (one
+ * thread-pointer-relative load even inside a shared library). A fork child
+ * gets new ones (mp__semlock_forget_ids()). */
 static _Thread_local uint32_t cached_tid MP__TLS_FAST;
-static int32_t cached_pid;
+static uint32_t cached_owner;
 
 static uint32_t self_tid(void)
 {
@@ -48,17 +53,17 @@ static uint32_t self_tid(void)
     return cached_tid;
 }
 
-static int32_t self_pid(void)
+static uint32_t self_owner(void)
 {
-    if (!cached_pid)
-        cached_pid = (int32_t)mp__os_getpid();
-    return cached_pid;
+    if (!cached_owner)
+        cached_owner = mp__os_lock_owner_id();
+    return cached_owner;
 }
 
 void mp__semlock_forget_ids(void)
 {
     cached_tid = 0;
-    cached_pid = 0;
+    cached_owner = 0;
 }
 
 static inline void cpu_relax(void)
@@ -72,32 +77,33 @@ static inline void cpu_relax(void)
 
 /* ---- mutex -------------------------------------------------------- */
 
-static int mutex_took(semlock_t *s, int rc)
+/* The mutex is ours now: say which thread holds it. */
+static int took(semlock_t *s, int rc)
 {
-    atomic_store_explicit(&s->owner_pid, self_pid(), memory_order_relaxed);
+    atomic_store_explicit(&s->holder, self_tid(), memory_order_relaxed);
     return rc;
 }
 
 /* Take the lock from a dead owner; the word must still be `seen`. */
 static bool take_over(semlock_t *s, uint32_t seen)
 {
-    return (seen & TID_MASK) && mp__os_thread_is_dead(seen & TID_MASK) &&
-           atomic_compare_exchange_strong(&s->word.value, &seen, self_tid() | WAITERS);
+    return (seen & OWNER_MASK) && mp__os_lock_owner_is_dead(seen & OWNER_MASK) &&
+           atomic_compare_exchange_strong(&s->word.value, &seen, self_owner() | WAITERS);
 }
 
 static int mutex_acquire(semlock_t *s, bool block, double timeout)
 {
-    uint32_t me = self_tid(), v = 0;
+    uint32_t me = self_owner(), v = 0;
     if (atomic_compare_exchange_strong(&s->word.value, &v, me))
-        return mutex_took(s, 0);
+        return took(s, 0);
     if (!block)
-        return take_over(s, v) ? mutex_took(s, MP_EOWNERDEAD) : MP_ETIMEDOUT;
+        return take_over(s, v) ? took(s, MP_EOWNERDEAD) : MP_ETIMEDOUT;
     for (int i = 0; i < SPIN_ROUNDS; i++) {
         cpu_relax();
         v = 0;
         if (atomic_load_explicit(&s->word.value, memory_order_relaxed) == 0 &&
             atomic_compare_exchange_weak(&s->word.value, &v, me))
-            return mutex_took(s, 0);
+            return took(s, 0);
     }
     double deadline = mp__deadline(true, timeout);
     for (;;) {
@@ -105,28 +111,30 @@ static int mutex_acquire(semlock_t *s, bool block, double timeout)
         if (v == 0) {
             /* Others may sleep: keep the flag so our release wakes one. */
             if (atomic_compare_exchange_strong(&s->word.value, &v, me | WAITERS))
-                return mutex_took(s, 0);
+                return took(s, 0);
             continue;
         }
         if (!(v & WAITERS) && !atomic_compare_exchange_strong(&s->word.value, &v, v | WAITERS))
             continue;
         v |= WAITERS;
         double left = deadline - mp__os_now();
+        /* Before giving up, and every OWNER_CHECK_SECONDS while asleep: has
+         * the owner died holding it? */
         if (left <= 0)
-            return MP_ETIMEDOUT;
+            return take_over(s, v) ? took(s, MP_EOWNERDEAD) : MP_ETIMEDOUT;
         bool check_owner = left > OWNER_CHECK_SECONDS;
         mp__os_futex_wait(&s->word, v, check_owner ? OWNER_CHECK_SECONDS : left);
         if (check_owner && atomic_load(&s->word.value) == v && take_over(s, v))
-            return mutex_took(s, MP_EOWNERDEAD);
+            return took(s, MP_EOWNERDEAD);
     }
 }
 
 static int mutex_release(semlock_t *s)
 {
     uint32_t v = atomic_load_explicit(&s->word.value, memory_order_relaxed);
-    if ((v & TID_MASK) == 0)
+    if ((v & OWNER_MASK) == 0)
         return MP_ESTATE;
-    atomic_store_explicit(&s->owner_pid, 0, memory_order_relaxed);
+    atomic_store_explicit(&s->holder, 0, memory_order_relaxed);
     /* Nobody asleep: one compare-and-swap; otherwise clear and wake one. */
     if (!(v & WAITERS) && atomic_compare_exchange_strong(&s->word.value, &v, 0))
         return 0;
@@ -176,7 +184,7 @@ static int sem_release(semlock_t *s)
 {
     uint32_t v = atomic_load(&s->word.value);
     do {
-        if (v >= s->max || v >= TID_MASK)
+        if (v >= s->max || v >= SEMAPHORE_LIMIT)
             return MP_ESTATE;
     } while (!atomic_compare_exchange_weak(&s->word.value, &v, v + 1));
     if (atomic_load(&s->sleepers) > 0)
@@ -215,18 +223,18 @@ unsigned mp__semlock_value(const void *slot)
     return s->kind == MP__SEMLOCK_MUTEX ? (v == 0) : v;
 }
 
-void mp__semlock_owner(const void *slot, mp_pid_t *pid, long *tid)
+long mp__semlock_owner(const void *slot)
 {
     semlock_t *s = (semlock_t *)slot;
-    uint32_t owner = atomic_load(&s->word.value) & TID_MASK;
-    if (tid)
-        *tid = (long)owner;
-    if (pid)
-        *pid = owner ? atomic_load(&s->owner_pid) : 0;
+    return (long)atomic_load(&s->holder);
 }
 
 bool mp__semlock_is_mine(const void *slot)
 {
+    /* The holder is written by the holding thread after it took the word and
+     * cleared before it lets go, so a thread can only ever see its own id
+     * there while it holds the mutex. */
     semlock_t *s = (semlock_t *)slot;
-    return (atomic_load(&s->word.value) & TID_MASK) == self_tid();
+    return (atomic_load(&s->word.value) & OWNER_MASK) == self_owner() &&
+           atomic_load(&s->holder) == self_tid();
 }
