@@ -10,7 +10,9 @@
  *
  * `--probe` (with --start-method) is not a suite: the context suite runs
  * this program as a subprocess with it to see what a whole program prints
- * (checklist items 8, 16 and 29). */
+ * (checklist items 8, 16 and 29). Nor is `--probe-siblings DIR`: the
+ * tracker suite runs it to get a fresh program, one that has never made a
+ * named segment itself (see tracker_probe_siblings()). */
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 
@@ -19,12 +21,30 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "sync_helpers.h"
 #include "tasks.h"
 
 /* Every suite, in the order they run. */
 static const test_suite_t *const all_suites[] = {
-    &suite_errors,  &suite_runtime,  &suite_bad_args,    &suite_context,
-    &suite_process, &suite_children, &suite_bad_handles,
+    &suite_errors,
+    &suite_runtime,
+    &suite_bad_args,
+    &suite_context,
+    &suite_process,
+    &suite_children,
+    &suite_bad_handles,
+    &suite_sync_bad_args,
+    &suite_timeouts,
+    &suite_lock,
+    &suite_semaphore,
+    &suite_condition,
+    &suite_event,
+    &suite_barrier,
+    &suite_value,
+    &suite_shm,
+    &suite_tracker,
+    &suite_owner_death,
+    &suite_sync_bad_objects,
 };
 enum { SUITE_COUNT = sizeof all_suites / sizeof all_suites[0] };
 
@@ -122,7 +142,7 @@ int main(int argc, char **argv)
     mp_get_start_method(&before, true);
     snprintf(method_after_init, sizeof method_after_init, "%s", before ? before : "(none)");
 
-    const char *method = NULL, *suite = NULL, *test = NULL;
+    const char *method = NULL, *suite = NULL, *test = NULL, *siblings_dir = NULL;
     bool list = false, probe_mode = false;
     for (int i = 1; i < argc; i++) {
         bool has_value = i + 1 < argc;
@@ -136,6 +156,8 @@ int main(int argc, char **argv)
             list = true;
         else if (strcmp(argv[i], "--probe") == 0)
             probe_mode = true;
+        else if (strcmp(argv[i], "--probe-siblings") == 0 && has_value)
+            siblings_dir = argv[++i];
         else
             return usage(argv[0]);
     }
@@ -146,6 +168,8 @@ int main(int argc, char **argv)
     set_suite_method(method);
     if (probe_mode)
         return probe();
+    if (siblings_dir)
+        return tracker_probe_siblings(siblings_dir);
     /* CUnit's progress and the children's stderr interleave readably. */
     setvbuf(stdout, NULL, _IOLBF, 0);
 

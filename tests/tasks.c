@@ -1,7 +1,10 @@
 /* The task table shared by every suite. Each task is child-side code: it
  * never asserts, it reports through its exit code, its result bytes or a
- * file, and the test in the parent checks what arrived. */
+ * file, and the test in the parent checks what arrived. The tasks of the
+ * synchronisation and shared-memory suites live in sync_tasks.c; their rows
+ * come from the SYNC_TASKS list. */
 #include "tasks.h"
+#include "sync_tasks.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,8 +18,7 @@
 
 /* ---- small child-side helpers ------------------------------------- */
 
-/* Sleep for `seconds`, resuming after signals that do not end us. */
-static void child_sleep(double seconds)
+void child_sleep(double seconds)
 {
     struct timespec left = {.tv_sec = (time_t)seconds,
                             .tv_nsec = (long)((seconds - (double)(time_t)seconds) * 1e9)};
@@ -24,23 +26,26 @@ static void child_sleep(double seconds)
         ;
 }
 
-/* The task's argument as a ctl_arg_t, or an error the task can return. */
-static int get_ctl(mp_task_t *t, ctl_arg_t *ctl)
+int task_arg_struct(mp_task_t *t, void *out, size_t size, const char *what)
 {
     const void *data;
     size_t len;
     int rc = mp_task_arg(t, &data, &len);
     if (rc < 0)
         return mp_task_fail(t, rc, "mp_task_arg: %s", mp_errdetail());
-    if (len != sizeof *ctl)
-        return mp_task_fail(t, MP_EINVAL, "argument is %zu bytes, not a ctl_arg_t", len);
-    memcpy(ctl, data, sizeof *ctl);
+    if (len != size)
+        return mp_task_fail(t, MP_EINVAL, "argument is %zu bytes, not a %s", len, what);
+    memcpy(out, data, size);
     return 0;
 }
 
-/* Write `text` to `path` so that a reader sees all of it or nothing: the
- * parent polls for the file while we may still be writing it. */
-static int write_file_atomic(const char *path, const char *text)
+/* The task's argument as a ctl_arg_t, or an error the task can return. */
+static int get_ctl(mp_task_t *t, ctl_arg_t *ctl)
+{
+    return task_arg_struct(t, ctl, sizeof *ctl, "ctl_arg_t");
+}
+
+int write_file_atomic(const char *path, const char *text)
 {
     char tmp[TASK_STR + 8];
     snprintf(tmp, sizeof tmp, "%.*s.tmp", TASK_STR, path);
@@ -52,9 +57,7 @@ static int write_file_atomic(const char *path, const char *text)
     return ok && rename(tmp, path) == 0 ? 0 : MP_ESYS;
 }
 
-/* Create and start a grandchild under the method the test asked for. */
-static int start_grandchild(mp_task_t *t, const char *method, mp_process_opts_t opts,
-                            mp_process_t **out)
+int start_grandchild(mp_task_t *t, const char *method, mp_process_opts_t opts, mp_process_t **out)
 {
     int rc = mp_get_context(method, &opts.context);
     if (rc < 0)
@@ -70,9 +73,7 @@ static int start_grandchild(mp_task_t *t, const char *method, mp_process_opts_t 
     return 0;
 }
 
-/* Join a grandchild for up to a minute (a hung one must not hang the
- * suite; CTest's timeout is the last resort). */
-static int join_grandchild(mp_task_t *t, mp_process_t *p)
+int join_grandchild(mp_task_t *t, mp_process_t *p)
 {
     int rc = mp_process_join(p, 60.0);
     return rc < 0 ? mp_task_fail(t, rc, "mp_process_join: %s", mp_errdetail()) : 0;
@@ -571,5 +572,8 @@ const mp_task_def_t test_tasks[] = {
     MP_TASK(task_wait_parent_death),
     MP_TASK(task_arg_checks),
     MP_TASK(task_atexit),
-    MP_TASK_END,
+#define SYNC_TASK_ROW(fn) MP_TASK(fn),
+    SYNC_TASKS(SYNC_TASK_ROW)
+#undef SYNC_TASK_ROW
+        MP_TASK_END,
 };

@@ -65,4 +65,25 @@ int recurse_collect(const char *method, const char *id, char *out, size_t size);
 /** The number of atexit handlers task_atexit registers before it overflows. */
 enum { ATEXIT_LIMIT = 32 };
 
+/* ---- child-side helpers (tasks.c), shared with sync_tasks.c ----------- */
+
+/** Sleep for `seconds`, resuming after signals that do not end us. */
+void child_sleep(double seconds);
+
+/** Copy the task's argument, which must be exactly `size` bytes (a struct
+ *  named `what` in the message), to `out`; or fail the task. */
+int task_arg_struct(mp_task_t *t, void *out, size_t size, const char *what);
+
+/** Write `text` to `path` so that a reader sees all of it or nothing: the
+ *  parent polls for the file while we may still be writing it. */
+int write_file_atomic(const char *path, const char *text);
+
+/** Create and start a grandchild under the method the test asked for;
+ *  fails the task (and returns its code) on error. */
+int start_grandchild(mp_task_t *t, const char *method, mp_process_opts_t opts, mp_process_t **out);
+
+/** Join a grandchild for up to a minute (a hung one must not hang the
+ *  suite; CTest's timeout is the last resort); fails the task on error. */
+int join_grandchild(mp_task_t *t, mp_process_t *p);
+
 #endif /* MP_TESTS_TASKS_H */

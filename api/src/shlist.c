@@ -204,7 +204,8 @@ int mp_shlist_get_bytes(mp_shlist_t *list, size_t index, void *buf, size_t cap, 
     if (need > cap || (!buf && need))
         return mp__errdetail_set(MP_ETOOSMALL, "slot %zu holds %zu bytes; the buffer has %zu",
                                  index, need, cap);
-    memcpy(buf, list->base + slot->offset + 4, stored);
+    if (stored)
+        memcpy(buf, list->base + slot->offset + 4, stored);
     if (slot->type == MP_SLOT_STR)
         ((char *)buf)[stored] = '\0';
     return 0;

@@ -1,0 +1,400 @@
+/* Suite "tracker": named shared memory never outlives the processes that
+ * use it (issue 4's no-leak requirement; checklist section 13, items 107
+ * and 108, as this library's tracker does them). Processes are SIGKILLed
+ * with segments they never unlinked, and /dev/shm must be clean within
+ * ~2 s. The test process itself is never killed: a scenario in which "the
+ * parent" dies runs in a child that starts a grandchild. Run once per
+ * start method. */
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "posix_internal.h" /* mp__posix_tracker_fd(), a test hook */
+#include "sync_helpers.h"
+
+/* How long the tracker may take to remove a name once its last user is
+ * gone (issue 4: "within ~2 s"). */
+#define CLEANUP_S 2.0
+
+/* Run task_leak_creator (`segments` named segments, the first unlinked
+ * when there are two; a Value and a held Lock), then SIGKILL it, or with
+ * `kill_it` false let it end normally, never having unlinked the rest.
+ * Every name it made must be gone within CLEANUP_S, and nothing it created
+ * may be left under /dev/shm. */
+static void check_creator_cleanup(int64_t segments, bool kill_it)
+{
+    char dir[512], path[600], names[256] = "";
+    if (!make_temp_dir(dir, sizeof dir))
+        return;
+    snprintf(path, sizeof path, "%s/names", dir);
+    ctl_arg_t ctl = make_ctl(path, segments, kill_it ? 30.0 : 0);
+    mp_process_t *p = start_process(&(mp_process_opts_t){.task = "task_leak_creator", ARG_OF(ctl)});
+    pid_t pid = p ? pid_of(p) : 0;
+    if (p && EXPECT(wait_for_file(path, REACH_LIMIT_S, names, sizeof names),
+                    "the child never reported its names")) {
+        if (kill_it)
+            EXPECT_RC(mp_process_kill(p), 0);
+        if (EXPECT_RC(mp_process_join(p, JOIN_LIMIT_S), 0))
+            EXPECT_EQ(exitcode_of(p), kill_it ? -SIGKILL : 0);
+        int count = 0;
+        for (char *save = NULL, *name = strtok_r(names, "\n", &save); name;
+             name = strtok_r(NULL, "\n", &save), count++) {
+            double t0 = now_s();
+            EXPECT(wait_shm_gone(name, CLEANUP_S),
+                   "segment %s still exists %.1f s after its "
+                   "creator ended",
+                   name, now_s() - t0);
+        }
+        EXPECT_EQ(count, segments);
+        EXPECT_EQ(shm_count_by_creator(pid), 0);
+    }
+    dispose_process(p);
+    remove_tree(dir);
+}
+
+/* Issue 4: a process that made a segment, a Value and a Lock is SIGKILLed;
+ * nothing of it is left. */
+static void test_killed_creator(void)
+{
+    check_creator_cleanup(1, true);
+}
+
+/* Checklist item 107: of two segments the killed process made, it had
+ * unlinked one; the other is removed for it. */
+static void test_killed_creator_of_two(void)
+{
+    check_creator_cleanup(2, true);
+}
+
+/* A creator that ends normally without unlinking leaks nothing either. */
+static void test_creator_exits_without_unlink(void)
+{
+    check_creator_cleanup(1, false);
+}
+
+/* Issue 4: "the parent" (here a child, task_leak_middle) creates a segment,
+ * a grandchild attaches it by name (or, `by_object`, is given it through
+ * MP_OBJECTS), and the creator destroys its handle without unlinking and
+ * dies. The name stays while the grandchild uses it, and goes once the
+ * grandchild is killed too. */
+static void check_creator_dies_user_remains(bool by_object)
+{
+    char dir[512], path[600], text[128] = "";
+    if (!make_temp_dir(dir, sizeof dir))
+        return;
+    snprintf(path, sizeof path, "%s/middle", dir);
+    ctl_arg_t ctl = make_ctl(path, by_object, 30.0);
+    mp_process_t *p = start_process(&(mp_process_opts_t){.task = "task_leak_middle", ARG_OF(ctl)});
+    char name[MP_SHM_NAME_MAX + 1] = "";
+    long long grandchild = 0;
+    if (p && EXPECT_RC(mp_process_join(p, JOIN_LIMIT_S), 0) &&
+        EXPECT(exitcode_of(p) == -SIGKILL, "the creator ended with %d", exitcode_of(p)) &&
+        EXPECT(read_text_file(path, text, sizeof text) > 0 &&
+                   sscanf(text, "%30s %lld", name, &grandchild) == 2 && grandchild > 0,
+               "the creator reported \"%s\"", text)) {
+        /* Give the tracker time to notice the creator's death. */
+        sleep_s(0.3);
+        EXPECT(pid_running((pid_t)grandchild), "the grandchild %lld died with its parent",
+               grandchild);
+        EXPECT(shm_exists(name), "segment %s was removed while the grandchild uses it", name);
+        kill((pid_t)grandchild, SIGKILL);
+        EXPECT(wait_pid_gone((pid_t)grandchild, 10.0), "grandchild %lld did not die", grandchild);
+        EXPECT(wait_shm_gone(name, CLEANUP_S), "segment %s outlived every user", name);
+    }
+    dispose_process(p);
+    remove_tree(dir);
+}
+
+static void test_creator_dies_user_remains(void)
+{
+    check_creator_dies_user_remains(false);
+}
+
+static void test_creator_dies_object_user_remains(void)
+{
+    check_creator_dies_user_remains(true);
+}
+
+/* The other way round: a child attaches the parent's segment by name and
+ * is killed; the segment stays, for the parent still uses it. */
+static void test_user_dies_creator_remains(void)
+{
+    char dir[512], path[600], text[32];
+    if (!make_temp_dir(dir, sizeof dir))
+        return;
+    snprintf(path, sizeof path, "%s/ready", dir);
+    mp_shm_t *shm = NULL;
+    if (!EXPECT_RC(mp_shm_create(&shm, NULL, 4096), 0)) {
+        remove_tree(dir);
+        return;
+    }
+    shm_ctl_t a;
+    memset(&a, 0, sizeof a);
+    a.ctl = make_ctl(path, 0, 30.0);
+    snprintf(a.name, sizeof a.name, "%s", mp_shm_name(shm));
+    mp_process_t *p = start_process(
+        &(mp_process_opts_t){.task = "task_shm_attach_sleep", ARG_OF(a)});
+    if (p && EXPECT(wait_for_file(a.ctl.path, REACH_LIMIT_S, text, sizeof text),
+                    "the child never attached")) {
+        EXPECT_RC(mp_process_kill(p), 0);
+        EXPECT_RC(mp_process_join(p, JOIN_LIMIT_S), 0);
+        sleep_s(0.3);
+        EXPECT(shm_exists(a.name), "segment %s was removed while its creator lives", a.name);
+    }
+    EXPECT_RC(mp_shm_unlink(shm), 0);
+    dispose_process(p);
+    mp_shm_destroy(shm);
+    remove_tree(dir);
+}
+
+/* sync.h/shm.h: a name is removed once the creator and *every* process
+ * that attached it have ended. With more users than the tracker may keep
+ * count of (17 here: a creator and 16 attachers), killing the creator and
+ * the first 15 attachers must still leave the name to the 16th. */
+static void test_many_users(void)
+{
+    enum { ATTACHERS = 16 };
+    char dir[512], path[600], name[MP_SHM_NAME_MAX + 2] = "", text[32];
+    mp_process_t *creator = NULL, *users[ATTACHERS] = {0};
+    mp_shm_t *ours = NULL;
+    /* A segment of our own first, so that we have a tracker and every
+     * child shares it (test_sibling_families is the other case). */
+    if (!EXPECT_RC(mp_shm_create(&ours, NULL, 64), 0) || !make_temp_dir(dir, sizeof dir)) {
+        mp_shm_destroy(ours);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/names", dir);
+    ctl_arg_t ctl = make_ctl(path, 1, 30.0);
+    creator = start_process(&(mp_process_opts_t){.task = "task_leak_creator", ARG_OF(ctl)});
+    if (!creator || !EXPECT(wait_for_file(path, REACH_LIMIT_S, name, sizeof name),
+                            "the creator never reported its name"))
+        goto out;
+    name[strcspn(name, "\n")] = '\0';
+    /* One at a time, so that the tracker learns of them in this order. */
+    for (int i = 0; i < ATTACHERS; i++) {
+        shm_ctl_t a;
+        memset(&a, 0, sizeof a);
+        snprintf(path, sizeof path, "%s/ready%d", dir, i);
+        a.ctl = make_ctl(path, 0, 30.0);
+        snprintf(a.name, sizeof a.name, "%.*s", MP_SHM_NAME_MAX, name);
+        users[i] = start_process(&(mp_process_opts_t){.task = "task_shm_attach_sleep", ARG_OF(a)});
+        if (!users[i] || !EXPECT(wait_for_file(path, REACH_LIMIT_S, text, sizeof text),
+                                 "user %d never attached", i))
+            goto out;
+    }
+    EXPECT_RC(mp_process_kill(creator), 0);
+    EXPECT_RC(mp_process_join(creator, JOIN_LIMIT_S), 0);
+    for (int i = 0; i < ATTACHERS - 1; i++) {
+        EXPECT_RC(mp_process_kill(users[i]), 0);
+        EXPECT_RC(mp_process_join(users[i], JOIN_LIMIT_S), 0);
+    }
+    sleep_s(0.3);
+    EXPECT(shm_exists(name), "segment %s was removed while user %d still has it attached", name,
+           ATTACHERS - 1);
+    EXPECT_RC(mp_process_kill(users[ATTACHERS - 1]), 0);
+    EXPECT_RC(mp_process_join(users[ATTACHERS - 1], JOIN_LIMIT_S), 0);
+    EXPECT(wait_shm_gone(name, CLEANUP_S), "segment %s outlived every user", name);
+out:
+    dispose_process(creator);
+    for (int i = 0; i < ATTACHERS; i++)
+        dispose_process(users[i]);
+    remove_tree(dir);
+    EXPECT_RC(mp_shm_unlink(ours), 0);
+    mp_shm_destroy(ours);
+}
+
+/* Create and start a child without asserting (the --probe-siblings
+ * program has no CUnit); NULL on failure, after saying why on stderr. */
+static mp_process_t *probe_start(const char *task, const void *arg, size_t len)
+{
+    mp_process_t *p = NULL;
+    int rc = mp_process_create(&p, &(mp_process_opts_t){.task = task, .arg = arg, .arg_len = len});
+    if (rc == 0 && (rc = mp_process_start(p)) < 0) {
+        mp_process_destroy(p);
+        p = NULL;
+    }
+    if (rc < 0)
+        fprintf(stderr, "probe: %s: %s: %s\n", task, mp_err_name(rc), mp_errdetail());
+    return p;
+}
+
+static void probe_kill(mp_process_t *p)
+{
+    mp_process_kill(p);
+    mp_process_join(p, JOIN_LIMIT_S);
+    mp_process_destroy(p);
+}
+
+int tracker_probe_siblings(const char *dir)
+{
+    char names[600], ready[600], name[MP_SHM_NAME_MAX + 2] = "", text[32];
+    snprintf(names, sizeof names, "%s/names", dir);
+    snprintf(ready, sizeof ready, "%s/ready", dir);
+    ctl_arg_t ctl = make_ctl(names, 1, 30.0);
+    mp_process_t *creator = probe_start("task_leak_creator", &ctl, sizeof ctl), *user = NULL;
+    if (!creator || !wait_for_file(names, REACH_LIMIT_S, name, sizeof name)) {
+        probe_kill(creator);
+        return 3;
+    }
+    name[strcspn(name, "\n")] = '\0';
+    shm_ctl_t a;
+    memset(&a, 0, sizeof a);
+    a.ctl = make_ctl(ready, 0, 30.0);
+    snprintf(a.name, sizeof a.name, "%.*s", MP_SHM_NAME_MAX, name);
+    user = probe_start("task_shm_attach_sleep", &a, sizeof a);
+    if (!user || !wait_for_file(ready, REACH_LIMIT_S, text, sizeof text)) {
+        probe_kill(creator);
+        probe_kill(user);
+        return 3;
+    }
+    probe_kill(creator);
+    sleep_s(0.3);
+    printf("%s\n", shm_exists(name) ? "kept" : "removed");
+    probe_kill(user);
+    printf("%s\n", wait_shm_gone(name, CLEANUP_S) ? "gone" : "left");
+    return 0;
+}
+
+/* shm.h: a name goes once "the creator and every process that attached
+ * it" have ended, "whether or not it is related". Two sibling children of
+ * a program that has never made a named segment itself (a fresh run of
+ * this binary, --probe-siblings): one creates, the other attaches by name;
+ * killing the creator must leave the name to the other. */
+static void test_sibling_families(void)
+{
+    char dir[512], out_path[600], err_path[600], out[256] = "", err[4096] = "";
+    if (!make_temp_dir(dir, sizeof dir))
+        return;
+    snprintf(out_path, sizeof out_path, "%s/probe.out", dir);
+    snprintf(err_path, sizeof err_path, "%s/probe.err", dir);
+    char *argv[] = {(char *)self_exe(),
+                    "--start-method",
+                    (char *)suite_method(),
+                    "--probe-siblings",
+                    dir,
+                    NULL};
+    int status = run_subprocess(self_exe(), argv, false, out_path, err_path, 60.0);
+    read_text_file(out_path, out, sizeof out);
+    read_text_file(err_path, err, sizeof err);
+    if (EXPECT(status == 0, "the probe exited %d; stderr:\n%s", status, err))
+        EXPECT(strcmp(out, "kept\ngone\n") == 0,
+               "the probe printed:\n%s(expected kept, gone: the creator's tracker removed a "
+               "segment its sibling still uses)",
+               out);
+    remove_tree(dir);
+}
+
+/* What a process's tracker pipe is ("pipe:[inode]"), "none" without one. */
+static void own_tracker_pipe(char *out, size_t size)
+{
+    char link[64];
+    int fd = mp__posix_tracker_fd();
+    snprintf(out, size, "none");
+    if (fd >= 0) {
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(link, out, size - 1);
+        out[n > 0 ? n : 0] = '\0';
+    }
+}
+
+/* Checklist item 108: a child reuses its parent's tracker (it is handed
+ * the same pipe) rather than starting one of its own. */
+static void test_child_reuses_tracker(void)
+{
+    mp_shm_t *shm = NULL;
+    if (!EXPECT_RC(mp_shm_create(&shm, NULL, 64), 0)) /* so that we have a tracker */
+        return;
+    char mine[128];
+    own_tracker_pipe(mine, sizeof mine);
+    EXPECT(strncmp(mine, "pipe:[", 6) == 0, "our tracker pipe is \"%s\"", mine);
+    mp_process_t *p = run_process(&(mp_process_opts_t){.task = "task_tracker_pipe"});
+    const void *data = NULL;
+    size_t len = 0;
+    if (p && EXPECT_EQ(exitcode_of(p), 0) && EXPECT_RC(mp_process_result(p, &data, &len), 0))
+        EXPECT_STR((const char *)data, mine);
+    dispose_process(p);
+    EXPECT_RC(mp_shm_unlink(shm), 0);
+    mp_shm_destroy(shm);
+}
+
+/* The pid of our tracker: our child whose command line carries the
+ * tracker's marker; 0 if there is none. */
+static pid_t find_tracker(void)
+{
+    DIR *proc = opendir("/proc");
+    pid_t found = 0;
+    for (struct dirent *e; proc && !found && (e = readdir(proc));) {
+        char path[300], buf[512];
+        pid_t pid = (pid_t)atoi(e->d_name);
+        if (pid <= 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+        const char *paren;
+        int ppid = 0;
+        if (read_text_file(path, buf, sizeof buf) <= 0 || !(paren = strrchr(buf, ')')) ||
+            sscanf(paren + 2, "%*c %d", &ppid) != 1 || ppid != getpid())
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+        ssize_t n = read_text_file(path, buf, sizeof buf);
+        /* The arguments are NUL-separated: look at each. */
+        for (ssize_t i = 0; i < n; i += (ssize_t)strlen(buf + i) + 1)
+            if (strcmp(buf + i, "--multiproc-tracker") == 0)
+                found = pid;
+    }
+    if (proc)
+        closedir(proc);
+    return found;
+}
+
+/* A process that registers a segment and has ended (and been reaped) by
+ * the time the tracker reads its registration still has the segment
+ * removed. The tracker is stopped with SIGSTOP meanwhile to make that
+ * moment certain; on a loaded machine it comes by itself. */
+static void test_late_registration(void)
+{
+    mp_shm_t *shm = NULL;
+    if (!EXPECT_RC(mp_shm_create(&shm, NULL, 64), 0)) /* so that we have a tracker */
+        return;
+    pid_t tracker = find_tracker();
+    char dir[512], path[600], names[128] = "";
+    if (EXPECT(tracker > 0, "no tracker among our children") && make_temp_dir(dir, sizeof dir)) {
+        snprintf(path, sizeof path, "%s/names", dir);
+        ctl_arg_t ctl = make_ctl(path, 1, 0);
+        EXPECT(kill(tracker, SIGSTOP) == 0, "cannot stop the tracker");
+        mp_process_t *p = run_process(
+            &(mp_process_opts_t){.task = "task_leak_creator", ARG_OF(ctl)});
+        kill(tracker, SIGCONT);
+        char *save = NULL, *name = NULL;
+        if (p && EXPECT_EQ(exitcode_of(p), 0) &&
+            EXPECT(read_text_file(path, names, sizeof names) > 0 &&
+                       (name = strtok_r(names, "\n", &save)),
+                   "the child reported no name"))
+            EXPECT(wait_shm_gone(name, CLEANUP_S),
+                   "segment %s outlived its creator: the tracker read its registration after "
+                   "the creator was gone",
+                   name);
+        dispose_process(p);
+        remove_tree(dir);
+    }
+    EXPECT_RC(mp_shm_unlink(shm), 0);
+    mp_shm_destroy(shm);
+}
+
+static const test_case_t tests[] = {
+    {"killed_creator", test_killed_creator, ON_ALL},
+    {"killed_creator_of_two", test_killed_creator_of_two, ON_ALL},
+    {"creator_exits_without_unlink", test_creator_exits_without_unlink, ON_ALL},
+    {"creator_dies_user_remains", test_creator_dies_user_remains, ON_ALL},
+    {"creator_dies_object_user_remains", test_creator_dies_object_user_remains, ON_ALL},
+    {"user_dies_creator_remains", test_user_dies_creator_remains, ON_ALL},
+    {"many_users", test_many_users, ON_ALL},
+    {"sibling_families", test_sibling_families, ON_ALL},
+    {"child_reuses_tracker", test_child_reuses_tracker, ON_ALL},
+    {"late_registration", test_late_registration, ON_ALL},
+    {NULL, NULL, 0},
+};
+
+const test_suite_t suite_tracker = {"tracker", true, tests};
