@@ -14,3 +14,13 @@ target_link_libraries(mp_deps INTERFACE PkgConfig::APR PkgConfig::MSGPACK PkgCon
 if(UNIX AND NOT APPLE)
   target_link_libraries(mp_deps INTERFACE m)
 endif()
+
+# ---- Windows --------------------------------------------------------------
+# The lookups above are the same on Windows: cmake/mingw-w64-x86_64.cmake
+# points pkg-config at the static builds that ci/windows/deps.sh makes, whose
+# .pc files carry what a static link needs (APR_DECLARE_STATIC and APR's
+# system libraries, SODIUM_STATIC). What is left is the backend's own use of
+# the system: BCryptGenRandom (win32/clock.c) is in bcrypt.dll.
+if(WIN32)
+  target_link_libraries(mp_deps INTERFACE bcrypt)
+endif()

@@ -19,8 +19,8 @@
 # cached this takes about a second and needs no network.
 #
 # Installs what is missing with apt-get (gcc-mingw-w64-x86-64, dpkg-dev,
-# cmake, make, pkg-config...); wine is not needed here (ci/windows/
-# build-and-test.sh installs it).
+# autoconf, automake, libtool, cmake, make, pkg-config...); wine is not
+# needed here (ci/windows/build-and-test.sh installs it).
 #
 # Environment: JOBS (default: nproc), MP_WIN_WORK (scratch directory for
 # sources and build trees; default PREFIX/.work).
@@ -54,6 +54,10 @@ command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v cc >/dev/null 2>&1 || need+=(gcc)
 command -v bzip2 >/dev/null 2>&1 || need+=(bzip2)
 command -v xz >/dev/null 2>&1 || need+=(xz-utils)
+# libsodium's Debian source is its git tree: configure is made by autoreconf.
+command -v autoreconf >/dev/null 2>&1 || need+=(autoconf)
+command -v automake >/dev/null 2>&1 || need+=(automake)
+command -v libtoolize >/dev/null 2>&1 || need+=(libtool)
 [ ${#need[@]} -eq 0 ] || mp_apt_install "${need[@]}"
 
 # ---- sources: a private apt state with deb-src lines ----------------------
@@ -210,6 +214,10 @@ build_msgpack() {
     local src build=$WORK/build-msgpack log=$WORK/build-msgpack.log
     mp_log "msgpack-c $version"
     src=$(fetch msgpack-c "$version" debian)
+    # msgpack-c is C, but its project() enables C++ too, for which there is
+    # no cross compiler here (g++-mingw-w64 would be 150 MB for nothing).
+    sed -i 's/^PROJECT (msgpack)$/PROJECT (msgpack C)/' "$src/CMakeLists.txt"
+    grep -q '^PROJECT (msgpack C)$' "$src/CMakeLists.txt"
     rm -rf "$build"
     { cmake_cross -S "$src" -B "$build" -DBUILD_SHARED_LIBS=OFF -DMSGPACK_BUILD_TESTS=OFF \
           -DMSGPACK_BUILD_EXAMPLES=OFF &&
@@ -223,12 +231,16 @@ build_sodium() {
     local src log=$WORK/build-sodium.log
     mp_log "libsodium $version"
     src=$(fetch libsodium "$version" debian)
+    # As Debian's build does (dh --with autoreconf); autogen.sh would also
+    # try to download config.guess.
+    (cd "$src" && autoreconf -fi) >"$log" 2>&1 ||
+        { tail -n 40 "$log"; mp_die "autoreconf of libsodium failed (log: $log)"; }
     # Out of tree, so a rebuild starts clean.
     rm -rf "$WORK/build-sodium" && mkdir -p "$WORK/build-sodium"
     (cd "$WORK/build-sodium" &&
         "$src/configure" --host="$TRIPLET" --prefix="$PREFIX" --disable-shared --enable-static \
-            --disable-dependency-tracking --with-pic=no &&
-        make -j "$JOBS" && make install) >"$log" 2>&1 ||
+            --disable-dependency-tracking &&
+        make -j "$JOBS" && make install) >>"$log" 2>&1 ||
         { tail -n 40 "$log"; mp_die "libsodium build failed (log: $log)"; }
     # A static libsodium must be compiled against with SODIUM_STATIC, or its
     # header declares every function __declspec(dllimport).

@@ -17,7 +17,11 @@
 #define MP_API
 #endif
 
-#if defined(__GNUC__)
+#if defined(__MINGW32__)
+/* mingw-w64's GCC reads format(printf) as msvcrt's formats (no %zu, %lld);
+ * C99 builds format with mingw-w64's own C99 stdio, so check against it. */
+#define MP_PRINTF(fmt, args) __attribute__((format(gnu_printf, fmt, args)))
+#elif defined(__GNUC__)
 #define MP_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #else
 #define MP_PRINTF(fmt, args)
