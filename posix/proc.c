@@ -232,13 +232,7 @@ int mp__posix_deliver_record(mp__os_proc_t *proc, const mp__launch_t *launch, mp
 {
     int rc = mp__posix_send_record(proc->chan, launch, false);
     if (rc < 0) {
-        /* Half-started: do not leave a child waiting for orders. */
-        mp__buf_t ignored = {0};
-        int code;
-        mp__os_proc_signal(proc, MP__SIG_KILL);
-        mp__os_proc_wait(proc, MP_FOREVER, &ignored, &code);
-        mp__buf_free(&ignored);
-        mp__os_proc_free(proc);
+        mp__core_abandon_start(proc);
         return rc;
     }
     *out = proc;

@@ -218,13 +218,7 @@ static int spawn_start(const mp__launch_t *launch, mp__os_proc_t **out)
         return rc; /* the child finds no orders and exits */
     rc = mp__win_send_record(ours, launch, proc->process);
     if (rc < 0) {
-        /* Half-started: do not leave a child waiting for orders. */
-        mp__buf_t ignored = {0};
-        int code;
-        mp__os_proc_signal(proc, MP__SIG_KILL);
-        mp__os_proc_wait(proc, MP_FOREVER, &ignored, &code);
-        mp__buf_free(&ignored);
-        mp__os_proc_free(proc);
+        mp__core_abandon_start(proc);
         return rc;
     }
     *out = proc;

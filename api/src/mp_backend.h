@@ -322,6 +322,12 @@ int mp__core_child_main(const char *method, const void *record, size_t len,
 int mp__core_child_run(const char *method, const void *decoded, const mp_sentinel_t *handles,
                        size_t nhandles);
 
+/**
+ * @brief A start method's child exists but could not be given its orders:
+ *        kill it, reap it and free `proc`, so that no child is left waiting.
+ */
+void mp__core_abandon_start(mp__os_proc_t *proc);
+
 /** @brief Before fork: take the core's locks (fork policy point 1). */
 void mp__core_atfork_prepare(void);
 /** @brief After fork, in the parent: release them. */

@@ -100,6 +100,16 @@ int mp_process_create(mp_process_t **out, const mp_process_opts_t *opts)
     return 0;
 }
 
+void mp__core_abandon_start(mp__os_proc_t *proc)
+{
+    mp__buf_t ignored = {0};
+    int code;
+    mp__os_proc_signal(proc, MP__SIG_KILL);
+    mp__os_proc_wait(proc, MP_FOREVER, &ignored, &code);
+    mp__buf_free(&ignored);
+    mp__os_proc_free(proc);
+}
+
 /* Describe one object for the child: its bytes, and its handles appended
  * to the launch's. */
 static int describe_object(mp__object_t *obj, mp__share_t *share, mp__boot_object_t *out,
