@@ -292,7 +292,7 @@ int mp__os_parent_wait(double timeout)
 {
     if (parent_pid <= 0)
         return MP_ESTATE;
-    double deadline = mp__posix_deadline(timeout);
+    double deadline = mp__deadline(true, timeout);
     open_parent_fd();
     if (parent_gone)
         return 0;

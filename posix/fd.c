@@ -81,13 +81,6 @@ int mp__posix_read_all(int fd, void *buf, size_t n)
     return 0;
 }
 
-double mp__posix_deadline(double timeout)
-{
-    if (isinf(timeout) && timeout > 0)
-        return INFINITY;
-    return mp__os_now() + (timeout > 0 ? timeout : 0);
-}
-
 int mp__posix_poll(struct pollfd *fds, size_t n, double deadline)
 {
     for (;;) {

@@ -90,7 +90,7 @@ static int connect_and_authenticate(void)
         return mp__posix_syserr("socket");
     if (connect(conn, (struct sockaddr *)&addr, sizeof addr) < 0)
         return mp__posix_syserr("connect to the fork server");
-    return mp__posix_auth_client(conn, key, sizeof key, mp__posix_deadline(30.0));
+    return mp__posix_auth_client(conn, key, sizeof key, mp__deadline(true, 30.0));
 }
 
 /* Spawn a server; it inherits the listening socket (so we can connect at

@@ -195,7 +195,7 @@ static void accept_client(void)
     if (fd < 0)
         return;
     if (srv.nclients == MAX_CLIENTS ||
-        mp__posix_auth_server(fd, srv.key, sizeof srv.key, mp__posix_deadline(AUTH_SECONDS)) < 0) {
+        mp__posix_auth_server(fd, srv.key, sizeof srv.key, mp__deadline(true, AUTH_SECONDS)) < 0) {
         close(fd);
         return;
     }

@@ -111,9 +111,6 @@ int mp__posix_read_all(int fd, void *buf, size_t n);
  */
 int mp__posix_poll(struct pollfd *fds, size_t n, double deadline);
 
-/** @brief An absolute deadline for a relative timeout (<= 0: now). */
-double mp__posix_deadline(double timeout);
-
 /** @brief close() that keeps errno and ignores -1. */
 void mp__posix_close(int fd);
 

@@ -128,7 +128,7 @@ static int reap(mp__os_proc_t *proc)
 
 int mp__os_proc_wait(mp__os_proc_t *proc, double timeout, mp__buf_t *received, int *exitcode)
 {
-    double deadline = mp__posix_deadline(timeout);
+    double deadline = mp__deadline(true, timeout);
     while (!proc->reaped) {
         struct pollfd fds[2];
         size_t n = 0, chan_at = 2, death_at = 2;
@@ -202,7 +202,7 @@ int mp__os_wait_handles(const mp_sentinel_t *handles, size_t n, double timeout,
         if (handles[i] < 0 || handles[i] > INT_MAX)
             return mp__errdetail_set(MP_ESYS, "mp_wait: %lld is not a descriptor",
                                      (long long)handles[i]);
-    double deadline = mp__posix_deadline(timeout);
+    double deadline = mp__deadline(true, timeout);
     if (n == 0) {
         /* Python's wait([], t) sleeps for t. */
         if (timeout > 0 && !isinf(deadline))

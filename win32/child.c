@@ -130,7 +130,7 @@ int mp__os_parent_wait(double timeout)
         return 0;
     if (!parent) /* it exists, but we may not wait on it */
         return mp__errdetail_set(MP_ESYS, "cannot watch the parent process");
-    double deadline = mp__win_deadline(timeout);
+    double deadline = mp__deadline(true, timeout);
     for (;;) {
         DWORD r = WaitForSingleObject(parent, mp__win_ms_until(deadline));
         if (r == WAIT_OBJECT_0)

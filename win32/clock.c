@@ -24,7 +24,7 @@ double mp__os_now(void)
 
 void mp__os_sleep(double seconds)
 {
-    double deadline = mp__win_deadline(seconds);
+    double deadline = mp__deadline(true, seconds);
     for (DWORD ms; (ms = mp__win_ms_until(deadline)) > 0;)
         Sleep(ms);
 }

@@ -54,13 +54,6 @@ bool mp__win_is_signalled(HANDLE h)
     return WaitForSingleObject(h, 0) == WAIT_OBJECT_0;
 }
 
-double mp__win_deadline(double timeout)
-{
-    if (isinf(timeout) && timeout > 0)
-        return INFINITY;
-    return mp__os_now() + (timeout > 0 ? timeout : 0);
-}
-
 DWORD mp__win_ms_until(double deadline)
 {
     if (isinf(deadline))

@@ -124,7 +124,7 @@ static void reap(mp__os_proc_t *proc)
 
 int mp__os_proc_wait(mp__os_proc_t *proc, double timeout, mp__buf_t *received, int *exitcode)
 {
-    double deadline = mp__win_deadline(timeout), grace = 0;
+    double deadline = mp__deadline(true, timeout), grace = 0;
     for (;;) {
         int rc = pump(proc, received);
         if (rc < 0)

@@ -180,7 +180,7 @@ int mp__os_wait_handles(const mp_sentinel_t *handles, size_t n, double timeout,
         if (handles[i] <= 0)
             return mp__errdetail_set(MP_ESYS, "mp_wait: %lld is not a handle",
                                      (long long)handles[i]);
-    double deadline = mp__win_deadline(timeout);
+    double deadline = mp__deadline(true, timeout);
     if (n == 0) {
         /* Python's wait([], t) sleeps for t. */
         if (timeout > 0 && !isinf(deadline))

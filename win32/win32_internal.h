@@ -151,9 +151,6 @@ void mp__win_close(HANDLE h);
 /** @brief An inheritable duplicate of `h` (same access). */
 int mp__win_inheritable_copy(HANDLE h, HANDLE *out);
 
-/** @brief An absolute deadline (mp__os_now() based; INFINITY for none). */
-double mp__win_deadline(double timeout);
-
 /** @brief Milliseconds to wait for `deadline`: INFINITE for none, rounded
  *         up (a wait never ends before its deadline) and capped below
  *         INFINITE (callers loop on long waits). */

@@ -24,23 +24,6 @@ int mp__timeout_is_nan(const char *fn)
     return mp__errdetail_set(MP_EINVAL, "%s: timeout is NaN", fn);
 }
 
-double mp__deadline(bool block, double timeout)
-{
-    if (!block)
-        return mp__os_now();
-    if (isinf(timeout) && timeout > 0)
-        return INFINITY;
-    return mp__os_now() + (timeout > 0 ? timeout : 0);
-}
-
-double mp__time_left(double deadline)
-{
-    if (isinf(deadline))
-        return INFINITY;
-    double left = deadline - mp__os_now();
-    return left > 0 ? left : 0;
-}
-
 /* ---- lock references ---------------------------------------------- */
 
 static mp__lockref_t lock_ref(mp_lock_t *lock)

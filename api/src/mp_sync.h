@@ -81,11 +81,6 @@ int mp__cond_wait_for(mp__cond_shared_t *cond, mp__lockref_t lock, mp_predicate_
 /** @brief Python's Condition.notify(n); the caller must hold the lock. */
 int mp__cond_notify(mp__cond_shared_t *cond, mp__lockref_t lock, unsigned n);
 
-/** @brief A timeout as a deadline and back, so loops keep the caller's limit. */
-double mp__deadline(bool block, double timeout);
-/** @brief Seconds left until a deadline from mp__deadline() (>= 0). */
-double mp__time_left(double deadline);
-
 /** @brief The failing half of mp__check_timeout(). */
 int mp__timeout_is_nan(const char *fn);
 
