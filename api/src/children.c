@@ -81,13 +81,17 @@ void mp__registry_detach(mp__os_proc_t *os, bool daemon)
 }
 
 /* Reap detached children that have ended; with `at_exit`, terminate the
- * daemons among them and wait for all. */
+ * daemons among them and wait for all. The list is taken out of the lock
+ * first: waiting for a child must not hold up other threads. */
 static void reap_detached(bool at_exit)
 {
     mp__core_lock();
-    detached_child_t **link = &detached;
-    while (*link) {
-        detached_child_t *d = *link;
+    detached_child_t *list = detached, *running = NULL;
+    detached = NULL;
+    mp__core_unlock();
+    while (list) {
+        detached_child_t *d = list;
+        list = d->next;
         mp__buf_t ignored = {0};
         int code;
         if (at_exit && d->daemon)
@@ -95,13 +99,19 @@ static void reap_detached(bool at_exit)
         int rc = mp__os_proc_wait(d->os, at_exit ? MP_FOREVER : 0, &ignored, &code);
         mp__buf_free(&ignored);
         if (rc == MP_ETIMEDOUT) {
-            link = &d->next;
+            d->next = running;
+            running = d;
             continue;
         }
-        *link = d->next;
         mp__os_proc_free(d->os);
         free(d);
     }
+    /* Put back the ones still running, after any detached meanwhile. */
+    mp__core_lock();
+    detached_child_t **tail = &detached;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = running;
     mp__core_unlock();
 }
 
