@@ -5,19 +5,11 @@
 #include <CUnit/CUnit.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-extern char **environ;
+#include <unistd.h> /* getcwd, chdir: mingw-w64 has them too */
 
 /* ---- assertions ------------------------------------------------------ */
 
@@ -55,23 +47,6 @@ bool expect_str(const char *got, const char *want, const char *expr, const char 
     check_true(ok, file, line, "%s is \"%s\", expected \"%s\"", expr, got ? got : "(null)",
                want ? want : "(null)");
     return ok;
-}
-
-/* ---- timing ---------------------------------------------------------- */
-
-double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-void sleep_s(double seconds)
-{
-    struct timespec left = {.tv_sec = (time_t)seconds,
-                            .tv_nsec = (long)((seconds - (double)(time_t)seconds) * 1e9)};
-    while (nanosleep(&left, &left) < 0 && errno == EINTR)
-        ;
 }
 
 /* ---- the suite's start method ---------------------------------------- */
@@ -221,27 +196,6 @@ ctl_arg_t make_ctl(const char *path, int64_t n, double seconds)
     return ctl;
 }
 
-/* The state letter of /proc/<pid>/stat, '?' when it cannot be read. */
-static char proc_state(pid_t pid)
-{
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    if (read_text_file(path, buf, sizeof buf) < 0)
-        return '?';
-    const char *paren = strrchr(buf, ')'); /* the name may contain spaces */
-    return paren && paren[1] == ' ' ? paren[2] : '?';
-}
-
-bool pid_gone(pid_t pid)
-{
-    if (kill(pid, 0) < 0 && errno == ESRCH)
-        return true;
-    /* A dead process whose new parent (init, or a container's PID 1) has
-     * not reaped it yet still answers kill(pid, 0). */
-    char state = proc_state(pid);
-    return state == 'Z' || state == 'X';
-}
-
 bool wait_pid_gone(pid_t pid, double timeout)
 {
     double deadline = now_s() + timeout;
@@ -262,75 +216,52 @@ bool pid_running(pid_t pid)
 
 bool make_temp_dir(char *out, size_t size)
 {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(out, size, "%s/mp-conformance-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-    bool ok = mkdtemp(out) != NULL;
-    EXPECT(ok, "mkdtemp(%s): %s", out, strerror(errno));
-    if (!ok)
-        out[0] = '\0';
+    bool ok = os_make_temp_dir(out, size);
+    EXPECT(ok, "cannot make a temporary directory: %s", strerror(errno));
     return ok;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    remove(path);
-    return 0;
-}
-
-void remove_tree(const char *dir)
-{
-    if (dir && dir[0])
-        nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 ssize_t read_text_file(const char *path, char *buf, size_t size)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    /* Binary mode: the text is compared as the writer wrote it, with no
+     * CRLF translation on Windows. */
+    FILE *f = fopen(path, "rb");
+    if (!f)
         return -1;
-    size_t n = 0;
-    while (n + 1 < size) {
-        ssize_t r = read(fd, buf + n, size - 1 - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    buf[n] = '\0';
+    size_t n = size ? fread(buf, 1, size - 1, f) : 0;
+    fclose(f);
+    if (size)
+        buf[n] = '\0';
     return (ssize_t)n;
 }
 
 bool wait_for_file(const char *path, double timeout, char *buf, size_t size)
 {
     double deadline = now_s() + timeout;
-    while (access(path, F_OK) != 0) {
+    while (read_text_file(path, buf, size) < 0) {
         if (now_s() > deadline)
             return false;
         sleep_s(0.01);
     }
-    return read_text_file(path, buf, size) >= 0;
+    return true;
 }
 
-int enter_dir(const char *dir)
+bool enter_dir(const char *dir, saved_dir_t *saved)
 {
-    int saved = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (!EXPECT(saved >= 0 && chdir(dir) == 0, "cannot enter %s: %s", dir, strerror(errno))) {
-        if (saved >= 0)
-            close(saved);
-        return -1;
-    }
-    return saved;
+    saved->entered = false;
+    if (!EXPECT(getcwd(saved->path, sizeof saved->path) != NULL && chdir(dir) == 0,
+                "cannot enter %s: %s", dir, strerror(errno)))
+        return false;
+    saved->entered = true;
+    return true;
 }
 
-void leave_dir(int saved)
+void leave_dir(saved_dir_t *saved)
 {
-    if (saved < 0)
+    if (!saved->entered)
         return;
-    EXPECT(fchdir(saved) == 0, "cannot return to the previous directory: %s", strerror(errno));
-    close(saved);
+    EXPECT(chdir(saved->path) == 0, "cannot return to %s: %s", saved->path, strerror(errno));
+    saved->entered = false;
 }
 
 saved_env_t env_save(const char *name)
@@ -344,82 +275,5 @@ saved_env_t env_save(const char *name)
 
 void env_restore(const saved_env_t *saved)
 {
-    if (saved->was_set)
-        setenv(saved->name, saved->value, 1);
-    else
-        unsetenv(saved->name);
-}
-
-int stderr_redirect(const char *path)
-{
-    fflush(stderr);
-    int saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (saved < 0 || fd < 0 || dup2(fd, STDERR_FILENO) < 0) {
-        if (fd >= 0)
-            close(fd);
-        if (saved >= 0)
-            close(saved);
-        return -1;
-    }
-    close(fd);
-    return saved;
-}
-
-void stderr_restore(int saved)
-{
-    if (saved < 0)
-        return;
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-}
-
-/* ---- subprocesses ---------------------------------------------------- */
-
-const char *self_exe(void)
-{
-    static char path[4096];
-    if (!path[0]) {
-        ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-        path[n > 0 ? n : 0] = '\0';
-    }
-    return path;
-}
-
-int run_subprocess(const char *file, char *const argv[], bool search, const char *out_path,
-                   const char *err_path, double timeout)
-{
-    posix_spawn_file_actions_t actions;
-    if (posix_spawn_file_actions_init(&actions) != 0)
-        return INT32_MIN;
-    int flags = O_WRONLY | O_CREAT | O_TRUNC;
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path, flags, 0600);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path, flags, 0600);
-    pid_t pid;
-    /* The subprocess inherits our stdout/stderr buffers' fds, not their
-     * contents; flush so nothing of ours is written twice. */
-    fflush(stdout);
-    fflush(stderr);
-    int err = search ? posix_spawnp(&pid, file, &actions, NULL, argv, environ)
-                     : posix_spawn(&pid, file, &actions, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (err) {
-        EXPECT(false, "posix_spawn(%s): %s", file, strerror(err));
-        return INT32_MIN;
-    }
-    double deadline = now_s() + timeout;
-    int status;
-    pid_t r;
-    while ((r = waitpid(pid, &status, WNOHANG)) == 0 && now_s() < deadline)
-        sleep_s(0.01);
-    if (r == 0) {
-        EXPECT(false, "%s did not end within %.0f s; killed", file, timeout);
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        return INT32_MIN;
-    }
-    if (r < 0)
-        return INT32_MIN;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    env_put(saved->name, saved->was_set ? saved->value : NULL);
 }

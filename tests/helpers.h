@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "platform.h" /* the OS: time, pids, files, subprocesses */
 #include "tasks.h"
 
 /* ---- the suite registry (main.c builds CUnit's from it) --------------- */
@@ -47,8 +48,7 @@ extern const test_suite_t suite_context, suite_process, suite_children, suite_ba
 
 /** Record a CUnit result with a formatted message (failures print it);
  *  returns `ok`. */
-bool check_true(bool ok, const char *file, int line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+bool check_true(bool ok, const char *file, int line, const char *fmt, ...) MP_PRINTF(4, 5);
 
 /** `expr` must return the MP_E* code `want`; a mismatch prints both names
  *  and mp_errdetail(). Evaluates to whether it matched. */
@@ -77,9 +77,6 @@ bool expect_str(const char *got, const char *want, const char *expr, const char 
 /** ... and this much late. */
 #define LATE_S 0.500
 
-/** Seconds on a monotonic clock. */
-double now_s(void);
-
 /** The elapsed time must be "immediately". */
 #define EXPECT_IMMEDIATE(elapsed) \
     EXPECT((elapsed) < IMMEDIATE_S, "took %.3f s, expected < %.3f s", (elapsed), IMMEDIATE_S)
@@ -87,9 +84,6 @@ double now_s(void);
 #define EXPECT_ABOUT(elapsed, t)                                  \
     EXPECT((elapsed) >= (t)-EARLY_S && (elapsed) <= (t) + LATE_S, \
            "took %.3f s, expected %.3f s (-%.3f/+%.3f)", (elapsed), (double)(t), EARLY_S, LATE_S)
-
-/** Sleep for `seconds`, resuming after signals. */
-void sleep_s(double seconds);
 
 /* ---- the suite's start method ---------------------------------------- */
 
@@ -144,9 +138,6 @@ void dispose_all_children(void);
 /** A ctl_arg_t with the suite's method, `path` (may be NULL), n, seconds. */
 ctl_arg_t make_ctl(const char *path, int64_t n, double seconds);
 
-/** Whether `pid` names no living process (gone, or a zombie: dead but not
- *  yet reaped by whichever init adopted it). */
-bool pid_gone(pid_t pid);
 /** Poll pid_gone() for up to `timeout` seconds. */
 bool wait_pid_gone(pid_t pid, double timeout);
 
@@ -155,20 +146,24 @@ bool pid_running(pid_t pid);
 
 /* ---- files ----------------------------------------------------------- */
 
-/** A fresh private directory under $TMPDIR or /tmp; asserted. */
+/** A fresh private directory under the system's temporary directory;
+ *  asserted. */
 bool make_temp_dir(char *out, size_t size);
-/** Remove a directory and everything in it (NULL or "" is a no-op). */
-void remove_tree(const char *dir);
 /** Read a whole (small) file into a NUL-ended buffer; -1 on error. */
 ssize_t read_text_file(const char *path, char *buf, size_t size);
 /** Poll for `path` to exist for up to `timeout` s, then read it. */
 bool wait_for_file(const char *path, double timeout, char *buf, size_t size);
 
-/** Change to `dir` (asserted); returns a descriptor of the previous working
- *  directory for leave_dir(), -1 on failure. */
-int enter_dir(const char *dir);
-/** Go back to the directory enter_dir() left (asserted); -1 is a no-op. */
-void leave_dir(int saved);
+/** The working directory enter_dir() left. */
+typedef struct saved_dir {
+    char path[4096];
+    bool entered; /**< false: leave_dir() has nothing to do */
+} saved_dir_t;
+/** Change to `dir` (asserted), remembering where we were in `saved`. */
+bool enter_dir(const char *dir, saved_dir_t *saved);
+/** Go back to the directory enter_dir() left (asserted); a no-op when it
+ *  failed or was never called on `saved`. */
+void leave_dir(saved_dir_t *saved);
 
 /** An environment variable as it was, for env_restore(). */
 typedef struct saved_env {
@@ -178,25 +173,5 @@ typedef struct saved_env {
 } saved_env_t;
 saved_env_t env_save(const char *name);
 void env_restore(const saved_env_t *saved);
-
-/** Send this process's stderr to `path` until stderr_restore(); returns the
- *  saved descriptor (-1 on failure). */
-int stderr_redirect(const char *path);
-void stderr_restore(int saved);
-
-/* ---- running this program as a subprocess ---------------------------- */
-
-/** The absolute path of this test binary (its /proc/self/exe target). */
-const char *self_exe(void);
-
-/**
- * Run `file` (this program, under some name) with `argv`, stdout and stderr
- * to the given files, and wait up to `timeout` s.
- * @param search look `file` up in PATH (posix_spawnp), like a shell.
- * @return its exit status (0..255), -signal, or INT32_MIN when it could not
- *         run or timed out (then it is killed).
- */
-int run_subprocess(const char *file, char *const argv[], bool search, const char *out_path,
-                   const char *err_path, double timeout);
 
 #endif /* MP_TESTS_HELPERS_H */

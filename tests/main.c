@@ -26,25 +26,16 @@
 
 /* Every suite, in the order they run. */
 static const test_suite_t *const all_suites[] = {
-    &suite_errors,
-    &suite_runtime,
-    &suite_bad_args,
-    &suite_context,
-    &suite_process,
-    &suite_children,
-    &suite_bad_handles,
-    &suite_sync_bad_args,
-    &suite_timeouts,
-    &suite_lock,
-    &suite_semaphore,
-    &suite_condition,
-    &suite_event,
-    &suite_barrier,
-    &suite_value,
+    &suite_errors,      &suite_runtime,          &suite_bad_args,
+    &suite_context,     &suite_process,          &suite_children,
+    &suite_bad_handles, &suite_sync_bad_args,    &suite_timeouts,
+    &suite_lock,        &suite_semaphore,        &suite_condition,
+    &suite_event,       &suite_barrier,          &suite_value,
     &suite_shm,
+#if TEST_POSIX /* Windows frees a name with its last handle: no tracker */
     &suite_tracker,
-    &suite_owner_death,
-    &suite_sync_bad_objects,
+#endif
+    &suite_owner_death, &suite_sync_bad_objects,
 };
 enum { SUITE_COUNT = sizeof all_suites / sizeof all_suites[0] };
 
@@ -168,8 +159,13 @@ int main(int argc, char **argv)
     set_suite_method(method);
     if (probe_mode)
         return probe();
+#if TEST_POSIX
     if (siblings_dir)
         return tracker_probe_siblings(siblings_dir);
+#else
+    if (siblings_dir)
+        return usage(argv[0]); /* a tracker scenario, and Windows needs no tracker */
+#endif
     /* CUnit's progress and the children's stderr interleave readably. */
     setvbuf(stdout, NULL, _IOLBF, 0);
 

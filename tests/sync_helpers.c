@@ -1,10 +1,8 @@
 /* Parent-side helpers of the synchronisation and shared-memory suites. */
 #include "sync_helpers.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 /* ---- scripts ------------------------------------------------------------ */
 
@@ -168,19 +166,7 @@ void killer_join(killer_t *k)
     k->running = false;
 }
 
-/* ---- names under /dev/shm -------------------------------------------------- */
-
-void shm_os_path(const char *name, char *out, size_t size)
-{
-    snprintf(out, size, "/dev/shm/mp.%s", name);
-}
-
-bool shm_exists(const char *name)
-{
-    char path[128];
-    shm_os_path(name, path, sizeof path);
-    return access(path, F_OK) == 0;
-}
+/* ---- segment names in the OS ------------------------------------------------ */
 
 static bool shm_missing(void *ctx)
 {
@@ -190,18 +176,4 @@ static bool shm_missing(void *ctx)
 bool wait_shm_gone(const char *name, double timeout)
 {
     return poll_until(shm_missing, (void *)name, timeout);
-}
-
-int shm_count_by_creator(pid_t pid)
-{
-    char prefix[64];
-    snprintf(prefix, sizeof prefix, "mp.mp%d_", (int)pid);
-    DIR *dir = opendir("/dev/shm");
-    if (!EXPECT(dir != NULL, "cannot list /dev/shm"))
-        return -1;
-    int n = 0;
-    for (struct dirent *e; (e = readdir(dir));)
-        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
-    closedir(dir);
-    return n;
 }

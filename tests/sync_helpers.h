@@ -90,18 +90,10 @@ bool killer_start(killer_t *k, mp_process_t *victim, mp_event_t *after, double d
 /** Wait for it (no-op if it never started). */
 void killer_join(killer_t *k);
 
-/* ---- names under /dev/shm -------------------------------------------------- */
+/* ---- segment names in the OS (shm_exists(): platform.h) ---------------- */
 
-/** Where the POSIX backend keeps segment `name` ("/dev/shm/mp.<name>",
- *  after posix/shm.c's os_name()). */
-void shm_os_path(const char *name, char *out, size_t size);
-/** Whether segment `name` exists. */
-bool shm_exists(const char *name);
 /** Poll until segment `name` is gone, for up to `timeout` s. */
 bool wait_shm_gone(const char *name, double timeout);
-/** How many segments under /dev/shm carry a generated name made by `pid`
- *  ("mp.mp<pid>_...", after api/src/shm.c's generate_name()). */
-int shm_count_by_creator(pid_t pid);
 
 /* ---- a fresh program (main.c's --probe-siblings) ------------------------ */
 

@@ -7,12 +7,14 @@
 #include "sync_tasks.h"
 
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
+#include <unistd.h> /* getpid, access: mingw-w64 has them too */
 
+#include "platform.h" /* die_now */
+#if TEST_POSIX
 #include "posix_internal.h" /* mp__posix_tracker_fd(), a test hook */
+#endif
 
 /* ---- scripts --------------------------------------------------------- */
 
@@ -92,7 +94,7 @@ static int run_step(const sync_step_t *st, void *obj)
     double a = st->arg;
     switch ((sync_op_t)st->op) {
     case OP_END: return 0;
-    case OP_SLEEP: child_sleep(a); return 0;
+    case OP_SLEEP: sleep_s(a); return 0;
     case OP_LOCK_ACQUIRE: return mp_lock_acquire(obj, true, a);
     case OP_LOCK_TRY: return mp_lock_acquire(obj, false, 0);
     case OP_LOCK_RELEASE: return mp_lock_release(obj);
@@ -211,7 +213,7 @@ int task_barrier_party(mp_task_t *t)
         masks = NULL;
     if (mp_task_value(t, 2, &barrier_action_counter) < 0)
         barrier_action_counter = NULL;
-    child_sleep(a.delay);
+    sleep_s(a.delay);
     int64_t result = 0;
     for (int64_t r = 0; r < a.rounds && result == 0; r++) {
         unsigned index = UINT_MAX;
@@ -436,7 +438,7 @@ int task_shm_attach_sleep(mp_task_t *t)
     snprintf(text, sizeof text, "%lld\n", (long long)getpid());
     if (write_file_atomic(a.ctl.path, text) < 0)
         return mp_task_fail(t, MP_ESYS, "cannot write %s", a.ctl.path);
-    child_sleep(a.ctl.seconds);
+    sleep_s(a.ctl.seconds);
     if (a.name[0]) /* a task's own object is not ours to destroy */
         mp_shm_destroy(shm);
     return 0;
@@ -472,7 +474,7 @@ int task_leak_creator(mp_task_t *t)
         return mp_task_fail(t, rc, "value and lock: %s", mp_errdetail());
     if (write_file_atomic(ctl.path, names) < 0)
         return mp_task_fail(t, MP_ESYS, "cannot write %s", ctl.path);
-    child_sleep(ctl.seconds);
+    sleep_s(ctl.seconds);
     return 0;
 }
 
@@ -483,7 +485,7 @@ static bool child_wait_for_file(const char *path, double timeout)
     for (double waited = 0; access(path, F_OK) != 0; waited += 0.01) {
         if (waited > timeout)
             return false;
-        child_sleep(0.01);
+        sleep_s(0.01);
     }
     return true;
 }
@@ -493,7 +495,7 @@ static bool child_wait_for_file(const char *path, double timeout)
  * ctl.method) that attaches it by name (with ctl.n == 1: that is given it
  * through MP_OBJECTS instead), waits until it has, destroys its own handle
  * without unlinking, writes "<name> <grandchild pid>\n" to ctl.path, and
- * dies by SIGKILL (an exit would join the grandchild). */
+ * dies at once (die_now(): an exit would join the grandchild). */
 int task_leak_middle(mp_task_t *t)
 {
     ctl_arg_t ctl;
@@ -530,21 +532,25 @@ int task_leak_middle(mp_task_t *t)
     snprintf(text, sizeof text, "%s %lld\n", name, (long long)pid);
     if (write_file_atomic(ctl.path, text) < 0)
         return mp_task_fail(t, MP_ESYS, "cannot write %s", ctl.path);
-    raise(SIGKILL);
+    die_now();
     return 0;
 }
 
 /* Returns what this process's tracker pipe is ("pipe:[inode]", the same
- * text in every process that shares it), or "none". */
+ * text in every process that shares it), or "none" (always on Windows,
+ * which needs no tracker). */
 int task_tracker_pipe(mp_task_t *t)
 {
-    char link[64], target[128] = "none";
+    char target[128] = "none";
+#if TEST_POSIX
+    char link[64];
     int fd = mp__posix_tracker_fd();
     if (fd >= 0) {
         snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
         ssize_t n = readlink(link, target, sizeof target - 1);
         target[n > 0 ? n : 0] = '\0';
     }
+#endif
     return mp_task_return_str(t, target);
 }
 

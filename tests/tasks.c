@@ -4,6 +4,7 @@
  * synchronisation and shared-memory suites live in sync_tasks.c; their rows
  * come from the SYNC_TASKS list. */
 #include "tasks.h"
+#include "platform.h"
 #include "sync_tasks.h"
 
 #include <errno.h>
@@ -15,16 +16,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#if !TEST_POSIX
+#include <io.h> /* _get_osfhandle */
+#endif
 
 /* ---- small child-side helpers ------------------------------------- */
-
-void child_sleep(double seconds)
-{
-    struct timespec left = {.tv_sec = (time_t)seconds,
-                            .tv_nsec = (long)((seconds - (double)(time_t)seconds) * 1e9)};
-    while (nanosleep(&left, &left) < 0 && errno == EINTR)
-        ;
-}
 
 int task_arg_struct(mp_task_t *t, void *out, size_t size, const char *what)
 {
@@ -49,7 +45,7 @@ int write_file_atomic(const char *path, const char *text)
 {
     char tmp[TASK_STR + 8];
     snprintf(tmp, sizeof tmp, "%.*s.tmp", TASK_STR, path);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = fopen(tmp, "wb"); /* no CRLF on Windows: read back byte for byte */
     if (!f)
         return MP_ESYS;
     int ok = fputs(text, f) >= 0;
@@ -97,7 +93,7 @@ static int task_sleep(mp_task_t *t)
     int rc = mp_task_arg_double(t, &s);
     if (rc < 0)
         return rc;
-    child_sleep(s);
+    sleep_s(s);
     return 0;
 }
 
@@ -112,7 +108,7 @@ static int task_sleep_ready(mp_task_t *t)
         return rc;
     if (write_file_atomic(ctl.path, "ready\n") < 0)
         return mp_task_fail(t, MP_ESYS, "cannot write %s", ctl.path);
-    child_sleep(ctl.seconds);
+    sleep_s(ctl.seconds);
     return 0;
 }
 
@@ -142,14 +138,18 @@ static int task_fail_message(mp_task_t *t)
 }
 
 /* Reports whether descriptor N (its int64 argument) is open here: 1 open,
- * 0 EBADF, -errno for anything else. */
+ * 0 EBADF (Windows: names no OS handle), -errno for anything else. */
 static int task_fd_open(mp_task_t *t)
 {
     int64_t fd;
     int rc = mp_task_arg_i64(t, &fd);
     if (rc < 0)
         return rc;
+#if TEST_POSIX
     int64_t state = fcntl((int)fd, F_GETFD) >= 0 ? 1 : errno == EBADF ? 0 : -errno;
+#else
+    int64_t state = _get_osfhandle((int)fd) != -1;
+#endif
     return mp_task_return_i64(t, state);
 }
 
@@ -199,7 +199,7 @@ static int task_report_self(mp_task_t *t)
     if (len == sizeof(ctl_arg_t)) {
         ctl_arg_t ctl;
         memcpy(&ctl, data, sizeof ctl);
-        child_sleep(ctl.seconds);
+        sleep_s(ctl.seconds);
     }
     self_report_t r;
     memset(&r, 0, sizeof r);
@@ -382,9 +382,9 @@ static int task_daemon_grandchild(mp_task_t *t)
 
 /* Starts task_sleep_ready(ctl.path + ".ready", ctl.seconds) as a grandchild
  * with exit_with_parent and writes its pid to ctl.path. Then, with ctl.n ==
- * 0, sleeps until the test kills us. With ctl.n == 1 it stops the
- * grandchild at once (SIGSTOP: a grandchild slow to bootstrap, made
- * reliable) and dies by SIGKILL; the test continues the grandchild. */
+ * 0, sleeps until the test kills us. With ctl.n == 1 it dies at once
+ * (die_now()), on POSIX after stopping the grandchild (SIGSTOP: a
+ * grandchild slow to bootstrap, made reliable; the test continues it). */
 static int task_ewp_grandchild(mp_task_t *t)
 {
     ctl_arg_t ctl, grand;
@@ -403,16 +403,18 @@ static int task_ewp_grandchild(mp_task_t *t)
     mp_pid_t pid = 0;
     if (rc == 0 && (rc = mp_process_pid(p, &pid)) < 0)
         rc = mp_task_fail(t, rc, "mp_process_pid: %s", mp_errdetail());
+#if TEST_POSIX
     if (rc == 0 && ctl.n == 1)
         kill((pid_t)pid, SIGSTOP);
+#endif
     char text[32];
     snprintf(text, sizeof text, "%lld\n", (long long)pid);
     if (rc == 0 && (rc = write_file_atomic(ctl.path, text)) < 0)
         rc = mp_task_fail(t, rc, "cannot write %s", ctl.path);
     if (rc == 0 && ctl.n == 1)
-        raise(SIGKILL);
+        die_now();
     if (rc == 0)
-        child_sleep(ctl.seconds);
+        sleep_s(ctl.seconds);
     return rc;
 }
 
@@ -430,7 +432,7 @@ static int task_parent_watch_child(mp_task_t *t)
                                                   .arg_len = sizeof ctl},
                               &p);
     if (rc == 0)
-        child_sleep(ctl.seconds);
+        sleep_s(ctl.seconds);
     return rc;
 }
 

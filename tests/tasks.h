@@ -67,9 +67,6 @@ enum { ATEXIT_LIMIT = 32 };
 
 /* ---- child-side helpers (tasks.c), shared with sync_tasks.c ----------- */
 
-/** Sleep for `seconds`, resuming after signals that do not end us. */
-void child_sleep(double seconds);
-
 /** Copy the task's argument, which must be exactly `size` bytes (a struct
  *  named `what` in the message), to `out`; or fail the task. */
 int task_arg_struct(mp_task_t *t, void *out, size_t size, const char *what);

@@ -1,17 +1,21 @@
 /* Suite "context": start methods, contexts and bootstrapping (checklist
  * section 1), run once per start method. */
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <unistd.h> /* getcwd, getpid: mingw-w64 has them too */
 
 #include "helpers.h"
+
+#if TEST_POSIX
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/socket.h>
+
 #include "posix_internal.h" /* mp__posix_forkserver_pid(), a test hook */
+#endif
 
 /* Run task_report_self to the end through `opts` and fetch its report. */
 static bool run_report_self(mp_process_opts_t opts, self_report_t *r)
@@ -114,6 +118,17 @@ static void test_grandchild_result(void)
 
 /* ---- this program as a subprocess (items 8, 16, 29) ------------------- */
 
+/* Turn the CRLF line ends of a Windows text-mode stdout into LF, in place,
+ * so the lines compare the same on every platform. */
+static void drop_carriage_returns(char *text)
+{
+    char *to = text;
+    for (const char *from = text; *from; from++)
+        if (*from != '\r')
+            *to++ = *from;
+    *to = '\0';
+}
+
 /* Count the lines of `text` equal to `line`. */
 static int count_lines(const char *text, const char *line)
 {
@@ -139,13 +154,14 @@ static void check_probe(const char *dir, const char *file, bool search, const ch
     snprintf(out_path, sizeof out_path, "%s/probe.out", dir);
     snprintf(err_path, sizeof err_path, "%s/probe.err", dir);
     char *argv[] = {(char *)file, "--start-method", (char *)suite_method(), "--probe", NULL};
-    int saved = -1;
-    if (cwd && (saved = enter_dir(cwd)) < 0)
+    saved_dir_t saved = {.entered = false};
+    if (cwd && !enter_dir(cwd, &saved))
         return;
     int status = run_subprocess(file, argv, search, out_path, err_path, 60.0);
-    leave_dir(saved);
+    leave_dir(&saved);
     read_text_file(out_path, out, sizeof out);
     read_text_file(err_path, err, sizeof err);
+    drop_carriage_returns(out);
     EXPECT(status == 0, "probe via %s exited %d; stdout:\n%s\nstderr:\n%s", file, status, out, err);
     EXPECT(count_lines(out, "probe-main") == 1, "main's line %d times:\n%s",
            count_lines(out, "probe-main"), out);
@@ -175,6 +191,46 @@ static void test_no_main_rerun(void)
     remove_tree(dir);
 }
 
+/* ---- what a child inherits ------------------------------------------- */
+
+/* Checklist item 10: a child runs in the parent's current directory with
+ * the parent's environment as they are when it starts (not as they were
+ * when some earlier helper, such as the fork server, was started). */
+static void test_child_cwd_and_env(void)
+{
+    /* Make sure whatever the method keeps running (the fork server) exists
+     * before the parent moves. */
+    mp_process_t *warm = run_process(
+        &(mp_process_opts_t){.task = "task_return_code", MP_ARG_I64(0)});
+    dispose_process(warm);
+    char dir[512], cwd[4096], value[64];
+    if (!make_temp_dir(dir, sizeof dir))
+        return;
+    saved_env_t env = env_save("MP_CONFORMANCE_ENV");
+    snprintf(value, sizeof value, "value-%d-%.0f", (int)getpid(), now_s() * 1000);
+    env_put("MP_CONFORMANCE_ENV", value);
+    saved_dir_t saved;
+    if (enter_dir(dir, &saved) &&
+        EXPECT(getcwd(cwd, sizeof cwd) != NULL, "getcwd: %s", strerror(errno))) {
+        mp_process_t *p = run_process(
+            &(mp_process_opts_t){.task = "task_cwd_env", MP_ARG_STR("MP_CONFORMANCE_ENV")});
+        const void *data = NULL;
+        size_t len = 0;
+        if (p && EXPECT_EQ(exitcode_of(p), 0) && EXPECT_RC(mp_process_result(p, &data, &len), 0) &&
+            len > 0) {
+            const char *child_cwd = data, *child_env = child_cwd + strlen(child_cwd) + 1;
+            EXPECT_STR(child_cwd, cwd);
+            EXPECT_STR(child_env, value);
+        }
+        dispose_process(p);
+    }
+    leave_dir(&saved);
+    env_restore(&env);
+    remove_tree(dir);
+}
+
+#if TEST_POSIX /* symlinks, descriptors, fork and the fork server */
+
 /* Checklist item 16: re-executing works however the program was invoked:
  * through a symlink, a relative path, or a PATH lookup. */
 static void test_reexec_symlink_relative_path(void)
@@ -188,14 +244,12 @@ static void test_reexec_symlink_relative_path(void)
         check_probe(dir, "./mp-conformance-link", false, dir);
         saved_env_t path = env_save("PATH");
         snprintf(path_env, sizeof path_env, "%s:%s", dir, path.value);
-        setenv("PATH", path_env, 1);
+        env_put("PATH", path_env);
         check_probe(dir, "mp-conformance-link", true, NULL);
         env_restore(&path);
     }
     remove_tree(dir);
 }
-
-/* ---- what a child inherits ------------------------------------------- */
 
 /* Checklist item 9: a descriptor the parent did not mean to share (a
  * socket at fd >= 50, not close-on-exec) is EBADF in a spawn or forkserver
@@ -218,41 +272,6 @@ static void test_fd_inheritance(void)
         EXPECT_EQ(open_in_child, strcmp(suite_method(), "fork") == 0 ? 1 : 0);
     dispose_process(p);
     close(fd);
-}
-
-/* Checklist item 10: a child runs in the parent's current directory with
- * the parent's environment as they are when it starts (not as they were
- * when some earlier helper, such as the fork server, was started). */
-static void test_child_cwd_and_env(void)
-{
-    /* Make sure whatever the method keeps running (the fork server) exists
-     * before the parent moves. */
-    mp_process_t *warm = run_process(
-        &(mp_process_opts_t){.task = "task_return_code", MP_ARG_I64(0)});
-    dispose_process(warm);
-    char dir[512], cwd[4096], value[64];
-    if (!make_temp_dir(dir, sizeof dir))
-        return;
-    saved_env_t env = env_save("MP_CONFORMANCE_ENV");
-    snprintf(value, sizeof value, "value-%d-%.0f", (int)getpid(), now_s() * 1000);
-    setenv("MP_CONFORMANCE_ENV", value, 1);
-    int saved = enter_dir(dir);
-    if (saved >= 0 && EXPECT(getcwd(cwd, sizeof cwd) != NULL, "getcwd: %s", strerror(errno))) {
-        mp_process_t *p = run_process(
-            &(mp_process_opts_t){.task = "task_cwd_env", MP_ARG_STR("MP_CONFORMANCE_ENV")});
-        const void *data = NULL;
-        size_t len = 0;
-        if (p && EXPECT_EQ(exitcode_of(p), 0) && EXPECT_RC(mp_process_result(p, &data, &len), 0) &&
-            len > 0) {
-            const char *child_cwd = data, *child_env = child_cwd + strlen(child_cwd) + 1;
-            EXPECT_STR(child_cwd, cwd);
-            EXPECT_STR(child_env, value);
-        }
-        dispose_process(p);
-    }
-    leave_dir(saved);
-    env_restore(&env);
-    remove_tree(dir);
 }
 
 /* ---- the fork server ------------------------------------------------- */
@@ -383,6 +402,7 @@ static void test_fork_with_threads(void)
     pthread_join(th, NULL);
     close(pipefd[0]);
 }
+#endif /* TEST_POSIX */
 
 static const test_case_t tests[] = {
     {"context_child_reports_method", test_context_child_reports_method, ON_ALL},
@@ -392,13 +412,15 @@ static const test_case_t tests[] = {
     {"child_init_does_not_set_method", test_child_init_does_not_set_method, ON_ALL},
     {"grandchild_result", test_grandchild_result, ON_ALL},
     {"no_main_rerun", test_no_main_rerun, ON_ALL},
+    {"child_cwd_and_env", test_child_cwd_and_env, ON_ALL},
+#if TEST_POSIX
     {"reexec_symlink_relative_path", test_reexec_symlink_relative_path, ON_ALL},
     {"fd_inheritance", test_fd_inheritance, ON_ALL},
-    {"child_cwd_and_env", test_child_cwd_and_env, ON_ALL},
     {"forkserver_restart_after_kill", test_forkserver_restart_after_kill, ON_FORKSERVER},
     {"forkserver_dead_server_reaped", test_forkserver_dead_server_reaped, ON_FORKSERVER},
     {"forkserver_survives_sigint", test_forkserver_survives_sigint, ON_FORKSERVER},
     {"fork_with_threads", test_fork_with_threads, ON_FORK},
+#endif
     {NULL, NULL, 0},
 };
 

@@ -1,16 +1,9 @@
 /* Suite "lock": Lock and RLock across processes and threads (checklist
  * section 6, items 67-72). Run once per start method. Owner death is in
  * suite "owner_death". */
-#include <sys/syscall.h>
-#include <unistd.h>
+#include <unistd.h> /* getpid */
 
 #include "sync_helpers.h"
-
-/* This thread's kernel id, as mp_rlock_owner() reports owners. */
-static long self_tid(void)
-{
-    return (long)syscall(SYS_gettid);
-}
 
 /* Checklist item 67: acquire, locked, a refused second acquire (the lock
  * is not recursive, even for its holder), release, and the release of an
@@ -240,10 +233,10 @@ static void test_rlock_owner(void)
     expect_owner(lock, 0, 0, 0);
     for (int i = 0; i < 3; i++)
         EXPECT_RC(mp_rlock_acquire(lock, true, MP_FOREVER), 0);
-    expect_owner(lock, getpid(), self_tid(), 3);
+    expect_owner(lock, getpid(), self_thread_id(), 3);
     EXPECT_RC(mp_rlock_owner(lock, NULL, NULL, NULL), 0);
     EXPECT_RC(mp_rlock_release(lock), 0);
-    expect_owner(lock, getpid(), self_tid(), 2);
+    expect_owner(lock, getpid(), self_thread_id(), 2);
     EXPECT_RC(mp_rlock_release(lock), 0);
     EXPECT_RC(mp_rlock_release(lock), 0);
     expect_owner(lock, 0, 0, 0);
@@ -261,7 +254,8 @@ static void test_rlock_owner(void)
             long tid = 0;
             unsigned count = 0;
             EXPECT_RC(mp_rlock_owner(lock, &pid, &tid, &count), 0);
-            EXPECT(tid > 0 && tid != self_tid(), "owner thread %ld (main is %ld)", tid, self_tid());
+            EXPECT(tid > 0 && tid != self_thread_id(), "owner thread %ld (main is %ld)", tid,
+                   self_thread_id());
             EXPECT_EQ(count, 2);
             EXPECT_EQ(mp_rlock_locked(lock), 1);
             EXPECT_RC(mp_rlock_release(lock), MP_ENOTOWNER);
@@ -331,7 +325,7 @@ static void test_rlock_child_not_owner(void)
                         {OP_RLOCK_RELEASE, 0, 0}}};
     mp_process_t *p = start_process(&(mp_process_opts_t){SCRIPT_TASK(s), MP_OBJECTS(lock, tried)});
     if (p && EXPECT_RC(mp_semaphore_acquire(tried, true, REACH_LIMIT_S), 0)) {
-        expect_owner(lock, getpid(), self_tid(), 1);
+        expect_owner(lock, getpid(), self_thread_id(), 1);
         EXPECT_RC(mp_rlock_release(lock), 0);
     }
     script_rcs_t r;

@@ -142,7 +142,7 @@ static void check_owner_death(const lock_kind_t *k, void *lock, when_t when)
         EXPECT_RC(k->release(lock), 0);
     }
     if (EXPECT_RC(mp_process_join(p, JOIN_LIMIT_S), 0))
-        EXPECT_EQ(exitcode_of(p), -SIGKILL);
+        EXPECT_EQ(exitcode_of(p), KILLED_EXITCODE);
 out:
     dispose_process(p);
     mp_semaphore_destroy(holding);
@@ -282,7 +282,7 @@ static void check_wait_owner_death(bool notify)
     EXPECT_RC(mp_condition_release(cond), 0);
     EXPECT_RC(mp_condition_release(cond), MP_ENOTOWNER);
     if (EXPECT_RC(mp_process_join(p, JOIN_LIMIT_S), 0))
-        EXPECT_EQ(exitcode_of(p), -SIGKILL);
+        EXPECT_EQ(exitcode_of(p), KILLED_EXITCODE);
 out:
     dispose_process(p);
     mp_event_destroy(holding);

@@ -19,6 +19,22 @@
  * gone (issue 4: "within ~2 s"). */
 #define CLEANUP_S 2.0
 
+/* How many segments under /dev/shm carry a generated name made by `pid`
+ * ("mp.mp<pid>_...", after api/src/shm.c's generate_name()). */
+static int shm_count_by_creator(pid_t pid)
+{
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "mp.mp%d_", (int)pid);
+    DIR *dir = opendir("/dev/shm");
+    if (!EXPECT(dir != NULL, "cannot list /dev/shm"))
+        return -1;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(dir));)
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    closedir(dir);
+    return n;
+}
+
 /* Run task_leak_creator (`segments` named segments, the first unlinked
  * when there are two; a Value and a held Lock), then SIGKILL it, or with
  * `kill_it` false let it end normally, never having unlinked the rest.
@@ -38,7 +54,7 @@ static void check_creator_cleanup(int64_t segments, bool kill_it)
         if (kill_it)
             EXPECT_RC(mp_process_kill(p), 0);
         if (EXPECT_RC(mp_process_join(p, JOIN_LIMIT_S), 0))
-            EXPECT_EQ(exitcode_of(p), kill_it ? -SIGKILL : 0);
+            EXPECT_EQ(exitcode_of(p), kill_it ? KILLED_EXITCODE : 0);
         int count = 0;
         for (char *save = NULL, *name = strtok_r(names, "\n", &save); name;
              name = strtok_r(NULL, "\n", &save), count++) {
