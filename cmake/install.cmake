@@ -58,6 +58,13 @@ unset(_mp_lib)
 unset(_mp_module)
 # For multiproc.pc's Requires.private: a space-separated list.
 string(REPLACE ";" " " MP_PC_REQUIRES "${MP_PKG_MODULES}")
+# Its Libs.private: the system libraries a static link needs beside those
+# modules. Windows adds bcrypt (BCryptGenRandom, win32/clock.c), which
+# mp_deps names directly; multiprocConfig.cmake.in adds it for CMake users.
+set(MP_PC_LIBS_PRIVATE "-pthread -lm")
+if(WIN32)
+  string(APPEND MP_PC_LIBS_PRIVATE " -lbcrypt")
+endif()
 
 configure_package_config_file(
   ${CMAKE_CURRENT_LIST_DIR}/multiprocConfig.cmake.in
@@ -86,6 +93,7 @@ install(CODE "
   endforeach()
   set(PROJECT_VERSION \"${PROJECT_VERSION}\")
   set(MP_PC_REQUIRES \"${MP_PC_REQUIRES}\")
+  set(MP_PC_LIBS_PRIVATE \"${MP_PC_LIBS_PRIVATE}\")
   configure_file(\"${CMAKE_CURRENT_LIST_DIR}/multiproc.pc.in\"
                  \"${PROJECT_BINARY_DIR}/multiproc.pc\" @ONLY)
 ")

@@ -5,6 +5,10 @@
 #ifndef MULTIPROC_EXPORT_H
 #define MULTIPROC_EXPORT_H
 
+/* Windows: MP_SHARED_LIBRARY is defined by the build for the DLL's own
+ * objects (with MP_BUILDING_LIBRARY: dllexport) and by the CMake target
+ * multiproc::multiproc for whoever links the DLL (dllimport). The static
+ * library and its users define neither. */
 #if defined(_WIN32) && defined(MP_SHARED_LIBRARY)
 #if defined(MP_BUILDING_LIBRARY)
 #define MP_API __declspec(dllexport)
