@@ -3,7 +3,12 @@
 # examples/CMakeLists.txt registers:
 #
 #   cmake -DEXE=path/to/example -DEXPECTED=expected/x.txt
-#         [-DMIN_SECONDS=1.0 -DMAX_SECONDS=1.6] [-DUNORDERED=ON] -P check_output.cmake
+#         [-DMIN_SECONDS=1.0 -DMAX_SECONDS=1.6] [-DUNORDERED=ON]
+#         [-DEMULATOR=wine64] -P check_output.cmake
+#
+# EMULATOR (a command, or a list: command and arguments) runs EXE when it is
+# not empty: CMAKE_CROSSCOMPILING_EMULATOR, which ctest would put in front of
+# a target but not of this script's execute_process.
 #
 # An expected line is literal text, except for two placeholders:
 #   {seconds}  a Python float such as 1.0 or 1.52, which must lie in
@@ -27,7 +32,8 @@ foreach(var EXE EXPECTED)
   endif()
 endforeach()
 
-execute_process(COMMAND "${EXE}" OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc
+# ${EMULATOR} unquoted: nothing when it is empty, one word per list item.
+execute_process(COMMAND ${EMULATOR} "${EXE}" OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc
                 TIMEOUT 120)
 
 function(fail why)
@@ -40,16 +46,26 @@ endif()
 if(NOT err STREQUAL "")
   fail("wrote to stderr")
 endif()
-# CMake lists are ';'-separated and '[' ']' change how they split: output
-# with those characters cannot be checked line by line here.
-if(out MATCHES "[][;]")
-  fail("output has ';', '[' or ']', which this checker cannot split into lines")
+# CMake lists are ';'-separated: output with a ';' cannot be split into
+# lines here.
+if(out MATCHES ";")
+  fail("output has a ';', which this checker cannot split into lines")
 endif()
 
-string(REPLACE "\r" "" out_text "${out}")
-string(REGEX REPLACE "\n$" "" out_text "${out_text}")
-string(REPLACE "\n" ";" got "${out_text}")
-file(STRINGS "${EXPECTED}" expected_file)
+# Text -> a list of its lines. '[' and ']' would change how a CMake list
+# splits, so they travel as {lsb} and {rsb} (in both the output and the
+# expected lines, so they still compare equal).
+function(lines_of text outvar)
+  string(REPLACE "\r" "" text "${text}")
+  string(REPLACE "[" "{lsb}" text "${text}")
+  string(REPLACE "]" "{rsb}" text "${text}")
+  string(REGEX REPLACE "\n$" "" text "${text}")
+  string(REPLACE "\n" ";" text "${text}")
+  set(${outvar} "${text}" PARENT_SCOPE)
+endfunction()
+lines_of("${out}" got)
+file(READ "${EXPECTED}" expected_text)
+lines_of("${expected_text}" expected_file)
 
 # The expected lines without the markers, and for each the first and last
 # index of the block it belongs to (a line outside any block is a block of
