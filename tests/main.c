@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conn_tasks.h"
 #include "helpers.h"
 #include "sync_helpers.h"
 #include "tasks.h"
@@ -35,7 +36,7 @@ static const test_suite_t *const all_suites[] = {
 #if TEST_POSIX /* Windows frees a name with its last handle: no tracker */
     &suite_tracker,
 #endif
-    &suite_owner_death, &suite_sync_bad_objects,
+    &suite_owner_death, &suite_sync_bad_objects, &suite_connection,
 };
 enum { SUITE_COUNT = sizeof all_suites / sizeof all_suites[0] };
 

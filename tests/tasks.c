@@ -1,9 +1,11 @@
 /* The task table shared by every suite. Each task is child-side code: it
  * never asserts, it reports through its exit code, its result bytes or a
  * file, and the test in the parent checks what arrived. The tasks of the
- * synchronisation and shared-memory suites live in sync_tasks.c; their rows
- * come from the SYNC_TASKS list. */
+ * synchronisation and shared-memory suites live in sync_tasks.c, those of
+ * the connection suite in conn_tasks.c; their rows come from the SYNC_TASKS
+ * and CONN_TASKS lists. */
 #include "tasks.h"
+#include "conn_tasks.h"
 #include "platform.h"
 #include "sync_tasks.h"
 
@@ -574,8 +576,8 @@ const mp_task_def_t test_tasks[] = {
     MP_TASK(task_wait_parent_death),
     MP_TASK(task_arg_checks),
     MP_TASK(task_atexit),
-#define SYNC_TASK_ROW(fn) MP_TASK(fn),
-    SYNC_TASKS(SYNC_TASK_ROW)
-#undef SYNC_TASK_ROW
+#define LIST_ROW(fn) MP_TASK(fn),
+    SYNC_TASKS(LIST_ROW) CONN_TASKS(LIST_ROW)
+#undef LIST_ROW
         MP_TASK_END,
 };

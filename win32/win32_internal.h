@@ -4,8 +4,8 @@
  *        between a parent and its child, handle and text helpers.
  *
  * The Win32 backend mirrors posix/ file for file where the concept is shared
- * (child.c, clock.c, cpu.c, futex.c, methods.c, proc.c, shm.c, spawn.c; fd.c
- * becomes handle.c) and adds what Windows needs of its own: channel.c (a
+ * (child.c, clock.c, conn.c, cpu.c, futex.c, methods.c, proc.c, shm.c,
+ * spawn.c; fd.c becomes handle.c) and adds what Windows needs of its own: channel.c (a
  * named pipe instead of a socketpair), job.c (the kill-on-close job that
  * ends daemons with their parent) and wait.c (waiting on more handles than
  * WaitForMultipleObjects takes). Everything the API sees is UTF-8; the

@@ -7,6 +7,7 @@
 #ifndef MULTIPROC_H
 #define MULTIPROC_H
 
+#include <multiproc/connection.h>
 #include <multiproc/context.h>
 #include <multiproc/error.h>
 #include <multiproc/process.h>

@@ -247,6 +247,63 @@ void mp__os_shm_free(mp__os_shm_t *shm);
 int mp__os_shm_unlink(const char *name);
 
 /* ------------------------------------------------------------------ */
+/* Connections: the byte stream under one end of a pipe                */
+/* ------------------------------------------------------------------ */
+
+/**
+ * One end of a pipe, as a byte stream (POSIX: a socketpair end; Win32: a
+ * named pipe end in message mode, overlapped). The core frames messages on
+ * top (connection.c), so the backend only moves bytes; it never merges a
+ * read across what the peer may still be writing, and never loses bytes: a
+ * read that times out after some bytes arrived returns them.
+ */
+typedef struct mp__os_conn mp__os_conn_t;
+
+/**
+ * @brief Make two connected ends, close-on-exec / not inheritable.
+ * @param duplex true: both ends read and write. false: `*a` only reads and
+ *        `*b` only writes.
+ * @return 0; MP_ENOMEM; MP_ESYS.
+ */
+int mp__os_conn_pair(bool duplex, mp__os_conn_t **a, mp__os_conn_t **b);
+
+/**
+ * @brief In a child: the end behind a handle received at start. The end
+ *        takes the handle over (it is closed with the end).
+ */
+int mp__os_conn_from_handle(mp_sentinel_t handle, mp__os_conn_t **out);
+
+/** @brief The handle to give a child (stays owned by the end). */
+mp_sentinel_t mp__os_conn_handle(const mp__os_conn_t *conn);
+
+/**
+ * @brief Write all `len` (> 0) bytes, blocking as long as the peer does not
+ *        read. Never raises SIGPIPE.
+ * @return 0; MP_EEOF when the peer's end is closed; MP_ESYS.
+ */
+int mp__os_conn_write(mp__os_conn_t *conn, const void *data, size_t len);
+
+/**
+ * @brief Read what is there, up to `size` (> 0) bytes, waiting until at
+ *        least one byte or end-of-file arrives or `deadline` (an absolute
+ *        time from mp__deadline()) passes.
+ * @return 0 with `*got` > 0; 0 with `*got` == 0 at end-of-file (the peer's
+ *         end is closed in every process); MP_ETIMEDOUT (`*got` == 0);
+ *         MP_ESYS.
+ */
+int mp__os_conn_read(mp__os_conn_t *conn, void *buf, size_t size, size_t *got, double deadline);
+
+/**
+ * @brief A sentinel that mp__os_wait_handles() sees ready once a read would
+ *        not block (bytes or end-of-file are there). Owned by the end.
+ * @return 0; MP_ESYS.
+ */
+int mp__os_conn_sentinel(mp__os_conn_t *conn, mp_sentinel_t *out);
+
+/** @brief Close the end and free it. NULL-safe. */
+void mp__os_conn_free(mp__os_conn_t *conn);
+
+/* ------------------------------------------------------------------ */
 /* Futexes: a word in shared memory that processes can sleep on        */
 /* ------------------------------------------------------------------ */
 

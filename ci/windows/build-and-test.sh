@@ -174,29 +174,6 @@ run_ctest() {
     note "$part" $((total - fails)) "$fails" "ctest, $(($(mp_now) - t)) s"
 }
 
-# The examples' tests run the example through check_output.cmake, which
-# does not go through CMAKE_CROSSCOMPILING_EMULATOR (ctest only prefixes a
-# test whose command is a target): there they run here instead, each under
-# wine, and must exit 0 without a word on stderr.
-if ! grep -q CROSSCOMPILING_EMULATOR "$MP_ROOT/examples/CMakeLists.txt"; then
-    excluded+=(examples)
-    t=$(mp_now)
-    mp_log "windows: examples under wine (exit status and stderr only)"
-    ok=0 bad=()
-    for exe in "$build"/examples/*.exe; do
-        [ -e "$exe" ] || continue
-        name=$(basename "$exe" .exe)
-        if (cd "$build/examples" && timeout 120 "$MP_WINE" "$exe" \
-            >"$logdir/example-$name.out" 2>"$logdir/example-$name.err") &&
-            [ ! -s "$logdir/example-$name.err" ]; then
-            ok=$((ok + 1))
-        else
-            bad+=("$name")
-        fi
-    done
-    note examples "$ok" ${#bad[@]} "run under wine, $(($(mp_now) - t)) s${bad[*]:+; failed: ${bad[*]}}"
-fi
-
 ctest_args=()
 [ ${#excluded[@]} -eq 0 ] || ctest_args=(-LE "^($(IFS='|' && echo "${excluded[*]}"))\$")
 if [ -n "$(ctest --test-dir "$build" -N ${ctest_args[@]+"${ctest_args[@]}"} | grep -E '^ +Test +#')" ]; then

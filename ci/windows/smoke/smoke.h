@@ -4,7 +4,8 @@
  *        wine (or Windows) before the POSIX-minded conformance suite is
  *        ported: processes, arguments and results, exit codes, terminate and
  *        kill, locks, values, events, semaphores, shared memory, waits on
- *        more than 64 handles, handle inheritance and the kill-on-close job.
+ *        more than 64 handles, handle inheritance and the kill-on-close job,
+ *        pipes and connections (named pipes in message mode).
  *
  * What the suites share: the checks, the test table and the tasks' names.
  * Only the parent checks; children report through results and exit codes.
@@ -38,7 +39,11 @@ typedef struct smoke_test {
 } smoke_test_t;
 
 /** The tests of each file, ended by a {NULL} row. */
-extern const smoke_test_t process_tests[], sync_tests[], shm_tests[], handle_tests[];
+extern const smoke_test_t process_tests[], sync_tests[], shm_tests[], handle_tests[], conn_tests[];
+
+/** Tasks of test_conn.c, listed in the task table. */
+int task_conn_echo(mp_task_t *t);
+int task_conn_late_writer(mp_task_t *t);
 
 /** The task table every child finds its task in (tasks.c). */
 extern const mp_task_def_t smoke_tasks[];

@@ -238,5 +238,7 @@ const mp_task_def_t smoke_tasks[] = {
     MP_TASK(task_shm_given),
     MP_TASK(task_no_stray_handle),
     MP_TASK(task_two_grandchildren),
+    MP_TASK(task_conn_echo),
+    MP_TASK(task_conn_late_writer),
     MP_TASK_END,
 };

@@ -1,0 +1,343 @@
+/* Pipes and connections (Python's Pipe() and Connection): messages framed
+ * on the backend's byte stream.
+ *
+ * On the wire a message is an 8-byte little-endian length, then its bytes.
+ * A receive reads exactly what the current message needs, never into the
+ * next one, so the connection itself holds at most the unfinished start of
+ * one message (what a timed-out receive had got; it is never dropped): the
+ * rest is still in the OS, where mp_wait() and poll can see it. A message
+ * longer than the caller's buffer is refused after its header, leaving the
+ * body in the OS for the next call (MP_ETOOSMALL loses nothing, unlike
+ * Python's BufferTooShort, which hands the message over in the exception).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mp_core.h"
+#include "mp_object.h"
+
+/** Bytes of the length that precedes every message. */
+enum { HEADER = 8 };
+
+/** Small messages go out in one write with their header (one system call,
+ *  and one message on a Windows message-mode pipe); larger ones in two. */
+enum { COALESCE_MAX = 4096 };
+
+struct mp_connection {
+    mp__object_t obj;
+    mp__os_conn_t *os; /**< NULL once closed */
+    bool readable, writable;
+    bool eof;      /**< the peer's end is closed and nothing is left */
+    mp__buf_t got; /**< the unfinished start of the current message */
+};
+
+/* The common entry check: a live handle, open, and able to go the way the
+ * call needs (`to_send`: writable; otherwise readable). */
+static int usable(mp_connection_t *c, bool to_send, const char *fn)
+{
+    int rc = mp__object_check(c, &mp__kind_connection, fn);
+    if (rc < 0)
+        return rc;
+    if (!c->os)
+        return mp__errdetail_set(MP_ECLOSED, "%s: the connection is closed", fn);
+    if (to_send ? !c->writable : !c->readable)
+        return mp__errdetail_set(MP_ESTATE, "%s: the connection is %s", fn,
+                                 to_send ? "read-only" : "write-only");
+    return 0;
+}
+
+static int check_timeout(double timeout, const char *fn)
+{
+    return timeout != timeout ? mp__errdetail_set(MP_EINVAL, "%s: timeout is NaN", fn) : 0;
+}
+
+static mp_connection_t *new_end(mp__os_conn_t *os, bool readable, bool writable)
+{
+    mp_connection_t *c = (mp_connection_t *)mp__object_new(&mp__kind_connection);
+    if (c) {
+        c->os = os;
+        c->readable = readable;
+        c->writable = writable;
+    }
+    return c;
+}
+
+int mp_pipe(mp_connection_t **first, mp_connection_t **second, bool duplex)
+{
+    if (!first || !second)
+        return mp__errdetail_set(MP_EINVAL, "mp_pipe: NULL out pointer");
+    mp__os_conn_t *a = NULL, *b = NULL;
+    int rc = mp__os_conn_pair(duplex, &a, &b);
+    if (rc < 0)
+        return rc;
+    mp_connection_t *ca = new_end(a, true, duplex), *cb = new_end(b, duplex, true);
+    if (!ca || !cb) {
+        /* A handle that was made owns its end and closes it. */
+        ca ? mp__object_destroy(&ca->obj) : mp__os_conn_free(a);
+        cb ? mp__object_destroy(&cb->obj) : mp__os_conn_free(b);
+        return mp__errdetail_set(MP_ENOMEM, "mp_pipe: out of memory");
+    }
+    *first = ca;
+    *second = cb;
+    return 0;
+}
+
+/* ---- sending ------------------------------------------------------- */
+
+static void put_length(unsigned char *out, uint64_t n)
+{
+    for (int i = 0; i < HEADER; i++)
+        out[i] = (unsigned char)(n >> (8 * i));
+}
+
+int mp_connection_send(mp_connection_t *c, const void *data, size_t len)
+{
+    int rc = usable(c, true, "mp_connection_send");
+    if (rc < 0)
+        return rc;
+    if (!data && len > 0)
+        return mp__errdetail_set(MP_EINVAL, "mp_connection_send: NULL data, %zu bytes", len);
+    unsigned char frame[HEADER + COALESCE_MAX];
+    put_length(frame, len);
+    if (len <= COALESCE_MAX) {
+        if (len)
+            memcpy(frame + HEADER, data, len);
+        return mp__os_conn_write(c->os, frame, HEADER + len);
+    }
+    rc = mp__os_conn_write(c->os, frame, HEADER);
+    return rc < 0 ? rc : mp__os_conn_write(c->os, data, len);
+}
+
+/* ---- receiving ----------------------------------------------------- */
+
+/* Read into `dst` until `*have` reaches `want` or the deadline passes. */
+static int read_until(mp_connection_t *c, unsigned char *dst, size_t want, size_t *have,
+                      double deadline)
+{
+    while (*have < want) {
+        size_t n = 0;
+        int rc = mp__os_conn_read(c->os, dst + *have, want - *have, &n, deadline);
+        if (rc < 0)
+            return rc;
+        if (n == 0) {
+            c->eof = true;
+            return *have ? mp__errdetail_set(MP_EEOF, "the peer closed in the middle of a message")
+                         : mp__errdetail_set(MP_EEOF, "the peer closed the connection");
+        }
+        *have += n;
+    }
+    return 0;
+}
+
+/* Make sure the current message's header is in `got`; its length in `*n`. */
+static int read_header(mp_connection_t *c, double deadline, uint64_t *n)
+{
+    if (c->eof && c->got.len == 0)
+        return mp__errdetail_set(MP_EEOF, "the peer closed the connection");
+    if (c->got.len < HEADER) {
+        int rc = mp__buf_reserve(&c->got, HEADER - c->got.len);
+        size_t have = c->got.len;
+        if (rc == 0)
+            rc = read_until(c, (unsigned char *)c->got.data, HEADER, &have, deadline);
+        c->got.len = have; /* a partial header is kept for the next call */
+        if (rc < 0)
+            return rc;
+    }
+    const unsigned char *h = (const unsigned char *)c->got.data;
+    uint64_t v = 0;
+    for (int i = HEADER - 1; i >= 0; i--)
+        v = v << 8 | h[i];
+    if (v > SIZE_MAX - HEADER)
+        return mp__errdetail_set(MP_ENOMEM, "a message of %llu bytes cannot be held here",
+                                 (unsigned long long)v);
+    *n = v;
+    return 0;
+}
+
+/*
+ * Receive the body of a message of `n` bytes (its header is in `got`) into
+ * `dst`. What earlier timed-out calls got comes first; if this call times
+ * out too, everything so far goes back into `got`, so nothing is lost.
+ */
+static int read_body(mp_connection_t *c, unsigned char *dst, size_t n, double deadline)
+{
+    size_t have = c->got.len - HEADER;
+    if (have)
+        memcpy(dst, c->got.data + HEADER, have);
+    /* Room to keep a partial body must exist before any of it is read. */
+    int rc = deadline == MP_FOREVER ? 0 : mp__buf_reserve(&c->got, n - have);
+    if (rc == 0)
+        rc = read_until(c, dst, n, &have, deadline);
+    if (rc == MP_ETIMEDOUT) {
+        memcpy(c->got.data + HEADER, dst, have);
+        c->got.len = HEADER + have;
+        return rc;
+    }
+    c->got.len = 0; /* delivered, or the stream is broken for good */
+    return rc;
+}
+
+int mp_connection_recv(mp_connection_t *c, void *buf, size_t size, size_t *len, double timeout)
+{
+    int rc = usable(c, false, "mp_connection_recv");
+    if (rc < 0)
+        return rc;
+    if (!len || (!buf && size > 0))
+        return mp__errdetail_set(MP_EINVAL, "mp_connection_recv: NULL len, or NULL buf");
+    if ((rc = check_timeout(timeout, "mp_connection_recv")) < 0)
+        return rc;
+    double deadline = mp__deadline(true, timeout);
+    uint64_t n = 0;
+    if ((rc = read_header(c, deadline, &n)) < 0)
+        return rc;
+    *len = (size_t)n;
+    if (n > size)
+        return mp__errdetail_set(MP_ETOOSMALL,
+                                 "mp_connection_recv: the message has %zu bytes, the buffer %zu",
+                                 (size_t)n, size);
+    return read_body(c, buf, (size_t)n, deadline);
+}
+
+int mp_connection_recv_alloc(mp_connection_t *c, void **data, size_t *len, double timeout)
+{
+    if (data)
+        *data = NULL; /* on every failure, as documented */
+    int rc = usable(c, false, "mp_connection_recv_alloc");
+    if (rc < 0)
+        return rc;
+    if (!data || !len)
+        return mp__errdetail_set(MP_EINVAL, "mp_connection_recv_alloc: NULL data or len");
+    if ((rc = check_timeout(timeout, "mp_connection_recv_alloc")) < 0)
+        return rc;
+    double deadline = mp__deadline(true, timeout);
+    uint64_t n = 0;
+    if ((rc = read_header(c, deadline, &n)) < 0)
+        return rc;
+    unsigned char *message = malloc(n ? (size_t)n : 1);
+    if (!message)
+        return mp__errdetail_set(MP_ENOMEM, "mp_connection_recv_alloc: %zu bytes", (size_t)n);
+    if ((rc = read_body(c, message, (size_t)n, deadline)) < 0) {
+        free(message);
+        return rc;
+    }
+    *data = message;
+    *len = (size_t)n;
+    return 0;
+}
+
+void mp_connection_free(void *data)
+{
+    free(data);
+}
+
+int mp_connection_sentinel(mp_connection_t *c, mp_sentinel_t *out)
+{
+    int rc = usable(c, false, "mp_connection_sentinel");
+    if (rc == 0 && !out)
+        rc = mp__errdetail_set(MP_EINVAL, "mp_connection_sentinel: NULL out");
+    return rc < 0 ? rc : mp__os_conn_sentinel(c->os, out);
+}
+
+int mp_connection_poll(mp_connection_t *c, double timeout)
+{
+    int rc = usable(c, false, "mp_connection_poll");
+    if (rc == 0)
+        rc = check_timeout(timeout, "mp_connection_poll");
+    if (rc < 0)
+        return rc;
+    if (c->eof)
+        return 1;
+    /* Whatever `got` holds is unfinished; only the OS can say whether more
+     * (or end-of-file) is there. */
+    mp_sentinel_t sentinel;
+    unsigned char ready = 0;
+    if ((rc = mp__os_conn_sentinel(c->os, &sentinel)) < 0 ||
+        (rc = mp__os_wait_handles(&sentinel, 1, timeout, &ready)) < 0)
+        return rc;
+    return ready != 0;
+}
+
+int mp_connection_readable(mp_connection_t *c)
+{
+    int rc = usable(c, false, "mp_connection_readable");
+    return rc == MP_ESTATE ? 0 : rc < 0 ? rc : 1;
+}
+
+int mp_connection_writable(mp_connection_t *c)
+{
+    int rc = usable(c, true, "mp_connection_writable");
+    return rc == MP_ESTATE ? 0 : rc < 0 ? rc : 1;
+}
+
+int mp_connection_close(mp_connection_t *c)
+{
+    int rc = mp__object_check(c, &mp__kind_connection, "mp_connection_close");
+    if (rc == 0) {
+        mp__os_conn_free(c->os);
+        c->os = NULL;
+        mp__buf_free(&c->got);
+    }
+    return rc;
+}
+
+void mp_connection_destroy(mp_connection_t *c)
+{
+    if (mp__object_check(c, &mp__kind_connection, "mp_connection_destroy") == 0)
+        mp__object_destroy(&c->obj);
+}
+
+/* ---- handing an end to a child ------------------------------------- */
+
+static void connection_release(mp__object_t *obj)
+{
+    mp_connection_close((mp_connection_t *)obj);
+}
+
+/* A child gets the end itself and which ways it goes. What this process
+ * has read of an unfinished message stays here: hand an end over between
+ * messages. */
+static int connection_share(mp__object_t *obj, mp__share_t *out)
+{
+    mp_connection_t *c = (mp_connection_t *)obj;
+    if (!c->os)
+        return mp__errdetail_set(MP_ECLOSED, "a closed connection cannot be given to a child");
+    unsigned char ways = (unsigned char)(c->readable | c->writable << 1);
+    int rc = mp__buf_append(&out->bytes, &ways, 1);
+    if (rc == 0)
+        out->handles[out->nhandles++] = mp__os_conn_handle(c->os);
+    return rc;
+}
+
+static int connection_attach(const void *bytes, size_t len, const mp_sentinel_t *handles,
+                             size_t nhandles, mp__object_t **out)
+{
+    const unsigned char *ways = bytes;
+    if (nhandles != 1 || len != 1 || *ways == 0 || *ways > 3)
+        return MP_EBOOTSTRAP;
+    mp__os_conn_t *os = NULL;
+    int rc = mp__os_conn_from_handle(handles[0], &os);
+    if (rc < 0)
+        return rc;
+    mp_connection_t *c = new_end(os, *ways & 1, *ways & 2);
+    if (!c) {
+        mp__os_conn_free(os);
+        return MP_ENOMEM;
+    }
+    *out = &c->obj;
+    return 0;
+}
+
+const mp__kind_t mp__kind_connection = {
+    .name = "Connection",
+    .id = 10,
+    .size = sizeof(mp_connection_t),
+    .share = connection_share,
+    .attach = connection_attach,
+    .release = connection_release,
+};
+
+int mp_task_connection(const mp_task_t *task, size_t index, mp_connection_t **out)
+{
+    return mp__task_object(task, index, &mp__kind_connection, (mp__object_t **)out);
+}

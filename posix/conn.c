@@ -1,0 +1,102 @@
+/* One end of a pipe on POSIX: a Unix stream socket of a socketpair.
+ *
+ * A one-way pipe is the same pair with the unused directions shut down, not
+ * a pipe(2): a socket write can refuse SIGPIPE (MSG_NOSIGNAL) when the
+ * reader is gone, where a pipe write would kill a program that did not
+ * ignore the signal, and the reader still sees end-of-file when the writer
+ * closes. The core frames messages; this file moves bytes. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+#include "mp_core.h"
+#include "posix_internal.h"
+
+struct mp__os_conn {
+    int fd;
+};
+
+static int wrap(int fd, mp__os_conn_t **out)
+{
+    mp__os_conn_t *conn = malloc(sizeof *conn);
+    if (!conn)
+        return mp__errdetail_set(MP_ENOMEM, "out of memory for a connection");
+    conn->fd = fd;
+    *out = conn;
+    return 0;
+}
+
+int mp__os_conn_pair(bool duplex, mp__os_conn_t **a, mp__os_conn_t **b)
+{
+    int fds[2];
+    int rc = mp__posix_socketpair(fds);
+    if (rc < 0)
+        return rc;
+    if (!duplex && (shutdown(fds[0], SHUT_WR) < 0 || shutdown(fds[1], SHUT_RD) < 0))
+        rc = mp__posix_syserr("shutdown");
+    if (rc == 0 && (rc = wrap(fds[0], a)) == 0 && (rc = wrap(fds[1], b)) < 0)
+        free(*a);
+    if (rc < 0) {
+        mp__posix_close(fds[0]);
+        mp__posix_close(fds[1]);
+    }
+    return rc;
+}
+
+int mp__os_conn_from_handle(mp_sentinel_t handle, mp__os_conn_t **out)
+{
+    return wrap((int)handle, out);
+}
+
+mp_sentinel_t mp__os_conn_handle(const mp__os_conn_t *conn)
+{
+    return conn->fd;
+}
+
+int mp__os_conn_write(mp__os_conn_t *conn, const void *data, size_t len)
+{
+    int rc = mp__posix_write_all(conn->fd, data, len);
+    return rc == MP_EEOF ? mp__errdetail_set(MP_EEOF, "the peer closed the connection") : rc;
+}
+
+int mp__os_conn_read(mp__os_conn_t *conn, void *buf, size_t size, size_t *got, double deadline)
+{
+    *got = 0;
+    for (;;) {
+        /* Try first: data that is already there costs no poll(). */
+        ssize_t r = recv(conn->fd, buf, size, MSG_DONTWAIT);
+        if (r >= 0) {
+            *got = (size_t)r; /* 0: end-of-file */
+            return 0;
+        }
+        if (errno == ECONNRESET)
+            return 0; /* the peer went away with unread data: end-of-file too */
+        if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
+            return mp__posix_syserr("recv");
+        if (errno != EINTR) {
+            struct pollfd p = {.fd = conn->fd, .events = POLLIN};
+            int ready = mp__posix_poll(&p, 1, deadline);
+            if (ready < 0)
+                return ready;
+            if (ready == 0)
+                return mp__errdetail_set(MP_ETIMEDOUT, "no message arrived in time");
+        }
+    }
+}
+
+int mp__os_conn_sentinel(mp__os_conn_t *conn, mp_sentinel_t *out)
+{
+    /* The socket itself: poll() reports it readable for data and for
+     * end-of-file alike. */
+    *out = conn->fd;
+    return 0;
+}
+
+void mp__os_conn_free(mp__os_conn_t *conn)
+{
+    if (!conn)
+        return;
+    mp__posix_close(conn->fd);
+    free(conn);
+}
