@@ -20,7 +20,8 @@ endif()
 # points pkg-config at the static builds that ci/windows/deps.sh makes, whose
 # .pc files carry what a static link needs (APR_DECLARE_STATIC and APR's
 # system libraries, SODIUM_STATIC). What is left is the backend's own use of
-# the system: BCryptGenRandom (win32/clock.c) is in bcrypt.dll.
+# the system: BCryptGenRandom (win32/clock.c) is in bcrypt.dll, Winsock (TCP
+# listeners and clients, win32/listener.c and win32/conn.c) in ws2_32.dll.
 if(WIN32)
-  target_link_libraries(mp_deps INTERFACE bcrypt)
+  target_link_libraries(mp_deps INTERFACE bcrypt ws2_32)
 endif()

@@ -59,11 +59,12 @@ unset(_mp_module)
 # For multiproc.pc's Requires.private: a space-separated list.
 string(REPLACE ";" " " MP_PC_REQUIRES "${MP_PKG_MODULES}")
 # Its Libs.private: the system libraries a static link needs beside those
-# modules. Windows adds bcrypt (BCryptGenRandom, win32/clock.c), which
-# mp_deps names directly; multiprocConfig.cmake.in adds it for CMake users.
+# modules. Windows adds bcrypt (BCryptGenRandom, win32/clock.c) and ws2_32
+# (Winsock, win32/listener.c and conn.c), which mp_deps names directly;
+# multiprocConfig.cmake.in adds them for CMake users.
 set(MP_PC_LIBS_PRIVATE "-pthread -lm")
 if(WIN32)
-  string(APPEND MP_PC_LIBS_PRIVATE " -lbcrypt")
+  string(APPEND MP_PC_LIBS_PRIVATE " -lbcrypt -lws2_32")
 endif()
 
 configure_package_config_file(

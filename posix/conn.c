@@ -17,7 +17,7 @@ struct mp__os_conn {
     int fd;
 };
 
-static int wrap(int fd, mp__os_conn_t **out)
+int mp__posix_conn_wrap(int fd, mp__os_conn_t **out)
 {
     mp__os_conn_t *conn = malloc(sizeof *conn);
     if (!conn)
@@ -35,7 +35,8 @@ int mp__os_conn_pair(bool duplex, mp__os_conn_t **a, mp__os_conn_t **b)
         return rc;
     if (!duplex && (shutdown(fds[0], SHUT_WR) < 0 || shutdown(fds[1], SHUT_RD) < 0))
         rc = mp__posix_syserr("shutdown");
-    if (rc == 0 && (rc = wrap(fds[0], a)) == 0 && (rc = wrap(fds[1], b)) < 0)
+    if (rc == 0 && (rc = mp__posix_conn_wrap(fds[0], a)) == 0 &&
+        (rc = mp__posix_conn_wrap(fds[1], b)) < 0)
         free(*a);
     if (rc < 0) {
         mp__posix_close(fds[0]);
@@ -46,7 +47,7 @@ int mp__os_conn_pair(bool duplex, mp__os_conn_t **a, mp__os_conn_t **b)
 
 int mp__os_conn_from_handle(mp_sentinel_t handle, mp__os_conn_t **out)
 {
-    return wrap((int)handle, out);
+    return mp__posix_conn_wrap((int)handle, out);
 }
 
 mp_sentinel_t mp__os_conn_handle(const mp__os_conn_t *conn)

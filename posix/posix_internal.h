@@ -99,6 +99,13 @@ void mp__posix_exit_with_parent(pid_t expected_parent);
 /** @brief A connected AF_UNIX stream pair, both ends close-on-exec. */
 int mp__posix_socketpair(int fds[2]);
 
+/**
+ * @brief A connection end around a connected stream socket (blocking,
+ *        close-on-exec), which it takes over; the caller closes `fd` on
+ *        failure. @return 0; MP_ENOMEM.
+ */
+int mp__posix_conn_wrap(int fd, mp__os_conn_t **out);
+
 /** @brief Write all bytes (MSG_NOSIGNAL on sockets: EPIPE, never SIGPIPE). */
 int mp__posix_write_all(int fd, const void *buf, size_t n);
 

@@ -22,6 +22,7 @@
 
 #include "conn_tasks.h"
 #include "helpers.h"
+#include "listener_tasks.h"
 #include "sync_helpers.h"
 #include "tasks.h"
 
@@ -37,6 +38,7 @@ static const test_suite_t *const all_suites[] = {
     &suite_tracker,
 #endif
     &suite_owner_death, &suite_sync_bad_objects, &suite_connection,
+    &suite_listener,
 };
 enum { SUITE_COUNT = sizeof all_suites / sizeof all_suites[0] };
 

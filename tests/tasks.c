@@ -2,10 +2,12 @@
  * never asserts, it reports through its exit code, its result bytes or a
  * file, and the test in the parent checks what arrived. The tasks of the
  * synchronisation and shared-memory suites live in sync_tasks.c, those of
- * the connection suite in conn_tasks.c; their rows come from the SYNC_TASKS
- * and CONN_TASKS lists. */
+ * the connection suite in conn_tasks.c, those of the listener suite in
+ * listener_tasks.c; their rows come from the SYNC_TASKS, CONN_TASKS and
+ * LISTENER_TASKS lists. */
 #include "tasks.h"
 #include "conn_tasks.h"
+#include "listener_tasks.h"
 #include "platform.h"
 #include "sync_tasks.h"
 
@@ -577,7 +579,7 @@ const mp_task_def_t test_tasks[] = {
     MP_TASK(task_arg_checks),
     MP_TASK(task_atexit),
 #define LIST_ROW(fn) MP_TASK(fn),
-    SYNC_TASKS(LIST_ROW) CONN_TASKS(LIST_ROW)
+    SYNC_TASKS(LIST_ROW) CONN_TASKS(LIST_ROW) LISTENER_TASKS(LIST_ROW)
 #undef LIST_ROW
         MP_TASK_END,
 };

@@ -1,5 +1,6 @@
-/* One end of a pipe on Windows: a named pipe end in message mode, with
- * overlapped I/O (as CPython's multiprocessing.connection.PipeConnection).
+/* One end of a connection on Windows: a named pipe end in message mode,
+ * with overlapped I/O (as CPython's multiprocessing.connection.PipeConnection),
+ * or a TCP socket from a listener or a client (see "Socket ends" below).
  *
  * The pair: a server end made by CreateNamedPipeW under a name nobody can
  * guess (`\\.\pipe\mp-<pid>-<random hex>`, one instance, created by us:
@@ -52,23 +53,54 @@
  * when the other process takes the data; and Windows cancels the I/O of a
  * thread that exits, so a probe armed by a thread that has ended since
  * completes (ERROR_OPERATION_ABORTED) until the next mp__os_conn_sentinel()
- * or read re-arms it (mp_connection_poll() always does, first). */
+ * or read re-arms it (mp_connection_poll() always does, first).
+ *
+ * Socket ends. An end from a TCP listener or client (listener.c) is a
+ * connected socket made for overlapped I/O, and the same functions serve
+ * it: WSARecv and WSASend in place of ReadFile and WriteFile, on the same
+ * events, and the same probe, a zero-byte overlapped WSARecv (the
+ * zero-byte read of completion-port servers): it completes, taking
+ * nothing, once bytes or end-of-file are there, and stays pending while
+ * nothing is; receives on a socket complete in the order they were issued,
+ * as on a pipe. A TCP stream has no messages, so there is no
+ * ERROR_MORE_DATA, and a read of 0 bytes is end-of-file. A completed probe
+ * cannot tell bytes from end-of-file (0 bytes either way): it is re-armed
+ * like one that saw bytes, and completes again at once. A connection reset
+ * or aborted reads as end-of-file and writes as MP_EEOF, the peer being
+ * gone either way. Not WSAEventSelect(FD_READ | FD_CLOSE) for the
+ * sentinel: its event stays set after the bytes are taken until someone
+ * resets it and asks again, it makes the socket non-blocking, and a socket
+ * has only one such selection; the probe keeps one rule for both kinds.
+ *
+ * A socket end cannot be given to a child. Spawn gives a child an
+ * inheritable DuplicateHandle() copy of an end's handle, which Winsock
+ * does not support for sockets. The supported way, WSADuplicateSocket(),
+ * makes for one target process a WSAPROTOCOL_INFOW that the target turns
+ * into its own socket: bytes, not a handle, and the contract passes a
+ * child handles only. So mp__os_conn_from_handle() refuses a socket
+ * (MP_ENOTSUP): the child fails to start its task (MP_EBOOTSTRAP) instead
+ * of using a socket Winsock may not know in it, and the parent's end is
+ * unharmed. Connect from the child instead (mp_client_connect()). Under
+ * wine (8.0) such a copy half works in the child: WSARecv() reads from
+ * it, getsockopt() says WSAENOTSOCK. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* Before windows.h (through win32_internal.h): a windows.h included first
+ * without WIN32_LEAN_AND_MEAN brings the old winsock.h, which clashes. */
+#include <winsock2.h>
 
 #include "mp_core.h"
 #include "win32_internal.h"
 
-/* Pipe buffer sizes: a hint to the system (a write bigger than the buffer
- * waits until the reader has taken enough, it is not refused). */
-enum { PIPE_BUFFER = 64 * 1024 };
-
-/* The most one ReadFile or WriteFile moves (DWORD counts); a write is cut
- * into messages of this size, which the reader reads as one byte stream. */
+/* The most one read or write moves (DWORD counts); a write is cut into
+ * messages of this size, which the reader reads as one byte stream. */
 #define MAX_IO (1u << 20)
 
 struct mp__os_conn {
-    HANDLE pipe;
+    HANDLE h;          /**< the pipe end, or the socket (a SOCKET is a handle) */
+    bool socket;       /**< `h` is a SOCKET: WSARecv/WSASend, closesocket() */
     HANDLE io;         /**< manual-reset event of the read or write in progress */
     OVERLAPPED probe;  /**< the zero-byte read; probe.hEvent is the sentinel
                            (NULL until the sentinel is asked for) */
@@ -77,14 +109,69 @@ struct mp__os_conn {
     char probe_buf[1]; /**< where the zero-byte read "lands" (never written) */
 };
 
+static SOCKET sock_of(const mp__os_conn_t *conn)
+{
+    return (SOCKET)(uintptr_t)conn->h;
+}
+
 /* Whether an I/O error means the other end is gone (end-of-file). */
 static bool is_disconnect(DWORD err)
 {
-    return err == ERROR_BROKEN_PIPE || err == ERROR_NO_DATA || err == ERROR_PIPE_NOT_CONNECTED;
+    switch (err) {
+    case ERROR_BROKEN_PIPE:
+    case ERROR_NO_DATA:
+    case ERROR_PIPE_NOT_CONNECTED:
+    /* Sockets: reset or aborted by the peer or the network, or shut down;
+     * ERROR_NETNAME_DELETED is how a reset shows through file functions. */
+    case WSAECONNRESET:
+    case WSAECONNABORTED:
+    case WSAENETRESET:
+    case WSAESHUTDOWN:
+    case ERROR_NETNAME_DELETED: return true;
+    default: return false;
+    }
 }
 
-/* An end owning `pipe` (closed on failure). */
-static int wrap(HANDLE pipe, mp__os_conn_t **out)
+/* ---- one overlapped operation, on a pipe or a socket --------------------- */
+
+/* Start reading up to `size` bytes (0: the probe): 0 when it completed at
+ * once, otherwise its error (ERROR_IO_PENDING while it is in flight;
+ * WSA_IO_PENDING is the same number). */
+static DWORD io_read(mp__os_conn_t *conn, void *buf, DWORD size, OVERLAPPED *ov)
+{
+    if (!conn->socket)
+        return ReadFile(conn->h, buf, size, NULL, ov) ? 0 : GetLastError();
+    WSABUF b = {.len = size, .buf = buf};
+    DWORD flags = 0;
+    return WSARecv(sock_of(conn), &b, 1, NULL, &flags, ov, NULL) == 0 ? 0
+                                                                      : (DWORD)WSAGetLastError();
+}
+
+static DWORD io_write(mp__os_conn_t *conn, const void *data, DWORD size, OVERLAPPED *ov)
+{
+    if (!conn->socket)
+        return WriteFile(conn->h, data, size, NULL, ov) ? 0 : GetLastError();
+    WSABUF b = {.len = size, .buf = (char *)(uintptr_t)data}; /* WSASend only reads it */
+    return WSASend(sock_of(conn), &b, 1, NULL, 0, ov, NULL) == 0 ? 0 : (DWORD)WSAGetLastError();
+}
+
+/* The outcome of an operation started above: 0 or its error, the bytes in
+ * `*n`; `wait`: until it is over, else ERROR_IO_INCOMPLETE meanwhile.
+ * WSAGetOverlappedResult() for a socket, which says WSAECONNRESET where the
+ * file function would say ERROR_NETNAME_DELETED. */
+static DWORD io_result(mp__os_conn_t *conn, OVERLAPPED *ov, DWORD *n, bool wait)
+{
+    if (!conn->socket)
+        return GetOverlappedResult(conn->h, ov, n, wait) ? 0 : GetLastError();
+    DWORD flags = 0;
+    return WSAGetOverlappedResult(sock_of(conn), ov, n, wait, &flags) ? 0
+                                                                      : (DWORD)WSAGetLastError();
+}
+
+/* ---- ends ----------------------------------------------------------------- */
+
+/* An end owning `h` (closed on failure). */
+static int wrap(HANDLE h, bool socket, mp__os_conn_t **out)
 {
     mp__os_conn_t *conn = calloc(1, sizeof *conn);
     HANDLE io = CreateEventW(NULL, TRUE, FALSE, NULL);
@@ -93,26 +180,56 @@ static int wrap(HANDLE pipe, mp__os_conn_t **out)
                     : mp__win_syserr("CreateEventW");
         free(conn);
         mp__win_close(io);
-        mp__win_close(pipe);
+        if (socket)
+            closesocket((SOCKET)(uintptr_t)h);
+        else
+            mp__win_close(h);
         return rc;
     }
-    conn->pipe = pipe;
+    conn->h = h;
+    conn->socket = socket;
     conn->io = io;
     *out = conn;
     return 0;
 }
 
-/* `\\.\pipe\mp-<pid>-<16 hex digits>`: the random part comes from the
- * system's cryptographic generator, so the name cannot be guessed. */
-static int pipe_name(wchar_t *name, size_t size)
+int mp__win_conn_from_pipe(HANDLE pipe, mp__os_conn_t **out)
+{
+    return wrap(pipe, false, out);
+}
+
+int mp__win_conn_from_socket(uintptr_t s, mp__os_conn_t **out)
+{
+    return wrap((HANDLE)s, true, out);
+}
+
+int mp__win_pipe_random_name(char *name, size_t size)
 {
     unsigned char r[8];
     int rc = mp__os_random(r, sizeof r);
     if (rc < 0)
         return rc;
-    swprintf(name, size, L"\\\\.\\pipe\\mp-%lu-%02x%02x%02x%02x%02x%02x%02x%02x",
-             (unsigned long)GetCurrentProcessId(), r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+    int n = snprintf(name, size, "mp-%lu-%02x%02x%02x%02x%02x%02x%02x%02x",
+                     (unsigned long)GetCurrentProcessId(), r[0], r[1], r[2], r[3], r[4], r[5], r[6],
+                     r[7]);
+    if (n < 0 || (size_t)n >= size)
+        return mp__errdetail_set(MP_EINVAL, "a pipe name needs more than %zu bytes", size);
     return 0;
+}
+
+wchar_t *mp__win_pipe_path(const char *name)
+{
+    static const wchar_t prefix[] = L"\\\\.\\pipe\\";
+    enum { PREFIX_LEN = sizeof prefix / sizeof *prefix - 1 };
+    wchar_t *wide = mp__win_wide(name);
+    size_t len = wide ? wcslen(wide) : 0;
+    wchar_t *path = wide ? malloc((PREFIX_LEN + len + 1) * sizeof *path) : NULL;
+    if (path) {
+        memcpy(path, prefix, PREFIX_LEN * sizeof *path);
+        memcpy(path + PREFIX_LEN, wide, (len + 1) * sizeof *path);
+    }
+    free(wide);
+    return path;
 }
 
 /* Connect the server end to the client already opened on it: an overlapped
@@ -130,37 +247,36 @@ static int connect_server(HANDLE server, HANDLE event)
     return mp__win_syserr(err == ERROR_IO_PENDING ? "ConnectNamedPipe (wait)" : "ConnectNamedPipe");
 }
 
-int mp__os_conn_pair(bool duplex, mp__os_conn_t **a, mp__os_conn_t **b)
+/* The pair on a pipe named `path` (see the top of the file). */
+static int pair_on(const wchar_t *path, bool duplex, mp__os_conn_t **a, mp__os_conn_t **b)
 {
-    wchar_t name[64];
-    int rc = pipe_name(name, sizeof name / sizeof *name);
-    if (rc < 0)
-        return rc;
-    HANDLE server = CreateNamedPipeW(name,
-                                     (duplex ? PIPE_ACCESS_DUPLEX : PIPE_ACCESS_INBOUND) |
-                                         FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
-                                     PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT |
-                                         PIPE_REJECT_REMOTE_CLIENTS,
-                                     1, duplex ? PIPE_BUFFER : 0, PIPE_BUFFER, 0, NULL);
+    HANDLE server = CreateNamedPipeW(
+        path,
+        (duplex ? PIPE_ACCESS_DUPLEX : PIPE_ACCESS_INBOUND) | FILE_FLAG_OVERLAPPED |
+            FILE_FLAG_FIRST_PIPE_INSTANCE,
+        PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS, 1,
+        duplex ? MP__WIN_PIPE_BUFFER : 0, MP__WIN_PIPE_BUFFER, 0, NULL);
     if (server == INVALID_HANDLE_VALUE)
         return mp__win_syserr("CreateNamedPipeW");
     /* A one-way client writes only; FILE_READ_ATTRIBUTES lets it still ask
      * about the pipe (PeekNamedPipe, GetNamedPipeInfo). */
     DWORD access = duplex ? GENERIC_READ | GENERIC_WRITE : GENERIC_WRITE | FILE_READ_ATTRIBUTES;
-    HANDLE client = CreateFileW(name, access, 0, NULL, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, NULL);
+    HANDLE client = CreateFileW(path, access, 0, NULL, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, NULL);
     if (client == INVALID_HANDLE_VALUE) {
-        rc = mp__win_syserr("CreateFileW(pipe)");
+        int rc = mp__win_syserr("CreateFileW(pipe)");
         CloseHandle(server);
         return rc;
     }
     /* A client opens in byte read mode whatever the pipe's type. */
+    int rc = 0;
     DWORD mode = PIPE_READMODE_MESSAGE;
     if (duplex && !SetNamedPipeHandleState(client, &mode, NULL, NULL))
         rc = mp__win_syserr("SetNamedPipeHandleState");
     mp__os_conn_t *ca = NULL, *cb = NULL;
-    if (rc == 0 && (rc = wrap(server, &ca)) < 0)
+    if (rc == 0 && (rc = wrap(server, false, &ca)) < 0)
         server = NULL; /* closed by wrap() */
-    if (rc == 0 && (rc = connect_server(server, ca->io)) == 0 && (rc = wrap(client, &cb)) < 0)
+    if (rc == 0 && (rc = connect_server(server, ca->io)) == 0 &&
+        (rc = wrap(client, false, &cb)) < 0)
         client = NULL;
     if (rc < 0) {
         if (ca)
@@ -175,6 +291,20 @@ int mp__os_conn_pair(bool duplex, mp__os_conn_t **a, mp__os_conn_t **b)
     return 0;
 }
 
+int mp__os_conn_pair(bool duplex, mp__os_conn_t **a, mp__os_conn_t **b)
+{
+    char name[MP__WIN_PIPE_NAME_SIZE];
+    int rc = mp__win_pipe_random_name(name, sizeof name);
+    if (rc < 0)
+        return rc;
+    wchar_t *path = mp__win_pipe_path(name);
+    if (!path)
+        return mp__errdetail_set(MP_ENOMEM, "out of memory for a pipe name");
+    rc = pair_on(path, duplex, a, b);
+    free(path);
+    return rc;
+}
+
 int mp__os_conn_from_handle(mp_sentinel_t handle, mp__os_conn_t **out)
 {
     HANDLE h = mp__win_handle(handle);
@@ -186,12 +316,22 @@ int mp__os_conn_from_handle(mp_sentinel_t handle, mp__os_conn_t **out)
         return mp__win_syserr("GetFileType(connection handle)");
     if (type != FILE_TYPE_PIPE)
         return mp__errdetail_set(MP_EINVAL, "handle %p is not a pipe", (void *)h);
-    return wrap(h, out);
+    /* FILE_TYPE_PIPE is "a socket, a named pipe, or an anonymous pipe", and
+     * only a named pipe (an anonymous pipe is one inside) answers
+     * GetNamedPipeInfo(). Not getsockopt(): under wine (8.0) a socket
+     * inherited this way reads and writes, but getsockopt() says
+     * WSAENOTSOCK. */
+    if (!GetNamedPipeInfo(h, NULL, NULL, NULL, NULL))
+        return mp__errdetail_set(MP_ENOTSUP,
+                                 "handle %p is a socket: a TCP connection cannot be given to a "
+                                 "child on Windows (connect from the child instead)",
+                                 (void *)h);
+    return wrap(h, false, out);
 }
 
 mp_sentinel_t mp__os_conn_handle(const mp__os_conn_t *conn)
 {
-    return mp__win_sentinel(conn->pipe);
+    return mp__win_sentinel(conn->h);
 }
 
 int mp__os_conn_write(mp__os_conn_t *conn, const void *data, size_t len)
@@ -200,13 +340,15 @@ int mp__os_conn_write(mp__os_conn_t *conn, const void *data, size_t len)
     while (len > 0) {
         OVERLAPPED ov = {.hEvent = conn->io};
         DWORD chunk = len > MAX_IO ? MAX_IO : (DWORD)len, done = 0;
-        /* Pending until the peer has read enough of it: wait as long. */
-        BOOL ok = WriteFile(conn->pipe, p, chunk, NULL, &ov) || GetLastError() == ERROR_IO_PENDING;
-        if (!ok || !GetOverlappedResult(conn->pipe, &ov, &done, TRUE)) {
-            DWORD err = GetLastError();
-            return is_disconnect(err) ? mp__errdetail_set(MP_EEOF, "the peer closed the connection")
-                                      : mp__win_syserr_code("WriteFile(pipe)", err);
-        }
+        /* Pending until the peer has read enough of it (a pipe) or the
+         * system has buffered it (a socket): wait as long. */
+        DWORD err = io_write(conn, p, chunk, &ov);
+        if (err == 0 || err == ERROR_IO_PENDING)
+            err = io_result(conn, &ov, &done, true);
+        if (err)
+            return is_disconnect(err)
+                       ? mp__errdetail_set(MP_EEOF, "the peer closed the connection")
+                       : mp__win_syserr_code(conn->socket ? "WSASend" : "WriteFile(pipe)", err);
         p += done;
         len -= done;
     }
@@ -224,18 +366,21 @@ static int probe_arm(mp__os_conn_t *conn)
         if (!HasOverlappedIoCompleted(&conn->probe))
             return 0; /* nothing there yet: the event is reset */
         DWORD n = 0;
-        BOOL ok = GetOverlappedResult(conn->pipe, &conn->probe, &n, FALSE);
-        DWORD err = ok ? 0 : GetLastError();
+        DWORD err = io_result(conn, &conn->probe, &n, false);
         conn->probing = false;
         if (is_disconnect(err)) {
             conn->probe_eof = true; /* the event is set, for good */
             return 0;
         }
-        /* Bytes are there (ERROR_MORE_DATA), or were: ask again. */
+        /* Bytes are there (ERROR_MORE_DATA), or were, or end-of-file on a
+         * socket: ask again. */
     }
-    DWORD err = 0;
-    if (!ReadFile(conn->pipe, conn->probe_buf, 0, NULL, &conn->probe))
-        err = GetLastError();
+    /* Starting the read resets its event, a socket's too (the I/O manager
+     * clears the event of every request it is given; wine's WSARecv does
+     * as well, tcp_sentinel checks it), so a pending probe means "nothing
+     * there" without a ResetEvent() here, which would cost every read a
+     * call more. */
+    DWORD err = io_read(conn, conn->probe_buf, 0, &conn->probe);
     if (err == ERROR_IO_PENDING) {
         conn->probing = true;
         return 0;
@@ -249,7 +394,7 @@ static int probe_arm(mp__os_conn_t *conn)
         conn->probe_eof = true;
         return 0;
     }
-    return mp__win_syserr_code("ReadFile(pipe, 0 bytes)", err);
+    return mp__win_syserr_code(conn->socket ? "WSARecv(0 bytes)" : "ReadFile(pipe, 0 bytes)", err);
 }
 
 int mp__os_conn_sentinel(mp__os_conn_t *conn, mp_sentinel_t *out)
@@ -263,22 +408,36 @@ int mp__os_conn_sentinel(mp__os_conn_t *conn, mp_sentinel_t *out)
     return 0;
 }
 
+/* Whether a poll finds nothing to read, asked without issuing a read: a
+ * pipe with no message (a failing peek, as at end-of-file, goes on to the
+ * read, which tells end-of-file from errors); a socket that select() does
+ * not see readable (readable covers bytes, end-of-file and a reset; a
+ * failing select() goes on to the read as well). */
+static bool nothing_there(mp__os_conn_t *conn)
+{
+    if (!conn->socket) {
+        DWORD avail = 0;
+        return PeekNamedPipe(conn->h, NULL, 0, NULL, &avail, NULL) && avail == 0;
+    }
+    fd_set readable = {.fd_count = 1, .fd_array = {sock_of(conn)}};
+    struct timeval zero = {0, 0}; /* select() takes it non-const */
+    return select(0, &readable, NULL, NULL, &zero) == 0;
+}
+
 /* One overlapped read, waiting for it until `deadline`; a read that times
  * out is cancelled, and what it got before the cancel took effect is
  * returned, never lost. */
 static int read_some(mp__os_conn_t *conn, void *buf, DWORD size, size_t *got, double deadline)
 {
     for (;;) {
-        DWORD ms = mp__win_ms_until(deadline), avail = 0;
-        /* A poll with nothing there issues no I/O at all. A failing peek
-         * (end-of-file) goes on to the read, which tells EOF from errors. */
-        if (ms == 0 && PeekNamedPipe(conn->pipe, NULL, 0, NULL, &avail, NULL) && avail == 0)
+        DWORD ms = mp__win_ms_until(deadline);
+        /* A poll with nothing there issues no I/O at all. */
+        if (ms == 0 && nothing_there(conn))
             return mp__errdetail_set(MP_ETIMEDOUT, "no message arrived in time");
         OVERLAPPED ov = {.hEvent = conn->io};
-        DWORD n = 0, err = 0;
+        DWORD n = 0;
         bool cancelled = false;
-        if (!ReadFile(conn->pipe, buf, size, NULL, &ov))
-            err = GetLastError();
+        DWORD err = io_read(conn, buf, size, &ov);
         if (err == ERROR_IO_PENDING) {
             DWORD w;
             while ((w = WaitForSingleObject(conn->io, ms)) == WAIT_TIMEOUT &&
@@ -288,28 +447,30 @@ static int read_some(mp__os_conn_t *conn, void *buf, DWORD size, size_t *got, do
                 /* Timed out (or the wait failed): cancel, then collect
                  * whatever completed anyway. */
                 err = w == WAIT_FAILED ? GetLastError() : 0;
-                CancelIoEx(conn->pipe, &ov);
+                CancelIoEx(conn->h, &ov);
                 cancelled = true;
                 if (err) {
-                    GetOverlappedResult(conn->pipe, &ov, &n, TRUE);
+                    io_result(conn, &ov, &n, true);
                     return mp__win_syserr_code("WaitForSingleObject", err);
                 }
             }
         }
         if (err == 0 || err == ERROR_MORE_DATA || err == ERROR_IO_PENDING)
-            err = GetOverlappedResult(conn->pipe, &ov, &n, TRUE) ? 0 : GetLastError();
+            err = io_result(conn, &ov, &n, true);
         if (err == 0 || err == ERROR_MORE_DATA) {
             if (n > 0) {
                 *got = n; /* ERROR_MORE_DATA: the rest of the message stays */
                 return 0;
             }
-            continue; /* an empty message (none of ours): not end-of-file */
+            if (conn->socket)
+                return 0; /* a stream's 0 bytes: end-of-file */
+            continue;     /* an empty message (none of ours): not end-of-file */
         }
         if (err == ERROR_OPERATION_ABORTED && cancelled)
             return mp__errdetail_set(MP_ETIMEDOUT, "no message arrived in time");
         if (is_disconnect(err))
             return 0; /* end-of-file: *got stays 0 */
-        return mp__win_syserr_code("ReadFile(pipe)", err);
+        return mp__win_syserr_code(conn->socket ? "WSARecv" : "ReadFile(pipe)", err);
     }
 }
 
@@ -333,10 +494,15 @@ void mp__os_conn_free(mp__os_conn_t *conn)
         /* The kernel writes into `probe` until the read is over, and a
          * copy of the end in a child keeps the pipe open: cancel and wait. */
         DWORD n = 0;
-        CancelIoEx(conn->pipe, &conn->probe);
-        GetOverlappedResult(conn->pipe, &conn->probe, &n, TRUE);
+        CancelIoEx(conn->h, &conn->probe);
+        io_result(conn, &conn->probe, &n, true);
     }
-    mp__win_close(conn->pipe);
+    /* A socket goes with closesocket(), which ends the connection
+     * gracefully (FIN) unless bytes sent to us were left unread (reset). */
+    if (conn->socket)
+        closesocket(sock_of(conn));
+    else
+        mp__win_close(conn->h);
     mp__win_close(conn->io);
     mp__win_close(conn->probe.hEvent);
     free(conn);

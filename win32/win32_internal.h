@@ -1,11 +1,12 @@
 /**
  * @file win32_internal.h
  * @brief What the Win32 backend's files share: the child record, the channel
- *        between a parent and its child, handle and text helpers.
+ *        between a parent and its child, connection ends and listeners,
+ *        handle and text helpers.
  *
  * The Win32 backend mirrors posix/ file for file where the concept is shared
- * (child.c, clock.c, conn.c, cpu.c, futex.c, methods.c, proc.c, shm.c,
- * spawn.c; fd.c becomes handle.c) and adds what Windows needs of its own: channel.c (a
+ * (child.c, clock.c, conn.c, cpu.c, futex.c, listener.c, methods.c, proc.c,
+ * shm.c, spawn.c; fd.c becomes handle.c) and adds what Windows needs of its own: channel.c (a
  * named pipe instead of a socketpair), job.c (the kill-on-close job that
  * ends daemons with their parent) and wait.c (waiting on more handles than
  * WaitForMultipleObjects takes). Everything the API sees is UTF-8; the
@@ -164,5 +165,59 @@ char *mp__win_utf8(const wchar_t *wide);
 
 /** @brief Whether a waitable handle is signalled now (false on error). */
 bool mp__win_is_signalled(HANDLE h);
+
+/* ---- connection ends (conn.c) and listeners (listener.c) -------------- */
+
+/** Pipe buffer sizes: a hint to the system (a write bigger than the buffer
+ *  waits until the reader has taken enough, it is not refused). */
+#define MP__WIN_PIPE_BUFFER (64 * 1024)
+
+/** Room for a name from mp__win_pipe_random_name(), NUL included. */
+#define MP__WIN_PIPE_NAME_SIZE 48
+
+/**
+ * @brief An unguessable pipe name, `mp-<pid>-<16 hex digits>` (the random
+ *        part from the system's cryptographic generator), without the
+ *        `\\.\pipe\` prefix. @return 0; MP_EINVAL when `size` is too
+ *        small (MP__WIN_PIPE_NAME_SIZE is enough); MP_ESYS.
+ */
+int mp__win_pipe_random_name(char *name, size_t size);
+
+/** @brief `\\.\pipe\NAME` for a UTF-8 NAME, malloc()ed; NULL for bad
+ *         UTF-8 or no memory. */
+wchar_t *mp__win_pipe_path(const char *name);
+
+/**
+ * @brief A connection end owning a connected named pipe end in message
+ *        read mode, opened with FILE_FLAG_OVERLAPPED (closed on failure).
+ * @return 0; MP_ENOMEM; MP_ESYS.
+ */
+int mp__win_conn_from_pipe(HANDLE pipe, mp__os_conn_t **out);
+
+/**
+ * @brief A connection end owning a connected TCP socket that supports
+ *        overlapped I/O, in blocking mode with no WSAEventSelect() on it
+ *        (closed with closesocket() on failure). Such an end works in this
+ *        process only: mp__os_conn_from_handle() refuses a socket.
+ * @param s a SOCKET (an unsigned pointer-sized integer): this header
+ *        leaves winsock2.h to the files that use sockets (its GROUP
+ *        typedef clashes with wait.c's).
+ * @return 0; MP_ENOMEM; MP_ESYS.
+ */
+int mp__win_conn_from_socket(uintptr_t s, mp__os_conn_t **out);
+
+/**
+ * @brief Start an overlapped ConnectNamedPipe() on a server instance whose
+ *        `ov->hEvent` is a manual-reset event (listener.c; declared here for
+ *        the smoke suite, which checks the early-close case on its own).
+ * @param connected out: true when a client is there already, and the
+ *        event is not signalled for it (ERROR_PIPE_CONNECTED; and
+ *        ERROR_NO_DATA, a client that connected, wrote and closed: its
+ *        messages stay readable, as CPython's PipeListener treats it);
+ *        false while the connect is in
+ *        flight (the kernel owns `ov` until its event is signalled).
+ * @return 0; MP_ESYS.
+ */
+int mp__win_pipe_await_client(HANDLE pipe, OVERLAPPED *ov, bool *connected);
 
 #endif /* WIN32_INTERNAL_H */

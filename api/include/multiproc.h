@@ -10,6 +10,7 @@
 #include <multiproc/connection.h>
 #include <multiproc/context.h>
 #include <multiproc/error.h>
+#include <multiproc/listener.h>
 #include <multiproc/process.h>
 #include <multiproc/runtime.h>
 #include <multiproc/shm.h>

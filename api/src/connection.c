@@ -63,6 +63,17 @@ static mp_connection_t *new_end(mp__os_conn_t *os, bool readable, bool writable)
     return c;
 }
 
+int mp__connection_adopt(mp__os_conn_t *os, mp_connection_t **out)
+{
+    mp_connection_t *c = new_end(os, true, true);
+    if (!c) {
+        mp__os_conn_free(os);
+        return mp__errdetail_set(MP_ENOMEM, "out of memory for a connection");
+    }
+    *out = c;
+    return 0;
+}
+
 int mp_pipe(mp_connection_t **first, mp_connection_t **second, bool duplex)
 {
     if (!first || !second)

@@ -304,6 +304,61 @@ int mp__os_conn_sentinel(mp__os_conn_t *conn, mp_sentinel_t *out);
 void mp__os_conn_free(mp__os_conn_t *conn);
 
 /* ------------------------------------------------------------------ */
+/* Listeners: where unrelated processes connect                        */
+/* ------------------------------------------------------------------ */
+
+/** Address families (Python's AF_INET, AF_UNIX, AF_PIPE). */
+typedef enum mp__family {
+    MP__FAMILY_TCP,  /**< "HOST:PORT" */
+    MP__FAMILY_UNIX, /**< a path; on Linux "@NAME" is the abstract namespace */
+    MP__FAMILY_PIPE, /**< a Windows pipe name, without the \\.\pipe\ prefix */
+} mp__family_t;
+
+/** A listening socket or named pipe. */
+typedef struct mp__os_listener mp__os_listener_t;
+
+/** @brief The family of a listener made with no address (unix on POSIX,
+ *         pipe on Windows). */
+mp__family_t mp__os_default_family(void);
+
+/**
+ * @brief Listen.
+ * @param where the address after the core stripped "tcp:", "unix:" or
+ *        "pipe:"; NULL for a fresh one the backend makes up (tcp: the
+ *        loopback address and a free port; unix: a socket in a private
+ *        temporary directory; pipe: an unguessable name).
+ * @param backlog > 0.
+ * @param bound out: the address as bound, in the same form as `where`
+ *        (the port the OS chose, the name made up), NUL-ended.
+ * @return 0; MP_EINVAL for a family this platform lacks or a malformed
+ *         `where` (no port, a host that does not resolve, a name too long);
+ *         MP_EEXIST when the address is in use; MP_ENOMEM; MP_ESYS.
+ */
+int mp__os_listen(mp__family_t family, const char *where, int backlog, char *bound,
+                  size_t bound_size, mp__os_listener_t **out);
+
+/**
+ * @brief Accept the next client before `deadline` (absolute, mp__deadline()).
+ *        A client that connected, wrote and closed before this call is
+ *        still accepted, its bytes readable (Windows: ERROR_NO_DATA).
+ * @return 0; MP_ETIMEDOUT; MP_ENOMEM; MP_ESYS.
+ */
+int mp__os_accept(mp__os_listener_t *listener, double deadline, mp__os_conn_t **out);
+
+/**
+ * @brief Connect to a listener before `deadline`.
+ * @return 0; MP_EINVAL for a family this platform lacks or a malformed
+ *         `where`; MP_ENOENT when nothing listens there (refused, no such
+ *         socket file or pipe); MP_ETIMEDOUT; MP_ENOMEM; MP_ESYS.
+ */
+int mp__os_connect(mp__family_t family, const char *where, double deadline, mp__os_conn_t **out);
+
+/** @brief Stop listening and free: the address is released (a unix socket
+ *         file the listener made is removed, with a directory it made).
+ *         NULL-safe. */
+void mp__os_listener_free(mp__os_listener_t *listener);
+
+/* ------------------------------------------------------------------ */
 /* Futexes: a word in shared memory that processes can sleep on        */
 /* ------------------------------------------------------------------ */
 

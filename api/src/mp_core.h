@@ -83,6 +83,16 @@ void mp__children_forget(void);
 /** @brief Set up the registry; called once by mp_init(). */
 int mp__children_init(void);
 
+/* --- connections (connection.c) ------------------------------------ */
+
+/**
+ * @brief A duplex connection handle over an end the backend made (an
+ *        accepted or connected socket or pipe). It owns `os` from then on,
+ *        and frees it on failure too.
+ * @return 0; MP_ENOMEM.
+ */
+int mp__connection_adopt(mp__os_conn_t *os, mp_connection_t **out);
+
 /* --- start methods (context.c) ------------------------------------ */
 
 /** @brief The start method a context stands for; NULL = the default one. */

@@ -1,0 +1,299 @@
+/* Listeners and clients (Python's multiprocessing.connection Listener and
+ * Client): addresses, and the challenge-response handshake, which runs on
+ * the connection's own framed messages and so is the same for every family
+ * and platform. The backend listens, accepts and connects (mp_backend.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mp_auth.h"
+#include "mp_core.h"
+#include "mp_object.h"
+
+/** How long an accepted client has to answer the handshake, whatever the
+ *  accept's own timeout: a silent client must not hold accept for ever. */
+#define HANDSHAKE_SECONDS 10.0
+
+struct mp_listener {
+    mp__object_t obj;
+    mp__os_listener_t *os; /**< NULL once closed */
+    char address[MP_ADDRESS_MAX + 1];
+    bool has_key;
+    size_t key_len;
+    unsigned char *key; /**< a copy of the caller's key */
+};
+
+/* ---- addresses --------------------------------------------------------- */
+
+static const struct {
+    const char *prefix;
+    mp__family_t family;
+} families[] = {
+    {"tcp:", MP__FAMILY_TCP},
+    {"unix:", MP__FAMILY_UNIX},
+    {"pipe:", MP__FAMILY_PIPE},
+};
+enum { NFAMILIES = sizeof families / sizeof *families };
+
+static const char *prefix_of(mp__family_t family)
+{
+    for (size_t i = 0; i < NFAMILIES; i++)
+        if (families[i].family == family)
+            return families[i].prefix;
+    return "";
+}
+
+/* Split "family:where"; `where` points into `address`. */
+static int parse_address(const char *address, mp__family_t *family, const char **where,
+                         const char *fn)
+{
+    if (!address)
+        return mp__errdetail_set(MP_EINVAL, "%s: NULL address", fn);
+    if (strlen(address) > MP_ADDRESS_MAX)
+        return mp__errdetail_set(MP_EINVAL, "%s: address longer than %d bytes", fn, MP_ADDRESS_MAX);
+    for (size_t i = 0; i < NFAMILIES; i++) {
+        size_t n = strlen(families[i].prefix);
+        if (strncmp(address, families[i].prefix, n) == 0 && address[n] != '\0') {
+            *family = families[i].family;
+            *where = address + n;
+            return 0;
+        }
+    }
+    return mp__errdetail_set(MP_EINVAL, "%s: '%s' is not tcp:HOST:PORT, unix:PATH or pipe:NAME", fn,
+                             address);
+}
+
+/* ---- the handshake (Python's deliver_challenge / answer_challenge) ----- */
+
+static const char challenge_tag[] = "#CHALLENGE#", welcome[] = "#WELCOME#", failure[] = "#FAILURE#";
+enum { TAG_LEN = sizeof challenge_tag - 1, VERDICT_LEN = sizeof welcome - 1 };
+
+/* Receive one message of at most `size` bytes before `deadline`; a longer
+ * one is not what the handshake expects: MP_EAUTH. */
+static int recv_by(mp_connection_t *c, void *buf, size_t size, size_t *len, double deadline)
+{
+    int rc = mp_connection_recv(c, buf, size, len, mp__time_left(deadline));
+    return rc == MP_ETOOSMALL
+               ? mp__errdetail_set(MP_EAUTH, "authentication: unexpected message (%zu bytes)", *len)
+               : rc;
+}
+
+/* The longest answer read in full before it is refused (Python's 256):
+ * a longer one is drained too, up to DRAIN_MAX, so that closing the
+ * connection does not reset it before the refusal is read. */
+enum { ANSWER_MAX = 256, DRAIN_MAX = 64 * 1024 };
+
+static int deliver_challenge(mp_connection_t *c, const void *key, size_t key_len, double deadline)
+{
+    unsigned char msg[TAG_LEN + MP__AUTH_SIZE], answer[ANSWER_MAX];
+    memcpy(msg, challenge_tag, TAG_LEN);
+    size_t len = 0;
+    int rc = mp__os_random(msg + TAG_LEN, MP__AUTH_SIZE);
+    if (rc == 0)
+        rc = mp_connection_send(c, msg, sizeof msg);
+    if (rc == 0)
+        rc = mp_connection_recv(c, answer, sizeof answer, &len, mp__time_left(deadline));
+    if (rc == MP_ETOOSMALL && len <= DRAIN_MAX) {
+        void *junk = NULL;
+        rc = mp_connection_recv_alloc(c, &junk, &len, mp__time_left(deadline));
+        mp_connection_free(junk);
+        len = 0; /* too long to be a digest, whatever it was */
+    }
+    if (rc < 0 && rc != MP_ETOOSMALL)
+        return rc;
+    bool ok = rc == 0 && len == MP__AUTH_SIZE &&
+              mp__auth_verify(key, key_len, msg + TAG_LEN, answer);
+    rc = mp_connection_send(c, ok ? welcome : failure, VERDICT_LEN);
+    if (!ok)
+        return mp__errdetail_set(MP_EAUTH, "authentication: the answer received was wrong");
+    return rc;
+}
+
+static int answer_challenge(mp_connection_t *c, const void *key, size_t key_len, double deadline)
+{
+    unsigned char msg[TAG_LEN + MP__AUTH_SIZE], digest[MP__AUTH_SIZE];
+    char verdict[VERDICT_LEN];
+    size_t len = 0;
+    int rc = recv_by(c, msg, sizeof msg, &len, deadline);
+    if (rc < 0)
+        return rc;
+    if (len != sizeof msg || memcmp(msg, challenge_tag, TAG_LEN) != 0)
+        return mp__errdetail_set(MP_EAUTH, "authentication: the message is not a challenge");
+    rc = mp__auth_digest(key, key_len, msg + TAG_LEN, MP__AUTH_SIZE, digest);
+    if (rc == 0)
+        rc = mp_connection_send(c, digest, sizeof digest);
+    if (rc == 0)
+        rc = recv_by(c, verdict, sizeof verdict, &len, deadline);
+    if (rc < 0)
+        return rc;
+    if (len != VERDICT_LEN || memcmp(verdict, welcome, VERDICT_LEN) != 0)
+        return mp__errdetail_set(MP_EAUTH, "authentication: the peer refused our key");
+    return 0;
+}
+
+/* A peer that hangs up in the middle of the handshake refused us: MP_EAUTH.
+ * On the listener's side a silent client is dropped the same way; a client
+ * keeps MP_ETIMEDOUT, since a listener that never answers (it is not
+ * accepting, or has no key and waits for the client to speak) has refused
+ * nothing. */
+static int as_auth_failure(int rc, bool silence_is_refusal)
+{
+    if (rc == MP_EEOF || (rc == MP_ETIMEDOUT && silence_is_refusal))
+        return mp__errdetail_set(MP_EAUTH, "authentication: the peer %s during the handshake",
+                                 rc == MP_EEOF ? "hung up" : "was silent");
+    return rc;
+}
+
+/* ---- listeners --------------------------------------------------------- */
+
+int mp_listener_create(mp_listener_t **out, const mp_listener_opts_t *opts)
+{
+    if (!out || !opts)
+        return mp__errdetail_set(MP_EINVAL, "mp_listener_create: NULL out or opts");
+    mp__family_t family = mp__os_default_family();
+    const char *where = NULL;
+    int rc = opts->address ? parse_address(opts->address, &family, &where, "mp_listener_create")
+                           : 0;
+    if (rc < 0)
+        return rc;
+    mp_listener_t *l = (mp_listener_t *)mp__object_new(&mp__kind_listener);
+    if (!l)
+        return mp__errdetail_set(MP_ENOMEM, "mp_listener_create: out of memory");
+    if (opts->authkey) {
+        /* malloc(0) may return NULL: keep one byte for an empty key. */
+        l->key = malloc(opts->authkey_len ? opts->authkey_len : 1);
+        if (!l->key) {
+            mp__object_destroy(&l->obj);
+            return mp__errdetail_set(MP_ENOMEM, "mp_listener_create: out of memory");
+        }
+        memcpy(l->key, opts->authkey, opts->authkey_len);
+        l->has_key = true;
+        l->key_len = opts->authkey_len;
+    }
+    const char *prefix = prefix_of(family);
+    size_t used = strlen(prefix);
+    memcpy(l->address, prefix, used + 1);
+    rc = mp__os_listen(family, where, opts->backlog > 0 ? opts->backlog : 16, l->address + used,
+                       sizeof l->address - used, &l->os);
+    if (rc < 0) {
+        mp__object_destroy(&l->obj);
+        return rc;
+    }
+    *out = l;
+    return 0;
+}
+
+const char *mp_listener_address(mp_listener_t *l)
+{
+    return mp__object_check(l, &mp__kind_listener, "mp_listener_address") == 0 ? l->address : "";
+}
+
+int mp_listener_accept(mp_listener_t *l, mp_connection_t **out, double timeout)
+{
+    int rc = mp__object_check(l, &mp__kind_listener, "mp_listener_accept");
+    if (rc < 0)
+        return rc;
+    if (!out || timeout != timeout)
+        return mp__errdetail_set(MP_EINVAL, "mp_listener_accept: NULL out or NaN timeout");
+    if (!l->os)
+        return mp__errdetail_set(MP_ECLOSED, "mp_listener_accept: the listener is closed");
+    mp__os_conn_t *os = NULL;
+    mp_connection_t *c = NULL;
+    if ((rc = mp__os_accept(l->os, mp__deadline(true, timeout), &os)) < 0 ||
+        (rc = mp__connection_adopt(os, &c)) < 0)
+        return rc;
+    if (l->has_key) {
+        double deadline = mp__deadline(true, HANDSHAKE_SECONDS);
+        rc = deliver_challenge(c, l->key, l->key_len, deadline);
+        if (rc == 0)
+            rc = answer_challenge(c, l->key, l->key_len, deadline);
+        if (rc < 0) {
+            rc = as_auth_failure(rc, true);
+            mp_connection_destroy(c);
+            return rc;
+        }
+    }
+    *out = c;
+    return 0;
+}
+
+int mp_listener_close(mp_listener_t *l)
+{
+    int rc = mp__object_check(l, &mp__kind_listener, "mp_listener_close");
+    if (rc == 0) {
+        mp__os_listener_free(l->os);
+        l->os = NULL;
+    }
+    return rc;
+}
+
+void mp_listener_destroy(mp_listener_t *l)
+{
+    if (mp__object_check(l, &mp__kind_listener, "mp_listener_destroy") == 0)
+        mp__object_destroy(&l->obj);
+}
+
+static void listener_release(mp__object_t *obj)
+{
+    mp_listener_t *l = (mp_listener_t *)obj;
+    mp__os_listener_free(l->os);
+    l->os = NULL;
+    free(l->key);
+    l->key = NULL;
+}
+
+/* A listener stays with the process that made it (as in Python, whose
+ * Listener cannot be pickled): a child listens on an address of its own. */
+static int listener_share(mp__object_t *obj, mp__share_t *out)
+{
+    (void)obj, (void)out;
+    return mp__errdetail_set(MP_EINVAL, "a Listener cannot be given to a child");
+}
+
+static int listener_attach(const void *bytes, size_t len, const mp_sentinel_t *handles,
+                           size_t nhandles, mp__object_t **out)
+{
+    (void)bytes, (void)len, (void)handles, (void)nhandles, (void)out;
+    return MP_EBOOTSTRAP;
+}
+
+const mp__kind_t mp__kind_listener = {
+    .name = "Listener",
+    .id = 11,
+    .size = sizeof(mp_listener_t),
+    .share = listener_share,
+    .attach = listener_attach,
+    .release = listener_release,
+};
+
+/* ---- clients ----------------------------------------------------------- */
+
+int mp_client_connect(mp_connection_t **out, const char *address, const void *authkey,
+                      size_t authkey_len, double timeout)
+{
+    if (!out || timeout != timeout)
+        return mp__errdetail_set(MP_EINVAL, "mp_client_connect: NULL out or NaN timeout");
+    mp__family_t family;
+    const char *where;
+    int rc = parse_address(address, &family, &where, "mp_client_connect");
+    if (rc < 0)
+        return rc;
+    double deadline = mp__deadline(true, timeout);
+    mp__os_conn_t *os = NULL;
+    mp_connection_t *c = NULL;
+    if ((rc = mp__os_connect(family, where, deadline, &os)) < 0 ||
+        (rc = mp__connection_adopt(os, &c)) < 0)
+        return rc;
+    if (authkey) {
+        rc = answer_challenge(c, authkey, authkey_len, deadline);
+        if (rc == 0)
+            rc = deliver_challenge(c, authkey, authkey_len, deadline);
+        if (rc < 0) {
+            rc = as_auth_failure(rc, false);
+            mp_connection_destroy(c);
+            return rc;
+        }
+    }
+    *out = c;
+    return 0;
+}
