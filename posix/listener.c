@@ -126,21 +126,12 @@ typedef struct address {
 static int tcp_address(const char *where, bool passive, address_t *out)
 {
     memset(out, 0, sizeof *out);
-    const char *colon = strrchr(where, ':');
-    if (!colon)
-        return mp__errdetail_set(MP_EINVAL, "tcp address '%s' is not HOST:PORT", where);
-    const char *port = colon + 1;
-    char *end;
-    errno = 0;
-    unsigned long num = strtoul(port, &end, 10);
-    if (port[0] < '0' || port[0] > '9' || *end != '\0' || errno != 0 || num > 65535)
-        return mp__errdetail_set(MP_EINVAL, "tcp address '%s': the port is not 0 to 65535", where);
-    size_t hostlen = (size_t)(colon - where);
-    if (hostlen > 255)
-        return mp__errdetail_set(MP_EINVAL, "tcp address '%s': the host name is too long", where);
-    char host[256];
-    memcpy(host, where, hostlen);
-    host[hostlen] = '\0';
+    char host[MP__HOST_MAX + 1];
+    unsigned port;
+    int rc = mp__split_host_port(where, host, &port);
+    if (rc < 0)
+        return rc;
+    size_t hostlen = strlen(host);
 
     struct sockaddr_in sin = {.sin_family = AF_INET};
     if (hostlen == 0) {
@@ -160,7 +151,7 @@ static int tcp_address(const char *where, bool passive, address_t *out)
         memcpy(&sin.sin_addr, &((struct sockaddr_in *)res->ai_addr)->sin_addr, sizeof sin.sin_addr);
         freeaddrinfo(res);
     }
-    sin.sin_port = htons((uint16_t)num);
+    sin.sin_port = htons((uint16_t)port);
     memcpy(&out->ss, &sin, sizeof sin);
     out->len = sizeof sin;
     return 0;

@@ -374,20 +374,12 @@ static int wsa_init(void)
 /* "HOST:PORT" (see the top of the file). */
 static int tcp_address(const char *where, bool passive, struct sockaddr_in *out)
 {
-    const char *colon = strrchr(where, ':');
-    if (!colon)
-        return mp__errdetail_set(MP_EINVAL, "tcp address '%s' is not HOST:PORT", where);
-    const char *port = colon + 1;
-    char *end;
-    unsigned long num = strtoul(port, &end, 10);
-    if (port[0] < '0' || port[0] > '9' || *end != '\0' || num > 65535)
-        return mp__errdetail_set(MP_EINVAL, "tcp address '%s': the port is not 0 to 65535", where);
-    size_t hostlen = (size_t)(colon - where);
-    if (hostlen > 255)
-        return mp__errdetail_set(MP_EINVAL, "tcp address '%s': the host name is too long", where);
-    char host[256];
-    memcpy(host, where, hostlen);
-    host[hostlen] = '\0';
+    char host[MP__HOST_MAX + 1];
+    unsigned port;
+    int rc = mp__split_host_port(where, host, &port);
+    if (rc < 0)
+        return rc;
+    size_t hostlen = strlen(host);
 
     struct sockaddr_in sin = {.sin_family = AF_INET};
     if (hostlen == 0) {
@@ -407,7 +399,7 @@ static int tcp_address(const char *where, bool passive, struct sockaddr_in *out)
         sin.sin_addr = ((struct sockaddr_in *)res->ai_addr)->sin_addr;
         freeaddrinfo(res);
     }
-    sin.sin_port = htons((u_short)num);
+    sin.sin_port = htons((u_short)port);
     *out = sin;
     return 0;
 }

@@ -63,6 +63,25 @@ static int parse_address(const char *address, mp__family_t *family, const char *
                              address);
 }
 
+int mp__split_host_port(const char *where, char host[MP__HOST_MAX + 1], unsigned *port)
+{
+    const char *colon = strrchr(where, ':');
+    if (!colon)
+        return mp__errdetail_set(MP_EINVAL, "tcp address '%s' is not HOST:PORT", where);
+    const char *digits = colon + 1;
+    size_t ndigits = strspn(digits, "0123456789");
+    unsigned long num = ndigits > 0 && ndigits <= 5 ? strtoul(digits, NULL, 10) : 65536;
+    if (digits[ndigits] != '\0' || num > 65535)
+        return mp__errdetail_set(MP_EINVAL, "tcp address '%s': the port is not 0 to 65535", where);
+    size_t hostlen = (size_t)(colon - where);
+    if (hostlen > MP__HOST_MAX)
+        return mp__errdetail_set(MP_EINVAL, "tcp address '%s': the host name is too long", where);
+    memcpy(host, where, hostlen);
+    host[hostlen] = '\0';
+    *port = (unsigned)num;
+    return 0;
+}
+
 /* ---- the handshake (Python's deliver_challenge / answer_challenge) ----- */
 
 static const char challenge_tag[] = "#CHALLENGE#", welcome[] = "#WELCOME#", failure[] = "#FAILURE#";

@@ -314,6 +314,18 @@ typedef enum mp__family {
     MP__FAMILY_PIPE, /**< a Windows pipe name, without the \\.\pipe\ prefix */
 } mp__family_t;
 
+/** Longest host name in a tcp address. */
+#define MP__HOST_MAX 255
+
+/**
+ * @brief For the backends (listener.c): split a tcp address "HOST:PORT" at
+ *        its last colon. HOST may be empty (every interface for a
+ *        listener, this machine for a client, as Python's '').
+ * @return 0; MP_EINVAL (with the reason) for no colon, a port that is not
+ *         0 to 65535, or a host longer than MP__HOST_MAX.
+ */
+int mp__split_host_port(const char *where, char host[MP__HOST_MAX + 1], unsigned *port);
+
 /** A listening socket or named pipe. */
 typedef struct mp__os_listener mp__os_listener_t;
 
