@@ -55,6 +55,12 @@ mp_sentinel_t mp__os_conn_handle(const mp__os_conn_t *conn)
     return conn->fd;
 }
 
+int mp__os_conn_shareable(const mp__os_conn_t *conn)
+{
+    (void)conn; /* every descriptor can be passed on */
+    return 0;
+}
+
 int mp__os_conn_write(mp__os_conn_t *conn, const void *data, size_t len)
 {
     int rc = mp__posix_write_all(conn->fd, data, len);

@@ -334,6 +334,17 @@ mp_sentinel_t mp__os_conn_handle(const mp__os_conn_t *conn)
     return mp__win_sentinel(conn->h);
 }
 
+int mp__os_conn_shareable(const mp__os_conn_t *conn)
+{
+    /* A socket cannot be duplicated into another process with
+     * DuplicateHandle (WSADuplicateSocket would be needed), so the spawn
+     * path that hands pipes over cannot hand sockets over. */
+    if (conn->socket)
+        return mp__errdetail_set(MP_ENOTSUP,
+                                 "a TCP connection cannot be given to a child on Windows");
+    return 0;
+}
+
 int mp__os_conn_write(mp__os_conn_t *conn, const void *data, size_t len)
 {
     const char *p = data;

@@ -313,8 +313,11 @@ static int connection_share(mp__object_t *obj, mp__share_t *out)
     mp_connection_t *c = (mp_connection_t *)obj;
     if (!c->os)
         return mp__errdetail_set(MP_ECLOSED, "a closed connection cannot be given to a child");
+    int rc = mp__os_conn_shareable(c->os);
+    if (rc < 0)
+        return rc;
     unsigned char ways = (unsigned char)(c->readable | c->writable << 1);
-    int rc = mp__buf_append(&out->bytes, &ways, 1);
+    rc = mp__buf_append(&out->bytes, &ways, 1);
     if (rc == 0)
         out->handles[out->nhandles++] = mp__os_conn_handle(c->os);
     return rc;

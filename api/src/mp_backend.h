@@ -277,6 +277,13 @@ int mp__os_conn_from_handle(mp_sentinel_t handle, mp__os_conn_t **out);
 mp_sentinel_t mp__os_conn_handle(const mp__os_conn_t *conn);
 
 /**
+ * @brief Whether this end can be given to a child at all, asked before a
+ *        start so that the parent, not the child, reports a refusal.
+ * @return 0; MP_ENOTSUP (with the reason: a Windows socket end).
+ */
+int mp__os_conn_shareable(const mp__os_conn_t *conn);
+
+/**
  * @brief Write all `len` (> 0) bytes, blocking as long as the peer does not
  *        read. Never raises SIGPIPE.
  * @return 0; MP_EEOF when the peer's end is closed; MP_ESYS.

@@ -6,7 +6,9 @@
  *        optional shared key that both sides must prove they hold.
  *
  * An accepted or connected end is an mp_connection_t (connection.h): it
- * sends and receives messages exactly as a pipe end does.
+ * sends and receives messages exactly as a pipe end does, and can be given
+ * to a child the same way, except a TCP end on Windows (a socket cannot be
+ * handed to another process there: mp_process_start() says MP_ENOTSUP).
  *
  * Addresses are strings that name their family, Python's three:
  * | address          | family   | where                                        |
