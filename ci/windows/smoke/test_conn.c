@@ -548,7 +548,9 @@ static void test_pipe_stream(void)
     CHECK(rc == 0 && got == 0, "end-of-file at the end");
     CHECK(k == w.total, "read %llu bytes of %llu", (unsigned long long)k,
           (unsigned long long)w.total);
-    CHECK(timeouts > 20, "only %d reads timed out", timeouts);
+    /* How many time out depends on the machine's speed; one proves the
+     * path was taken (the count is printed below). */
+    CHECK(timeouts > 0, "no read timed out: the test proved nothing");
     printf("    %llu bytes in %d reads, %d timed out, %d waits ready (%.2f s)\n",
            (unsigned long long)k, reads, timeouts, waits, smoke_now() - t0);
     mp__os_conn_free(a);
