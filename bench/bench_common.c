@@ -1,4 +1,4 @@
-/* The code bench_process and bench_sync share; see bench_common.h. */
+/* The code the benchmarks share; see bench_common.h. */
 #include "bench_common.h"
 
 #include <errno.h>
@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,6 +43,27 @@ void bench_check(int rc, const char *what)
 {
     if (rc < 0)
         bench_die("%s failed: %s (%s): %s", what, mp_strerror(rc), mp_err_name(rc), mp_errdetail());
+}
+
+void bench_reap(pid_t pid)
+{
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            bench_die_errno("waitpid", errno);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        bench_die("raw benchmark: a child did not exit with 0");
+}
+
+void bench_join(mp_process_t *p, const char *what)
+{
+    bench_check(mp_process_join(p, MP_FOREVER), "mp_process_join");
+    int code;
+    bench_check(mp_process_exitcode(p, &code), "mp_process_exitcode");
+    if (code != 0)
+        bench_die("%s: a child (%s) ended with exit code %d", what, mp_process_start_method(p),
+                  code);
+    mp_process_destroy(p);
 }
 
 double bench_now_us(void)
@@ -338,7 +360,14 @@ void bench_print_report(const bench_report_t *rep, const bench_python_t *py)
                fmt_value(an->value, a, sizeof a), an->unit, an->compare_with);
     }
 
-    printf("\n%-64s %8s  %-9s %s\n", "# ratio of medians of this run", "value", "goal", "met");
+    /* At least 64 columns, more when a label is longer (long metric names). */
+    int width = 64;
+    for (size_t i = 0; i < rep->nratios; i++) {
+        int len = (int)(strlen(rep->ratios[i].num) + strlen(" / ") + strlen(rep->ratios[i].den));
+        width = len > width ? len : width;
+    }
+    printf("\n%-*s %8s  %-9s %s\n", width, "# ratio of medians of this run", "value", "goal",
+           "met");
     for (size_t i = 0; i < rep->nratios; i++) {
         const bench_ratio_t *r = &rep->ratios[i];
         double v = ratio_value(r);
@@ -350,7 +379,7 @@ void bench_print_report(const bench_report_t *rep, const bench_python_t *py)
             snprintf(goal, sizeof goal, "%s %.2gx", r->at_least ? ">=" : "<=", r->goal);
         else
             snprintf(goal, sizeof goal, "-");
-        printf("%-64s %7.2fx  %-9s %s\n", label, v, goal,
+        printf("%-*s %7.2fx  %-9s %s\n", width, label, v, goal,
                r->goal > 0 ? (ratio_met(r, v) ? "yes" : "no") : "-");
     }
     if (!py || !py->exe[0])

@@ -20,6 +20,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
+
+#include <multiproc/process.h>
 
 enum { BENCH_MAX_ROUNDS = 1000, BENCH_DEFAULT_ROUNDS = 7, BENCH_QUICK_ROUNDS = 3 };
 
@@ -42,6 +45,15 @@ _Noreturn void bench_die_errno(const char *what, int err);
 
 /** @brief A multiproc call returned `rc`: exit(1) with its error if negative. */
 void bench_check(int rc, const char *what);
+
+/** @brief Wait for a fork()ed child; exit(1) unless it exited with 0. */
+void bench_reap(pid_t pid);
+
+/**
+ * @brief Join a multiproc child, check that it exited with 0, destroy it;
+ *        exit(1) naming `what` otherwise.
+ */
+void bench_join(mp_process_t *p, const char *what);
 
 /** @brief Microseconds on the monotonic clock. */
 double bench_now_us(void);

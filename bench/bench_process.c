@@ -35,7 +35,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <multiproc.h>
@@ -60,16 +59,6 @@ enum { FORK_LIKE, SPAWN_LIKE };
 
 static const char *self_exe = "/proc/self/exe";
 
-static void reap(pid_t pid)
-{
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            bench_die_errno("waitpid", errno);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        bench_die("raw benchmark: a child did not exit with 0");
-}
-
 static double measure_raw_fork(const bench_metric_t *m, int iters)
 {
     (void)m;
@@ -80,7 +69,7 @@ static double measure_raw_fork(const bench_metric_t *m, int iters)
             bench_die_errno("fork", errno);
         if (pid == 0)
             _exit(0);
-        reap(pid);
+        bench_reap(pid);
     }
     return (bench_now_us() - t0) / iters;
 }
@@ -95,7 +84,7 @@ static double measure_raw_spawn(const bench_metric_t *m, int iters)
         int err = posix_spawn(&pid, self_exe, NULL, NULL, argv, environ);
         if (err)
             bench_die_errno("posix_spawn", err);
-        reap(pid);
+        bench_reap(pid);
     }
     return (bench_now_us() - t0) / iters;
 }
@@ -116,12 +105,7 @@ static void run_empty_process(mp_context_t *ctx)
     bench_check(mp_process_create(&p, &(mp_process_opts_t){.task = "empty", .context = ctx}),
                 "mp_process_create");
     bench_check(mp_process_start(p), "mp_process_start");
-    bench_check(mp_process_join(p, MP_FOREVER), "mp_process_join");
-    int code;
-    bench_check(mp_process_exitcode(p, &code), "mp_process_exitcode");
-    if (code != 0)
-        bench_die("%s: a child did not exit with 0", mp_process_start_method(p));
-    mp_process_destroy(p);
+    bench_join(p, "mp_process");
 }
 
 /* m->arg is the start method's name. */

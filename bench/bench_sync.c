@@ -56,7 +56,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <multiproc.h>
@@ -272,16 +271,6 @@ static double contended_result(const bench_metric_t *m, const counters_t *c, int
     return us * 1e3 / (2.0 * n);
 }
 
-static void reap(pid_t pid)
-{
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            bench_die_errno("waitpid", errno);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        bench_die("raw benchmark: a child did not exit with 0");
-}
-
 static double measure_raw_contended(const bench_metric_t *m, int iters)
 {
     raw->c = (counters_t){0};
@@ -310,8 +299,8 @@ static double measure_raw_contended(const bench_metric_t *m, int iters)
         sched_yield();
     double t0 = bench_now_us();
     atomic_store(&raw->go, 1);
-    reap(pids[0]);
-    reap(pids[1]);
+    bench_reap(pids[0]);
+    bench_reap(pids[1]);
     double us = bench_now_us() - t0;
     return contended_result(m, &raw->c, iters, us);
 }
@@ -549,7 +538,7 @@ static double measure_raw_shm_read_child(const bench_metric_t *m, int iters)
     while ((got = read(fds[0], &rate, sizeof rate)) < 0 && errno == EINTR)
         ;
     close(fds[0]);
-    reap(pid);
+    bench_reap(pid);
     if (got != (ssize_t)sizeof rate)
         bench_die("%s: no rate from the child", m->name);
     return rate;

@@ -6,6 +6,7 @@
  * ignore the signal, and the reader still sees end-of-file when the writer
  * closes. The core frames messages; this file moves bytes. */
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -70,9 +71,13 @@ int mp__os_conn_write(mp__os_conn_t *conn, const void *data, size_t len)
 int mp__os_conn_read(mp__os_conn_t *conn, void *buf, size_t size, size_t *got, double deadline)
 {
     *got = 0;
+    /* With no deadline the read itself waits: one system call where a try
+     * and a poll() would make three (a ping-pong's wake-up goes straight to
+     * the reader). The descriptor is blocking; only a timed read polls. */
+    int flags = isinf(deadline) ? 0 : MSG_DONTWAIT;
     for (;;) {
         /* Try first: data that is already there costs no poll(). */
-        ssize_t r = recv(conn->fd, buf, size, MSG_DONTWAIT);
+        ssize_t r = recv(conn->fd, buf, size, flags);
         if (r >= 0) {
             *got = (size_t)r; /* 0: end-of-file */
             return 0;
