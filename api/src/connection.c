@@ -174,12 +174,15 @@ static int read_header(mp_connection_t *c, double deadline, uint64_t *n)
 static int read_body(mp_connection_t *c, unsigned char *dst, size_t n, double deadline)
 {
     size_t have = c->got.len - HEADER;
+    /* Room to keep a partial body must exist before any of it is read; if
+     * there is none, the message stays whole where it is (header in `got`,
+     * the rest in the OS) for a later call. */
+    int rc = deadline == MP_FOREVER ? 0 : mp__buf_reserve(&c->got, n - have);
+    if (rc < 0)
+        return rc;
     if (have)
         memcpy(dst, c->got.data + HEADER, have);
-    /* Room to keep a partial body must exist before any of it is read. */
-    int rc = deadline == MP_FOREVER ? 0 : mp__buf_reserve(&c->got, n - have);
-    if (rc == 0)
-        rc = read_until(c, dst, n, &have, deadline);
+    rc = read_until(c, dst, n, &have, deadline);
     if (rc == MP_ETIMEDOUT) {
         memcpy(c->got.data + HEADER, dst, have);
         c->got.len = HEADER + have;
