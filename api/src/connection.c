@@ -63,15 +63,21 @@ static mp_connection_t *new_end(mp__os_conn_t *os, bool readable, bool writable)
     return c;
 }
 
-int mp__connection_adopt(mp__os_conn_t *os, mp_connection_t **out)
+/* A handle over `os`, which it owns from now on (freed here on failure). */
+static int adopt_end(mp__os_conn_t *os, bool readable, bool writable, mp_connection_t **out)
 {
-    mp_connection_t *c = new_end(os, true, true);
+    mp_connection_t *c = new_end(os, readable, writable);
     if (!c) {
         mp__os_conn_free(os);
         return mp__errdetail_set(MP_ENOMEM, "out of memory for a connection");
     }
     *out = c;
     return 0;
+}
+
+int mp__connection_adopt(mp__os_conn_t *os, mp_connection_t **out)
+{
+    return adopt_end(os, true, true, out);
 }
 
 int mp_pipe(mp_connection_t **first, mp_connection_t **second, bool duplex)
@@ -336,11 +342,9 @@ static int connection_attach(const void *bytes, size_t len, const mp_sentinel_t 
     int rc = mp__os_conn_from_handle(handles[0], &os);
     if (rc < 0)
         return rc;
-    mp_connection_t *c = new_end(os, *ways & 1, *ways & 2);
-    if (!c) {
-        mp__os_conn_free(os);
-        return MP_ENOMEM;
-    }
+    mp_connection_t *c = NULL;
+    if ((rc = adopt_end(os, *ways & 1, *ways & 2, &c)) < 0)
+        return rc;
     *out = &c->obj;
     return 0;
 }
