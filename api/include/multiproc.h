@@ -2,7 +2,8 @@
  * @file multiproc.h
  * @brief multiproc: Python's multiprocessing and concurrent.futures for C.
  *
- * The only header a program includes. See README.md for a tour.
+ * The only header a program includes. See README.md for a tour and
+ * api/CONVENTIONS.md for the rules every header follows.
  */
 #ifndef MULTIPROC_H
 #define MULTIPROC_H
@@ -16,6 +17,7 @@
 #include <multiproc/shm.h>
 #include <multiproc/sync.h>
 #include <multiproc/task.h>
+#include <multiproc/types.h>
 #include <multiproc/value.h>
 
 #endif /* MULTIPROC_H */

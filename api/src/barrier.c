@@ -16,7 +16,6 @@ typedef struct barrier_shared {
     int32_t state;
     uint32_t count; /* parties inside wait() now */
     uint32_t parties;
-    double timeout;  /* default for MP_BARRIER_DEFAULT; 0 = none */
     char action[64]; /* task-table name, "" for none */
 } barrier_shared_t;
 
@@ -31,28 +30,23 @@ static barrier_shared_t *shared_of(mp_barrier_t *b)
 
 int mp_barrier_create(mp_barrier_t **out, const mp_barrier_opts_t *opts)
 {
-    if (!out || !opts || opts->parties == 0 || isnan(opts->timeout) || opts->timeout < 0)
-        return mp__errdetail_set(MP_EINVAL, "mp_barrier_create: NULL, 0 parties or bad timeout");
+    if (!out || !opts || opts->parties == 0)
+        return mp__errdetail_set(MP_EINVAL, "mp_barrier_create: NULL out or opts, or 0 parties");
     if (opts->action && (strlen(opts->action) >= sizeof((barrier_shared_t *)0)->action ||
                          !mp__tasks_find(opts->action)))
         return mp__errdetail_set(MP_ENOTASK, "barrier action '%s' is not in the task table",
                                  opts->action);
-    mp_barrier_t *b = (mp_barrier_t *)mp__object_new(&mp__kind_barrier);
-    if (!b)
-        return MP_ENOMEM;
-    int rc = mp__block_create(&b->bo, sizeof(barrier_shared_t));
-    if (rc < 0) {
-        mp__object_destroy(&b->bo.obj);
+    mp_barrier_t *b;
+    int rc = mp__block_new(&mp__kind_barrier, sizeof(barrier_shared_t), &b);
+    if (rc < 0)
         return rc;
-    }
     barrier_shared_t *s = shared_of(b);
     mp__cond_shared_init(&s->cond);
     mp__semlock_init(s->lock, MP__SEMLOCK_MUTEX, 0, 0);
     s->parties = opts->parties;
-    s->timeout = opts->timeout;
     if (opts->action)
         strcpy(s->action, opts->action);
-    *out = b;
+    *out = mp__handle_of(b);
     return 0;
 }
 
@@ -101,17 +95,22 @@ static int release_round(barrier_shared_t *s, mp__lockref_t lock)
 
 int mp_barrier_wait(mp_barrier_t *b, double timeout, unsigned *index)
 {
-    int rc = mp__object_check(b, &mp__kind_barrier, "mp_barrier_wait");
+    int rc = mp__object_open(&b, &mp__kind_barrier, "mp_barrier_wait");
     if (rc == 0)
-        rc = mp__check_timeout(timeout, "mp_barrier_wait");
+        rc = mp__timeout_check(timeout, "mp_barrier_wait");
     if (rc < 0)
         return rc;
     barrier_shared_t *s = shared_of(b);
-    if (timeout == MP_BARRIER_DEFAULT)
-        timeout = s->timeout > 0 ? s->timeout : MP_FOREVER;
+    /* One deadline for the whole call: draining the last round, then
+     * filling this one. */
+    double deadline = mp__deadline(true, timeout);
     mp__lockref_t lock = take_lock(s);
     /* Wait for the previous round to drain or reset. */
-    mp__cond_wait_for(&s->cond, lock, state_settled, s, MP_FOREVER);
+    if (mp__cond_wait_for(&s->cond, lock, state_settled, s, mp__time_left(deadline)) < 0) {
+        mp__semlock_release(s->lock);
+        return mp__errdetail_set(MP_ETIMEDOUT,
+                                 "the barrier's previous round did not drain in time");
+    }
     if (s->state != FILLING) {
         mp__semlock_release(s->lock);
         return mp__errdetail_set(MP_EBROKEN, "the barrier is broken");
@@ -120,7 +119,7 @@ int mp_barrier_wait(mp_barrier_t *b, double timeout, unsigned *index)
     if (me + 1 == s->parties) {
         rc = release_round(s, lock);
     } else {
-        rc = mp__cond_wait_for(&s->cond, lock, state_not_filling, s, timeout);
+        rc = mp__cond_wait_for(&s->cond, lock, state_not_filling, s, mp__time_left(deadline));
         if (rc == MP_ETIMEDOUT)
             set_state(s, lock, BROKEN);
         if (rc == MP_ETIMEDOUT || s->state < 0)
@@ -137,7 +136,7 @@ int mp_barrier_wait(mp_barrier_t *b, double timeout, unsigned *index)
 
 int mp_barrier_abort(mp_barrier_t *b)
 {
-    int rc = mp__object_check(b, &mp__kind_barrier, "mp_barrier_abort");
+    int rc = mp__object_open(&b, &mp__kind_barrier, "mp_barrier_abort");
     if (rc < 0)
         return rc;
     barrier_shared_t *s = shared_of(b);
@@ -148,7 +147,7 @@ int mp_barrier_abort(mp_barrier_t *b)
 
 int mp_barrier_reset(mp_barrier_t *b)
 {
-    int rc = mp__object_check(b, &mp__kind_barrier, "mp_barrier_reset");
+    int rc = mp__object_open(&b, &mp__kind_barrier, "mp_barrier_reset");
     if (rc < 0)
         return rc;
     barrier_shared_t *s = shared_of(b);
@@ -165,7 +164,7 @@ int mp_barrier_reset(mp_barrier_t *b)
 /* Read one field under the lock. */
 static int read_field(mp_barrier_t *b, const char *fn, int (*get)(const barrier_shared_t *))
 {
-    int rc = mp__object_check(b, &mp__kind_barrier, fn);
+    int rc = mp__object_open(&b, &mp__kind_barrier, fn);
     if (rc < 0)
         return rc;
     barrier_shared_t *s = shared_of(b);
@@ -200,15 +199,14 @@ int mp_barrier_n_waiting(mp_barrier_t *b)
     return read_field(b, "mp_barrier_n_waiting", get_waiting);
 }
 
-int mp_barrier_broken(mp_barrier_t *b)
+int mp_barrier_is_broken(mp_barrier_t *b)
 {
-    return read_field(b, "mp_barrier_broken", get_broken);
+    return read_field(b, "mp_barrier_is_broken", get_broken);
 }
 
 void mp_barrier_destroy(mp_barrier_t *b)
 {
-    if (mp__object_check(b, &mp__kind_barrier, "mp_barrier_destroy") == 0)
-        mp__object_destroy(&b->bo.obj);
+    mp__object_destroy_handle(b, &mp__kind_barrier, "mp_barrier_destroy");
 }
 
 static int barrier_attach(const void *bytes, size_t len, const mp_sentinel_t *handles,
@@ -228,5 +226,5 @@ const mp__kind_t mp__kind_barrier = {
 
 int mp_task_barrier(const mp_task_t *task, size_t index, mp_barrier_t **out)
 {
-    return mp__task_object(task, index, &mp__kind_barrier, (mp__object_t **)out);
+    return mp__task_object(task, index, &mp__kind_barrier, out);
 }

@@ -1,8 +1,7 @@
-/* The registry of live process handles: it answers "is this handle still
- * valid", lists active children, and at exit terminates daemon children and
- * joins the others, as Python does. Guarded by the core lock. */
-#include <apr_hash.h>
-#include <apr_pools.h>
+/* This process's children: it lists active ones (from the live process
+ * handles), keeps the ones whose handles were destroyed until they are
+ * reaped, and at exit terminates daemon children and joins the others, as
+ * Python does. Guarded by the core lock. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -15,53 +14,23 @@ typedef struct detached_child {
     struct detached_child *next;
 } detached_child_t;
 
-static apr_pool_t *registry_pool;
-static apr_hash_t *live; /* key: the bytes of the handle pointer */
 static detached_child_t *detached;
 
-int mp__children_init(void)
+/* In a fork child, the parent's process objects are the parent's: a child
+ * neither joins nor frees them. Their handles are retired (so they answer
+ * MP_ECLOSED) and their memory, the child's copy, is simply abandoned. */
+static void forget_process(void *object, void *ctx)
 {
-    return apr_pool_create(&registry_pool, NULL) == APR_SUCCESS ? 0 : MP_ENOMEM;
+    mp__object_t *obj = object;
+    if (obj->kind == &mp__kind_process)
+        mp__handle_retire_locked(obj->handle);
+    (void)ctx;
 }
 
 void mp__children_forget(void)
 {
-    /* The handles belong to the parent; a fork child neither joins nor
-     * frees them (their memory is the child's copy, simply abandoned). A new
-     * table is made if the child starts processes of its own: clearing the
-     * old one would write, and fault in, every page it occupies. */
-    live = NULL;
+    mp__handle_each(forget_process, NULL);
     detached = NULL;
-}
-
-/* The table, made on first use in this process. Under the core lock. */
-static apr_hash_t *table(void)
-{
-    if (!live)
-        live = apr_hash_make(registry_pool);
-    return live;
-}
-
-void mp__registry_add(mp_process_t *p)
-{
-    mp__core_lock();
-    apr_hash_set(table(), &p->self, sizeof p->self, p);
-    mp__core_unlock();
-}
-
-bool mp__registry_has(const mp_process_t *p)
-{
-    mp__core_lock();
-    bool found = live && apr_hash_get(live, &p, sizeof p) != NULL;
-    mp__core_unlock();
-    return found;
-}
-
-void mp__registry_remove(mp_process_t *p)
-{
-    mp__core_lock();
-    apr_hash_set(table(), &p->self, sizeof p->self, NULL);
-    mp__core_unlock();
 }
 
 void mp__registry_detach(mp__os_proc_t *os, bool daemon)
@@ -115,22 +84,36 @@ static void reap_detached(bool at_exit)
     mp__core_unlock();
 }
 
-/* A snapshot of the running handles, so the lock is not held while they
- * are waited for. The caller frees the array. */
+/* Gathering the running children's handles, under the core lock. */
+typedef struct snapshot {
+    mp_process_t **list;
+    size_t n, cap;
+} snapshot_t;
+
+static void add_if_running(void *object, void *ctx)
+{
+    snapshot_t *snap = ctx;
+    mp__object_t *obj = object;
+    if (obj->kind != &mp__kind_process || ((mp_process_t *)obj)->state != RUNNING)
+        return;
+    if (snap->n == snap->cap) {
+        size_t cap = snap->cap ? 2 * snap->cap : 16;
+        mp_process_t **list = realloc(snap->list, cap * sizeof *list);
+        if (!list)
+            return; /* a shorter list: children beyond it go unlisted */
+        snap->list = list, snap->cap = cap;
+    }
+    snap->list[snap->n++] = obj->handle;
+}
+
+/* A snapshot of the running children's handles, so the lock is not held
+ * while they are waited for. The caller frees the array. */
 static size_t running_snapshot(mp_process_t ***out)
 {
-    mp__core_lock();
-    size_t n = 0, cap = live ? apr_hash_count(live) : 0;
-    mp_process_t **list = cap ? malloc(cap * sizeof *list) : NULL;
-    if (list)
-        for (apr_hash_index_t *hi = apr_hash_first(NULL, live); hi; hi = apr_hash_next(hi)) {
-            mp_process_t *p = apr_hash_this_val(hi);
-            if (p->state == RUNNING)
-                list[n++] = p;
-        }
-    mp__core_unlock();
-    *out = list;
-    return n;
+    snapshot_t snap = {0};
+    mp__handle_each(add_if_running, &snap);
+    *out = snap.list;
+    return snap.n;
 }
 
 int mp_active_children(mp_process_t **out, size_t cap, size_t *count)

@@ -95,11 +95,14 @@ struct mp_condition {
     mp__block_object_t bo;
     condition_shared_t *shared;
     mp__lockref_t lock;
-    mp__object_t *user_lock; /* the Lock or RLock given at create, or NULL */
-    bool owns_user_lock;     /* attached in a child: ours to destroy */
+    /* The handle of the Lock or RLock given at create, or NULL. Kept as a
+     * handle, not an object, so that its destruction is seen (MP_ECLOSED)
+     * rather than followed into freed memory. */
+    void *user_lock;
+    bool owns_user_lock; /* attached in a child: ours to destroy */
 };
 
-static int condition_init(mp_condition_t *c, mp__object_t *user_lock, bool owned)
+static int condition_init(mp_condition_t *c, void *user_lock, bool owned)
 {
     c->shared = mp__block_base(&c->bo);
     c->user_lock = user_lock;
@@ -111,80 +114,79 @@ static int condition_init(mp_condition_t *c, mp__object_t *user_lock, bool owned
     return mp__lockref_of(user_lock, &c->lock);
 }
 
-int mp_condition_create(mp_condition_t **out, void *lock)
+int mp_condition_create(mp_condition_t **out, const mp_condition_opts_t *opts)
 {
-    if (!out)
-        return mp__errdetail_set(MP_EINVAL, "mp_condition_create: NULL out");
-    int known = lock ? mp__object_lookup(lock) : 0;
-    if (known < 0)
-        return mp__errdetail_set(known, "mp_condition_create: lock is %s",
-                                 known == MP_ECLOSED ? "destroyed" : "not a Lock or RLock");
+    mp_condition_opts_t o = opts ? *opts : (mp_condition_opts_t){0};
+    if (!out || (o.lock && o.rlock))
+        return mp__errdetail_set(MP_EINVAL, "mp_condition_create: NULL out, or both a lock "
+                                            "and an rlock");
+    void *user_lock = o.lock ? (void *)o.lock : (void *)o.rlock;
     mp__lockref_t probe;
-    int rc = lock ? mp__lockref_of(lock, &probe) : 0;
+    const mp__kind_t *want = o.lock ? &mp__kind_lock : &mp__kind_rlock;
+    void *opened = user_lock;
+    int rc = user_lock ? mp__object_open(&opened, want, "mp_condition_create") : 0;
+    if (rc == 0 && user_lock)
+        rc = mp__lockref_of(user_lock, &probe);
     if (rc < 0)
         return rc;
-    mp_condition_t *c = (mp_condition_t *)mp__object_new(&mp__kind_condition);
-    if (!c)
-        return MP_ENOMEM;
-    rc = mp__block_create(&c->bo, sizeof(condition_shared_t));
-    if (rc == 0) {
-        condition_shared_t *shared = mp__block_base(&c->bo);
-        mp__cond_shared_init(&shared->cond);
-        mp__rlock_shared_init(&shared->own_lock);
-        rc = condition_init(c, lock, false);
-    }
-    if (rc < 0) {
+    mp_condition_t *c;
+    if ((rc = mp__block_new(&mp__kind_condition, sizeof(condition_shared_t), &c)) < 0)
+        return rc;
+    condition_shared_t *shared = mp__block_base(&c->bo);
+    mp__cond_shared_init(&shared->cond);
+    mp__rlock_shared_init(&shared->own_lock);
+    if ((rc = condition_init(c, user_lock, false)) < 0) {
         mp__object_destroy(&c->bo.obj);
         return rc;
     }
-    *out = c;
+    *out = mp__handle_of(c);
     return 0;
 }
 
-/* The entry check: the handle, and the lock it was given. */
-static int check(mp_condition_t *c, const char *fn)
+/* The entry step: open the handle, and check the lock it was given. */
+static int open_condition(mp_condition_t **c, const char *fn)
 {
-    int rc = mp__object_check(c, &mp__kind_condition, fn);
-    if (rc == 0 && c->user_lock && !c->user_lock->live)
+    int rc = mp__object_open(c, &mp__kind_condition, fn);
+    if (rc == 0 && (*c)->user_lock && mp__object_lookup((*c)->user_lock) < 0)
         rc = mp__errdetail_set(MP_ECLOSED, "%s: the condition's lock was destroyed", fn);
     return rc;
 }
 
-int mp_condition_acquire(mp_condition_t *c, bool block, double timeout)
+int mp_condition_acquire(mp_condition_t *c, double timeout)
 {
-    int rc = check(c, "mp_condition_acquire");
+    int rc = open_condition(&c, "mp_condition_acquire");
     if (rc == 0)
-        rc = mp__check_timeout(timeout, "mp_condition_acquire");
-    return rc < 0 ? rc : mp__lockref_acquire(c->lock, block, timeout);
+        rc = mp__timeout_check(timeout, "mp_condition_acquire");
+    return rc < 0 ? rc : mp__lockref_acquire(c->lock, timeout);
 }
 
 int mp_condition_release(mp_condition_t *c)
 {
-    int rc = check(c, "mp_condition_release");
+    int rc = open_condition(&c, "mp_condition_release");
     return rc < 0 ? rc : mp__lockref_release(c->lock);
 }
 
 int mp_condition_wait(mp_condition_t *c, double timeout)
 {
-    int rc = check(c, "mp_condition_wait");
+    int rc = open_condition(&c, "mp_condition_wait");
     if (rc == 0)
-        rc = mp__check_timeout(timeout, "mp_condition_wait");
+        rc = mp__timeout_check(timeout, "mp_condition_wait");
     return rc < 0 ? rc : mp__cond_wait(&c->shared->cond, c->lock, timeout);
 }
 
 int mp_condition_wait_for(mp_condition_t *c, mp_predicate_fn predicate, void *ctx, double timeout)
 {
-    int rc = check(c, "mp_condition_wait_for");
+    int rc = open_condition(&c, "mp_condition_wait_for");
     if (rc == 0 && !predicate)
         rc = mp__errdetail_set(MP_EINVAL, "mp_condition_wait_for: NULL predicate");
     if (rc == 0)
-        rc = mp__check_timeout(timeout, "mp_condition_wait_for");
+        rc = mp__timeout_check(timeout, "mp_condition_wait_for");
     return rc < 0 ? rc : mp__cond_wait_for(&c->shared->cond, c->lock, predicate, ctx, timeout);
 }
 
 int mp_condition_notify(mp_condition_t *c, unsigned n)
 {
-    int rc = check(c, "mp_condition_notify");
+    int rc = open_condition(&c, "mp_condition_notify");
     return rc < 0 ? rc : mp__cond_notify(&c->shared->cond, c->lock, n);
 }
 
@@ -195,15 +197,14 @@ int mp_condition_notify_all(mp_condition_t *c)
 
 void mp_condition_destroy(mp_condition_t *c)
 {
-    if (mp__object_check(c, &mp__kind_condition, "mp_condition_destroy") == 0)
-        mp__object_destroy(&c->bo.obj);
+    mp__object_destroy_handle(c, &mp__kind_condition, "mp_condition_destroy");
 }
 
 static void condition_release(mp__object_t *obj)
 {
     mp_condition_t *c = (mp_condition_t *)obj;
     if (c->owns_user_lock)
-        mp__object_destroy(c->user_lock);
+        mp__object_destroy_owned(c->user_lock);
     c->user_lock = NULL;
     mp__block_release(obj);
 }
@@ -211,14 +212,15 @@ static void condition_release(mp__object_t *obj)
 static int condition_share(mp__object_t *obj, mp__share_t *out)
 {
     mp_condition_t *c = (mp_condition_t *)obj;
-    unsigned char which = !c->user_lock                          ? OWN_LOCK
-                          : c->user_lock->kind == &mp__kind_lock ? USER_LOCK
-                                                                 : USER_RLOCK;
+    mp__object_t *lock = c->user_lock ? mp__handle_get(c->user_lock, NULL) : NULL;
+    if (c->user_lock && !lock)
+        return mp__errdetail_set(MP_ECLOSED, "the condition's lock was destroyed");
+    unsigned char which = !lock ? OWN_LOCK : lock->kind == &mp__kind_lock ? USER_LOCK : USER_RLOCK;
     int rc = mp__buf_append(&out->bytes, &which, 1);
     if (rc == 0)
         rc = mp__block_share(obj, out);
-    if (rc == 0 && c->user_lock)
-        rc = c->user_lock->kind->share(c->user_lock, out);
+    if (rc == 0 && lock)
+        rc = lock->kind->share(lock, out);
     return rc;
 }
 
@@ -238,7 +240,7 @@ static int condition_attach(const void *bytes, size_t len, const mp_sentinel_t *
         rc = kind->attach(NULL, 0, handles + 1, 1, &lock);
     }
     if (rc == 0)
-        rc = condition_init(c, lock, true);
+        rc = condition_init(c, lock ? lock->handle : NULL, true);
     if (rc < 0) {
         mp__object_destroy(lock);
         c->user_lock = NULL;
@@ -258,5 +260,5 @@ const mp__kind_t mp__kind_condition = {
 
 int mp_task_condition(const mp_task_t *task, size_t index, mp_condition_t **out)
 {
-    return mp__task_object(task, index, &mp__kind_condition, (mp__object_t **)out);
+    return mp__task_object(task, index, &mp__kind_condition, out);
 }

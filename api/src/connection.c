@@ -32,13 +32,15 @@ struct mp_connection {
     mp__buf_t got; /**< the unfinished start of the current message */
 };
 
-/* The common entry check: a live handle, open, and able to go the way the
- * call needs (`to_send`: writable; otherwise readable). */
-static int usable(mp_connection_t *c, bool to_send, const char *fn)
+/* The entry step of every call on an end: open the handle in place, then
+ * check that the end is open and goes the way the call needs (`to_send`:
+ * writable; otherwise readable). */
+static int open_end(mp_connection_t **cp, bool to_send, const char *fn)
 {
-    int rc = mp__object_check(c, &mp__kind_connection, fn);
+    int rc = mp__object_open(cp, &mp__kind_connection, fn);
     if (rc < 0)
         return rc;
+    const mp_connection_t *c = *cp;
     if (!c->os)
         return mp__errdetail_set(MP_ECLOSED, "%s: the connection is closed", fn);
     if (to_send ? !c->writable : !c->readable)
@@ -47,56 +49,57 @@ static int usable(mp_connection_t *c, bool to_send, const char *fn)
     return 0;
 }
 
-static int check_timeout(double timeout, const char *fn)
-{
-    return timeout != timeout ? mp__errdetail_set(MP_EINVAL, "%s: timeout is NaN", fn) : 0;
-}
-
-static mp_connection_t *new_end(mp__os_conn_t *os, bool readable, bool writable)
-{
-    mp_connection_t *c = (mp_connection_t *)mp__object_new(&mp__kind_connection);
-    if (c) {
-        c->os = os;
-        c->readable = readable;
-        c->writable = writable;
-    }
-    return c;
-}
-
-/* A handle over `os`, which it owns from now on (freed here on failure). */
+/* An object over `os`, which it owns from now on (freed here on failure). */
 static int adopt_end(mp__os_conn_t *os, bool readable, bool writable, mp_connection_t **out)
 {
-    mp_connection_t *c = new_end(os, readable, writable);
-    if (!c) {
+    mp__object_t *obj;
+    int rc = mp__object_new(&mp__kind_connection, &obj);
+    if (rc < 0) {
         mp__os_conn_free(os);
-        return mp__errdetail_set(MP_ENOMEM, "out of memory for a connection");
+        return rc;
     }
+    mp_connection_t *c = (mp_connection_t *)obj;
+    c->os = os;
+    c->readable = readable;
+    c->writable = writable;
     *out = c;
     return 0;
 }
 
 int mp__connection_adopt(mp__os_conn_t *os, mp_connection_t **out)
 {
-    return adopt_end(os, true, true, out);
+    mp_connection_t *c;
+    int rc = adopt_end(os, true, true, &c);
+    if (rc == 0)
+        *out = mp__handle_of(c);
+    return rc;
 }
 
-int mp_pipe(mp_connection_t **first, mp_connection_t **second, bool duplex)
+int mp_pipe_create(mp_connection_t **first, mp_connection_t **second, const mp_pipe_opts_t *opts)
 {
     if (!first || !second)
-        return mp__errdetail_set(MP_EINVAL, "mp_pipe: NULL out pointer");
-    mp__os_conn_t *a = NULL, *b = NULL;
-    int rc = mp__os_conn_pair(duplex, &a, &b);
+        return mp__errdetail_set(MP_EINVAL, "mp_pipe_create: NULL out pointer");
+    bool duplex = !(opts && opts->one_way);
+    /* Refused before any OS resource is made. */
+    int rc = mp__require_init(mp__kind_connection.name);
     if (rc < 0)
         return rc;
-    mp_connection_t *ca = new_end(a, true, duplex), *cb = new_end(b, duplex, true);
-    if (!ca || !cb) {
-        /* A handle that was made owns its end and closes it. */
-        ca ? mp__object_destroy(&ca->obj) : mp__os_conn_free(a);
-        cb ? mp__object_destroy(&cb->obj) : mp__os_conn_free(b);
-        return mp__errdetail_set(MP_ENOMEM, "mp_pipe: out of memory");
+    mp__os_conn_t *a = NULL, *b = NULL;
+    if ((rc = mp__os_conn_pair(duplex, &a, &b)) < 0)
+        return rc;
+    /* Each object owns its end from here, and adopt_end() frees an end it
+     * could not wrap. */
+    mp_connection_t *ca, *cb;
+    if ((rc = adopt_end(a, true, duplex, &ca)) < 0) {
+        mp__os_conn_free(b);
+        return rc;
     }
-    *first = ca;
-    *second = cb;
+    if ((rc = adopt_end(b, duplex, true, &cb)) < 0) {
+        mp__object_destroy(&ca->obj);
+        return rc;
+    }
+    *first = mp__handle_of(ca);
+    *second = mp__handle_of(cb);
     return 0;
 }
 
@@ -108,9 +111,11 @@ static void put_length(unsigned char *out, uint64_t n)
         out[i] = (unsigned char)(n >> (8 * i));
 }
 
-int mp_connection_send(mp_connection_t *c, const void *data, size_t len)
+int mp_connection_send(mp_connection_t *c, const void *data, size_t len, double timeout)
 {
-    int rc = usable(c, true, "mp_connection_send");
+    int rc = open_end(&c, true, "mp_connection_send");
+    if (rc == 0)
+        rc = mp__timeout_check(timeout, "mp_connection_send");
     if (rc < 0)
         return rc;
     if (!data && len > 0)
@@ -200,12 +205,12 @@ static int read_body(mp_connection_t *c, unsigned char *dst, size_t n, double de
 
 int mp_connection_recv(mp_connection_t *c, void *buf, size_t size, size_t *len, double timeout)
 {
-    int rc = usable(c, false, "mp_connection_recv");
+    int rc = open_end(&c, false, "mp_connection_recv");
     if (rc < 0)
         return rc;
     if (!len || (!buf && size > 0))
         return mp__errdetail_set(MP_EINVAL, "mp_connection_recv: NULL len, or NULL buf");
-    if ((rc = check_timeout(timeout, "mp_connection_recv")) < 0)
+    if ((rc = mp__timeout_check(timeout, "mp_connection_recv")) < 0)
         return rc;
     double deadline = mp__deadline(true, timeout);
     uint64_t n = 0;
@@ -223,12 +228,12 @@ int mp_connection_recv_alloc(mp_connection_t *c, void **data, size_t *len, doubl
 {
     if (data)
         *data = NULL; /* on every failure, as documented */
-    int rc = usable(c, false, "mp_connection_recv_alloc");
+    int rc = open_end(&c, false, "mp_connection_recv_alloc");
     if (rc < 0)
         return rc;
     if (!data || !len)
         return mp__errdetail_set(MP_EINVAL, "mp_connection_recv_alloc: NULL data or len");
-    if ((rc = check_timeout(timeout, "mp_connection_recv_alloc")) < 0)
+    if ((rc = mp__timeout_check(timeout, "mp_connection_recv_alloc")) < 0)
         return rc;
     double deadline = mp__deadline(true, timeout);
     uint64_t n = 0;
@@ -246,14 +251,9 @@ int mp_connection_recv_alloc(mp_connection_t *c, void **data, size_t *len, doubl
     return 0;
 }
 
-void mp_connection_free(void *data)
-{
-    free(data);
-}
-
 int mp_connection_sentinel(mp_connection_t *c, mp_sentinel_t *out)
 {
-    int rc = usable(c, false, "mp_connection_sentinel");
+    int rc = open_end(&c, false, "mp_connection_sentinel");
     if (rc == 0 && !out)
         rc = mp__errdetail_set(MP_EINVAL, "mp_connection_sentinel: NULL out");
     return rc < 0 ? rc : mp__os_conn_sentinel(c->os, out);
@@ -261,9 +261,9 @@ int mp_connection_sentinel(mp_connection_t *c, mp_sentinel_t *out)
 
 int mp_connection_poll(mp_connection_t *c, double timeout)
 {
-    int rc = usable(c, false, "mp_connection_poll");
+    int rc = open_end(&c, false, "mp_connection_poll");
     if (rc == 0)
-        rc = check_timeout(timeout, "mp_connection_poll");
+        rc = mp__timeout_check(timeout, "mp_connection_poll");
     if (rc < 0)
         return rc;
     if (c->eof)
@@ -278,40 +278,44 @@ int mp_connection_poll(mp_connection_t *c, double timeout)
     return ready != 0;
 }
 
-int mp_connection_readable(mp_connection_t *c)
+int mp_connection_is_readable(mp_connection_t *c)
 {
-    int rc = usable(c, false, "mp_connection_readable");
+    int rc = open_end(&c, false, "mp_connection_is_readable");
     return rc == MP_ESTATE ? 0 : rc < 0 ? rc : 1;
 }
 
-int mp_connection_writable(mp_connection_t *c)
+int mp_connection_is_writable(mp_connection_t *c)
 {
-    int rc = usable(c, true, "mp_connection_writable");
+    int rc = open_end(&c, true, "mp_connection_is_writable");
     return rc == MP_ESTATE ? 0 : rc < 0 ? rc : 1;
+}
+
+/* Close the end an object holds (again is fine). */
+static void close_end(mp_connection_t *c)
+{
+    mp__os_conn_free(c->os);
+    c->os = NULL;
+    mp__buf_free(&c->got);
 }
 
 int mp_connection_close(mp_connection_t *c)
 {
-    int rc = mp__object_check(c, &mp__kind_connection, "mp_connection_close");
-    if (rc == 0) {
-        mp__os_conn_free(c->os);
-        c->os = NULL;
-        mp__buf_free(&c->got);
-    }
+    int rc = mp__object_open(&c, &mp__kind_connection, "mp_connection_close");
+    if (rc == 0)
+        close_end(c);
     return rc;
 }
 
 void mp_connection_destroy(mp_connection_t *c)
 {
-    if (mp__object_check(c, &mp__kind_connection, "mp_connection_destroy") == 0)
-        mp__object_destroy(&c->obj);
+    mp__object_destroy_handle(c, &mp__kind_connection, "mp_connection_destroy");
 }
 
 /* ---- handing an end to a child ------------------------------------- */
 
 static void connection_release(mp__object_t *obj)
 {
-    mp_connection_close((mp_connection_t *)obj);
+    close_end((mp_connection_t *)obj);
 }
 
 /* A child gets the end itself and which ways it goes. What this process
@@ -360,5 +364,5 @@ const mp__kind_t mp__kind_connection = {
 
 int mp_task_connection(const mp_task_t *task, size_t index, mp_connection_t **out)
 {
-    return mp__task_object(task, index, &mp__kind_connection, (mp__object_t **)out);
+    return mp__task_object(task, index, &mp__kind_connection, out);
 }

@@ -56,7 +56,7 @@ static int find_method(const char *name, mp_context_t **out)
     return mp__errdetail_set(MP_EINVAL, "unknown start method '%s'", name);
 }
 
-int mp_get_context(const char *method, mp_context_t **out)
+int mp_get_context(mp_context_t **out, const char *method)
 {
     if (!out)
         return mp__errdetail_set(MP_EINVAL, "mp_get_context: NULL out");
@@ -70,11 +70,11 @@ int mp_get_context(const char *method, mp_context_t **out)
 const char *mp_context_start_method(const mp_context_t *ctx)
 {
     if (!ctx)
-        return NULL;
+        return "";
     if (ctx->method)
         return ctx->method->name;
     const char *name = NULL;
-    return mp_get_start_method(&name, false) == 0 ? name : NULL;
+    return mp_get_start_method(&name, false) == 0 ? name : "";
 }
 
 /* The default method before anything was chosen: the environment's, or the

@@ -35,29 +35,26 @@ static bool flag_is_set(event_shared_t *s)
     return mp__semlock_value(s->flag) > 0;
 }
 
-int mp_event_create(mp_event_t **out)
+int mp_event_create(mp_event_t **out, const mp_event_opts_t *opts)
 {
+    (void)opts; /* no options yet */
     if (!out)
         return mp__errdetail_set(MP_EINVAL, "mp_event_create: NULL out");
-    mp_event_t *e = (mp_event_t *)mp__object_new(&mp__kind_event);
-    if (!e)
-        return MP_ENOMEM;
-    int rc = mp__block_create(&e->bo, sizeof(event_shared_t));
-    if (rc < 0) {
-        mp__object_destroy(&e->bo.obj);
+    mp_event_t *e;
+    int rc = mp__block_new(&mp__kind_event, sizeof(event_shared_t), &e);
+    if (rc < 0)
         return rc;
-    }
     event_shared_t *s = shared_of(e);
     mp__cond_shared_init(&s->cond);
     mp__semlock_init(s->lock, MP__SEMLOCK_MUTEX, 0, 0);
     mp__semlock_init(s->flag, MP__SEMLOCK_SEMAPHORE, 0, 1);
-    *out = e;
+    *out = mp__handle_of(e);
     return 0;
 }
 
 int mp_event_set(mp_event_t *e)
 {
-    int rc = mp__object_check(e, &mp__kind_event, "mp_event_set");
+    int rc = mp__object_open(&e, &mp__kind_event, "mp_event_set");
     if (rc < 0)
         return rc;
     event_shared_t *s = shared_of(e);
@@ -71,7 +68,7 @@ int mp_event_set(mp_event_t *e)
 
 int mp_event_clear(mp_event_t *e)
 {
-    int rc = mp__object_check(e, &mp__kind_event, "mp_event_clear");
+    int rc = mp__object_open(&e, &mp__kind_event, "mp_event_clear");
     if (rc < 0)
         return rc;
     event_shared_t *s = shared_of(e);
@@ -83,15 +80,15 @@ int mp_event_clear(mp_event_t *e)
 
 int mp_event_is_set(mp_event_t *e)
 {
-    int rc = mp__object_check(e, &mp__kind_event, "mp_event_is_set");
+    int rc = mp__object_open(&e, &mp__kind_event, "mp_event_is_set");
     return rc < 0 ? rc : flag_is_set(shared_of(e));
 }
 
 int mp_event_wait(mp_event_t *e, double timeout)
 {
-    int rc = mp__object_check(e, &mp__kind_event, "mp_event_wait");
+    int rc = mp__object_open(&e, &mp__kind_event, "mp_event_wait");
     if (rc == 0)
-        rc = mp__check_timeout(timeout, "mp_event_wait");
+        rc = mp__timeout_check(timeout, "mp_event_wait");
     if (rc < 0)
         return rc;
     event_shared_t *s = shared_of(e);
@@ -105,8 +102,7 @@ int mp_event_wait(mp_event_t *e, double timeout)
 
 void mp_event_destroy(mp_event_t *e)
 {
-    if (mp__object_check(e, &mp__kind_event, "mp_event_destroy") == 0)
-        mp__object_destroy(&e->bo.obj);
+    mp__object_destroy_handle(e, &mp__kind_event, "mp_event_destroy");
 }
 
 static int event_attach(const void *bytes, size_t len, const mp_sentinel_t *handles,
@@ -126,5 +122,5 @@ const mp__kind_t mp__kind_event = {
 
 int mp_task_event(const mp_task_t *task, size_t index, mp_event_t **out)
 {
-    return mp__task_object(task, index, &mp__kind_event, (mp__object_t **)out);
+    return mp__task_object(task, index, &mp__kind_event, out);
 }

@@ -109,20 +109,20 @@ static int deliver_challenge(mp_connection_t *c, const void *key, size_t key_len
     size_t len = 0;
     int rc = mp__os_random(msg + TAG_LEN, MP__AUTH_SIZE);
     if (rc == 0)
-        rc = mp_connection_send(c, msg, sizeof msg);
+        rc = mp_connection_send(c, msg, sizeof msg, mp__time_left(deadline));
     if (rc == 0)
         rc = mp_connection_recv(c, answer, sizeof answer, &len, mp__time_left(deadline));
     if (rc == MP_ETOOSMALL && len <= DRAIN_MAX) {
         void *junk = NULL;
         rc = mp_connection_recv_alloc(c, &junk, &len, mp__time_left(deadline));
-        mp_connection_free(junk);
+        mp_free(junk);
         len = 0; /* too long to be a digest, whatever it was */
     }
     if (rc < 0 && rc != MP_ETOOSMALL)
         return rc;
     bool ok = rc == 0 && len == MP__AUTH_SIZE &&
               mp__auth_verify(key, key_len, msg + TAG_LEN, answer);
-    rc = mp_connection_send(c, ok ? welcome : failure, VERDICT_LEN);
+    rc = mp_connection_send(c, ok ? welcome : failure, VERDICT_LEN, mp__time_left(deadline));
     if (!ok)
         return mp__errdetail_set(MP_EAUTH, "authentication: the answer received was wrong");
     return rc;
@@ -140,7 +140,7 @@ static int answer_challenge(mp_connection_t *c, const void *key, size_t key_len,
         return mp__errdetail_set(MP_EAUTH, "authentication: the message is not a challenge");
     rc = mp__auth_digest(key, key_len, msg + TAG_LEN, MP__AUTH_SIZE, digest);
     if (rc == 0)
-        rc = mp_connection_send(c, digest, sizeof digest);
+        rc = mp_connection_send(c, digest, sizeof digest, mp__time_left(deadline));
     if (rc == 0)
         rc = recv_by(c, verdict, sizeof verdict, &len, deadline);
     if (rc < 0)
@@ -167,17 +167,20 @@ static int as_auth_failure(int rc, bool silence_is_refusal)
 
 int mp_listener_create(mp_listener_t **out, const mp_listener_opts_t *opts)
 {
-    if (!out || !opts)
-        return mp__errdetail_set(MP_EINVAL, "mp_listener_create: NULL out or opts");
+    if (!out)
+        return mp__errdetail_set(MP_EINVAL, "mp_listener_create: NULL out");
+    mp_listener_opts_t o = opts ? *opts : (mp_listener_opts_t){0};
+    opts = &o;
     mp__family_t family = mp__os_default_family();
     const char *where = NULL;
     int rc = opts->address ? parse_address(opts->address, &family, &where, "mp_listener_create")
                            : 0;
     if (rc < 0)
         return rc;
-    mp_listener_t *l = (mp_listener_t *)mp__object_new(&mp__kind_listener);
-    if (!l)
-        return mp__errdetail_set(MP_ENOMEM, "mp_listener_create: out of memory");
+    mp__object_t *obj;
+    if ((rc = mp__object_new(&mp__kind_listener, &obj)) < 0)
+        return rc;
+    mp_listener_t *l = (mp_listener_t *)obj;
     if (opts->authkey) {
         /* malloc(0) may return NULL: keep one byte for an empty key. */
         l->key = malloc(opts->authkey_len ? opts->authkey_len : 1);
@@ -198,22 +201,26 @@ int mp_listener_create(mp_listener_t **out, const mp_listener_opts_t *opts)
         mp__object_destroy(&l->obj);
         return rc;
     }
-    *out = l;
+    *out = mp__handle_of(l);
     return 0;
 }
 
 const char *mp_listener_address(mp_listener_t *l)
 {
-    return mp__object_check(l, &mp__kind_listener, "mp_listener_address") == 0 ? l->address : "";
+    return mp__object_open(&l, &mp__kind_listener, "mp_listener_address") == 0 ? l->address : "";
 }
 
 int mp_listener_accept(mp_listener_t *l, mp_connection_t **out, double timeout)
 {
-    int rc = mp__object_check(l, &mp__kind_listener, "mp_listener_accept");
+    int rc = mp__object_open(&l, &mp__kind_listener, "mp_listener_accept");
     if (rc < 0)
         return rc;
-    if (!out || timeout != timeout)
-        return mp__errdetail_set(MP_EINVAL, "mp_listener_accept: NULL out or NaN timeout");
+    if (rc == 0)
+        rc = mp__timeout_check(timeout, "mp_listener_accept");
+    if (rc < 0)
+        return rc;
+    if (!out)
+        return mp__errdetail_set(MP_EINVAL, "mp_listener_accept: NULL out");
     if (!l->os)
         return mp__errdetail_set(MP_ECLOSED, "mp_listener_accept: the listener is closed");
     mp__os_conn_t *os = NULL;
@@ -238,7 +245,7 @@ int mp_listener_accept(mp_listener_t *l, mp_connection_t **out, double timeout)
 
 int mp_listener_close(mp_listener_t *l)
 {
-    int rc = mp__object_check(l, &mp__kind_listener, "mp_listener_close");
+    int rc = mp__object_open(&l, &mp__kind_listener, "mp_listener_close");
     if (rc == 0) {
         mp__os_listener_free(l->os);
         l->os = NULL;
@@ -248,8 +255,7 @@ int mp_listener_close(mp_listener_t *l)
 
 void mp_listener_destroy(mp_listener_t *l)
 {
-    if (mp__object_check(l, &mp__kind_listener, "mp_listener_destroy") == 0)
-        mp__object_destroy(&l->obj);
+    mp__object_destroy_handle(l, &mp__kind_listener, "mp_listener_destroy");
 }
 
 static void listener_release(mp__object_t *obj)
@@ -287,15 +293,20 @@ const mp__kind_t mp__kind_listener = {
 
 /* ---- clients ----------------------------------------------------------- */
 
-int mp_client_connect(mp_connection_t **out, const char *address, const void *authkey,
-                      size_t authkey_len, double timeout)
+int mp_client_connect(mp_connection_t **out, const mp_client_opts_t *opts, double timeout)
 {
-    if (!out || timeout != timeout)
-        return mp__errdetail_set(MP_EINVAL, "mp_client_connect: NULL out or NaN timeout");
+    if (!out || !opts)
+        return mp__errdetail_set(MP_EINVAL, "mp_client_connect: NULL out or opts");
+    int rc = mp__timeout_check(timeout, "mp_client_connect");
+    if (rc == 0)
+        rc = mp__require_init("client connection");
+    if (rc < 0)
+        return rc;
+    const void *authkey = opts->authkey;
+    size_t authkey_len = opts->authkey_len;
     mp__family_t family;
     const char *where;
-    int rc = parse_address(address, &family, &where, "mp_client_connect");
-    if (rc < 0)
+    if ((rc = parse_address(opts->address, &family, &where, "mp_client_connect")) < 0)
         return rc;
     double deadline = mp__deadline(true, timeout);
     mp__os_conn_t *os = NULL;

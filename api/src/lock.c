@@ -14,15 +14,8 @@ struct mp_lock {
 struct mp_rlock {
     mp__block_object_t bo; /* block: an mp__rlock_shared_t, unless borrowed */
     mp__rlock_shared_t *shared;
-    bool borrowed; /* lives in another object's block (not ours to free) */
+    bool in_lenders_block; /* lives in another object's block (not ours to free) */
 };
-
-/* ---- timeouts ----------------------------------------------------- */
-
-int mp__timeout_is_nan(const char *fn)
-{
-    return mp__errdetail_set(MP_EINVAL, "%s: timeout is NaN", fn);
-}
 
 /* ---- lock references ---------------------------------------------- */
 
@@ -31,13 +24,13 @@ static mp__lockref_t lock_ref(mp_lock_t *lock)
     return (mp__lockref_t){.mutex = lock->mutex};
 }
 
-int mp__lockref_acquire(mp__lockref_t ref, bool block, double timeout)
+int mp__lockref_acquire(mp__lockref_t ref, double timeout)
 {
     if (ref.count && mp__semlock_is_mine(ref.mutex)) {
         (*ref.count)++;
         return 0;
     }
-    int rc = mp__semlock_acquire(ref.mutex, block, timeout);
+    int rc = mp__semlock_acquire(ref.mutex, true, timeout);
     if (ref.count && (rc == 0 || rc == MP_EOWNERDEAD)) {
         *ref.count = 1;
         *ref.owner_pid = (int32_t)mp__os_getpid();
@@ -75,67 +68,60 @@ mp__lockref_t mp__rlock_ref(mp__rlock_shared_t *shared)
         .mutex = shared->mutex, .count = &shared->count, .owner_pid = &shared->owner_pid};
 }
 
-int mp__lockref_of(void *handle, mp__lockref_t *out)
+int mp__lockref_of(const void *handle, mp__lockref_t *out)
 {
-    const mp__object_t *obj = handle;
+    const mp__object_t *obj = mp__handle_get(handle, NULL);
     if (obj && obj->kind == &mp__kind_lock) {
-        int rc = mp__object_check(handle, &mp__kind_lock, "lock argument");
-        if (rc == 0)
-            *out = lock_ref(handle);
-        return rc;
+        *out = lock_ref((mp_lock_t *)obj);
+        return 0;
     }
-    int rc = mp__object_check(handle, &mp__kind_rlock, "lock argument");
-    if (rc == 0) {
-        mp_rlock_t *rlock = handle;
+    mp_rlock_t *rlock = (mp_rlock_t *)handle;
+    int rc = mp__object_open(&rlock, &mp__kind_rlock, "lock argument");
+    if (rc == 0)
         *out = rlock_ref(rlock);
-    }
     return rc;
 }
 
 /* ---- Lock --------------------------------------------------------- */
 
-int mp_lock_create(mp_lock_t **out)
+int mp_lock_create(mp_lock_t **out, const mp_lock_opts_t *opts)
 {
+    (void)opts; /* no options yet */
     if (!out)
         return mp__errdetail_set(MP_EINVAL, "mp_lock_create: NULL out");
-    mp_lock_t *lock = (mp_lock_t *)mp__object_new(&mp__kind_lock);
-    if (!lock)
-        return MP_ENOMEM;
-    int rc = mp__block_create(&lock->bo, MP__SEMLOCK_SIZE);
-    if (rc < 0) {
-        mp__object_destroy(&lock->bo.obj);
+    mp_lock_t *lock;
+    int rc = mp__block_new(&mp__kind_lock, MP__SEMLOCK_SIZE, &lock);
+    if (rc < 0)
         return rc;
-    }
     lock->mutex = mp__block_base(&lock->bo);
     mp__semlock_init(lock->mutex, MP__SEMLOCK_MUTEX, 0, 0);
-    *out = lock;
+    *out = mp__handle_of(lock);
     return 0;
 }
 
-int mp_lock_acquire(mp_lock_t *lock, bool block, double timeout)
+int mp_lock_acquire(mp_lock_t *lock, double timeout)
 {
-    int rc = mp__object_check(lock, &mp__kind_lock, "mp_lock_acquire");
+    int rc = mp__object_open(&lock, &mp__kind_lock, "mp_lock_acquire");
     if (rc == 0)
-        rc = mp__check_timeout(timeout, "mp_lock_acquire");
-    return rc < 0 ? rc : mp__semlock_acquire(lock->mutex, block, timeout);
+        rc = mp__timeout_check(timeout, "mp_lock_acquire");
+    return rc < 0 ? rc : mp__semlock_acquire(lock->mutex, true, timeout);
 }
 
 int mp_lock_release(mp_lock_t *lock)
 {
-    int rc = mp__object_check(lock, &mp__kind_lock, "mp_lock_release");
+    int rc = mp__object_open(&lock, &mp__kind_lock, "mp_lock_release");
     return rc < 0 ? rc : mp__lockref_release(lock_ref(lock));
 }
 
-int mp_lock_locked(mp_lock_t *lock)
+int mp_lock_is_locked(mp_lock_t *lock)
 {
-    int rc = mp__object_check(lock, &mp__kind_lock, "mp_lock_locked");
+    int rc = mp__object_open(&lock, &mp__kind_lock, "mp_lock_is_locked");
     return rc < 0 ? rc : mp__semlock_value(lock->mutex) == 0;
 }
 
 void mp_lock_destroy(mp_lock_t *lock)
 {
-    if (mp__object_check(lock, &mp__kind_lock, "mp_lock_destroy") == 0)
-        mp__object_destroy(&lock->bo.obj);
+    mp__object_destroy_handle(lock, &mp__kind_lock, "mp_lock_destroy");
 }
 
 static int lock_attach(const void *bytes, size_t len, const mp_sentinel_t *handles, size_t nhandles,
@@ -158,7 +144,7 @@ const mp__kind_t mp__kind_lock = {
 
 int mp_task_lock(const mp_task_t *task, size_t index, mp_lock_t **out)
 {
-    return mp__task_object(task, index, &mp__kind_lock, (mp__object_t **)out);
+    return mp__task_object(task, index, &mp__kind_lock, out);
 }
 
 /* ---- RLock -------------------------------------------------------- */
@@ -169,64 +155,58 @@ void mp__rlock_shared_init(mp__rlock_shared_t *shared)
     shared->count = 0;
 }
 
-int mp_rlock_create(mp_rlock_t **out)
+int mp_rlock_create(mp_rlock_t **out, const mp_rlock_opts_t *opts)
 {
+    (void)opts; /* no options yet */
     if (!out)
         return mp__errdetail_set(MP_EINVAL, "mp_rlock_create: NULL out");
-    mp_rlock_t *lock = (mp_rlock_t *)mp__object_new(&mp__kind_rlock);
-    if (!lock)
-        return MP_ENOMEM;
-    int rc = mp__block_create(&lock->bo, sizeof(mp__rlock_shared_t));
-    if (rc < 0) {
-        mp__object_destroy(&lock->bo.obj);
+    mp_rlock_t *lock;
+    int rc = mp__block_new(&mp__kind_rlock, sizeof(mp__rlock_shared_t), &lock);
+    if (rc < 0)
         return rc;
-    }
     lock->shared = mp__block_base(&lock->bo);
     mp__rlock_shared_init(lock->shared);
-    *out = lock;
+    *out = mp__handle_of(lock);
     return 0;
 }
 
 int mp__rlock_borrow(mp__rlock_shared_t *shared, mp_rlock_t **out)
 {
-    mp_rlock_t *lock = (mp_rlock_t *)mp__object_new(&mp__kind_rlock);
-    if (!lock)
-        return MP_ENOMEM;
+    mp__object_t *obj;
+    int rc = mp__object_new(&mp__kind_rlock, &obj);
+    if (rc < 0)
+        return rc;
+    mp_rlock_t *lock = (mp_rlock_t *)obj;
     lock->shared = shared;
-    lock->borrowed = true;
-    *out = lock;
+    lock->in_lenders_block = true;
+    obj->borrowed = true;
+    *out = obj->handle;
     return 0;
 }
 
-void mp__rlock_unborrow(mp_rlock_t *lock)
+int mp_rlock_acquire(mp_rlock_t *lock, double timeout)
 {
-    if (lock)
-        mp__object_destroy(&lock->bo.obj);
-}
-
-int mp_rlock_acquire(mp_rlock_t *lock, bool block, double timeout)
-{
-    int rc = mp__object_check(lock, &mp__kind_rlock, "mp_rlock_acquire");
+    int rc = mp__object_open(&lock, &mp__kind_rlock, "mp_rlock_acquire");
     if (rc == 0)
-        rc = mp__check_timeout(timeout, "mp_rlock_acquire");
-    return rc < 0 ? rc : mp__lockref_acquire(rlock_ref(lock), block, timeout);
+        rc = mp__timeout_check(timeout, "mp_rlock_acquire");
+    return rc < 0 ? rc : mp__lockref_acquire(rlock_ref(lock), timeout);
 }
 
 int mp_rlock_release(mp_rlock_t *lock)
 {
-    int rc = mp__object_check(lock, &mp__kind_rlock, "mp_rlock_release");
+    int rc = mp__object_open(&lock, &mp__kind_rlock, "mp_rlock_release");
     return rc < 0 ? rc : mp__lockref_release(rlock_ref(lock));
 }
 
-int mp_rlock_locked(mp_rlock_t *lock)
+int mp_rlock_is_locked(mp_rlock_t *lock)
 {
-    int rc = mp__object_check(lock, &mp__kind_rlock, "mp_rlock_locked");
+    int rc = mp__object_open(&lock, &mp__kind_rlock, "mp_rlock_is_locked");
     return rc < 0 ? rc : mp__semlock_value(lock->shared->mutex) == 0;
 }
 
 int mp_rlock_owner(mp_rlock_t *lock, mp_pid_t *pid, long *tid, unsigned *count)
 {
-    int rc = mp__object_check(lock, &mp__kind_rlock, "mp_rlock_owner");
+    int rc = mp__object_open(&lock, &mp__kind_rlock, "mp_rlock_owner");
     if (rc < 0)
         return rc;
     long owner = mp__semlock_owner(lock->shared->mutex);
@@ -241,15 +221,13 @@ int mp_rlock_owner(mp_rlock_t *lock, mp_pid_t *pid, long *tid, unsigned *count)
 
 void mp_rlock_destroy(mp_rlock_t *lock)
 {
-    /* A borrowed handle belongs to the object that lent it. */
-    if (mp__object_check(lock, &mp__kind_rlock, "mp_rlock_destroy") == 0 && !lock->borrowed)
-        mp__object_destroy(&lock->bo.obj);
+    mp__object_destroy_handle(lock, &mp__kind_rlock, "mp_rlock_destroy");
 }
 
 static void rlock_release_handle(mp__object_t *obj)
 {
     mp_rlock_t *lock = (mp_rlock_t *)obj;
-    if (!lock->borrowed)
+    if (!lock->in_lenders_block)
         mp__block_release(obj);
     lock->shared = NULL;
 }
@@ -267,7 +245,7 @@ static int rlock_attach(const void *bytes, size_t len, const mp_sentinel_t *hand
 
 static int rlock_share(mp__object_t *obj, mp__share_t *out)
 {
-    if (((mp_rlock_t *)obj)->borrowed)
+    if (((mp_rlock_t *)obj)->in_lenders_block)
         return mp__errdetail_set(MP_EINVAL, "share the object that owns this RLock instead");
     return mp__block_share(obj, out);
 }
@@ -283,5 +261,5 @@ const mp__kind_t mp__kind_rlock = {
 
 int mp_task_rlock(const mp_task_t *task, size_t index, mp_rlock_t **out)
 {
-    return mp__task_object(task, index, &mp__kind_rlock, (mp__object_t **)out);
+    return mp__task_object(task, index, &mp__kind_rlock, out);
 }

@@ -23,9 +23,24 @@ int mp__errdetail_set(int code, const char *fmt, ...) MP_PRINTF(2, 3);
 /**
  * @brief A timeout as an absolute deadline on mp__os_now()'s clock, so a
  *        loop that wakes early keeps the caller's limit: INFINITY for
- *        MP_FOREVER, now for a timeout <= 0 or when `block` is false.
+ *        MP_FOREVER and for anything longer than a century (a huge finite
+ *        timeout must not overflow a clock), now for a timeout <= 0 or when
+ *        `block` is false.
  */
 double mp__deadline(bool block, double timeout);
+
+/** @brief The failing half of mp__timeout_check(). */
+int mp__timeout_invalid(double timeout, const char *fn);
+
+/**
+ * @brief The one check of a timeout a user passed (see MP_FOREVER): NaN and
+ *        negative numbers are MP_EINVAL, with detail naming `fn`. Inline:
+ *        it is on every lock's acquire path.
+ */
+static inline int mp__timeout_check(double timeout, const char *fn)
+{
+    return timeout >= 0 ? 0 : mp__timeout_invalid(timeout, fn); /* NaN compares false */
+}
 /** @brief Seconds left until a deadline from mp__deadline() (>= 0). */
 double mp__time_left(double deadline);
 
@@ -80,8 +95,6 @@ int mp__fork_policy_check(void);
 void mp__children_at_exit(void);
 /** @brief Forget every child handle (a fork child does not own them). */
 void mp__children_forget(void);
-/** @brief Set up the registry; called once by mp_init(). */
-int mp__children_init(void);
 
 /* --- connections (connection.c) ------------------------------------ */
 

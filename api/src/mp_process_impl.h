@@ -7,12 +7,13 @@
 #define MP_PROCESS_IMPL_H
 
 #include "mp_core.h"
+#include "mp_object.h"
 #include "mp_record.h"
 
 typedef enum proc_state { CREATED, RUNNING, ENDED, CLOSED } proc_state_t;
 
 struct mp_process {
-    mp_process_t *self; /* registry key: the bytes of this pointer */
+    mp__object_t obj; /* a process handle is a handle like any other */
     char *task;
     void *arg;
     size_t arg_len;
@@ -34,12 +35,6 @@ struct mp_process {
 /** @brief The child has ended: decode its report, drop the channel bytes. */
 void mp__process_finish(mp_process_t *p);
 
-/** @brief Register a new handle as live. */
-void mp__registry_add(mp_process_t *p);
-/** @brief Whether `p` is a live (created, not destroyed) handle. */
-bool mp__registry_has(const mp_process_t *p);
-/** @brief Forget a handle that is being destroyed. */
-void mp__registry_remove(mp_process_t *p);
 /** @brief Keep a running child whose handle is destroyed, to reap it later. */
 void mp__registry_detach(mp__os_proc_t *os, bool daemon);
 

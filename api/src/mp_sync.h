@@ -32,7 +32,7 @@ typedef struct mp__lockref {
 } mp__lockref_t;
 
 /** @brief Acquire; an RLock's owner just counts up. */
-int mp__lockref_acquire(mp__lockref_t ref, bool block, double timeout);
+int mp__lockref_acquire(mp__lockref_t ref, double timeout);
 /** @brief Release once: MP_ESTATE (Lock not locked) or MP_ENOTOWNER (RLock). */
 int mp__lockref_release(mp__lockref_t ref);
 /** @brief Whether the calling thread holds it. */
@@ -45,16 +45,17 @@ mp__lockref_t mp__rlock_ref(mp__rlock_shared_t *shared);
 void mp__rlock_shared_init(mp__rlock_shared_t *shared);
 
 /**
- * @brief A new RLock handle that uses an RLock living in another object's
- *        block (Value's lock, Condition's own lock): it borrows the block.
+ * @brief A new RLock handle, borrowed (see mp__object_t), over an RLock
+ *        living in another object's block (a Value's lock); the lender
+ *        frees it with mp__object_destroy_owned().
  */
 int mp__rlock_borrow(mp__rlock_shared_t *shared, mp_rlock_t **out);
 
-/** @brief Free a borrowing handle made by mp__rlock_borrow(). */
-void mp__rlock_unborrow(mp_rlock_t *lock);
-
-/** @brief The shared state behind a Lock or RLock handle (checked). */
-int mp__lockref_of(void *lock_handle, mp__lockref_t *out);
+/**
+ * @brief The shared state behind a Lock or RLock handle, checked.
+ * @return 0; MP_EINVAL for a handle of another kind; MP_ECLOSED.
+ */
+int mp__lockref_of(const void *lock_handle, mp__lockref_t *out);
 
 /** The three semaphores of a condition, in shared memory. */
 typedef struct mp__cond_shared {
@@ -80,14 +81,5 @@ int mp__cond_wait_for(mp__cond_shared_t *cond, mp__lockref_t lock, mp_predicate_
 
 /** @brief Python's Condition.notify(n); the caller must hold the lock. */
 int mp__cond_notify(mp__cond_shared_t *cond, mp__lockref_t lock, unsigned n);
-
-/** @brief The failing half of mp__check_timeout(). */
-int mp__timeout_is_nan(const char *fn);
-
-/** @brief Reject a NaN timeout, with detail naming `fn` (inline: hot path). */
-static inline int mp__check_timeout(double timeout, const char *fn)
-{
-    return timeout == timeout ? 0 : mp__timeout_is_nan(fn);
-}
 
 #endif /* MP_SYNC_H */

@@ -1,9 +1,6 @@
-/* Shareable handles: allocation from per-kind free lists (so a destroyed
- * handle stays readable and says MP_ECLOSED), the registry that tells a
- * multiproc object from any other pointer, the kinds table, and the common
- * case of an object that lives in one block of shared memory. */
-#include <apr_hash.h>
-#include <apr_pools.h>
+/* Objects behind handles: creating and destroying them, opening a handle
+ * into its object, the kinds table, and the common case of an object that
+ * lives in one block of shared memory. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,20 +14,6 @@ static const mp__kind_t *const kinds[] = {
 };
 enum { NKINDS = sizeof kinds / sizeof *kinds };
 
-/* Every handle ever allocated (they are never freed), and the free lists;
- * both guarded by the core lock. */
-static apr_pool_t *pool;
-static apr_hash_t *known;
-static mp__object_t *free_lists[NKINDS];
-
-static size_t kind_slot(const mp__kind_t *kind)
-{
-    for (size_t i = 0; i < NKINDS; i++)
-        if (kinds[i] == kind)
-            return i;
-    return 0;
-}
-
 const mp__kind_t *mp__kind_by_id(uint32_t id)
 {
     for (size_t i = 0; i < NKINDS; i++)
@@ -39,79 +22,93 @@ const mp__kind_t *mp__kind_by_id(uint32_t id)
     return NULL;
 }
 
-mp__object_t *mp__object_new(const mp__kind_t *kind)
+int mp__require_init(const char *what)
 {
-    size_t slot = kind_slot(kind);
-    mp__core_lock();
-    if (!pool && apr_pool_create(&pool, NULL) == APR_SUCCESS)
-        known = apr_hash_make(pool);
-    mp__object_t *obj = free_lists[slot];
-    if (obj) {
-        free_lists[slot] = obj->next_free;
-    } else if (known && (obj = malloc(kind->size))) {
-        /* Registered once, for ever: the key is the handle's address. */
-        mp__object_t **key = apr_palloc(pool, sizeof *key);
-        if (!key) {
-            free(obj);
-            obj = NULL;
-        } else {
-            *key = obj;
-            apr_hash_set(known, key, sizeof *key, obj);
-        }
+    /* Objects rest on the runtime mp_init() sets up (the core lock, the
+     * backend); every constructor fails the same way before it. */
+    if (!mp__initialised())
+        return mp__errdetail_set(MP_ESTATE, "a %s cannot be created before mp_init()", what);
+    return 0;
+}
+
+int mp__object_new(const mp__kind_t *kind, mp__object_t **out)
+{
+    int rc = mp__require_init(kind->name);
+    if (rc < 0)
+        return rc;
+    mp__object_t *obj = calloc(1, kind->size);
+    if (!obj)
+        return MP_ENOMEM;
+    obj->kind = kind;
+    rc = mp__handle_new(obj, &obj->handle);
+    if (rc < 0) {
+        free(obj);
+        return rc;
     }
-    if (obj) {
-        memset(obj, 0, kind->size);
-        obj->kind = kind;
-        obj->live = true;
-    }
-    mp__core_unlock();
-    return obj;
+    *out = obj;
+    return 0;
 }
 
 void mp__object_destroy(mp__object_t *obj)
 {
-    if (!obj || !obj->live)
-        return;
-    obj->kind->release(obj);
-    size_t slot = kind_slot(obj->kind);
-    mp__core_lock();
-    obj->live = false;
-    obj->next_free = free_lists[slot];
-    free_lists[slot] = obj;
-    mp__core_unlock();
-}
-
-int mp__object_check_failed(const void *ptr, const mp__kind_t *kind, const char *fn)
-{
-    const mp__object_t *obj = ptr;
     if (!obj)
+        return;
+    /* Retired first: from here on the handle answers MP_ECLOSED. */
+    mp__handle_retire(obj->handle);
+    obj->kind->release(obj);
+    free(obj);
+}
+
+void mp__object_destroy_handle(const void *handle, const mp__kind_t *kind, const char *fn)
+{
+    mp__object_t *obj = (mp__object_t *)handle;
+    if (handle && mp__object_open(&obj, kind, fn) == 0 && !obj->borrowed)
+        mp__object_destroy(obj);
+}
+
+void mp__object_destroy_owned(const void *handle)
+{
+    mp__object_destroy(mp__handle_get(handle, NULL));
+}
+
+int mp__object_open_failed(const void *handle, const mp__kind_t *kind, const char *fn)
+{
+    if (!handle)
         return mp__errdetail_set(MP_EINVAL, "%s: NULL handle", fn);
-    if (obj->kind != kind)
-        return mp__errdetail_set(MP_EINVAL, "%s: not a %s handle", fn, kind->name);
-    if (!obj->live)
-        return mp__errdetail_set(MP_ECLOSED, "%s: %s handle was destroyed", fn, kind->name);
-    return 0;
+    mp__handle_state_t state;
+    const mp__object_t *obj = mp__handle_get(handle, &state);
+    if (state == MP__HANDLE_RETIRED)
+        return mp__errdetail_set(MP_ECLOSED, "%s: the %s handle was destroyed", fn, kind->name);
+    if (obj)
+        return mp__errdetail_set(MP_EINVAL, "%s: a %s handle, not a %s", fn, obj->kind->name,
+                                 kind->name);
+    return mp__errdetail_set(MP_EINVAL, "%s: not a multiproc handle", fn);
 }
 
-int mp__object_lookup(const void *ptr)
+int mp__object_lookup(const void *handle)
 {
-    mp__core_lock();
-    const mp__object_t *obj = known ? apr_hash_get(known, &ptr, sizeof ptr) : NULL;
-    int rc = !obj ? MP_EINVAL : obj->live ? 0 : MP_ECLOSED;
-    mp__core_unlock();
-    return rc;
-}
-
-bool mp__object_is_shareable(const void *ptr)
-{
-    return mp__object_lookup(ptr) == 0;
+    mp__handle_state_t state;
+    const mp__object_t *obj = mp__handle_get(handle, &state);
+    if (state == MP__HANDLE_RETIRED)
+        return MP_ECLOSED;
+    return obj && obj->kind->share ? 0 : MP_EINVAL;
 }
 
 /* ---- block objects ------------------------------------------------ */
 
-int mp__block_create(mp__block_object_t *bo, size_t size)
+int mp__block_new(const mp__kind_t *kind, size_t size, void *out)
 {
-    return mp__os_shm_create(NULL, size, &bo->block);
+    mp__object_t *obj;
+    int rc = mp__object_new(kind, &obj);
+    if (rc < 0)
+        return rc;
+    mp__block_object_t *bo = (mp__block_object_t *)obj;
+    if ((rc = mp__os_shm_create(NULL, size, &bo->block)) < 0) {
+        mp__object_destroy(obj);
+        return rc;
+    }
+    memcpy(out, &bo, sizeof bo);
+    return 0;
 }
 
 void *mp__block_base(const mp__block_object_t *bo)
@@ -131,19 +128,19 @@ int mp__block_attach(const mp__kind_t *kind, size_t min_size, const mp_sentinel_
 {
     if (nhandles < 1)
         return MP_EBOOTSTRAP;
-    mp__block_object_t *bo = (mp__block_object_t *)mp__object_new(kind);
-    if (!bo)
-        return MP_ENOMEM;
-    int rc = mp__os_shm_from_handle(handles[0], &bo->block);
+    mp__object_t *obj;
+    int rc = mp__object_new(kind, &obj);
+    if (rc < 0)
+        return rc;
+    mp__block_object_t *bo = (mp__block_object_t *)obj;
+    rc = mp__os_shm_from_handle(handles[0], &bo->block);
     if (rc == 0 && mp__os_shm_size(bo->block) < min_size)
         rc = MP_EBOOTSTRAP;
     if (rc < 0) {
-        mp__os_shm_free(bo->block);
-        bo->block = NULL;
-        mp__object_destroy(&bo->obj);
+        mp__object_destroy(obj);
         return rc;
     }
-    *out = &bo->obj;
+    *out = obj;
     return 0;
 }
 
@@ -154,16 +151,19 @@ void mp__block_release(mp__object_t *obj)
     bo->block = NULL;
 }
 
-int mp__task_object(const mp_task_t *task, size_t index, const mp__kind_t *kind, mp__object_t **out)
+int mp__task_object(const mp_task_t *task, size_t index, const mp__kind_t *kind, void *out)
 {
     if (!task || !out)
         return mp__errdetail_set(MP_EINVAL, "mp_task_%s: NULL argument", kind->name);
     if (index >= task->nobjects)
         return mp__errdetail_set(MP_EINVAL, "the task was given %zu objects; there is no #%zu",
                                  task->nobjects, index);
-    if (task->objects[index]->kind != kind)
-        return mp__errdetail_set(MP_EINVAL, "object #%zu is a %s, not a %s", index,
-                                 task->objects[index]->kind->name, kind->name);
-    *out = task->objects[index];
+    mp__object_t *obj = task->objects[index];
+    if (obj->kind != kind)
+        return mp__errdetail_set(MP_EINVAL, "object #%zu is a %s, not a %s", index, obj->kind->name,
+                                 kind->name);
+    /* The task's objects are the runner's to free when the task ends. */
+    obj->borrowed = true;
+    memcpy(out, &obj->handle, sizeof obj->handle);
     return 0;
 }

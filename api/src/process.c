@@ -1,5 +1,5 @@
 /* Process handles and their state machine: created, running, ended,
- * closed. The registry of live handles is in children.c. */
+ * closed. The list of children is in children.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,23 +9,22 @@
 #include "mp_process_impl.h"
 #include "mp_record.h"
 
-/* The checks every entry point makes before touching the handle. */
-static int check_handle(const mp_process_t *p, const char *fn)
+/* The entry step of every call: open the handle in place, and refuse a
+ * closed process. */
+static int open_process(mp_process_t **pp, const char *fn)
 {
-    if (!p)
-        return mp__errdetail_set(MP_EINVAL, "%s: NULL process", fn);
-    if (!mp__registry_has(p))
-        return mp__errdetail_set(MP_ECLOSED, "%s: process handle was destroyed", fn);
-    if (p->state == CLOSED)
-        return mp__errdetail_set(MP_ECLOSED, "%s: process '%s' is closed", fn, p->name);
-    return 0;
+    int rc = mp__object_open(pp, &mp__kind_process, fn);
+    if (rc == 0 && (*pp)->state == CLOSED)
+        rc = mp__errdetail_set(MP_ECLOSED, "%s: process '%s' is closed", fn, (*pp)->name);
+    return rc;
 }
 
-static int check_started(const mp_process_t *p, const char *fn)
+/* open_process(), for a process that must have been started. */
+static int open_started(mp_process_t **pp, const char *fn)
 {
-    int rc = check_handle(p, fn);
-    if (rc == 0 && p->state == CREATED)
-        rc = mp__errdetail_set(MP_ESTATE, "%s: process '%s' was never started", fn, p->name);
+    int rc = open_process(pp, fn);
+    if (rc == 0 && (*pp)->state == CREATED)
+        rc = mp__errdetail_set(MP_ESTATE, "%s: process '%s' was never started", fn, (*pp)->name);
     return rc;
 }
 
@@ -62,21 +61,23 @@ int mp_process_create(mp_process_t **out, const mp_process_opts_t *opts)
     if (!opts->objects && opts->nobjects)
         return mp__errdetail_set(MP_EINVAL, "mp_process_create: NULL objects with nobjects %zu",
                                  opts->nobjects);
-    for (size_t i = 0; i < opts->nobjects; i++)
-        if (!mp__object_is_shareable(opts->objects[i]))
-            return mp__errdetail_set(MP_EINVAL,
-                                     "mp_process_create: object #%zu is not a live "
-                                     "multiproc object",
-                                     i);
-    if (!mp__initialised())
-        return mp__errdetail_set(MP_ESTATE, "mp_process_create: call mp_init() first");
+    for (size_t i = 0; i < opts->nobjects; i++) {
+        int known = mp__object_lookup(opts->objects[i]);
+        if (known < 0)
+            return mp__errdetail_set(known, "mp_process_create: object #%zu %s", i,
+                                     known == MP_ECLOSED ? "was destroyed"
+                                                         : "is not a multiproc shareable object");
+    }
+    int rc = mp__require_init("process");
+    if (rc < 0)
+        return rc;
     if (!mp__tasks_find(opts->task))
         return mp__errdetail_set(MP_ENOTASK, "no task named '%s' in the task table", opts->task);
 
-    mp_process_t *p = calloc(1, sizeof *p);
-    if (!p)
-        return MP_ENOMEM;
-    p->self = p;
+    mp__object_t *obj;
+    if ((rc = mp__object_new(&mp__kind_process, &obj)) < 0)
+        return rc;
+    mp_process_t *p = (mp_process_t *)obj;
     p->task = dup_string(opts->task);
     p->name = opts->name ? dup_string(opts->name) : default_name();
     p->arg_len = opts->arg_len;
@@ -84,9 +85,11 @@ int mp_process_create(mp_process_t **out, const mp_process_opts_t *opts)
     p->nobjects = opts->nobjects;
     p->objects = opts->nobjects ? malloc(opts->nobjects * sizeof *p->objects) : NULL;
     if (!p->task || !p->name || (opts->arg_len && !p->arg) || (opts->nobjects && !p->objects)) {
-        free(p->task), free(p->name), free(p->arg), free(p->objects), free(p);
+        mp__object_destroy(obj);
         return MP_ENOMEM;
     }
+    /* The objects are kept as handles and opened at start, so one
+     * destroyed meanwhile is seen, not followed. */
     if (p->nobjects)
         memcpy(p->objects, opts->objects, p->nobjects * sizeof *p->objects);
     if (p->arg_len)
@@ -95,8 +98,7 @@ int mp_process_create(mp_process_t **out, const mp_process_opts_t *opts)
                                                   : opts->daemon == MP_DAEMON_YES;
     p->exit_with_parent = opts->exit_with_parent;
     p->context = opts->context;
-    mp__registry_add(p);
-    *out = p;
+    *out = obj->handle;
     return 0;
 }
 
@@ -112,10 +114,11 @@ void mp__core_abandon_start(mp__os_proc_t *proc)
 
 /* Describe one object for the child: its bytes, and its handles appended
  * to the launch's. */
-static int describe_object(mp__object_t *obj, mp__share_t *share, mp__boot_object_t *out,
+static int describe_object(const void *handle, mp__share_t *share, mp__boot_object_t *out,
                            mp_sentinel_t *handles, size_t *nhandles)
 {
-    if (!mp__object_is_shareable(obj))
+    mp__object_t *obj = mp__handle_get(handle, NULL);
+    if (!obj)
         return mp__errdetail_set(MP_ECLOSED, "an object given to the process was destroyed");
     int rc = obj->kind->share(obj, share);
     if (rc < 0)
@@ -135,7 +138,7 @@ static int describe_object(mp__object_t *obj, mp__share_t *share, mp__boot_objec
 
 int mp_process_start(mp_process_t *p)
 {
-    int rc = check_handle(p, "mp_process_start");
+    int rc = open_process(&p, "mp_process_start");
     if (rc < 0)
         return rc;
     if (p->state != CREATED)
@@ -209,31 +212,23 @@ void mp__process_finish(mp_process_t *p)
 
 int mp_process_join(mp_process_t *p, double timeout)
 {
-    int rc = check_started(p, "mp_process_join");
-    if (rc < 0)
+    int rc = open_started(&p, "mp_process_join");
+    if (rc == 0)
+        rc = mp__timeout_check(timeout, "mp_process_join");
+    if (rc < 0 || p->state != RUNNING)
         return rc;
-    if (timeout != timeout)
-        return mp__errdetail_set(MP_EINVAL, "mp_process_join: timeout is NaN");
-    if (p->state == RUNNING) {
-        rc = mp__os_proc_wait(p->os, timeout, &p->received, &p->exitcode);
-        if (rc < 0)
-            return rc;
-        mp__process_finish(p);
-    }
-    if (p->reported && p->result.boot_error)
-        return mp__errdetail_set(p->result.boot_error, "process '%s' could not start task '%s': %s",
-                                 p->name, p->task, p->result.message);
+    if ((rc = mp__os_proc_wait(p->os, timeout, &p->received, &p->exitcode)) < 0)
+        return rc;
+    mp__process_finish(p);
     return 0;
 }
 
-int mp_process_is_alive(mp_process_t *p)
+/* is_alive on an opened process. */
+static int still_running(mp_process_t *p)
 {
-    int rc = check_handle(p, "mp_process_is_alive");
-    if (rc < 0)
-        return rc;
     if (p->state != RUNNING)
         return 0;
-    rc = mp__os_proc_wait(p->os, 0, &p->received, &p->exitcode);
+    int rc = mp__os_proc_wait(p->os, 0, &p->received, &p->exitcode);
     if (rc == MP_ETIMEDOUT)
         return 1;
     if (rc < 0)
@@ -242,22 +237,26 @@ int mp_process_is_alive(mp_process_t *p)
     return 0;
 }
 
-/* Checks for the getters that need an ended child. */
-static int check_ended(mp_process_t *p, const char *fn)
+int mp_process_is_alive(mp_process_t *p)
 {
-    int rc = check_started(p, fn);
-    if (rc < 0)
-        return rc;
-    if (p->state == RUNNING && mp_process_is_alive(p) != 0)
-        return mp__errdetail_set(MP_ESTATE, "%s: process '%s' is still running", fn, p->name);
-    return 0;
+    int rc = open_process(&p, "mp_process_is_alive");
+    return rc < 0 ? rc : still_running(p);
+}
+
+/* open_started(), for the getters that need an ended child. */
+static int open_ended(mp_process_t **pp, const char *fn)
+{
+    int rc = open_started(pp, fn);
+    if (rc == 0 && (*pp)->state == RUNNING && still_running(*pp) != 0)
+        rc = mp__errdetail_set(MP_ESTATE, "%s: process '%s' is still running", fn, (*pp)->name);
+    return rc;
 }
 
 int mp_process_exitcode(mp_process_t *p, int *code)
 {
     if (!code)
         return mp__errdetail_set(MP_EINVAL, "mp_process_exitcode: NULL code");
-    int rc = check_ended(p, "mp_process_exitcode");
+    int rc = open_ended(&p, "mp_process_exitcode");
     if (rc == 0)
         *code = p->exitcode;
     return rc;
@@ -267,7 +266,7 @@ int mp_process_result(mp_process_t *p, const void **data, size_t *len)
 {
     if (!data || !len)
         return mp__errdetail_set(MP_EINVAL, "mp_process_result: NULL data or len");
-    int rc = check_ended(p, "mp_process_result");
+    int rc = open_ended(&p, "mp_process_result");
     if (rc < 0)
         return rc;
     *data = NULL;
@@ -276,10 +275,12 @@ int mp_process_result(mp_process_t *p, const void **data, size_t *len)
         return mp__errdetail_set(MP_ECHILD, "process '%s' ended with exit code %d before reporting",
                                  p->name, p->exitcode);
     if (p->result.boot_error)
-        return p->result.boot_error;
-    if (p->result.task_error)
-        return mp__errdetail_set(p->result.task_error, "task '%s' failed: %s", p->task,
+        return mp__errdetail_set(MP_ETASK, "process '%s' could not start task '%s': %s: %s",
+                                 p->name, p->task, mp_err_name(p->result.boot_error),
                                  p->result.message);
+    if (p->result.task_error)
+        return mp__errdetail_set(MP_ETASK, "task '%s' failed: %s: %s", p->task,
+                                 mp_err_name(p->result.task_error), p->result.message);
     *data = p->result.value;
     *len = p->result.value_len;
     return 0;
@@ -289,7 +290,7 @@ int mp_process_error(mp_process_t *p, int *code, const char **message)
 {
     if (!code)
         return mp__errdetail_set(MP_EINVAL, "mp_process_error: NULL code");
-    int rc = check_ended(p, "mp_process_error");
+    int rc = open_ended(&p, "mp_process_error");
     if (rc < 0)
         return rc;
     bool failed = p->reported && (p->result.task_error || p->result.boot_error);
@@ -303,7 +304,7 @@ int mp_process_error(mp_process_t *p, int *code, const char **message)
 
 static int send_signal(mp_process_t *p, mp__signal_t sig, const char *fn)
 {
-    int rc = check_started(p, fn);
+    int rc = open_started(&p, fn);
     if (rc < 0 || p->state == ENDED)
         return rc;
     return mp__os_proc_signal(p->os, sig);
@@ -328,7 +329,7 @@ int mp_process_pid(mp_process_t *p, mp_pid_t *pid)
 {
     if (!pid)
         return mp__errdetail_set(MP_EINVAL, "mp_process_pid: NULL pid");
-    int rc = check_started(p, "mp_process_pid");
+    int rc = open_started(&p, "mp_process_pid");
     if (rc == 0)
         *pid = mp__os_proc_pid(p->os);
     return rc;
@@ -338,39 +339,40 @@ int mp_process_sentinel(mp_process_t *p, mp_sentinel_t *out)
 {
     if (!out)
         return mp__errdetail_set(MP_EINVAL, "mp_process_sentinel: NULL out");
-    int rc = check_started(p, "mp_process_sentinel");
+    int rc = open_started(&p, "mp_process_sentinel");
     if (rc == 0)
         *out = mp__os_proc_sentinel(p->os);
     return rc;
 }
 
-const char *mp_process_name(const mp_process_t *p)
+const char *mp_process_name(const mp_process_t *handle)
 {
-    return p && mp__registry_has(p) && p->state != CLOSED ? p->name : "";
+    mp_process_t *p = (mp_process_t *)handle;
+    return open_process(&p, "mp_process_name") == 0 ? p->name : "";
 }
 
-int mp_process_daemon(const mp_process_t *p)
+int mp_process_is_daemon(const mp_process_t *handle)
 {
-    if (!p)
-        return mp__errdetail_set(MP_EINVAL, "mp_process_daemon: NULL process");
-    if (!mp__registry_has(p))
-        return mp__errdetail_set(MP_ECLOSED, "mp_process_daemon: process handle was destroyed");
-    return p->daemon;
+    mp_process_t *p = (mp_process_t *)handle;
+    int rc = mp__object_open(&p, &mp__kind_process, "mp_process_is_daemon");
+    return rc < 0 ? rc : p->daemon;
 }
 
-const char *mp_process_start_method(const mp_process_t *p)
+const char *mp_process_start_method(const mp_process_t *handle)
 {
-    if (!p || !mp__registry_has(p))
-        return NULL;
+    mp_process_t *p = (mp_process_t *)handle;
+    if (mp__object_open(&p, &mp__kind_process, "mp_process_start_method") < 0)
+        return "";
     if (p->method)
         return p->method->name;
     mp_context_t *ctx = p->context;
     if (!ctx)
-        mp_get_context(NULL, &ctx); /* the default context: never fails */
+        mp_get_context(&ctx, NULL); /* the default context: never fails */
     return mp_context_start_method(ctx);
 }
 
-/* Free everything but the handle itself and its registry entry. */
+/* Free what the process holds, but its name (kept for messages after
+ * close). */
 static void release(mp_process_t *p)
 {
     mp__os_proc_free(p->os);
@@ -383,13 +385,10 @@ static void release(mp_process_t *p)
 
 int mp_process_close(mp_process_t *p)
 {
-    if (!p)
-        return mp__errdetail_set(MP_EINVAL, "mp_process_close: NULL process");
-    if (!mp__registry_has(p))
-        return mp__errdetail_set(MP_ECLOSED, "mp_process_close: process handle was destroyed");
-    if (p->state == CLOSED)
-        return 0;
-    if (p->state == RUNNING && mp_process_is_alive(p) == 1)
+    int rc = mp__object_open(&p, &mp__kind_process, "mp_process_close");
+    if (rc < 0 || p->state == CLOSED)
+        return rc;
+    if (still_running(p) == 1)
         return mp__errdetail_set(MP_ESTATE, "cannot close process '%s' while it runs", p->name);
     release(p);
     p->state = CLOSED;
@@ -398,26 +397,39 @@ int mp_process_close(mp_process_t *p)
 
 void mp_process_destroy(mp_process_t *p)
 {
-    if (!p || !mp__registry_has(p))
-        return;
-    if (p->state == RUNNING && mp_process_is_alive(p) == 1) {
+    mp__object_destroy_handle(p, &mp__kind_process, "mp_process_destroy");
+}
+
+static void process_release(mp__object_t *obj)
+{
+    mp_process_t *p = (mp_process_t *)obj;
+    if (still_running(p) == 1) {
         /* Keep the OS side so the child is reaped (and, if a daemon,
          * terminated) later. */
         mp__registry_detach(p->os, p->daemon);
         p->os = NULL;
     }
-    mp__registry_remove(p);
     release(p);
     free(p->name);
-    free(p);
+    p->name = NULL;
 }
+
+/* Process handles are handles like the others (ids that are never reused),
+ * but a process is not given to a child. */
+const mp__kind_t mp__kind_process = {
+    .name = "Process",
+    .id = 0,
+    .size = sizeof(mp_process_t),
+    .release = process_release,
+};
 
 int mp_wait(const mp_sentinel_t *sentinels, size_t n, double timeout, unsigned char *ready)
 {
     if (!sentinels && n)
         return mp__errdetail_set(MP_EINVAL, "mp_wait: NULL sentinels with n = %zu", n);
-    if (timeout != timeout)
-        return mp__errdetail_set(MP_EINVAL, "mp_wait: timeout is NaN");
+    int rc = mp__timeout_check(timeout, "mp_wait");
+    if (rc < 0)
+        return rc;
     if (n == 0 && timeout == MP_FOREVER)
         return mp__errdetail_set(MP_EINVAL, "mp_wait: nothing to wait for, for ever");
     return mp__os_wait_handles(sentinels, n, timeout, ready);

@@ -93,7 +93,7 @@ int mp_init(int *argc, char ***argv, const mp_task_def_t *tasks)
     if (apr_initialize() != APR_SUCCESS || apr_pool_create(&core_pool, NULL) != APR_SUCCESS ||
         apr_thread_mutex_create(&core_mutex, APR_THREAD_MUTEX_DEFAULT, core_pool) != APR_SUCCESS)
         return mp__errdetail_set(MP_ENOMEM, "mp_init: could not initialise APR");
-    if ((rc = mp__children_init()) < 0 || (rc = mp__os_init()) < 0)
+    if ((rc = mp__os_init()) < 0)
         return rc;
     /* A spawned child or the fork server never comes back from here. */
     if ((rc = mp__os_enter_child(argc, argv)) < 0)
@@ -105,6 +105,11 @@ int mp_init(int *argc, char ***argv, const mp_task_def_t *tasks)
 const char *mp_version(void)
 {
     return MP_VERSION_STRING;
+}
+
+void mp_free(void *memory)
+{
+    free(memory);
 }
 
 /* ---- who am I ------------------------------------------------------ */
@@ -136,9 +141,8 @@ int mp_parent_join(double timeout)
 {
     if (!self.has_parent)
         return mp__errdetail_set(MP_ENOENT, "the main process has no parent process");
-    if (timeout != timeout)
-        return mp__errdetail_set(MP_EINVAL, "mp_parent_join: timeout is NaN");
-    return mp__os_parent_wait(timeout);
+    int rc = mp__timeout_check(timeout, "mp_parent_join");
+    return rc < 0 ? rc : mp__os_parent_wait(timeout);
 }
 
 int mp_parent_is_alive(void)

@@ -12,35 +12,32 @@ struct mp_semaphore {
     mp__block_object_t bo; /* block: one counting semlock */
 };
 
-int mp_semaphore_create(mp_semaphore_t **out, unsigned value, bool bounded)
+int mp_semaphore_create(mp_semaphore_t **out, const mp_semaphore_opts_t *opts)
 {
-    if (!out || value > MAX_SEMAPHORE_VALUE)
+    mp_semaphore_opts_t o = opts ? *opts : (mp_semaphore_opts_t){0};
+    if (!out || o.value > MAX_SEMAPHORE_VALUE)
         return mp__errdetail_set(MP_EINVAL, "mp_semaphore_create: NULL out or value > 2^30");
-    mp_semaphore_t *sem = (mp_semaphore_t *)mp__object_new(&mp__kind_semaphore);
-    if (!sem)
-        return MP_ENOMEM;
-    int rc = mp__block_create(&sem->bo, MP__SEMLOCK_SIZE);
-    if (rc < 0) {
-        mp__object_destroy(&sem->bo.obj);
+    mp_semaphore_t *sem;
+    int rc = mp__block_new(&mp__kind_semaphore, MP__SEMLOCK_SIZE, &sem);
+    if (rc < 0)
         return rc;
-    }
-    mp__semlock_init(mp__block_base(&sem->bo), MP__SEMLOCK_SEMAPHORE, value,
-                     bounded ? value : UINT_MAX);
-    *out = sem;
+    mp__semlock_init(mp__block_base(&sem->bo), MP__SEMLOCK_SEMAPHORE, o.value,
+                     o.bounded ? o.value : UINT_MAX);
+    *out = mp__handle_of(sem);
     return 0;
 }
 
-int mp_semaphore_acquire(mp_semaphore_t *sem, bool block, double timeout)
+int mp_semaphore_acquire(mp_semaphore_t *sem, double timeout)
 {
-    int rc = mp__object_check(sem, &mp__kind_semaphore, "mp_semaphore_acquire");
+    int rc = mp__object_open(&sem, &mp__kind_semaphore, "mp_semaphore_acquire");
     if (rc == 0)
-        rc = mp__check_timeout(timeout, "mp_semaphore_acquire");
-    return rc < 0 ? rc : mp__semlock_acquire(mp__block_base(&sem->bo), block, timeout);
+        rc = mp__timeout_check(timeout, "mp_semaphore_acquire");
+    return rc < 0 ? rc : mp__semlock_acquire(mp__block_base(&sem->bo), true, timeout);
 }
 
 int mp_semaphore_release(mp_semaphore_t *sem)
 {
-    int rc = mp__object_check(sem, &mp__kind_semaphore, "mp_semaphore_release");
+    int rc = mp__object_open(&sem, &mp__kind_semaphore, "mp_semaphore_release");
     if (rc == 0 && (rc = mp__semlock_release(mp__block_base(&sem->bo))) == MP_ESTATE)
         mp__errdetail_set(rc, "semaphore released too many times");
     return rc;
@@ -48,7 +45,7 @@ int mp_semaphore_release(mp_semaphore_t *sem)
 
 int mp_semaphore_value(mp_semaphore_t *sem, unsigned *value)
 {
-    int rc = mp__object_check(sem, &mp__kind_semaphore, "mp_semaphore_value");
+    int rc = mp__object_open(&sem, &mp__kind_semaphore, "mp_semaphore_value");
     if (rc == 0 && !value)
         rc = mp__errdetail_set(MP_EINVAL, "mp_semaphore_value: NULL value");
     if (rc == 0)
@@ -58,8 +55,7 @@ int mp_semaphore_value(mp_semaphore_t *sem, unsigned *value)
 
 void mp_semaphore_destroy(mp_semaphore_t *sem)
 {
-    if (mp__object_check(sem, &mp__kind_semaphore, "mp_semaphore_destroy") == 0)
-        mp__object_destroy(&sem->bo.obj);
+    mp__object_destroy_handle(sem, &mp__kind_semaphore, "mp_semaphore_destroy");
 }
 
 static int semaphore_attach(const void *bytes, size_t len, const mp_sentinel_t *handles,
@@ -79,5 +75,5 @@ const mp__kind_t mp__kind_semaphore = {
 
 int mp_task_semaphore(const mp_task_t *task, size_t index, mp_semaphore_t **out)
 {
-    return mp__task_object(task, index, &mp__kind_semaphore, (mp__object_t **)out);
+    return mp__task_object(task, index, &mp__kind_semaphore, out);
 }

@@ -39,69 +39,73 @@ static int generate_name(char *out, size_t size)
     return 0;
 }
 
-static int new_handle(const char *name, mp_shm_t **out)
+static int new_object(const char *name, mp_shm_t **out)
 {
-    mp_shm_t *shm = (mp_shm_t *)mp__object_new(&mp__kind_shm);
-    if (!shm)
-        return MP_ENOMEM;
+    mp__object_t *obj;
+    int rc = mp__object_new(&mp__kind_shm, &obj);
+    if (rc < 0)
+        return rc;
+    mp_shm_t *shm = (mp_shm_t *)obj;
     snprintf(shm->name, sizeof shm->name, "%s", name);
     *out = shm;
     return 0;
 }
 
-int mp_shm_create(mp_shm_t **out, const char *name, size_t size)
+int mp_shm_create(mp_shm_t **out, const mp_shm_opts_t *opts)
 {
-    if (!out || size == 0)
-        return mp__errdetail_set(MP_EINVAL, "mp_shm_create: NULL out or size 0");
+    if (!out || !opts || opts->size == 0)
+        return mp__errdetail_set(MP_EINVAL, "mp_shm_create: NULL out or opts, or size 0");
+    const char *name = opts->name;
     if (name && !valid_name(name))
         return mp__errdetail_set(MP_EINVAL, "mp_shm_create: bad name '%s'", name);
     char generated[MP_SHM_NAME_MAX + 1];
     int rc = name ? 0 : generate_name(generated, sizeof generated);
     mp_shm_t *shm = NULL;
     if (rc == 0)
-        rc = new_handle(name ? name : generated, &shm);
-    if (rc == 0 && (rc = mp__os_shm_create(shm->name, size, &shm->os)) < 0)
+        rc = new_object(name ? name : generated, &shm);
+    if (rc == 0 && (rc = mp__os_shm_create(shm->name, opts->size, &shm->os)) < 0)
         mp__object_destroy(&shm->obj);
     if (rc == 0)
-        *out = shm;
+        *out = mp__handle_of(shm);
     return rc;
 }
 
-int mp_shm_attach(mp_shm_t **out, const char *name)
+int mp_shm_attach(mp_shm_t **out, const char *name, const mp_attach_opts_t *opts)
 {
+    (void)opts; /* no options yet */
     if (!out || !name || !valid_name(name))
         return mp__errdetail_set(MP_EINVAL, "mp_shm_attach: NULL out or bad name");
     mp_shm_t *shm;
-    int rc = new_handle(name, &shm);
+    int rc = new_object(name, &shm);
     if (rc == 0 && (rc = mp__os_shm_open(name, &shm->os)) < 0)
         mp__object_destroy(&shm->obj);
     if (rc == 0)
-        *out = shm;
+        *out = mp__handle_of(shm);
     return rc;
 }
 
 void *mp_shm_data(mp_shm_t *shm)
 {
-    if (mp__object_check(shm, &mp__kind_shm, "mp_shm_data") < 0 || shm->closed)
+    if (mp__object_open(&shm, &mp__kind_shm, "mp_shm_data") < 0 || shm->closed)
         return NULL;
     return mp__os_shm_addr(shm->os);
 }
 
 size_t mp_shm_size(mp_shm_t *shm)
 {
-    if (mp__object_check(shm, &mp__kind_shm, "mp_shm_size") < 0 || shm->closed)
+    if (mp__object_open(&shm, &mp__kind_shm, "mp_shm_size") < 0 || shm->closed)
         return 0;
     return mp__os_shm_size(shm->os);
 }
 
 const char *mp_shm_name(mp_shm_t *shm)
 {
-    return mp__object_check(shm, &mp__kind_shm, "mp_shm_name") == 0 ? shm->name : "";
+    return mp__object_open(&shm, &mp__kind_shm, "mp_shm_name") == 0 ? shm->name : "";
 }
 
 int mp_shm_close(mp_shm_t *shm)
 {
-    int rc = mp__object_check(shm, &mp__kind_shm, "mp_shm_close");
+    int rc = mp__object_open(&shm, &mp__kind_shm, "mp_shm_close");
     if (rc == 0 && !shm->closed) {
         mp__os_shm_unmap(shm->os);
         shm->closed = true;
@@ -111,14 +115,13 @@ int mp_shm_close(mp_shm_t *shm)
 
 int mp_shm_unlink(mp_shm_t *shm)
 {
-    int rc = mp__object_check(shm, &mp__kind_shm, "mp_shm_unlink");
+    int rc = mp__object_open(&shm, &mp__kind_shm, "mp_shm_unlink");
     return rc < 0 ? rc : mp__os_shm_unlink(shm->name);
 }
 
 void mp_shm_destroy(mp_shm_t *shm)
 {
-    if (mp__object_check(shm, &mp__kind_shm, "mp_shm_destroy") == 0)
-        mp__object_destroy(&shm->obj);
+    mp__object_destroy_handle(shm, &mp__kind_shm, "mp_shm_destroy");
 }
 
 static void shm_release(mp__object_t *obj)
@@ -149,7 +152,7 @@ static int shm_attach(const void *bytes, size_t len, const mp_sentinel_t *handle
     if (!valid_name(name))
         return MP_EBOOTSTRAP;
     mp_shm_t *shm;
-    int rc = new_handle(name, &shm);
+    int rc = new_object(name, &shm);
     if (rc == 0 && (rc = mp__os_shm_from_handle(handles[0], &shm->os)) < 0)
         mp__object_destroy(&shm->obj);
     if (rc == 0)
@@ -168,5 +171,5 @@ const mp__kind_t mp__kind_shm = {
 
 int mp_task_shm(const mp_task_t *task, size_t index, mp_shm_t **out)
 {
-    return mp__task_object(task, index, &mp__kind_shm, (mp__object_t **)out);
+    return mp__task_object(task, index, &mp__kind_shm, out);
 }

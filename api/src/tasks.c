@@ -41,11 +41,6 @@ mp_task_fn mp__tasks_find(const char *name)
     return NULL;
 }
 
-size_t mp__strlen_nul(const char *s)
-{
-    return s ? strlen(s) + 1 : 0;
-}
-
 /* ---- the task's view of itself ------------------------------------ */
 
 int mp_task_arg(const mp_task_t *task, const void **data, size_t *len)

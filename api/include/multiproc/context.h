@@ -26,18 +26,18 @@ typedef struct mp_context mp_context_t;
 
 /**
  * @brief The context for one start method (Python's `get_context(method)`).
- * @param method "fork", "spawn" or "forkserver"; NULL for the default context,
- *        whose method is fixed the first time it is needed.
  * @param[out] out the context. Contexts are static: never destroyed, the same
  *        pointer on every call, safe to share between threads.
+ * @param method "fork", "spawn" or "forkserver"; NULL for the default context,
+ *        whose method is fixed the first time it is needed.
  * @return 0; MP_EINVAL for NULL out or an unknown name; MP_ENOTSUP for a
  *         method this platform lacks (fork on Windows).
  */
-MP_API int mp_get_context(const char *method, mp_context_t **out);
+MP_API int mp_get_context(mp_context_t **out, const char *method);
 
 /**
  * @brief The start method of a context ("fork", "spawn", "forkserver").
- * @return a static string; NULL for a NULL context.
+ * @return a static string; "" for a NULL context.
  */
 MP_API const char *mp_context_start_method(const mp_context_t *ctx);
 

@@ -35,9 +35,11 @@
 #define MULTIPROC_LISTENER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <multiproc/connection.h>
 #include <multiproc/export.h>
+#include <multiproc/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -60,29 +62,32 @@ typedef struct mp_listener_opts {
     /** Pending connections the OS queues; 0 for the default (Python's 1 is
      *  a minimum, not a limit). */
     int backlog;
+    uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
 } mp_listener_opts_t;
 
 /**
  * @brief Listen on an address.
- * @return 0; MP_EINVAL for NULL, a malformed address or a family this
- *         platform lacks; MP_EEXIST when the address is in use; MP_ENOMEM;
- *         MP_ESYS.
+ * @param opts NULL for a fresh address of the platform's family, no key.
+ * @return 0; MP_EINVAL for NULL out, a malformed address or a family this
+ *         platform lacks; MP_EEXIST when the address is in use; MP_ESTATE
+ *         before mp_init(); MP_ENOMEM; MP_ESYS.
  */
 MP_API int mp_listener_create(mp_listener_t **out, const mp_listener_opts_t *opts);
 
-/** @brief The address as bound; "" for NULL or a destroyed listener. */
+/** @brief The address as bound (also once closed); "" for NULL or a destroyed
+ *         listener. */
 MP_API const char *mp_listener_address(mp_listener_t *listener);
 
 /**
  * @brief Accept the next client, authenticating it when the listener has a
  *        key.
- * @param timeout seconds to wait for a client: MP_FOREVER waits (Python's
- *        accept()), <= 0 polls. With a key, a client that has connected
+ * @param timeout seconds to wait for a client (see MP_FOREVER): MP_FOREVER
+ *        is Python's accept(), 0 polls. With a key, a client that has connected
  *        then has 10 s to answer the challenge, whatever the timeout: a
  *        silent one costs at most that long, then MP_EAUTH.
  * @return 0; MP_ETIMEDOUT; MP_EAUTH when that client failed the handshake
  *         (it is dropped; accept again for the next); MP_EINVAL for NULL or
- *         a NaN timeout; MP_ECLOSED for a closed or destroyed listener;
+ *         a bad timeout; MP_ECLOSED for a closed or destroyed listener;
  *         MP_ENOMEM; MP_ESYS.
  */
 MP_API int mp_listener_accept(mp_listener_t *listener, mp_connection_t **out, double timeout);
@@ -100,18 +105,30 @@ MP_API int mp_listener_close(mp_listener_t *listener);
 /** @brief Close (if needed) and free. NULL-safe. */
 MP_API void mp_listener_destroy(mp_listener_t *listener);
 
+/** How a client connects: where, and with which key. */
+typedef struct mp_client_opts {
+    const char *address; /**< a listener's address (required) */
+    /** NULL when the listener has no key; else `authkey_len` bytes (0
+     *  allowed). */
+    const void *authkey;
+    size_t authkey_len;                  /**< the key's length */
+    uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
+} mp_client_opts_t;
+
 /**
  * @brief Connect to a listener (Python's `Client(address, authkey=...)`).
- * @param authkey NULL when the listener has none; else the shared key.
- * @param timeout seconds for connecting and authenticating together.
- * @return 0; MP_EINVAL for NULL, a malformed address or a family this
- *         platform lacks; MP_ENOENT when nothing listens there; MP_EAUTH
- *         when either side refused the other's key; MP_ETIMEDOUT when the
- *         listener did not accept, or did not authenticate us, in time;
- *         MP_ENOMEM; MP_ESYS.
+ *        A constructor that blocks, so it takes the call's timeout last.
+ * @param opts required: the address has no default.
+ * @param timeout seconds for connecting and authenticating together (see
+ *        MP_FOREVER).
+ * @return 0; MP_EINVAL for NULL, a malformed address, a family this
+ *         platform lacks or a bad timeout; MP_ENOENT when nothing listens
+ *         there; MP_EAUTH when either side refused the other's key;
+ *         MP_ETIMEDOUT when the listener did not accept, or did not
+ *         authenticate us, in time; MP_ESTATE before mp_init(); MP_ENOMEM;
+ *         MP_ESYS.
  */
-MP_API int mp_client_connect(mp_connection_t **out, const char *address, const void *authkey,
-                             size_t authkey_len, double timeout);
+MP_API int mp_client_connect(mp_connection_t **out, const mp_client_opts_t *opts, double timeout);
 
 #ifdef __cplusplus
 }

@@ -18,13 +18,12 @@
 #ifndef MULTIPROC_PROCESS_H
 #define MULTIPROC_PROCESS_H
 
-#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #include <multiproc/context.h>
 #include <multiproc/export.h>
+#include <multiproc/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,19 +31,6 @@ extern "C" {
 
 /** A child process. */
 typedef struct mp_process mp_process_t;
-
-/** A process id (pid_t on POSIX, DWORD on Windows). */
-typedef int64_t mp_pid_t;
-
-/** A waitable OS handle: a file descriptor on POSIX, a HANDLE on Windows. */
-typedef intptr_t mp_sentinel_t;
-
-/**
- * Blocking calls take a timeout in seconds, like Python: MP_FOREVER waits
- * for ever, 0 (or, where Python allows it, a negative number) polls, and NaN
- * is MP_EINVAL.
- */
-#define MP_FOREVER HUGE_VAL
 
 /** Whether a child is a daemon (Python's `daemon=`). */
 typedef enum mp_daemon {
@@ -65,6 +51,7 @@ typedef struct mp_process_opts {
     void *const *objects;  /**< shareable objects (locks, values, shared memory...)
                                  the child gets with mp_task_lock() etc.; see MP_OBJECTS() */
     size_t nobjects;       /**< their count */
+    uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
 } mp_process_opts_t;
 
 /**
@@ -81,8 +68,8 @@ typedef struct mp_process_opts {
  * @param[out] out the new handle; free it with mp_process_destroy().
  * @param opts options; `opts->task` is required.
  * @return 0; MP_EINVAL for NULL out/opts/task, arg NULL with arg_len > 0,
- *         objects NULL with nobjects > 0, or an object that is not a live
- *         multiproc shareable object;
+ *         objects NULL with nobjects > 0, or an object that is not a
+ *         multiproc shareable object; MP_ECLOSED for a destroyed object;
  *         MP_ENOTASK when the task table has no such task; MP_ESTATE before
  *         mp_init(); MP_ENOMEM.
  */
@@ -102,19 +89,21 @@ MP_API int mp_process_start(mp_process_t *p);
 
 /**
  * @brief Wait for the child to end.
- * @param timeout seconds; MP_FOREVER to wait for ever; 0 or a negative
- *        number to poll, as Python's `join(-1)`.
- * @return 0 when the child has ended; MP_ETIMEDOUT when it is still running;
- *         MP_EINVAL for NULL or a NaN timeout; MP_ECLOSED after close; MP_ESTATE if never
- *         started; MP_ENOTASK, MP_EVERSION or MP_EBOOTSTRAP when the child
- *         ended because it could not start its task.
+ *
+ * Its code is about the waiting only, as Python's join() returns None
+ * however the child ended: how it ended is read with mp_process_exitcode(),
+ * mp_process_result() and mp_process_error().
+ * @param timeout seconds (see MP_FOREVER).
+ * @return 0 when the child has ended, whatever its outcome; MP_ETIMEDOUT
+ *         when it is still running; MP_EINVAL for NULL or a bad timeout;
+ *         MP_ECLOSED after close or destroy; MP_ESTATE if never started.
  */
 MP_API int mp_process_join(mp_process_t *p, double timeout);
 
 /**
  * @brief Whether the child is running (started and not yet ended).
  * @return 1 alive, 0 not (never started, or ended); MP_EINVAL for NULL;
- *         MP_ECLOSED after close.
+ *         MP_ECLOSED after close or destroy.
  */
 MP_API int mp_process_is_alive(mp_process_t *p);
 
@@ -127,19 +116,27 @@ MP_API int mp_process_exitcode(mp_process_t *p, int *code);
 
 /**
  * @brief The result bytes the task set with mp_task_return().
+ *
+ * The outcome of the task is one of three codes, never confused with a
+ * failure of this call: 0 the task succeeded; MP_ETASK it failed (it
+ * returned a negative code, or could not even start: see
+ * mp_process_error() for its own code and message); MP_ECHILD the child
+ * died without reporting (killed, crashed, exited behind the library's back).
  * @param[out] data valid until mp_process_close()/mp_process_destroy();
- *             NULL when the task set none.
+ *             NULL when the task set none or did not succeed.
  * @param[out] len their count (0 when none).
- * @return 0; MP_ESTATE before the child has ended; the task's error code
- *         (negative) when the task failed (see mp_process_error());
- *         MP_ECHILD when the child died without reporting (killed, crashed);
- *         MP_EINVAL; MP_ECLOSED.
+ * @return 0; MP_ETASK; MP_ECHILD; MP_ESTATE before the child has ended;
+ *         MP_EINVAL for NULL pointers; MP_ECLOSED.
  */
 MP_API int mp_process_result(mp_process_t *p, const void **data, size_t *len);
 
 /**
- * @brief The error the task reported (mp_task_fail() or a negative return).
- * @param[out] code the task's MP_E* code, 0 when the task did not fail.
+ * @brief The task's own error, once mp_process_result() said MP_ETASK or
+ *        MP_ECHILD.
+ * @param[out] code the task's MP_E* code (mp_task_fail() or its negative
+ *        return); MP_ENOTASK, MP_EVERSION or MP_EBOOTSTRAP when the child
+ *        could not start the task; MP_ECHILD when it died without
+ *        reporting; 0 when the task succeeded.
  * @param[out] message its message ("" when none); valid until close; may be NULL.
  * @return 0; MP_ESTATE before the child has ended; MP_EINVAL; MP_ECLOSED.
  */
@@ -177,18 +174,18 @@ MP_API int mp_process_pid(mp_process_t *p, mp_pid_t *pid);
  */
 MP_API int mp_process_sentinel(mp_process_t *p, mp_sentinel_t *out);
 
-/** @brief The process's name; "" for NULL or a closed handle. */
+/** @brief The process's name; "" for NULL, a closed or destroyed handle. */
 MP_API const char *mp_process_name(const mp_process_t *p);
 
 /**
  * @brief Whether the process is (or will be) a daemon.
- * @return 1 or 0; MP_EINVAL for NULL.
+ * @return 1 or 0; MP_EINVAL for NULL; MP_ECLOSED for a destroyed handle.
  */
-MP_API int mp_process_daemon(const mp_process_t *p);
+MP_API int mp_process_is_daemon(const mp_process_t *p);
 
 /**
  * @brief The start method the process uses ("fork", "spawn", "forkserver").
- * @return a static string; NULL for NULL.
+ * @return a static string; "" for NULL or a destroyed handle.
  */
 MP_API const char *mp_process_start_method(const mp_process_t *p);
 
@@ -200,9 +197,10 @@ MP_API const char *mp_process_start_method(const mp_process_t *p);
 MP_API int mp_process_close(mp_process_t *p);
 
 /**
- * @brief Free the handle. NULL-safe. A child that is still running is not
- *        killed: it is detached and reaped when it ends (daemons are still
- *        terminated when this process exits).
+ * @brief Free the handle. NULL-safe, and harmless on a destroyed handle. A child
+ *        that is still running is not killed: it is detached and reaped when
+ *        it ends (daemons are still terminated when this process exits).
+ *        The handle answers MP_ECLOSED for ever afterwards.
  */
 MP_API void mp_process_destroy(mp_process_t *p);
 
@@ -211,10 +209,11 @@ MP_API void mp_process_destroy(mp_process_t *p);
  *        `multiprocessing.connection.wait`).
  * @param sentinels handles from mp_process_sentinel().
  * @param n their count (0 is allowed: then it just sleeps for the timeout).
- * @param timeout seconds, MP_FOREVER, or <= 0 to poll.
+ * @param timeout seconds (see MP_FOREVER).
  * @param[out] ready n flags, set to 1 for each ready sentinel (may be NULL).
  * @return the number of ready sentinels (0 on timeout); MP_EINVAL for NULL
- *         sentinels with n > 0; MP_ESYS for an invalid handle.
+ *         sentinels with n > 0, a bad timeout, or n == 0 with MP_FOREVER;
+ *         MP_ESYS for an invalid handle.
  */
 MP_API int mp_wait(const mp_sentinel_t *sentinels, size_t n, double timeout, unsigned char *ready);
 

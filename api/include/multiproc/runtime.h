@@ -11,6 +11,7 @@
 #include <multiproc/export.h>
 #include <multiproc/process.h>
 #include <multiproc/task.h>
+#include <multiproc/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -56,9 +57,9 @@ MP_API int mp_parent_process(mp_process_info_t *info);
 
 /**
  * @brief Wait for the parent to end (Python's `parent_process().join(t)`).
- * @param timeout seconds, MP_FOREVER, or <= 0 to poll.
+ * @param timeout seconds (see MP_FOREVER).
  * @return 0 once the parent has ended; MP_ETIMEDOUT while it lives;
- *         MP_ENOENT in the main process.
+ *         MP_ENOENT in the main process; MP_EINVAL for a bad timeout.
  */
 MP_API int mp_parent_join(double timeout);
 
@@ -108,6 +109,13 @@ MP_API int mp_set_fork_policy(mp_fork_policy_t policy);
  * @return 0; MP_EINVAL for NULL; MP_ENOMEM when the table is full.
  */
 MP_API int mp_atexit(void (*fn)(void));
+
+/**
+ * @brief Free memory that multiproc handed to the caller (a message from
+ *        mp_connection_recv_alloc(), and every later "free it with
+ *        mp_free()"). NULL-safe.
+ */
+MP_API void mp_free(void *memory);
 
 /** @brief multiproc's version, "MAJOR.MINOR.PATCH". */
 MP_API const char *mp_version(void);

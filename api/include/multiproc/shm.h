@@ -24,6 +24,7 @@
 
 #include <multiproc/export.h>
 #include <multiproc/task.h>
+#include <multiproc/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -35,27 +36,41 @@ typedef struct mp_shm mp_shm_t;
 /** Longest name, without the terminating NUL. */
 #define MP_SHM_NAME_MAX 30
 
+/** Options for mp_shm_create(). */
+typedef struct mp_shm_opts {
+    /** NULL for a generated name, or up to MP_SHM_NAME_MAX characters from
+     *  [A-Za-z0-9_.-] (no '/'; the platform prefix is added inside). */
+    const char *name;
+    size_t size;                         /**< bytes, > 0 (required); the memory starts zeroed */
+    uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
+} mp_shm_opts_t;
+
 /**
  * @brief Create a segment.
- * @param name NULL for a generated name, or up to MP_SHM_NAME_MAX characters
- *        from [A-Za-z0-9_.-] (no '/'; the platform prefix is added inside).
- * @param size bytes, > 0; the memory starts zeroed.
- * @return 0; MP_EINVAL for NULL out, size 0, or a bad name; MP_EEXIST when
- *         the name is taken; MP_ENOMEM; MP_ESYS.
+ * @param opts required: `size` has no default.
+ * @return 0; MP_EINVAL for NULL out or opts, size 0, or a bad name;
+ *         MP_EEXIST when the name is taken; MP_ESTATE before mp_init();
+ *         MP_ENOMEM; MP_ESYS.
  */
-MP_API int mp_shm_create(mp_shm_t **out, const char *name, size_t size);
+MP_API int mp_shm_create(mp_shm_t **out, const mp_shm_opts_t *opts);
+
+/** Options for mp_shm_attach() and mp_shlist_attach() (none yet). */
+typedef struct mp_attach_opts {
+    uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
+} mp_attach_opts_t;
 
 /**
  * @brief Attach an existing segment by name.
+ * @param opts NULL for the defaults.
  * @return 0; MP_EINVAL for NULL or a bad name; MP_ENOENT when there is no
- *         such segment; MP_ESYS.
+ *         such segment; MP_ESTATE before mp_init(); MP_ESYS.
  */
-MP_API int mp_shm_attach(mp_shm_t **out, const char *name);
+MP_API int mp_shm_attach(mp_shm_t **out, const char *name, const mp_attach_opts_t *opts);
 
 /** @brief The segment's memory; NULL for NULL, a closed or destroyed handle. */
 MP_API void *mp_shm_data(mp_shm_t *shm);
 
-/** @brief The segment's size in bytes; 0 for NULL or a closed handle. */
+/** @brief The segment's size in bytes; 0 for NULL, a closed or destroyed handle. */
 MP_API size_t mp_shm_size(mp_shm_t *shm);
 
 /** @brief The segment's name (as given to create); "" for NULL or destroyed. */
@@ -83,40 +98,48 @@ MP_API int mp_task_shm(const mp_task_t *task, size_t index, mp_shm_t **out);
 /* ShareableList                                                       */
 /* ------------------------------------------------------------------ */
 
-/** The type of one slot of a shareable list. */
-typedef enum mp_slot_type {
-    MP_SLOT_I64 = 1, /**< int64_t */
-    MP_SLOT_DOUBLE,  /**< double */
-    MP_SLOT_STR,     /**< a NUL-ended string of at most `width` - 1 bytes */
-    MP_SLOT_BYTES,   /**< up to `width` bytes, with their length */
-} mp_slot_type_t;
-
 /** One slot's declaration. */
 typedef struct mp_slot_def {
-    mp_slot_type_t type;
-    size_t width; /**< STR and BYTES only: capacity in bytes (1..65536) */
+    /** MP_INT64, MP_DOUBLE, MP_STR (a NUL-ended string of at most
+     *  `width` - 1 bytes) or MP_BYTES (up to `width` bytes, with their
+     *  length). */
+    mp_type_t type;
+    size_t width; /**< MP_STR and MP_BYTES only: capacity in bytes (1..65536) */
 } mp_slot_def_t;
 
 /** A fixed list of typed slots in a shared memory segment. */
 typedef struct mp_shlist mp_shlist_t;
 
+/** Options for mp_shlist_create(). */
+typedef struct mp_shlist_opts {
+    const char *name;                    /**< as mp_shm_opts_t.name */
+    const mp_slot_def_t *slots;          /**< the slot types (required) */
+    size_t count;                        /**< how many (1..65536) */
+    uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
+} mp_shlist_opts_t;
+
 /**
  * @brief Create a list in a new segment.
- * @param name as mp_shm_create().
- * @param slots the slot types; `count` of them (1..65536).
- * @return 0; MP_EINVAL; MP_EEXIST; MP_ENOMEM; MP_ESYS.
+ * @param opts required: the slots have no default.
+ * @return 0; MP_EINVAL; MP_EEXIST; MP_ESTATE before mp_init(); MP_ENOMEM;
+ *         MP_ESYS.
  */
-MP_API int mp_shlist_create(mp_shlist_t **out, const char *name, const mp_slot_def_t *slots,
-                            size_t count);
+MP_API int mp_shlist_create(mp_shlist_t **out, const mp_shlist_opts_t *opts);
 
-/** @brief Attach a list by its segment's name; as mp_shm_attach(), and
- *         MP_EINVAL when the segment does not hold a list. */
-MP_API int mp_shlist_attach(mp_shlist_t **out, const char *name);
+/**
+ * @brief Attach a list by its segment's name; as mp_shm_attach(), and
+ *        MP_EINVAL when the segment does not hold a well-formed list. The
+ *        handle keeps its own copy of the layout it checked: another
+ *        process rewriting the segment's slot table cannot make it read or
+ *        write out of bounds.
+ */
+MP_API int mp_shlist_attach(mp_shlist_t **out, const char *name, const mp_attach_opts_t *opts);
 
-/** @brief The number of slots (0 for NULL). */
+/** @brief The number of slots; 0 for NULL or a destroyed handle. */
 MP_API size_t mp_shlist_count(mp_shlist_t *list);
 
-/** @brief A slot's type; MP_EINVAL for NULL or an index out of range. */
+/** @brief A slot's type (an mp_type_t); MP_EINVAL for NULL or an index out of
+ *         range; MP_ECLOSED. */
 MP_API int mp_shlist_type(mp_shlist_t *list, size_t index);
 
 /** @brief Read/write an int64 slot. MP_EINVAL for a bad index or type. */
@@ -144,7 +167,8 @@ MP_API int mp_shlist_get_bytes(mp_shlist_t *list, size_t index, void *buf, size_
  */
 MP_API int mp_shlist_set_bytes(mp_shlist_t *list, size_t index, const void *data, size_t len);
 
-/** @brief The segment the list lives in (owned by the list). */
+/** @brief The segment the list lives in, borrowed from the list (destroying
+ *         it does nothing); NULL for NULL or a destroyed list. */
 MP_API mp_shm_t *mp_shlist_shm(mp_shlist_t *list);
 
 /** @brief Free the handle (and close its view). NULL-safe. */

@@ -7,19 +7,19 @@
  * through `mp_process_opts_t.objects` (see MP_OBJECTS()); the child gets its
  * own handle to the same object with mp_task_lock() and friends.
  *
- * Waiting follows Python: `block` false never waits (the timeout is then
- * ignored); `block` true waits up to `timeout` seconds (MP_FOREVER for no
- * limit; a negative timeout is treated as 0). A wait that gives up returns
- * MP_ETIMEDOUT; every wait resumes after signals and keeps its deadline.
+ * Every wait takes one timeout in seconds (see MP_FOREVER in types.h):
+ * Python's `acquire(block=False)` is a timeout of 0, `acquire()` is
+ * MP_FOREVER. A wait that gives up returns MP_ETIMEDOUT; every wait resumes
+ * after signals and keeps its deadline.
  *
  * A Lock or RLock whose owner process dies while holding it is not a
  * deadlock: the next acquirer gets MP_EOWNERDEAD and holds the lock; the
  * data it protects may be half-updated, which is for the caller to judge.
  *
  * Handles are freed with the matching `_destroy` (NULL-safe); the shared
- * object itself goes away when the last process's handle does. Calls on a
- * destroyed handle return MP_ECLOSED (handles are never reused for another
- * type, so this is safe to detect).
+ * object itself goes away when the last process's handle does. A destroyed
+ * handle answers MP_ECLOSED for ever, even after new objects were created
+ * (a handle is an id that is never handed out again, not an address).
  */
 #ifndef MULTIPROC_SYNC_H
 #define MULTIPROC_SYNC_H
@@ -27,10 +27,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <multiproc/context.h>
+#include <stdint.h>
+
 #include <multiproc/export.h>
-#include <multiproc/process.h>
 #include <multiproc/task.h>
+#include <multiproc/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,19 +46,28 @@ typedef struct mp_lock mp_lock_t;
 /** A recursive lock owned by one thread of one process (Python's RLock). */
 typedef struct mp_rlock mp_rlock_t;
 
+/** Options for mp_lock_create() (none yet). */
+typedef struct mp_lock_opts {
+    uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
+} mp_lock_opts_t;
+
 /**
  * @brief Create a lock, unlocked.
- * @return 0; MP_EINVAL for NULL out; MP_ENOMEM; MP_ESYS.
+ * @param[out] out the new handle; free it with mp_lock_destroy().
+ * @param opts NULL for the defaults.
+ * @return 0; MP_EINVAL for NULL out; MP_ESTATE before mp_init(); MP_ENOMEM;
+ *         MP_ESYS.
  */
-MP_API int mp_lock_create(mp_lock_t **out);
+MP_API int mp_lock_create(mp_lock_t **out, const mp_lock_opts_t *opts);
 
 /**
  * @brief Acquire the lock.
+ * @param timeout seconds (see MP_FOREVER); 0 tries once.
  * @return 0 acquired; MP_EOWNERDEAD acquired, but its previous owner died
- *         holding it; MP_ETIMEDOUT not acquired; MP_EINVAL for NULL or a NaN
+ *         holding it; MP_ETIMEDOUT not acquired; MP_EINVAL for NULL or a bad
  *         timeout; MP_ECLOSED for a destroyed handle.
  */
-MP_API int mp_lock_acquire(mp_lock_t *lock, bool block, double timeout);
+MP_API int mp_lock_acquire(mp_lock_t *lock, double timeout);
 
 /**
  * @brief Release the lock (any process or thread may).
@@ -66,19 +76,28 @@ MP_API int mp_lock_acquire(mp_lock_t *lock, bool block, double timeout);
 MP_API int mp_lock_release(mp_lock_t *lock);
 
 /** @brief 1 if locked (by anyone), 0 if not; MP_EINVAL; MP_ECLOSED. */
-MP_API int mp_lock_locked(mp_lock_t *lock);
+MP_API int mp_lock_is_locked(mp_lock_t *lock);
 
 /** @brief Free this process's handle. NULL-safe. */
 MP_API void mp_lock_destroy(mp_lock_t *lock);
 
-/** @brief Create a recursive lock, unlocked. Errors as mp_lock_create(). */
-MP_API int mp_rlock_create(mp_rlock_t **out);
+/** Options for mp_rlock_create() (none yet). */
+typedef struct mp_rlock_opts {
+    uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
+} mp_rlock_opts_t;
+
+/**
+ * @brief Create a recursive lock, unlocked.
+ * @param opts NULL for the defaults.
+ * @return as mp_lock_create().
+ */
+MP_API int mp_rlock_create(mp_rlock_t **out, const mp_rlock_opts_t *opts);
 
 /**
  * @brief Acquire; the owner may acquire again (the count goes up).
  * @return as mp_lock_acquire().
  */
-MP_API int mp_rlock_acquire(mp_rlock_t *lock, bool block, double timeout);
+MP_API int mp_rlock_acquire(mp_rlock_t *lock, double timeout);
 
 /**
  * @brief Release once; the lock is free when the count reaches 0.
@@ -88,7 +107,7 @@ MP_API int mp_rlock_acquire(mp_rlock_t *lock, bool block, double timeout);
 MP_API int mp_rlock_release(mp_rlock_t *lock);
 
 /** @brief 1 if locked (by anyone), 0 if not; MP_EINVAL; MP_ECLOSED. */
-MP_API int mp_rlock_locked(mp_rlock_t *lock);
+MP_API int mp_rlock_is_locked(mp_rlock_t *lock);
 
 /**
  * @brief Who holds the lock, for diagnostics (Python's RLock repr).
@@ -99,7 +118,12 @@ MP_API int mp_rlock_locked(mp_rlock_t *lock);
  */
 MP_API int mp_rlock_owner(mp_rlock_t *lock, mp_pid_t *pid, long *tid, unsigned *count);
 
-/** @brief Free this process's handle. NULL-safe. */
+/**
+ * @brief Free this process's handle. NULL-safe. A borrowed handle (a
+ *        Value's lock, an object fetched in a task) is not the caller's to
+ *        free: destroying it does nothing, and it stays valid as long as the
+ *        object that lent it.
+ */
 MP_API void mp_rlock_destroy(mp_rlock_t *lock);
 
 /* ------------------------------------------------------------------ */
@@ -109,17 +133,30 @@ MP_API void mp_rlock_destroy(mp_rlock_t *lock);
 /** A counting semaphore (Python's Semaphore and BoundedSemaphore). */
 typedef struct mp_semaphore mp_semaphore_t;
 
+/** Options for mp_semaphore_create(). */
+typedef struct mp_semaphore_opts {
+    /** The initial count, at most 2^30. Python's default is 1; here, as for
+     *  every option, a field left out is 0. */
+    unsigned value;
+    /** true for a BoundedSemaphore: releasing above `value` fails. */
+    bool bounded;
+    uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
+} mp_semaphore_opts_t;
+
 /**
  * @brief Create a semaphore.
- * @param value the initial count (at most 2^30).
- * @param bounded true for a BoundedSemaphore: releasing above `value`
- *        fails with MP_ESTATE.
- * @return 0; MP_EINVAL for NULL out or a value too large; MP_ENOMEM; MP_ESYS.
+ * @param opts the count and whether it is bounded; NULL for a count of 0.
+ * @return 0; MP_EINVAL for NULL out or a value too large; MP_ESTATE before
+ *         mp_init(); MP_ENOMEM; MP_ESYS.
  */
-MP_API int mp_semaphore_create(mp_semaphore_t **out, unsigned value, bool bounded);
+MP_API int mp_semaphore_create(mp_semaphore_t **out, const mp_semaphore_opts_t *opts);
 
-/** @brief Take one unit. @return 0; MP_ETIMEDOUT; MP_EINVAL; MP_ECLOSED. */
-MP_API int mp_semaphore_acquire(mp_semaphore_t *sem, bool block, double timeout);
+/**
+ * @brief Take one unit.
+ * @param timeout seconds (see MP_FOREVER); 0 tries once.
+ * @return 0; MP_ETIMEDOUT; MP_EINVAL for NULL or a bad timeout; MP_ECLOSED.
+ */
+MP_API int mp_semaphore_acquire(mp_semaphore_t *sem, double timeout);
 
 /**
  * @brief Give one unit back.
@@ -141,8 +178,17 @@ MP_API void mp_semaphore_destroy(mp_semaphore_t *sem);
 /** A flag that processes can wait for (Python's Event). */
 typedef struct mp_event mp_event_t;
 
-/** @brief Create an event, unset. Errors as mp_lock_create(). */
-MP_API int mp_event_create(mp_event_t **out);
+/** Options for mp_event_create() (none yet). */
+typedef struct mp_event_opts {
+    uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
+} mp_event_opts_t;
+
+/**
+ * @brief Create an event, unset.
+ * @param opts NULL for the defaults.
+ * @return as mp_lock_create().
+ */
+MP_API int mp_event_create(mp_event_t **out, const mp_event_opts_t *opts);
 
 /** @brief Set the flag and wake every waiter. @return 0; MP_EINVAL; MP_ECLOSED. */
 MP_API int mp_event_set(mp_event_t *event);
@@ -155,7 +201,7 @@ MP_API int mp_event_is_set(mp_event_t *event);
 
 /**
  * @brief Wait until the flag is set.
- * @param timeout seconds, MP_FOREVER, or <= 0 to only look.
+ * @param timeout seconds (see MP_FOREVER); 0 only looks.
  * @return 0 when set; MP_ETIMEDOUT when it is unset on return: at the
  *         deadline, or (as Python's Event.wait returns False) when a set()
  *         woke the waiter but a clear() came before it looked, even with
@@ -174,17 +220,28 @@ MP_API void mp_event_destroy(mp_event_t *event);
 typedef struct mp_condition mp_condition_t;
 
 /**
- * @brief Create a condition.
- * @param lock the lock to use: an mp_lock_t or mp_rlock_t handle, kept by
- *        reference (destroy the condition first), or NULL for an own RLock
- *        (Python's default).
- * @return 0; MP_EINVAL for NULL out or a lock that is neither; MP_ECLOSED
- *         for a destroyed lock; MP_ENOMEM; MP_ESYS.
+ * Options for mp_condition_create(): the lock the condition uses, at most
+ * one of the two, kept by reference (once it is destroyed, the condition's
+ * calls answer MP_ECLOSED). Neither: the condition has its own RLock
+ * (Python's default).
  */
-MP_API int mp_condition_create(mp_condition_t **out, void *lock);
+typedef struct mp_condition_opts {
+    mp_lock_t *lock;                     /**< a Lock, or NULL */
+    mp_rlock_t *rlock;                   /**< an RLock, or NULL */
+    uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
+} mp_condition_opts_t;
+
+/**
+ * @brief Create a condition.
+ * @param opts its lock; NULL for an own RLock.
+ * @return 0; MP_EINVAL for NULL out, both locks set, or a lock handle of the
+ *         wrong kind; MP_ECLOSED for a destroyed lock; MP_ESTATE before
+ *         mp_init(); MP_ENOMEM; MP_ESYS.
+ */
+MP_API int mp_condition_create(mp_condition_t **out, const mp_condition_opts_t *opts);
 
 /** @brief Acquire the underlying lock; as mp_lock_acquire(). */
-MP_API int mp_condition_acquire(mp_condition_t *cond, bool block, double timeout);
+MP_API int mp_condition_acquire(mp_condition_t *cond, double timeout);
 
 /** @brief Release the underlying lock; as mp_lock_release()/mp_rlock_release(). */
 MP_API int mp_condition_release(mp_condition_t *cond);
@@ -228,29 +285,35 @@ MP_API void mp_condition_destroy(mp_condition_t *cond);
 /** A barrier for a fixed number of parties (Python's Barrier). */
 typedef struct mp_barrier mp_barrier_t;
 
-/** Options for mp_barrier_create(). */
+/**
+ * Options for mp_barrier_create(). Python's per-barrier default timeout
+ * has no counterpart: every mp_barrier_wait() says its own.
+ */
 typedef struct mp_barrier_opts {
     unsigned parties;   /**< how many must wait before all go (>= 1) */
     const char *action; /**< a task-table name run by one party per round, or NULL */
-    double timeout;     /**< default for mp_barrier_wait(..., MP_BARRIER_DEFAULT); 0 = none */
+    uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
 } mp_barrier_opts_t;
-
-/** Passed as a timeout: use the barrier's default timeout. */
-#define MP_BARRIER_DEFAULT (-2.0)
 
 /**
  * @brief Create a barrier.
- * @return 0; MP_EINVAL for NULL, 0 parties, or a bad timeout; MP_ENOTASK for
- *         an action name not in the task table; MP_ENOMEM; MP_ESYS.
+ * @param opts required: `parties` has no default.
+ * @return 0; MP_EINVAL for NULL or 0 parties; MP_ENOTASK for an action name
+ *         not in the task table; MP_ESTATE before mp_init(); MP_ENOMEM;
+ *         MP_ESYS.
  */
 MP_API int mp_barrier_create(mp_barrier_t **out, const mp_barrier_opts_t *opts);
 
 /**
  * @brief Wait for all parties.
- * @param timeout seconds, MP_FOREVER, or MP_BARRIER_DEFAULT.
+ * @param timeout seconds (see MP_FOREVER), for the whole call: waiting for
+ *        the previous round to drain, then for this round to fill.
  * @param[out] index 0..parties-1, a different one per party (may be NULL).
  * @return 0; MP_EBROKEN when the barrier is or becomes broken (abort, a
- *         timeout in any party, or a failed action); MP_EINVAL; MP_ECLOSED.
+ *         timeout in any party, or a failed action); MP_ETIMEDOUT when the
+ *         previous round had not drained by the deadline (this call joined
+ *         no round and broke nothing); MP_EINVAL for NULL or a bad timeout;
+ *         MP_ECLOSED.
  */
 MP_API int mp_barrier_wait(mp_barrier_t *barrier, double timeout, unsigned *index);
 
@@ -267,7 +330,7 @@ MP_API int mp_barrier_parties(mp_barrier_t *barrier);
 MP_API int mp_barrier_n_waiting(mp_barrier_t *barrier);
 
 /** @brief 1 if broken, 0 if not; MP_EINVAL; MP_ECLOSED. */
-MP_API int mp_barrier_broken(mp_barrier_t *barrier);
+MP_API int mp_barrier_is_broken(mp_barrier_t *barrier);
 
 /** @brief Free this process's handle. NULL-safe. */
 MP_API void mp_barrier_destroy(mp_barrier_t *barrier);
@@ -278,8 +341,8 @@ MP_API void mp_barrier_destroy(mp_barrier_t *barrier);
 
 /**
  * @brief The child's handle to object number `index` of the
- *        `mp_process_opts_t.objects` it was started with. The handle belongs
- *        to the task: do not destroy it.
+ *        `mp_process_opts_t.objects` it was started with. The handle is
+ *        borrowed from the task: destroying it does nothing.
  * @return 0; MP_EINVAL for NULL, an index out of range, or an object of
  *         another type.
  */

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <multiproc/export.h>
 
@@ -34,7 +35,11 @@ typedef struct mp_task mp_task_t;
  */
 typedef int (*mp_task_fn)(mp_task_t *task);
 
-/** One row of the task table. */
+/**
+ * One row of the task table. Names starting with `mp.` are the library's own
+ * (its built-in tasks: the pool's worker loop, the manager's server):
+ * mp_init() refuses a user table that uses one, with MP_EINVAL.
+ */
 typedef struct mp_task_def {
     const char *name; /**< unique name; children look tasks up by it */
     mp_task_fn fn;    /**< the function */
@@ -118,11 +123,8 @@ MP_API const char *mp_task_name(const mp_task_t *task);
 #define MP_ARG_I64(v) .arg = &(const int64_t){(v)}, .arg_len = sizeof(int64_t)
 /** @copydoc MP_ARG_I64 */
 #define MP_ARG_DOUBLE(v) .arg = &(const double){(v)}, .arg_len = sizeof(double)
-/** @copydoc MP_ARG_I64 (the string's NUL travels with it) */
-#define MP_ARG_STR(s) .arg = (s), .arg_len = mp__strlen_nul(s)
-
-/** Length of a string including its NUL (0 for NULL); for MP_ARG_STR. */
-MP_API size_t mp__strlen_nul(const char *s);
+/** @copydoc MP_ARG_I64 (the string, not NULL, travels with its NUL) */
+#define MP_ARG_STR(s) .arg = (s), .arg_len = strlen(s) + 1
 
 #ifdef __cplusplus
 }

@@ -17,44 +17,35 @@
 #include <multiproc/export.h>
 #include <multiproc/sync.h>
 #include <multiproc/task.h>
+#include <multiproc/types.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/** The C type of a value's elements (Python's typecodes). */
-typedef enum mp_ctype {
-    MP_INT8 = 1,
-    MP_UINT8,
-    MP_INT16,
-    MP_UINT16,
-    MP_INT32,
-    MP_UINT32,
-    MP_INT64,
-    MP_UINT64,
-    MP_FLOAT,
-    MP_DOUBLE,
-    MP_CHAR
-} mp_ctype_t;
-
-/** @brief sizeof an element of that type; 0 for a value outside the enum. */
-MP_API size_t mp_ctype_size(mp_ctype_t type);
+/**
+ * @brief sizeof an element of that type; 0 for MP_STR, MP_BYTES and values
+ *        outside the enum (they are not value elements).
+ */
+MP_API size_t mp_type_size(mp_type_t type);
 
 /** A shared value or array (a value is an array of length 1). */
 typedef struct mp_value mp_value_t;
 
 /** Options for mp_value_create(). */
 typedef struct mp_value_opts {
-    mp_ctype_t type;  /**< element type (required) */
+    mp_type_t type;   /**< element type, a number or MP_CHAR (required) */
     size_t length;    /**< elements; 0 means 1 (a Value) */
     bool raw;         /**< true: no lock (RawValue/RawArray) */
     const void *init; /**< initial elements (`length` of them), or NULL for zeros */
+    uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
 } mp_value_opts_t;
 
 /**
  * @brief Create a shared value or array.
- * @return 0; MP_EINVAL for NULL, an unknown type or an absurd length;
- *         MP_ENOMEM; MP_ESYS.
+ * @param opts required: `type` has no default.
+ * @return 0; MP_EINVAL for NULL, a type that is not a number or MP_CHAR, or
+ *         an absurd length; MP_ESTATE before mp_init(); MP_ENOMEM; MP_ESYS.
  */
 MP_API int mp_value_create(mp_value_t **out, const mp_value_opts_t *opts);
 
@@ -68,7 +59,9 @@ MP_API size_t mp_value_length(mp_value_t *value);
 MP_API int mp_value_type(mp_value_t *value);
 
 /**
- * @brief The value's lock (Python's get_lock()); owned by the value.
+ * @brief The value's lock (Python's get_lock()), borrowed from the value:
+ *        destroying it does nothing; once the value is destroyed, it answers
+ *        MP_ECLOSED.
  * @return 0; MP_ENOTSUP for a raw value; MP_EINVAL; MP_ECLOSED.
  */
 MP_API int mp_value_lock(mp_value_t *value, mp_rlock_t **lock);
@@ -85,7 +78,9 @@ MP_API int mp_value_get_double(mp_value_t *value, size_t index, double *out);
 
 /**
  * @brief Write element `index`, converting to the element type, under the
- *        lock when there is one. @return as mp_value_get_i64().
+ *        lock when there is one.
+ * @return as mp_value_get_i64(); MP_EINVAL also for a double that an
+ *         integer element cannot hold (NaN, an infinity, out of range).
  */
 MP_API int mp_value_set_i64(mp_value_t *value, size_t index, int64_t v);
 /** @copydoc mp_value_set_i64 */
