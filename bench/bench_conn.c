@@ -1,5 +1,5 @@
 /*
- * bench_conn: multiproc's pipes (mp_pipe, mp_connection_send/recv) beside
+ * bench_conn: multiproc's pipes (mp_pipe_create, mp_connection_send/recv) beside
  * the raw AF_UNIX socketpair they are built on and beside CPython's
  * multiprocessing.Pipe(), all measured in one run.
  *
@@ -12,7 +12,7 @@
  *       SOCK_STREAM), a fork()ed child read()s them and writes them back,
  *       the parent reads them: per round trip
  *   mp_pipe_pingpong_64B                                           us
- *       the same with mp_pipe(duplex), mp_connection_send and
+ *       the same with mp_pipe_create() (duplex), mp_connection_send and
  *       mp_connection_recv, the child started by multiproc (default start
  *       method) and given its end through MP_OBJECTS
  *   raw_socketpair_pingpong_64B_samecpu, mp_pipe_pingpong_64B_samecpu
@@ -25,7 +25,7 @@
  *       a fork()ed child write()s 1 MiB messages one after the other on a
  *       socketpair, the parent read()s each whole into its buffer
  *   mp_pipe_stream_1MiB                                            GB/s
- *       the same with mp_pipe(one-way): the child mp_connection_send()s,
+ *       the same with a one-way mp_pipe_create(): the child mp_connection_send()s,
  *       the parent mp_connection_recv()s into its buffer
  *   mp_pipe_stream_1MiB_recv_alloc                                 GB/s
  *       the same received with mp_connection_recv_alloc() (a new buffer per
@@ -238,7 +238,7 @@ static double measure_raw_stream(const bench_metric_t *m, int iters)
     return (double)iters * LARGE / us / 1e3;
 }
 
-/* ---- multiproc: mp_pipe and a multiproc child ---------------------------- */
+/* ---- multiproc: mp_pipe_create and a multiproc child --------------------- */
 
 /* What the echoing child is told. */
 typedef struct echo_arg {
@@ -269,7 +269,7 @@ static int echo(mp_task_t *task)
     unsigned char buf[SMALL];
     for (int64_t i = 0; rc == 0 && i < a.total; i++)
         if ((rc = mp_connection_recv(c, buf, sizeof buf, &len, MP_FOREVER)) == 0)
-            rc = mp_connection_send(c, buf, len);
+            rc = mp_connection_send(c, buf, len, MP_FOREVER);
     return rc;
 }
 
@@ -289,7 +289,7 @@ static int stream_sender(mp_task_t *task)
         return mp_task_fail(task, MP_ENOMEM, "no memory for a message of %d bytes", LARGE);
     for (int64_t i = 0; rc == 0 && i < total; i++) {
         stamp(msg, (uint32_t)i);
-        rc = mp_connection_send(c, msg, LARGE);
+        rc = mp_connection_send(c, msg, LARGE, MP_FOREVER);
     }
     free(msg);
     return rc;
@@ -315,7 +315,7 @@ static double measure_mp_pingpong(const bench_metric_t *m, int iters)
 {
     bool pinned = m->arg != NULL;
     mp_connection_t *mine, *theirs;
-    bench_check(mp_pipe(&mine, &theirs, true), "mp_pipe");
+    bench_check(mp_pipe_create(&mine, &theirs, NULL), "mp_pipe_create");
     if (pinned)
         pin_parent(true);
     echo_arg_t a = {.total = PINGPONG_WARMUP + iters, .cpu = pinned ? pin_cpu : -1};
@@ -328,7 +328,7 @@ static double measure_mp_pingpong(const bench_metric_t *m, int iters)
             t0 = bench_now_us();
         stamp(msg, (uint32_t)i);
         size_t len;
-        bench_check(mp_connection_send(mine, msg, SMALL), "mp_connection_send");
+        bench_check(mp_connection_send(mine, msg, SMALL, MP_FOREVER), "mp_connection_send");
         bench_check(mp_connection_recv(mine, msg, sizeof msg, &len, MP_FOREVER),
                     "mp_connection_recv");
         if (!stamped(msg, len, SMALL, (uint32_t)i))
@@ -348,7 +348,8 @@ static double measure_mp_stream(const bench_metric_t *m, int iters)
     bool alloc = m->arg != NULL;
     int total = STREAM_WARMUP + iters;
     mp_connection_t *reader, *writer;
-    bench_check(mp_pipe(&reader, &writer, false), "mp_pipe");
+    bench_check(mp_pipe_create(&reader, &writer, &(mp_pipe_opts_t){.one_way = true}),
+                "mp_pipe_create");
     int64_t n = total;
     mp_process_t *p = start_child("stream_sender", writer, &n, sizeof n);
     double t0 = 0;
@@ -360,7 +361,7 @@ static double measure_mp_stream(const bench_metric_t *m, int iters)
             bench_check(mp_connection_recv_alloc(reader, &data, &len, MP_FOREVER),
                         "mp_connection_recv_alloc");
             ok = stamped(data, len, LARGE, (uint32_t)i);
-            mp_connection_free(data);
+            mp_free(data);
         } else {
             bench_check(mp_connection_recv(reader, inbox, LARGE, &len, MP_FOREVER),
                         "mp_connection_recv");

@@ -112,7 +112,7 @@ static void run_empty_process(mp_context_t *ctx)
 static double measure_mp(const bench_metric_t *m, int iters)
 {
     mp_context_t *ctx;
-    bench_check(mp_get_context(m->arg, &ctx), "mp_get_context");
+    bench_check(mp_get_context(&ctx, m->arg), "mp_get_context");
     double t0 = bench_now_us();
     for (int i = 0; i < iters; i++)
         run_empty_process(ctx);
@@ -207,7 +207,7 @@ int main(int argc, char **argv)
     /* The fork server's first start also starts the server: timed on its
      * own, and out of the way of the mp_forkserver samples. */
     mp_context_t *fs;
-    bench_check(mp_get_context("forkserver", &fs), "mp_get_context");
+    bench_check(mp_get_context(&fs, "forkserver"), "mp_get_context");
     double t0 = bench_now_us();
     run_empty_process(fs);
     bench_add_sample("mp_forkserver_first_start", bench_now_us() - t0);

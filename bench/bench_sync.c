@@ -11,7 +11,7 @@
  *       pthread_mutex_lock + counter++ + unlock of a PTHREAD_PROCESS_SHARED
  *       (and robust) mutex in MAP_SHARED memory, one process
  *   mp_lock_uncontended, mp_rlock_uncontended                     ns
- *       mp_lock_acquire(block, MP_FOREVER) + counter++ + mp_lock_release,
+ *       mp_lock_acquire(lock, MP_FOREVER) + counter++ + mp_lock_release,
  *       and the same with an RLock
  *   raw_mutex_contended_incr, mp_lock_contended_incr,
  *   mp_value_rlock_contended_incr                                  ns
@@ -33,7 +33,7 @@
  *       raw = fork() + shm_open() + mmap(); mp = a multiproc child given
  *       the mp_shm_t through MP_OBJECTS; both after one untimed read
  *   raw_shm_create_cold, mp_shm_create_cold                        GB/s
- *       shm_open + ftruncate + mmap, or mp_shm_create(NULL name), and the
+ *       shm_open + ftruncate + mmap, or mp_shm_create(no name), and the
  *       first write of 256 MiB (page faults dominate)
  *   cpython_*                                                      as above
  *       python_sync.py: multiprocessing.Lock, a Value's lock under two
@@ -213,7 +213,7 @@ static double measure_mp_lock_uncontended(const bench_metric_t *m, int iters)
     double t0 = bench_now_us();
     for (int i = 0; i < iters; i++) {
         /* The return codes are checked as a program would check them. */
-        if (mp_lock_acquire(lock, true, MP_FOREVER) != 0)
+        if (mp_lock_acquire(lock, MP_FOREVER) != 0)
             bench_die("mp_lock_acquire failed");
         raw->c.count++;
         if (mp_lock_release(lock) != 0)
@@ -230,7 +230,7 @@ static double measure_mp_rlock_uncontended(const bench_metric_t *m, int iters)
     raw->c.count = 0;
     double t0 = bench_now_us();
     for (int i = 0; i < iters; i++) {
-        if (mp_rlock_acquire(rlock, true, MP_FOREVER) != 0)
+        if (mp_rlock_acquire(rlock, MP_FOREVER) != 0)
             bench_die("mp_rlock_acquire failed");
         raw->c.count++;
         if (mp_rlock_release(rlock) != 0)
@@ -351,7 +351,7 @@ static int incr_worker(mp_task_t *task)
     /* Two loops rather than a test per increment in one. */
     if (l) {
         for (int64_t i = 0; i < a.n; i++) {
-            if ((rc = mp_lock_acquire(l, true, MP_FOREVER)) != 0)
+            if ((rc = mp_lock_acquire(l, MP_FOREVER)) != 0)
                 return rc;
             count_one(c, a.me);
             if ((rc = mp_lock_release(l)) != 0)
@@ -359,7 +359,7 @@ static int incr_worker(mp_task_t *task)
         }
     } else {
         for (int64_t i = 0; i < a.n; i++) {
-            if ((rc = mp_rlock_acquire(rl, true, MP_FOREVER)) != 0)
+            if ((rc = mp_rlock_acquire(rl, MP_FOREVER)) != 0)
                 return rc;
             count_one(c, a.me);
             if ((rc = mp_rlock_release(rl)) != 0)
@@ -391,7 +391,7 @@ static double measure_mp_contended(const bench_metric_t *m, int iters)
     }
     /* Both at the start line, so neither runs alone for a while. */
     for (int k = 0; k < 2; k++)
-        bench_check(mp_semaphore_acquire(ready, true, START_TIMEOUT), "waiting for the children");
+        bench_check(mp_semaphore_acquire(ready, START_TIMEOUT), "waiting for the children");
     double t0 = bench_now_us();
     bench_check(mp_event_set(go), "mp_event_set");
     for (int k = 0; k < 2; k++)
@@ -566,7 +566,7 @@ static double measure_mp_shm_create_cold(const bench_metric_t *m, int iters)
     for (int i = 0; i < iters; i++) {
         double t0 = bench_now_us();
         mp_shm_t *s;
-        bench_check(mp_shm_create(&s, NULL, shm_bytes), "mp_shm_create");
+        bench_check(mp_shm_create(&s, &(mp_shm_opts_t){.size = shm_bytes}), "mp_shm_create");
         unsigned char *p = mp_shm_data(s);
         memcpy(p, src, shm_bytes);
         bench_clobber(p);
@@ -679,21 +679,22 @@ static void setup(void)
     init_raw_mutex(&raw->mutex, false);
     init_raw_mutex(&raw->robust, true);
 
-    bench_check(mp_lock_create(&lock), "mp_lock_create");
-    bench_check(mp_rlock_create(&rlock), "mp_rlock_create");
+    bench_check(mp_lock_create(&lock, NULL), "mp_lock_create");
+    bench_check(mp_rlock_create(&rlock, NULL), "mp_rlock_create");
     mp_value_opts_t three = {.type = MP_INT64, .length = 3, .raw = true};
     bench_check(mp_value_create(&counters, &three), "mp_value_create");
     three.raw = false;
     bench_check(mp_value_create(&synced, &three), "mp_value_create");
-    bench_check(mp_event_create(&go), "mp_event_create");
-    bench_check(mp_semaphore_create(&ready, 0, false), "mp_semaphore_create");
+    bench_check(mp_event_create(&go, NULL), "mp_event_create");
+    bench_check(mp_semaphore_create(&ready, &(mp_semaphore_opts_t){.value = 0}),
+                "mp_semaphore_create");
 
     /* Every buffer written once: the copies measured find their pages. */
     src = private_buffer(shm_bytes);
     dst = private_buffer(shm_bytes);
     memset(src, FILL, shm_bytes);
     memset(dst, 0, shm_bytes);
-    bench_check(mp_shm_create(&shm, NULL, shm_bytes), "mp_shm_create");
+    bench_check(mp_shm_create(&shm, &(mp_shm_opts_t){.size = shm_bytes}), "mp_shm_create");
     memcpy(mp_shm_data(shm), src, shm_bytes);
 
     main_pid = getpid();

@@ -36,10 +36,10 @@ static const char authkey[] = "secret password";
 /* The client: runs in the child, which is given the listener's address. */
 static int client(mp_task_t *task)
 {
-    const char *address;
-    int rc = mp_task_arg_str(task, &address);
+    mp_client_opts_t opts = {.authkey = authkey, .authkey_len = sizeof authkey - 1};
+    int rc = mp_task_arg_str(task, &opts.address);
     mp_connection_t *conn;
-    if (rc < 0 || (rc = mp_client_connect(&conn, address, authkey, sizeof authkey - 1, 30.0)) < 0)
+    if (rc < 0 || (rc = mp_client_connect(&conn, &opts, 30.0)) < 0)
         return rc;
     char text[16];
     size_t len;
@@ -79,9 +79,10 @@ int main(int argc, char **argv)
     mp_connection_t *conn;
     example_check(mp_listener_accept(listener, &conn, MP_FOREVER), "mp_listener_accept");
     example_say("connection accepted\n");
-    example_check(mp_connection_send(conn, "hello", 5), "mp_connection_send");
+    example_check(mp_connection_send(conn, "hello", 5, MP_FOREVER), "mp_connection_send");
     const int32_t numbers[] = {42, 1729};
-    example_check(mp_connection_send(conn, numbers, sizeof numbers), "mp_connection_send");
+    example_check(mp_connection_send(conn, numbers, sizeof numbers, MP_FOREVER),
+                  "mp_connection_send");
 
     example_join(p);
     mp_process_destroy(p);

@@ -30,7 +30,7 @@ static int f(mp_task_t *task)
     if (rc < 0)
         return rc;
     static const char message[] = "[42, None, 'hello']";
-    rc = mp_connection_send(conn, message, strlen(message)); /* conn.send(...) */
+    rc = mp_connection_send(conn, message, strlen(message), MP_FOREVER); /* conn.send(...) */
     if (rc < 0)
         return rc;
     return mp_connection_close(conn); /* conn.close() */
@@ -43,7 +43,7 @@ int main(int argc, char **argv)
     example_check(mp_init(&argc, &argv, tasks), "mp_init");
 
     mp_connection_t *parent_conn, *child_conn; /* Pipe(): duplex, like Python's default */
-    example_check(mp_pipe(&parent_conn, &child_conn, true), "mp_pipe");
+    example_check(mp_pipe_create(&parent_conn, &child_conn, NULL), "mp_pipe_create");
 
     mp_process_t *p;
     example_check(mp_process_create(&p, &(mp_process_opts_t){.task = "f", MP_OBJECTS(child_conn)}),
@@ -58,7 +58,7 @@ int main(int argc, char **argv)
     example_check(mp_connection_recv_alloc(parent_conn, &data, &len, MP_FOREVER),
                   "mp_connection_recv_alloc");
     example_say("%.*s\n", (int)len, (const char *)data); /* print(...) */
-    mp_connection_free(data);
+    mp_free(data);
 
     example_join(p); /* p.join() */
 

@@ -47,7 +47,7 @@ static int count_inside(mp_value_t *inside, int delta)
 {
     mp_rlock_t *lock;
     int rc = mp_value_lock(inside, &lock);
-    if (rc < 0 || (rc = mp_rlock_acquire(lock, true, MP_FOREVER)) < 0)
+    if (rc < 0 || (rc = mp_rlock_acquire(lock, MP_FOREVER)) < 0)
         return rc;
     int32_t *n = mp_value_ptr(inside);
     n[INSIDE_NOW] += delta;
@@ -66,7 +66,7 @@ static int worker(mp_task_t *task)
         rc = mp_task_semaphore(task, 0, &sem);
     if (rc == 0)
         rc = mp_task_value(task, 1, &inside);
-    if (rc < 0 || (rc = mp_semaphore_acquire(sem, true, MP_FOREVER)) < 0)
+    if (rc < 0 || (rc = mp_semaphore_acquire(sem, MP_FOREVER)) < 0)
         return rc;
     if ((rc = count_inside(inside, +1)) < 0)
         return rc;
@@ -86,7 +86,8 @@ int main(int argc, char **argv)
     example_check(mp_init(&argc, &argv, tasks), "mp_init");
 
     mp_semaphore_t *sem;
-    example_check(mp_semaphore_create(&sem, LIMIT, false), "mp_semaphore_create");
+    example_check(mp_semaphore_create(&sem, &(mp_semaphore_opts_t){.value = LIMIT}),
+                  "mp_semaphore_create");
     mp_value_t *inside; /* Array('i', 2): zeroed */
     example_check(mp_value_create(&inside, &(mp_value_opts_t){.type = MP_INT32, .length = 2}),
                   "mp_value_create");

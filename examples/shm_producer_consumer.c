@@ -59,13 +59,13 @@ static int consumer(mp_task_t *task)
     if (rc == 0)
         rc = mp_task_semaphore(task, 1, &emptied);
     mp_shm_t *shm;
-    if (rc < 0 || (rc = mp_shm_attach(&shm, name)) < 0)
+    if (rc < 0 || (rc = mp_shm_attach(&shm, name, NULL)) < 0)
         return rc;
     /* %u, not %zu: example_say()'s format is checked as MSVCRT's on mingw-w64. */
     example_say("Consumer attached a block of %u bytes\n", (unsigned)mp_shm_size(shm));
     const char *data = mp_shm_data(shm);
     for (int i = 0; i < NMESSAGES && rc == 0; i++) {
-        if ((rc = mp_semaphore_acquire(filled, true, MP_FOREVER)) < 0)
+        if ((rc = mp_semaphore_acquire(filled, MP_FOREVER)) < 0)
             break;
         /* The producer wrote a NUL-ended string; never read past the block. */
         example_say("Consumer received: %.*s\n", (int)strnlen(data, BLOCK_SIZE), data);
@@ -82,10 +82,12 @@ int main(int argc, char **argv)
     example_check(mp_init(&argc, &argv, tasks), "mp_init");
 
     mp_shm_t *shm;
-    example_check(mp_shm_create(&shm, NULL, BLOCK_SIZE), "mp_shm_create");
+    example_check(mp_shm_create(&shm, &(mp_shm_opts_t){.size = BLOCK_SIZE}), "mp_shm_create");
     mp_semaphore_t *filled, *emptied; /* a message is waiting / the block is free */
-    example_check(mp_semaphore_create(&filled, 0, false), "mp_semaphore_create");
-    example_check(mp_semaphore_create(&emptied, 1, false), "mp_semaphore_create");
+    example_check(mp_semaphore_create(&filled, &(mp_semaphore_opts_t){.value = 0}),
+                  "mp_semaphore_create");
+    example_check(mp_semaphore_create(&emptied, &(mp_semaphore_opts_t){.value = 1}),
+                  "mp_semaphore_create");
 
     /* The name goes as a plain string argument, not as the shared object:
      * the consumer finds the block by name, as any process could. */
@@ -98,7 +100,7 @@ int main(int argc, char **argv)
 
     char *data = mp_shm_data(shm);
     for (int i = 0; i < NMESSAGES; i++) {
-        example_check(mp_semaphore_acquire(emptied, true, MP_FOREVER), "mp_semaphore_acquire");
+        example_check(mp_semaphore_acquire(emptied, MP_FOREVER), "mp_semaphore_acquire");
         snprintf(data, BLOCK_SIZE, "%s", MESSAGES[i]);
         example_say("Producer wrote: %s\n", MESSAGES[i]);
         example_check(mp_semaphore_release(filled), "mp_semaphore_release");

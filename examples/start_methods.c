@@ -59,7 +59,7 @@ static const mp_task_def_t tasks[] = {MP_TASK(sum_of_squares), MP_TASK_END};
 static void run_under(const char *method)
 {
     mp_context_t *ctx;
-    example_check(mp_get_context(method, &ctx), "mp_get_context");
+    example_check(mp_get_context(&ctx, method), "mp_get_context");
 
     mp_process_t *procs[NPROCESSES];
     for (int k = 0; k < NPROCESSES; k++)

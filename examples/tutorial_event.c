@@ -38,7 +38,7 @@ int main(int argc, char **argv)
     example_check(mp_init(&argc, &argv, tasks), "mp_init");
 
     mp_event_t *e;
-    example_check(mp_event_create(&e), "mp_event_create");
+    example_check(mp_event_create(&e, NULL), "mp_event_create");
     mp_process_t *p;
     example_check(mp_process_create(&p, &(mp_process_opts_t){.task = "worker", MP_OBJECTS(e)}),
                   "mp_process_create");

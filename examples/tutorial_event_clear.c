@@ -73,7 +73,7 @@ int main(int argc, char **argv)
     example_check(mp_init(&argc, &argv, tasks), "mp_init");
 
     mp_event_t *event;
-    example_check(mp_event_create(&event), "mp_event_create");
+    example_check(mp_event_create(&event, NULL), "mp_event_create");
 
     mp_process_t *process1, *process2;
     example_check(mp_process_create(&process1, &(mp_process_opts_t){.task = "worker",

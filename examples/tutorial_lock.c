@@ -33,7 +33,7 @@ static int critical_section(mp_task_t *task)
     if (rc < 0)
         return rc;
     /* `with lock:` is acquire ... release. */
-    if ((rc = mp_lock_acquire(lock, true, MP_FOREVER)) < 0)
+    if ((rc = mp_lock_acquire(lock, MP_FOREVER)) < 0)
         return rc;
     example_say("%s is executing\n", name);
     example_sleep(1.0);
@@ -47,7 +47,7 @@ int main(int argc, char **argv)
     example_check(mp_init(&argc, &argv, tasks), "mp_init");
 
     mp_lock_t *lock;
-    example_check(mp_lock_create(&lock), "mp_lock_create");
+    example_check(mp_lock_create(&lock, NULL), "mp_lock_create");
 
     double start = example_now();
     mp_process_t *processes[NPROCESSES];

@@ -27,7 +27,7 @@ static int worker(mp_task_t *task)
 {
     mp_lock_t *lock;
     int rc = mp_task_lock(task, 0, &lock);
-    if (rc < 0 || (rc = mp_lock_acquire(lock, true, MP_FOREVER)) < 0)
+    if (rc < 0 || (rc = mp_lock_acquire(lock, MP_FOREVER)) < 0)
         return rc;
     example_say("Process accessing critical section.\n");
     example_sleep(2.0);
@@ -42,7 +42,7 @@ int main(int argc, char **argv)
     example_check(mp_init(&argc, &argv, tasks), "mp_init");
 
     mp_lock_t *lock;
-    example_check(mp_lock_create(&lock), "mp_lock_create");
+    example_check(mp_lock_create(&lock, NULL), "mp_lock_create");
 
     mp_process_t *p1, *p2;
     example_check(mp_process_create(&p1, &(mp_process_opts_t){.task = "worker", MP_OBJECTS(lock)}),

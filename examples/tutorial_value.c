@@ -26,7 +26,7 @@ static int increment(mp_task_t *task)
     int rc = mp_task_value(task, 0, &shared_counter);
     if (rc == 0)
         rc = mp_value_lock(shared_counter, &lock); /* get_lock() */
-    if (rc < 0 || (rc = mp_rlock_acquire(lock, true, MP_FOREVER)) < 0)
+    if (rc < 0 || (rc = mp_rlock_acquire(lock, MP_FOREVER)) < 0)
         return rc;
     /* `.value += 1` is a read and a write, each of which takes the value's
      * lock again (it is an RLock, so the holder may); only the lock held

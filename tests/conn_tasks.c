@@ -40,8 +40,8 @@ int task_conn_echo(mp_task_t *t)
                                 mp_errdetail());
         if (!data)
             return mp_task_fail(t, MP_EINVAL, "recv_alloc gave NULL for %zu bytes", len);
-        rc = mp_connection_send(c, data, len);
-        mp_connection_free(data);
+        rc = mp_connection_send(c, data, len, MP_FOREVER);
+        mp_free(data);
         if (rc < 0)
             return mp_task_fail(t, rc, "send of message %lld (%zu bytes): %s", (long long)echoed,
                                 len, mp_errdetail());
@@ -68,7 +68,7 @@ int task_conn_send_big(mp_task_t *t)
         return mp_task_fail(t, MP_ENOMEM, "cannot allocate %lld bytes", (long long)size);
     for (size_t i = 0; i < (size_t)size; i++)
         data[i] = conn_pattern_byte(i);
-    rc = mp_connection_send(c, data, (size_t)size);
+    rc = mp_connection_send(c, data, (size_t)size, MP_FOREVER);
     free(data);
     return rc < 0 ? mp_task_fail(t, rc, "send of %lld bytes: %s", (long long)size, mp_errdetail())
                   : 0;
@@ -85,15 +85,15 @@ int task_conn_probe(mp_task_t *t)
         return rc;
     conn_probe_t r;
     memset(&r, 0, sizeof r);
-    r.readable = mp_connection_readable(c);
-    r.writable = mp_connection_writable(c);
+    r.readable = mp_connection_is_readable(c);
+    r.writable = mp_connection_is_writable(c);
     size_t len = 0;
     r.recv_rc = mp_connection_recv(c, r.got, sizeof r.got - 1, &len, CONN_CHILD_WAIT_S);
     if (r.recv_rc == 0 && len < sizeof r.got)
         r.got[len] = '\0';
     else
         r.got[0] = '\0';
-    r.send_rc = mp_connection_send(c, CONN_CHILD_TEXT, strlen(CONN_CHILD_TEXT));
+    r.send_rc = mp_connection_send(c, CONN_CHILD_TEXT, strlen(CONN_CHILD_TEXT), MP_FOREVER);
     r.poll_rc = mp_connection_poll(c, 0);
     return mp_task_return(t, &r, sizeof r);
 }
@@ -122,7 +122,7 @@ int task_conn_sender(mp_task_t *t)
         sleep_s(arg.max_delay * (next_random(&state) % 1001) / 1000.0);
         char msg[32];
         int n = snprintf(msg, sizeof msg, "w%d:%d", (int)arg.index, (int)i);
-        if ((rc = mp_connection_send(c, msg, (size_t)n)) < 0)
+        if ((rc = mp_connection_send(c, msg, (size_t)n, MP_FOREVER)) < 0)
             return mp_task_fail(t, rc, "send of %s: %s", msg, mp_errdetail());
     }
     return 0;
@@ -144,8 +144,8 @@ int task_conn_getter_checks(mp_task_t *t)
         }                                                                \
     } while (0)
     CHECK(mp_task_connection(t, 0, &c), 0);
-    CHECK(mp_connection_readable(c), 1);
-    CHECK(mp_connection_writable(c), 1);
+    CHECK(mp_connection_is_readable(c), 1);
+    CHECK(mp_connection_is_writable(c), 1);
     CHECK(mp_task_connection(t, 1, &c), MP_EINVAL);
     CHECK(mp_task_connection(t, 2, &c), MP_EINVAL);
     CHECK(mp_task_connection(t, SIZE_MAX, &c), MP_EINVAL);

@@ -57,8 +57,8 @@ static inline unsigned char conn_pattern_byte(size_t i)
  * to send, and one that only sends must refuse to receive and to poll.
  */
 typedef struct conn_probe {
-    int32_t readable; /**< mp_connection_readable() */
-    int32_t writable; /**< mp_connection_writable() */
+    int32_t readable; /**< mp_connection_is_readable() */
+    int32_t writable; /**< mp_connection_is_writable() */
     int32_t recv_rc;  /**< mp_connection_recv() (a reader: of the parent's message) */
     int32_t send_rc;  /**< mp_connection_send(CONN_CHILD_TEXT) */
     int32_t poll_rc;  /**< mp_connection_poll(0) after both */

@@ -75,7 +75,7 @@ const char *suite_method(void)
 mp_context_t *method_context(void)
 {
     mp_context_t *ctx = NULL;
-    return mp_get_context(suite_method(), &ctx) == 0 ? ctx : NULL;
+    return mp_get_context(&ctx, suite_method()) == 0 ? ctx : NULL;
 }
 
 unsigned method_bit(const char *method)

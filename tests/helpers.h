@@ -42,7 +42,8 @@ typedef struct test_suite {
 } test_suite_t;
 
 extern const test_suite_t suite_errors, suite_runtime, suite_bad_args;
-extern const test_suite_t suite_context, suite_process, suite_children, suite_bad_handles;
+extern const test_suite_t suite_context, suite_process, suite_children, suite_bad_handles,
+    suite_handles;
 
 /* ---- assertions that say what they got ------------------------------- */
 

@@ -37,12 +37,14 @@ int task_lst_client(mp_task_t *t)
     const void *key = arg_key(arg.key, arg.key_len, &key_len);
     mp_connection_t *c = NULL;
     double t0 = now_s();
-    r.connect_rc = mp_client_connect(&c, arg.address, key, key_len, arg.timeout);
+    r.connect_rc = mp_client_connect(
+        &c, &(mp_client_opts_t){.address = arg.address, .authkey = key, .authkey_len = key_len},
+        arg.timeout);
     r.connect_s = now_s() - t0;
     if (r.connect_rc < 0)
         return mp_task_return(t, &r, sizeof r);
     if (arg.mode != LST_CONNECT_ONLY)
-        r.send_rc = mp_connection_send(c, arg.msg, strlen(arg.msg));
+        r.send_rc = mp_connection_send(c, arg.msg, strlen(arg.msg), MP_FOREVER);
     if (arg.mode == LST_ECHO || arg.mode == LST_RAW) {
         size_t len = 0;
         r.recv_rc = mp_connection_recv(c, r.got, sizeof r.got - 1, &len, CONN_CHILD_WAIT_S);
@@ -58,7 +60,7 @@ int task_lst_client(mp_task_t *t)
             while ((r.eof_rc == 0 || r.eof_rc == MP_ETOOSMALL) && r.received < LST_RAW_MAX) {
                 void *data = NULL;
                 r.eof_rc = mp_connection_recv_alloc(c, &data, &len, CONN_CHILD_WAIT_S);
-                mp_connection_free(data);
+                mp_free(data);
                 r.received += r.eof_rc == 0;
             }
         }
@@ -98,7 +100,7 @@ int task_lst_server(mp_task_t *t)
         snprintf(where, sizeof where, "!%s", mp_err_name(r.create_rc));
     else
         snprintf(where, sizeof where, "%s", mp_listener_address(l));
-    if ((rc = mp_connection_send(parent, where, strlen(where))) < 0)
+    if ((rc = mp_connection_send(parent, where, strlen(where), MP_FOREVER)) < 0)
         return mp_task_fail(t, rc, "send of the address: %s", mp_errdetail());
     for (int i = 0; r.create_rc == 0 && i < arg.clients; i++) {
         mp_connection_t *c = NULL;
@@ -109,7 +111,7 @@ int task_lst_server(mp_task_t *t)
         size_t len = 0;
         r.recv_rc[i] = mp_connection_recv(c, buf, sizeof buf, &len, CONN_CHILD_WAIT_S);
         if (r.recv_rc[i] == 0)
-            r.send_rc[i] = mp_connection_send(c, buf, len);
+            r.send_rc[i] = mp_connection_send(c, buf, len, MP_FOREVER);
         mp_connection_destroy(c);
     }
     if (r.create_rc == 0) {

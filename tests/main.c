@@ -28,17 +28,20 @@
 
 /* Every suite, in the order they run. */
 static const test_suite_t *const all_suites[] = {
-    &suite_errors,      &suite_runtime,          &suite_bad_args,
-    &suite_context,     &suite_process,          &suite_children,
-    &suite_bad_handles, &suite_sync_bad_args,    &suite_timeouts,
-    &suite_lock,        &suite_semaphore,        &suite_condition,
-    &suite_event,       &suite_barrier,          &suite_value,
+    &suite_errors,        &suite_runtime,
+    &suite_bad_args,      &suite_context,
+    &suite_process,       &suite_children,
+    &suite_bad_handles,   &suite_handles,
+    &suite_sync_bad_args, &suite_timeouts,
+    &suite_lock,          &suite_semaphore,
+    &suite_condition,     &suite_event,
+    &suite_barrier,       &suite_value,
     &suite_shm,
 #if TEST_POSIX /* Windows frees a name with its last handle: no tracker */
     &suite_tracker,
 #endif
-    &suite_owner_death, &suite_sync_bad_objects, &suite_connection,
-    &suite_listener,
+    &suite_owner_death,   &suite_sync_bad_objects,
+    &suite_connection,    &suite_listener,
 };
 enum { SUITE_COUNT = sizeof all_suites / sizeof all_suites[0] };
 

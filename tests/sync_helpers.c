@@ -72,7 +72,7 @@ bool poll_until(bool (*pred)(void *ctx), void *ctx, double timeout)
 
 static bool lock_is_locked(void *ctx)
 {
-    return mp_lock_locked(ctx) == 1;
+    return mp_lock_is_locked(ctx) == 1;
 }
 
 bool wait_lock_locked(mp_lock_t *lock, double timeout)

@@ -64,7 +64,7 @@ bool poll_until(bool (*pred)(void *ctx), void *ctx, double timeout);
  *  loaded machine; a hang must fail the test, not the run). */
 #define REACH_LIMIT_S 30.0
 
-/** Until mp_lock_locked(lock) is 1. */
+/** Until mp_lock_is_locked(lock) is 1. */
 bool wait_lock_locked(mp_lock_t *lock, double timeout);
 /** Until mp_rlock_owner() names `pid` at depth `count`. */
 bool wait_rlock_owner(mp_rlock_t *lock, mp_pid_t pid, unsigned count, double timeout);

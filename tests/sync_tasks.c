@@ -95,20 +95,20 @@ static int run_step(const sync_step_t *st, void *obj)
     switch ((sync_op_t)st->op) {
     case OP_END: return 0;
     case OP_SLEEP: sleep_s(a); return 0;
-    case OP_LOCK_ACQUIRE: return mp_lock_acquire(obj, true, a);
-    case OP_LOCK_TRY: return mp_lock_acquire(obj, false, 0);
+    case OP_LOCK_ACQUIRE: return mp_lock_acquire(obj, a);
+    case OP_LOCK_TRY: return mp_lock_acquire(obj, 0);
     case OP_LOCK_RELEASE: return mp_lock_release(obj);
-    case OP_LOCK_LOCKED: return mp_lock_locked(obj);
-    case OP_RLOCK_ACQUIRE: return mp_rlock_acquire(obj, true, a);
+    case OP_LOCK_LOCKED: return mp_lock_is_locked(obj);
+    case OP_RLOCK_ACQUIRE: return mp_rlock_acquire(obj, a);
     case OP_RLOCK_RELEASE: return mp_rlock_release(obj);
-    case OP_RLOCK_LOCKED: return mp_rlock_locked(obj);
-    case OP_SEM_ACQUIRE: return mp_semaphore_acquire(obj, true, a);
+    case OP_RLOCK_LOCKED: return mp_rlock_is_locked(obj);
+    case OP_SEM_ACQUIRE: return mp_semaphore_acquire(obj, a);
     case OP_SEM_RELEASE: return mp_semaphore_release(obj);
     case OP_EVENT_SET: return mp_event_set(obj);
     case OP_EVENT_CLEAR: return mp_event_clear(obj);
     case OP_EVENT_IS_SET: return mp_event_is_set(obj);
     case OP_EVENT_WAIT: return mp_event_wait(obj, a);
-    case OP_COND_ACQUIRE: return mp_condition_acquire(obj, true, a);
+    case OP_COND_ACQUIRE: return mp_condition_acquire(obj, a);
     case OP_COND_RELEASE: return mp_condition_release(obj);
     case OP_COND_WAIT: return mp_condition_wait(obj, a);
     case OP_COND_NOTIFY: return mp_condition_notify(obj, (unsigned)a);
@@ -175,7 +175,7 @@ int task_cond_wait_for_four(mp_task_t *t)
     if (rc == 0)
         rc = mp_task_value(t, 1, &state);
     if (rc == 0)
-        rc = mp_condition_acquire(cond, true, MP_FOREVER);
+        rc = mp_condition_acquire(cond, MP_FOREVER);
     if (rc < 0)
         return mp_task_fail(t, rc, "setup: %s", mp_errdetail());
     value_target_t target = {.value = state, .want = WAIT_FOR_TARGET};
@@ -251,7 +251,7 @@ static int double_string(mp_value_t *v)
     int rc = mp_value_lock(v, &lock);
     if (rc == MP_ENOTSUP)
         lock = NULL; /* a raw array: nothing to hold */
-    else if (rc < 0 || (rc = mp_rlock_acquire(lock, true, MP_FOREVER)) < 0)
+    else if (rc < 0 || (rc = mp_rlock_acquire(lock, MP_FOREVER)) < 0)
         return rc;
     char *s = mp_value_ptr(v);
     size_t cap = mp_value_length(v), n = strnlen(s, cap);
@@ -314,13 +314,13 @@ int task_value_increment(mp_task_t *t)
         switch ((incr_mode_t)a.mode) {
         case INCR_ADD: rc = mp_value_add_i64(v, 0, 1, NULL); break;
         case INCR_PTR:
-            if ((rc = mp_rlock_acquire(own, true, MP_FOREVER)) == 0) {
+            if ((rc = mp_rlock_acquire(own, MP_FOREVER)) == 0) {
                 ++*p;
                 rc = mp_rlock_release(own);
             }
             break;
         case INCR_GET_SET:
-            if ((rc = mp_rlock_acquire(own, true, MP_FOREVER)) == 0) {
+            if ((rc = mp_rlock_acquire(own, MP_FOREVER)) == 0) {
                 if ((rc = mp_value_get_i64(v, 0, &k)) == 0)
                     rc = mp_value_set_i64(v, 0, k + 1);
                 int released = mp_rlock_release(own);
@@ -328,7 +328,7 @@ int task_value_increment(mp_task_t *t)
             }
             break;
         case INCR_LOCKED_RAW:
-            if ((rc = mp_lock_acquire(other, true, MP_FOREVER)) == 0) {
+            if ((rc = mp_lock_acquire(other, MP_FOREVER)) == 0) {
                 ++*p;
                 rc = mp_lock_release(other);
             }
@@ -349,7 +349,7 @@ int task_prefix_sums(mp_task_t *t)
     if (rc == 0 && (rc = mp_value_lock(v, &lock)) == MP_ENOTSUP)
         rc = 0, lock = NULL;
     if (rc == 0 && lock)
-        rc = mp_rlock_acquire(lock, true, MP_FOREVER);
+        rc = mp_rlock_acquire(lock, MP_FOREVER);
     for (size_t i = 1; rc == 0 && i < mp_value_length(v); i++) {
         int64_t prev, cur;
         if ((rc = mp_value_get_i64(v, i - 1, &prev)) == 0 &&
@@ -373,7 +373,7 @@ int task_shm_exchange(mp_task_t *t)
     int rc = task_arg_struct(t, &m, sizeof m, "shm_msg_t");
     if (rc < 0)
         return rc;
-    rc = m.name[0] ? mp_shm_attach(&shm, m.name) : mp_task_shm(t, 0, &shm);
+    rc = m.name[0] ? mp_shm_attach(&shm, m.name, NULL) : mp_task_shm(t, 0, &shm);
     if (rc < 0)
         return mp_task_fail(t, rc, "getting the segment: %s", mp_errdetail());
     char *data = mp_shm_data(shm), seen[sizeof m.text];
@@ -400,7 +400,7 @@ int task_shlist_exchange(mp_task_t *t)
     mp_shlist_t *list = NULL;
     int rc = mp_task_arg_str(t, &name);
     if (rc == 0)
-        rc = name[0] ? mp_shlist_attach(&list, name) : mp_task_shlist(t, 0, &list);
+        rc = name[0] ? mp_shlist_attach(&list, name, NULL) : mp_task_shlist(t, 0, &list);
     if (rc < 0)
         return mp_task_fail(t, rc, "getting the list: %s", mp_errdetail());
     shlist_seen_t seen;
@@ -431,7 +431,7 @@ int task_shm_attach_sleep(mp_task_t *t)
     int rc = task_arg_struct(t, &a, sizeof a, "shm_ctl_t");
     if (rc < 0)
         return rc;
-    rc = a.name[0] ? mp_shm_attach(&shm, a.name) : mp_task_shm(t, 0, &shm);
+    rc = a.name[0] ? mp_shm_attach(&shm, a.name, NULL) : mp_task_shm(t, 0, &shm);
     if (rc < 0)
         return mp_task_fail(t, rc, "getting segment '%s': %s", a.name, mp_errdetail());
     char text[32];
@@ -459,7 +459,7 @@ int task_leak_creator(mp_task_t *t)
     char names[4 * (MP_SHM_NAME_MAX + 2)] = "";
     for (int64_t i = 0; i < ctl.n && i < 4; i++) {
         mp_shm_t *shm;
-        if ((rc = mp_shm_create(&shm, NULL, 4096)) < 0)
+        if ((rc = mp_shm_create(&shm, &(mp_shm_opts_t){.size = 4096})) < 0)
             return mp_task_fail(t, rc, "mp_shm_create: %s", mp_errdetail());
         memset(mp_shm_data(shm), 0x5a, 4096);
         size_t used = strlen(names);
@@ -470,7 +470,7 @@ int task_leak_creator(mp_task_t *t)
     mp_value_t *value;
     mp_lock_t *lock;
     if ((rc = mp_value_create(&value, &(mp_value_opts_t){.type = MP_INT64})) < 0 ||
-        (rc = mp_lock_create(&lock)) < 0 || (rc = mp_lock_acquire(lock, true, 1.0)) < 0)
+        (rc = mp_lock_create(&lock, NULL)) < 0 || (rc = mp_lock_acquire(lock, 1.0)) < 0)
         return mp_task_fail(t, rc, "value and lock: %s", mp_errdetail());
     if (write_file_atomic(ctl.path, names) < 0)
         return mp_task_fail(t, MP_ESYS, "cannot write %s", ctl.path);
@@ -501,7 +501,7 @@ int task_leak_middle(mp_task_t *t)
     ctl_arg_t ctl;
     int rc = task_arg_struct(t, &ctl, sizeof ctl, "ctl_arg_t");
     mp_shm_t *shm = NULL;
-    if (rc == 0 && (rc = mp_shm_create(&shm, NULL, 4096)) < 0)
+    if (rc == 0 && (rc = mp_shm_create(&shm, &(mp_shm_opts_t){.size = 4096})) < 0)
         rc = mp_task_fail(t, rc, "mp_shm_create: %s", mp_errdetail());
     if (rc < 0)
         return rc;

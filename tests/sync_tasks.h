@@ -50,20 +50,20 @@ SYNC_TASKS(SYNC_TASK_DECLARE)
 typedef enum sync_op {
     OP_END = 0,       /**< ends a script shorter than SCRIPT_STEPS */
     OP_SLEEP,         /**< sleep `arg` seconds (killed tests: a long one) */
-    OP_LOCK_ACQUIRE,  /**< mp_lock_acquire(block, `arg` timeout) */
-    OP_LOCK_TRY,      /**< mp_lock_acquire(non-blocking) */
+    OP_LOCK_ACQUIRE,  /**< mp_lock_acquire(`arg` timeout) */
+    OP_LOCK_TRY,      /**< mp_lock_acquire(0): one try */
     OP_LOCK_RELEASE,  /**< mp_lock_release */
-    OP_LOCK_LOCKED,   /**< mp_lock_locked (1 or 0) */
-    OP_RLOCK_ACQUIRE, /**< mp_rlock_acquire(block, `arg` timeout) */
+    OP_LOCK_LOCKED,   /**< mp_lock_is_locked (1 or 0) */
+    OP_RLOCK_ACQUIRE, /**< mp_rlock_acquire(`arg` timeout) */
     OP_RLOCK_RELEASE, /**< mp_rlock_release */
-    OP_RLOCK_LOCKED,  /**< mp_rlock_locked (1 or 0) */
-    OP_SEM_ACQUIRE,   /**< mp_semaphore_acquire(block, `arg` timeout) */
+    OP_RLOCK_LOCKED,  /**< mp_rlock_is_locked (1 or 0) */
+    OP_SEM_ACQUIRE,   /**< mp_semaphore_acquire(`arg` timeout) */
     OP_SEM_RELEASE,   /**< mp_semaphore_release */
     OP_EVENT_SET,     /**< mp_event_set */
     OP_EVENT_CLEAR,   /**< mp_event_clear */
     OP_EVENT_IS_SET,  /**< mp_event_is_set (1 or 0) */
     OP_EVENT_WAIT,    /**< mp_event_wait(`arg` timeout) */
-    OP_COND_ACQUIRE,  /**< mp_condition_acquire(block, `arg` timeout) */
+    OP_COND_ACQUIRE,  /**< mp_condition_acquire(`arg` timeout) */
     OP_COND_RELEASE,  /**< mp_condition_release */
     OP_COND_WAIT,     /**< mp_condition_wait(`arg` timeout) */
     OP_COND_NOTIFY,   /**< mp_condition_notify(`arg` waiters) */
@@ -103,7 +103,7 @@ void sync_script_run(const sync_script_t *script, const mp_task_t *task, void *c
 /** The argument of task_barrier_party. */
 typedef struct barrier_arg {
     int64_t rounds; /**< how many times to wait */
-    double timeout; /**< for each wait: seconds, MP_FOREVER or MP_BARRIER_DEFAULT */
+    double timeout; /**< for each wait: seconds or MP_FOREVER */
     double delay;   /**< sleep this long before the first wait (a late party) */
 } barrier_arg_t;
 

@@ -59,7 +59,7 @@ int write_file_atomic(const char *path, const char *text)
 
 int start_grandchild(mp_task_t *t, const char *method, mp_process_opts_t opts, mp_process_t **out)
 {
-    int rc = mp_get_context(method, &opts.context);
+    int rc = mp_get_context(&opts.context, method);
     if (rc < 0)
         return mp_task_fail(t, rc, "mp_get_context(%s): %s", method, mp_errdetail());
     if ((rc = mp_process_create(out, &opts)) < 0)
@@ -303,7 +303,7 @@ int recurse_collect(const char *method, const char *id, char *out, size_t size)
     size_t depth = strcmp(id, "[]") == 0 ? 0 : 1 + (size_t)(strchr(id, ',') != NULL);
     mp_context_t *ctx = NULL;
     if (rc == 0 && depth < 2)
-        rc = mp_get_context(method, &ctx);
+        rc = mp_get_context(&ctx, method);
     for (int i = 0; rc == 0 && depth < 2 && i < 2; i++) {
         ctl_arg_t ctl;
         memset(&ctl, 0, sizeof ctl);
@@ -578,6 +578,7 @@ const mp_task_def_t test_tasks[] = {
     MP_TASK(task_wait_parent_death),
     MP_TASK(task_arg_checks),
     MP_TASK(task_atexit),
+    MP_TASK(task_destroy_borrowed),
 #define LIST_ROW(fn) MP_TASK(fn),
     SYNC_TASKS(LIST_ROW) CONN_TASKS(LIST_ROW) LISTENER_TASKS(LIST_ROW)
 #undef LIST_ROW

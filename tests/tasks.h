@@ -65,6 +65,10 @@ int recurse_collect(const char *method, const char *id, char *out, size_t size);
 /** The number of atexit handlers task_atexit registers before it overflows. */
 enum { ATEXIT_LIMIT = 32 };
 
+/** test_handles.c's child: destroys the lock it was given (a borrowed
+ *  handle), then must still be able to use it. */
+int task_destroy_borrowed(mp_task_t *t);
+
 /* ---- child-side helpers (tasks.c), shared with sync_tasks.c ----------- */
 
 /** Copy the task's argument, which must be exactly `size` bytes (a struct

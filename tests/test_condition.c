@@ -21,8 +21,8 @@ static bool waiters_init(waiters_t *w, mp_condition_t *cond)
 {
     memset(w, 0, sizeof *w);
     w->cond = cond;
-    return EXPECT_RC(mp_semaphore_create(&w->sleeping, 0, false), 0) &&
-           EXPECT_RC(mp_semaphore_create(&w->woken, 0, false), 0);
+    return EXPECT_RC(mp_semaphore_create(&w->sleeping, &(mp_semaphore_opts_t){.value = 0}), 0) &&
+           EXPECT_RC(mp_semaphore_create(&w->woken, &(mp_semaphore_opts_t){.value = 0}), 0);
 }
 
 /* Start `nprocs` processes and `nthreads` threads that each wait on the
@@ -44,9 +44,9 @@ static bool waiters_start(waiters_t *w, int nprocs, int nthreads, double timeout
         script_thread_start(&w->threads[w->nthreads++], &s,
                             HANDLES(w->cond, w->sleeping, w->woken));
     for (int i = 0; i < nprocs + nthreads; i++)
-        if (!EXPECT_RC(mp_semaphore_acquire(w->sleeping, true, REACH_LIMIT_S), 0))
+        if (!EXPECT_RC(mp_semaphore_acquire(w->sleeping, REACH_LIMIT_S), 0))
             return false;
-    if (!EXPECT_RC(mp_condition_acquire(w->cond, true, REACH_LIMIT_S), 0))
+    if (!EXPECT_RC(mp_condition_acquire(w->cond, REACH_LIMIT_S), 0))
         return false;
     return EXPECT_RC(mp_condition_release(w->cond), 0);
 }
@@ -62,7 +62,7 @@ static unsigned woken_count(waiters_t *w)
 /* Notify (n, or all when n is 0) under the lock. */
 static void notify(mp_condition_t *cond, unsigned n)
 {
-    EXPECT_RC(mp_condition_acquire(cond, true, MP_FOREVER), 0);
+    EXPECT_RC(mp_condition_acquire(cond, MP_FOREVER), 0);
     EXPECT_RC(n ? mp_condition_notify(cond, n) : mp_condition_notify_all(cond), 0);
     EXPECT_RC(mp_condition_release(cond), 0);
 }
@@ -159,7 +159,7 @@ static void test_notify_all(void)
         expect_no_sleepers(cond);
         EXPECT_EQ(woken_count(&w), 6);
         /* Back to zero woken for the second half. */
-        while (mp_semaphore_acquire(w.woken, false, 0) == 0)
+        while (mp_semaphore_acquire(w.woken, 0) == 0)
             ;
         if (waiters_start(&w, 3, 3, REACH_LIMIT_S)) {
             sleep_s(0.1);
@@ -182,13 +182,13 @@ static void test_wait_timeout(void)
     mp_condition_t *cond = NULL;
     if (!EXPECT_RC(mp_condition_create(&cond, NULL), 0))
         return;
-    EXPECT_RC(mp_condition_acquire(cond, true, MP_FOREVER), 0);
+    EXPECT_RC(mp_condition_acquire(cond, MP_FOREVER), 0);
     double t0 = now_s();
     EXPECT_RC(mp_condition_wait(cond, 0.2), MP_ETIMEDOUT);
     EXPECT_ABOUT(now_s() - t0, 0.2);
     t0 = now_s();
     EXPECT_RC(mp_condition_wait(cond, 0), MP_ETIMEDOUT);
-    EXPECT_RC(mp_condition_wait(cond, -1.0), MP_ETIMEDOUT);
+    EXPECT_RC(mp_condition_wait(cond, -1.0), MP_EINVAL); /* refused, the lock still held */
     EXPECT_IMMEDIATE(now_s() - t0);
     EXPECT_RC(mp_condition_release(cond), 0);
     EXPECT_RC(mp_condition_release(cond), MP_ENOTOWNER);
@@ -209,14 +209,14 @@ static void test_wait_for_across_processes(void)
         goto out;
     mp_process_t *p = start_process(
         &(mp_process_opts_t){.task = "task_cond_wait_for_four", MP_OBJECTS(cond, state)});
-    if (p && EXPECT_RC(mp_condition_acquire(cond, true, MP_FOREVER), 0)) {
+    if (p && EXPECT_RC(mp_condition_acquire(cond, MP_FOREVER), 0)) {
         value_target_t zero = {.value = state, .want = 0};
         EXPECT_RC(mp_condition_wait_for(cond, value_reaches, &zero, REACH_LIMIT_S), 0);
         EXPECT(value_reaches(&zero), "state is not 0");
         EXPECT_RC(mp_condition_release(cond), 0);
         for (int i = 0; i < WAIT_FOR_TARGET; i++) {
             sleep_s(0.01);
-            EXPECT_RC(mp_condition_acquire(cond, true, MP_FOREVER), 0);
+            EXPECT_RC(mp_condition_acquire(cond, MP_FOREVER), 0);
             EXPECT_RC(mp_value_add_i64(state, 0, 1, NULL), 0);
             EXPECT_RC(mp_condition_notify(cond, 1), 0);
             EXPECT_RC(mp_condition_release(cond), 0);
@@ -251,7 +251,7 @@ static void test_wait_for_timeout(void)
     if (!EXPECT_RC(mp_condition_create(&cond, NULL), 0))
         return;
     int calls = 0;
-    EXPECT_RC(mp_condition_acquire(cond, true, MP_FOREVER), 0);
+    EXPECT_RC(mp_condition_acquire(cond, MP_FOREVER), 0);
     double t0 = now_s();
     EXPECT_RC(mp_condition_wait_for(cond, never, &calls, 0.2), MP_ETIMEDOUT);
     EXPECT_ABOUT(now_s() - t0, 0.2);
@@ -272,7 +272,8 @@ static void test_wait_without_lock(void)
 {
     mp_condition_t *cond = NULL;
     mp_event_t *go = NULL;
-    if (!EXPECT_RC(mp_condition_create(&cond, NULL), 0) || !EXPECT_RC(mp_event_create(&go), 0))
+    if (!EXPECT_RC(mp_condition_create(&cond, NULL), 0) ||
+        !EXPECT_RC(mp_event_create(&go, NULL), 0))
         goto out;
     int calls = 0;
     EXPECT_RC(mp_condition_wait(cond, 0.1), MP_ENOTOWNER);
@@ -286,14 +287,14 @@ static void test_wait_without_lock(void)
                         {OP_COND_RELEASE, 0, 0}}};
     mp_semaphore_t *holding = NULL;
     script_thread_t th;
-    if (EXPECT_RC(mp_semaphore_create(&holding, 0, false), 0) &&
+    if (EXPECT_RC(mp_semaphore_create(&holding, &(mp_semaphore_opts_t){.value = 0}), 0) &&
         script_thread_start(&th, &s, HANDLES(cond, holding, go))) {
-        if (EXPECT_RC(mp_semaphore_acquire(holding, true, REACH_LIMIT_S), 0)) {
+        if (EXPECT_RC(mp_semaphore_acquire(holding, REACH_LIMIT_S), 0)) {
             double t0 = now_s();
             EXPECT_RC(mp_condition_wait(cond, 0.1), MP_ENOTOWNER);
             EXPECT_RC(mp_condition_notify(cond, 1), MP_ENOTOWNER);
             EXPECT_RC(mp_condition_release(cond), MP_ENOTOWNER);
-            EXPECT_RC(mp_condition_acquire(cond, false, 0), MP_ETIMEDOUT);
+            EXPECT_RC(mp_condition_acquire(cond, 0), MP_ETIMEDOUT);
             EXPECT_IMMEDIATE(now_s() - t0);
         }
         EXPECT_RC(mp_event_set(go), 0);
@@ -326,17 +327,18 @@ static void test_condition_with_lock(void)
     mp_lock_t *lock = NULL;
     mp_condition_t *cond = NULL;
     mp_event_t *go = NULL;
-    if (!EXPECT_RC(mp_lock_create(&lock), 0) || !EXPECT_RC(mp_condition_create(&cond, lock), 0) ||
-        !EXPECT_RC(mp_event_create(&go), 0))
+    if (!EXPECT_RC(mp_lock_create(&lock, NULL), 0) ||
+        !EXPECT_RC(mp_condition_create(&cond, &(mp_condition_opts_t){.lock = lock}), 0) ||
+        !EXPECT_RC(mp_event_create(&go, NULL), 0))
         goto out;
-    EXPECT_RC(mp_condition_acquire(cond, true, MP_FOREVER), 0);
-    EXPECT_EQ(mp_lock_locked(lock), 1);
-    EXPECT_RC(mp_condition_acquire(cond, false, 0), MP_ETIMEDOUT);
+    EXPECT_RC(mp_condition_acquire(cond, MP_FOREVER), 0);
+    EXPECT_EQ(mp_lock_is_locked(lock), 1);
+    EXPECT_RC(mp_condition_acquire(cond, 0), MP_ETIMEDOUT);
     EXPECT_RC(mp_condition_release(cond), 0);
-    EXPECT_EQ(mp_lock_locked(lock), 0);
-    EXPECT_RC(mp_lock_acquire(lock, true, MP_FOREVER), 0);
+    EXPECT_EQ(mp_lock_is_locked(lock), 0);
+    EXPECT_RC(mp_lock_acquire(lock, MP_FOREVER), 0);
     EXPECT_RC(mp_condition_wait(cond, 0.05), MP_ETIMEDOUT);
-    EXPECT_EQ(mp_lock_locked(lock), 1);
+    EXPECT_EQ(mp_lock_is_locked(lock), 1);
     EXPECT_RC(mp_lock_release(lock), 0);
 
     sync_script_t s = {{{OP_COND_ACQUIRE, 0, MP_FOREVER},
@@ -365,12 +367,13 @@ static void test_condition_with_rlock(void)
     mp_rlock_t *lock = NULL;
     mp_condition_t *cond = NULL;
     mp_event_t *go = NULL;
-    if (!EXPECT_RC(mp_rlock_create(&lock), 0) || !EXPECT_RC(mp_condition_create(&cond, lock), 0) ||
-        !EXPECT_RC(mp_event_create(&go), 0))
+    if (!EXPECT_RC(mp_rlock_create(&lock, NULL), 0) ||
+        !EXPECT_RC(mp_condition_create(&cond, &(mp_condition_opts_t){.rlock = lock}), 0) ||
+        !EXPECT_RC(mp_event_create(&go, NULL), 0))
         goto out;
     unsigned count = 0;
-    EXPECT_RC(mp_condition_acquire(cond, true, MP_FOREVER), 0);
-    EXPECT_RC(mp_rlock_acquire(lock, true, MP_FOREVER), 0);
+    EXPECT_RC(mp_condition_acquire(cond, MP_FOREVER), 0);
+    EXPECT_RC(mp_rlock_acquire(lock, MP_FOREVER), 0);
     EXPECT_RC(mp_rlock_owner(lock, NULL, NULL, &count), 0);
     EXPECT_EQ(count, 2);
     EXPECT_RC(mp_condition_wait(cond, 0.05), MP_ETIMEDOUT);
@@ -378,7 +381,7 @@ static void test_condition_with_rlock(void)
     EXPECT_EQ(count, 2);
     EXPECT_RC(mp_rlock_release(lock), 0);
     EXPECT_RC(mp_condition_release(cond), 0);
-    EXPECT_EQ(mp_rlock_locked(lock), 0);
+    EXPECT_EQ(mp_rlock_is_locked(lock), 0);
 
     sync_script_t s = {{{OP_COND_ACQUIRE, 0, MP_FOREVER},
                         {OP_EVENT_WAIT, 1, REACH_LIMIT_S},
@@ -406,8 +409,8 @@ static void test_condition_own_rlock(void)
     mp_condition_t *cond = NULL;
     if (!EXPECT_RC(mp_condition_create(&cond, NULL), 0))
         return;
-    EXPECT_RC(mp_condition_acquire(cond, true, MP_FOREVER), 0);
-    EXPECT_RC(mp_condition_acquire(cond, false, 0), 0);
+    EXPECT_RC(mp_condition_acquire(cond, MP_FOREVER), 0);
+    EXPECT_RC(mp_condition_acquire(cond, 0), 0);
     EXPECT_RC(mp_condition_wait(cond, 0.05), MP_ETIMEDOUT);
     EXPECT_RC(mp_condition_release(cond), 0);
     EXPECT_RC(mp_condition_release(cond), 0);

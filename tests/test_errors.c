@@ -124,7 +124,7 @@ static void test_errdetail_names_the_problem(void)
 {
     EXPECT(mp_errdetail() != NULL, "mp_errdetail() is NULL");
     mp_context_t *ctx = NULL;
-    EXPECT_RC(mp_get_context("no-such-method-xyz", &ctx), MP_EINVAL);
+    EXPECT_RC(mp_get_context(&ctx, "no-such-method-xyz"), MP_EINVAL);
     EXPECT(strstr(mp_errdetail(), "no-such-method-xyz") != NULL, "detail \"%s\" does not name it",
            mp_errdetail());
     mp_process_t *p = NULL;
@@ -144,7 +144,7 @@ static void *errdetail_thread(void *arg)
     thread_view_t *v = arg;
     snprintf(v->initial, sizeof v->initial, "%s", mp_errdetail());
     mp_context_t *ctx = NULL;
-    mp_get_context("thread-only-method", &ctx);
+    mp_get_context(&ctx, "thread-only-method");
     snprintf(v->after, sizeof v->after, "%s", mp_errdetail());
     return NULL;
 }
@@ -152,7 +152,7 @@ static void *errdetail_thread(void *arg)
 static void test_errdetail_is_per_thread(void)
 {
     mp_context_t *ctx = NULL;
-    EXPECT_RC(mp_get_context("main-thread-method", &ctx), MP_EINVAL);
+    EXPECT_RC(mp_get_context(&ctx, "main-thread-method"), MP_EINVAL);
     thread_view_t v = {{0}, {0}};
     pthread_t th;
     if (!EXPECT_EQ(pthread_create(&th, NULL, errdetail_thread, &v), 0))

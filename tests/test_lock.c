@@ -11,24 +11,22 @@
 static void test_lock_basics(void)
 {
     mp_lock_t *lock = NULL;
-    if (!EXPECT_RC(mp_lock_create(&lock), 0))
+    if (!EXPECT_RC(mp_lock_create(&lock, NULL), 0))
         return;
-    EXPECT_EQ(mp_lock_locked(lock), 0);
-    EXPECT_RC(mp_lock_acquire(lock, true, MP_FOREVER), 0);
-    EXPECT_EQ(mp_lock_locked(lock), 1);
+    EXPECT_EQ(mp_lock_is_locked(lock), 0);
+    EXPECT_RC(mp_lock_acquire(lock, MP_FOREVER), 0);
+    EXPECT_EQ(mp_lock_is_locked(lock), 1);
     double t0 = now_s();
-    EXPECT_RC(mp_lock_acquire(lock, false, 0), MP_ETIMEDOUT);
-    EXPECT_RC(mp_lock_acquire(lock, false, MP_FOREVER), MP_ETIMEDOUT); /* block false: no wait */
-    EXPECT_RC(mp_lock_acquire(lock, true, 0), MP_ETIMEDOUT);
-    EXPECT_RC(mp_lock_acquire(lock, true, -1.0), MP_ETIMEDOUT); /* negative: as 0 */
+    EXPECT_RC(mp_lock_acquire(lock, 0), MP_ETIMEDOUT); /* 0: try once, no wait */
+    EXPECT_RC(mp_lock_acquire(lock, -1.0), MP_EINVAL); /* negative: refused, not a poll */
     EXPECT_IMMEDIATE(now_s() - t0);
-    EXPECT_EQ(mp_lock_locked(lock), 1);
+    EXPECT_EQ(mp_lock_is_locked(lock), 1);
     EXPECT_RC(mp_lock_release(lock), 0);
-    EXPECT_EQ(mp_lock_locked(lock), 0);
+    EXPECT_EQ(mp_lock_is_locked(lock), 0);
     EXPECT_RC(mp_lock_release(lock), MP_ESTATE);
-    EXPECT_EQ(mp_lock_locked(lock), 0);
+    EXPECT_EQ(mp_lock_is_locked(lock), 0);
     /* Still usable after the refused release. */
-    EXPECT_RC(mp_lock_acquire(lock, false, 0), 0);
+    EXPECT_RC(mp_lock_acquire(lock, 0), 0);
     EXPECT_RC(mp_lock_release(lock), 0);
     mp_lock_destroy(lock);
 }
@@ -40,7 +38,7 @@ static void test_lock_locked_in_both(void)
 {
     mp_lock_t *lock = NULL;
     mp_event_t *go = NULL;
-    if (!EXPECT_RC(mp_lock_create(&lock), 0) || !EXPECT_RC(mp_event_create(&go), 0))
+    if (!EXPECT_RC(mp_lock_create(&lock, NULL), 0) || !EXPECT_RC(mp_event_create(&go, NULL), 0))
         goto out;
     sync_script_t s = {{{OP_LOCK_ACQUIRE, 0, MP_FOREVER},
                         {OP_LOCK_LOCKED, 0, 0},
@@ -49,14 +47,14 @@ static void test_lock_locked_in_both(void)
                         {OP_LOCK_LOCKED, 0, 0}}};
     mp_process_t *p = start_process(&(mp_process_opts_t){SCRIPT_TASK(s), MP_OBJECTS(lock, go)});
     if (p && EXPECT(wait_lock_locked(lock, REACH_LIMIT_S), "the child never took the lock")) {
-        EXPECT_EQ(mp_lock_locked(lock), 1);
-        EXPECT_RC(mp_lock_acquire(lock, false, 0), MP_ETIMEDOUT);
+        EXPECT_EQ(mp_lock_is_locked(lock), 1);
+        EXPECT_RC(mp_lock_acquire(lock, 0), MP_ETIMEDOUT);
         EXPECT_RC(mp_event_set(go), 0);
     }
     script_rcs_t r;
     if (script_result(p, &r))
         EXPECT_RCS(r, 0, 1, 0, 0, 0);
-    EXPECT_EQ(mp_lock_locked(lock), 0);
+    EXPECT_EQ(mp_lock_is_locked(lock), 0);
     dispose_process(p);
 out:
     mp_event_destroy(go);
@@ -68,15 +66,15 @@ out:
 static void test_lock_released_by_other_process(void)
 {
     mp_lock_t *lock = NULL;
-    if (!EXPECT_RC(mp_lock_create(&lock), 0))
+    if (!EXPECT_RC(mp_lock_create(&lock, NULL), 0))
         return;
-    EXPECT_RC(mp_lock_acquire(lock, true, MP_FOREVER), 0);
+    EXPECT_RC(mp_lock_acquire(lock, MP_FOREVER), 0);
     sync_script_t s = {{{OP_LOCK_RELEASE, 0, 0}, {OP_LOCK_LOCKED, 0, 0}, {OP_LOCK_RELEASE, 0, 0}}};
     script_rcs_t r;
     mp_process_t *p = start_process(&(mp_process_opts_t){SCRIPT_TASK(s), MP_OBJECTS(lock)});
     if (script_result(p, &r))
         EXPECT_RCS(r, 0, 0, MP_ESTATE);
-    EXPECT_EQ(mp_lock_locked(lock), 0);
+    EXPECT_EQ(mp_lock_is_locked(lock), 0);
     dispose_process(p);
     mp_lock_destroy(lock);
 }
@@ -88,7 +86,7 @@ static void test_lock_contention(void)
 {
     mp_lock_t *lock = NULL;
     mp_event_t *go = NULL;
-    if (!EXPECT_RC(mp_lock_create(&lock), 0) || !EXPECT_RC(mp_event_create(&go), 0))
+    if (!EXPECT_RC(mp_lock_create(&lock, NULL), 0) || !EXPECT_RC(mp_event_create(&go, NULL), 0))
         goto out;
     sync_script_t holder = {{{OP_LOCK_ACQUIRE, 0, MP_FOREVER},
                              {OP_EVENT_WAIT, 1, REACH_LIMIT_S},
@@ -98,10 +96,10 @@ static void test_lock_contention(void)
     script_rcs_t r;
     if (p && EXPECT(wait_lock_locked(lock, REACH_LIMIT_S), "the child never took the lock")) {
         double t0 = now_s();
-        EXPECT_RC(mp_lock_acquire(lock, true, 0.2), MP_ETIMEDOUT);
+        EXPECT_RC(mp_lock_acquire(lock, 0.2), MP_ETIMEDOUT);
         EXPECT_ABOUT(now_s() - t0, 0.2);
         EXPECT_RC(mp_event_set(go), 0);
-        EXPECT_RC(mp_lock_acquire(lock, true, 10.0), 0);
+        EXPECT_RC(mp_lock_acquire(lock, 10.0), 0);
         if (script_result(p, &r))
             EXPECT_RCS(r, 0, 0, 0);
     }
@@ -129,15 +127,15 @@ out:
 static void test_lock_held_by_ended_thread(void)
 {
     mp_lock_t *lock = NULL;
-    if (!EXPECT_RC(mp_lock_create(&lock), 0))
+    if (!EXPECT_RC(mp_lock_create(&lock, NULL), 0))
         return;
     sync_script_t take = {{{OP_LOCK_ACQUIRE, 0, MP_FOREVER}}};
     script_thread_t th;
     if (script_thread_start(&th, &take, HANDLES(lock))) {
         script_thread_join(&th);
         EXPECT_RCS(th.rcs, 0);
-        EXPECT_EQ(mp_lock_locked(lock), 1);
-        int rc = mp_lock_acquire(lock, false, 0);
+        EXPECT_EQ(mp_lock_is_locked(lock), 1);
+        int rc = mp_lock_acquire(lock, 0);
         EXPECT(rc == MP_ETIMEDOUT, "a Lock held for a living process was taken: %s",
                mp_err_name(rc));
         if (rc == 0 || rc == MP_EOWNERDEAD)
@@ -147,7 +145,7 @@ static void test_lock_held_by_ended_thread(void)
         if (rc == MP_ETIMEDOUT && script_thread_start(&th, &release, HANDLES(lock))) {
             script_thread_join(&th);
             EXPECT_RCS(th.rcs, 0);
-            EXPECT_RC(mp_lock_acquire(lock, false, 0), 0);
+            EXPECT_RC(mp_lock_acquire(lock, 0), 0);
             EXPECT_RC(mp_lock_release(lock), 0);
         }
     }
@@ -162,7 +160,7 @@ static void test_lock_mutual_exclusion(void)
     mp_lock_t *lock = NULL;
     mp_value_t *counter = NULL;
     mp_process_t *procs[PROCS] = {0};
-    if (!EXPECT_RC(mp_lock_create(&lock), 0) ||
+    if (!EXPECT_RC(mp_lock_create(&lock, NULL), 0) ||
         !EXPECT_RC(mp_value_create(&counter, &(mp_value_opts_t){.type = MP_INT64, .raw = true}), 0))
         goto out;
     incr_arg_t a = {.times = TIMES, .mode = INCR_LOCKED_RAW};
@@ -173,7 +171,7 @@ static void test_lock_mutual_exclusion(void)
         if (procs[i] && EXPECT_RC(mp_process_join(procs[i], JOIN_LIMIT_S), 0))
             EXPECT_EQ(exitcode_of(procs[i]), 0);
     EXPECT_EQ(*(int64_t *)mp_value_ptr(counter), PROCS * TIMES);
-    EXPECT_EQ(mp_lock_locked(lock), 0);
+    EXPECT_EQ(mp_lock_is_locked(lock), 0);
 out:
     for (int i = 0; i < PROCS; i++)
         dispose_process(procs[i]);
@@ -187,21 +185,21 @@ out:
 static void test_rlock_recursion(void)
 {
     mp_rlock_t *lock = NULL;
-    if (!EXPECT_RC(mp_rlock_create(&lock), 0))
+    if (!EXPECT_RC(mp_rlock_create(&lock, NULL), 0))
         return;
     EXPECT_RC(mp_rlock_release(lock), MP_ENOTOWNER);
-    EXPECT_EQ(mp_rlock_locked(lock), 0);
+    EXPECT_EQ(mp_rlock_is_locked(lock), 0);
     for (int i = 0; i < 3; i++)
-        EXPECT_RC(mp_rlock_acquire(lock, true, MP_FOREVER), 0);
-    EXPECT_RC(mp_rlock_acquire(lock, false, 0), 0); /* the owner never waits */
+        EXPECT_RC(mp_rlock_acquire(lock, MP_FOREVER), 0);
+    EXPECT_RC(mp_rlock_acquire(lock, 0), 0); /* the owner never waits */
     EXPECT_RC(mp_rlock_release(lock), 0);
     for (int i = 0; i < 3; i++) {
-        EXPECT_EQ(mp_rlock_locked(lock), 1);
+        EXPECT_EQ(mp_rlock_is_locked(lock), 1);
         EXPECT_RC(mp_rlock_release(lock), 0);
     }
-    EXPECT_EQ(mp_rlock_locked(lock), 0);
+    EXPECT_EQ(mp_rlock_is_locked(lock), 0);
     EXPECT_RC(mp_rlock_release(lock), MP_ENOTOWNER);
-    EXPECT_EQ(mp_rlock_locked(lock), 0);
+    EXPECT_EQ(mp_rlock_is_locked(lock), 0);
     mp_rlock_destroy(lock);
 }
 
@@ -228,11 +226,11 @@ static void test_rlock_owner(void)
 {
     mp_rlock_t *lock = NULL;
     mp_event_t *go = NULL;
-    if (!EXPECT_RC(mp_rlock_create(&lock), 0) || !EXPECT_RC(mp_event_create(&go), 0))
+    if (!EXPECT_RC(mp_rlock_create(&lock, NULL), 0) || !EXPECT_RC(mp_event_create(&go, NULL), 0))
         goto out;
     expect_owner(lock, 0, 0, 0);
     for (int i = 0; i < 3; i++)
-        EXPECT_RC(mp_rlock_acquire(lock, true, MP_FOREVER), 0);
+        EXPECT_RC(mp_rlock_acquire(lock, MP_FOREVER), 0);
     expect_owner(lock, getpid(), self_thread_id(), 3);
     EXPECT_RC(mp_rlock_owner(lock, NULL, NULL, NULL), 0);
     EXPECT_RC(mp_rlock_release(lock), 0);
@@ -257,9 +255,9 @@ static void test_rlock_owner(void)
             EXPECT(tid > 0 && tid != self_thread_id(), "owner thread %ld (main is %ld)", tid,
                    self_thread_id());
             EXPECT_EQ(count, 2);
-            EXPECT_EQ(mp_rlock_locked(lock), 1);
+            EXPECT_EQ(mp_rlock_is_locked(lock), 1);
             EXPECT_RC(mp_rlock_release(lock), MP_ENOTOWNER);
-            EXPECT_RC(mp_rlock_acquire(lock, false, 0), MP_ETIMEDOUT);
+            EXPECT_RC(mp_rlock_acquire(lock, 0), MP_ETIMEDOUT);
         }
         EXPECT_RC(mp_event_set(go), 0);
         script_thread_join(&th);
@@ -278,7 +276,7 @@ static void test_rlock_held_by_child(void)
 {
     mp_rlock_t *lock = NULL;
     mp_event_t *go = NULL;
-    if (!EXPECT_RC(mp_rlock_create(&lock), 0) || !EXPECT_RC(mp_event_create(&go), 0))
+    if (!EXPECT_RC(mp_rlock_create(&lock, NULL), 0) || !EXPECT_RC(mp_event_create(&go, NULL), 0))
         goto out;
     sync_script_t s = {{{OP_RLOCK_ACQUIRE, 0, MP_FOREVER},
                         {OP_RLOCK_ACQUIRE, 0, MP_FOREVER},
@@ -293,9 +291,9 @@ static void test_rlock_held_by_child(void)
     pid_t pid = p ? pid_of(p) : 0;
     if (p && EXPECT(wait_rlock_owner(lock, pid, 2, REACH_LIMIT_S), "the child never took it")) {
         expect_owner(lock, pid, 0, 2);
-        EXPECT_EQ(mp_rlock_locked(lock), 1);
+        EXPECT_EQ(mp_rlock_is_locked(lock), 1);
         EXPECT_RC(mp_rlock_release(lock), MP_ENOTOWNER);
-        EXPECT_RC(mp_rlock_acquire(lock, false, 0), MP_ETIMEDOUT);
+        EXPECT_RC(mp_rlock_acquire(lock, 0), MP_ETIMEDOUT);
         EXPECT_RC(mp_event_set(go), 0);
     }
     script_rcs_t r;
@@ -314,17 +312,17 @@ static void test_rlock_child_not_owner(void)
 {
     mp_rlock_t *lock = NULL;
     mp_semaphore_t *tried = NULL;
-    if (!EXPECT_RC(mp_rlock_create(&lock), 0) ||
-        !EXPECT_RC(mp_semaphore_create(&tried, 0, false), 0))
+    if (!EXPECT_RC(mp_rlock_create(&lock, NULL), 0) ||
+        !EXPECT_RC(mp_semaphore_create(&tried, &(mp_semaphore_opts_t){.value = 0}), 0))
         goto out;
-    EXPECT_RC(mp_rlock_acquire(lock, true, MP_FOREVER), 0);
+    EXPECT_RC(mp_rlock_acquire(lock, MP_FOREVER), 0);
     sync_script_t s = {{{OP_RLOCK_RELEASE, 0, 0},
                         {OP_RLOCK_ACQUIRE, 0, 0.05},
                         {OP_SEM_RELEASE, 1, 0},
                         {OP_RLOCK_ACQUIRE, 0, 10.0},
                         {OP_RLOCK_RELEASE, 0, 0}}};
     mp_process_t *p = start_process(&(mp_process_opts_t){SCRIPT_TASK(s), MP_OBJECTS(lock, tried)});
-    if (p && EXPECT_RC(mp_semaphore_acquire(tried, true, REACH_LIMIT_S), 0)) {
+    if (p && EXPECT_RC(mp_semaphore_acquire(tried, REACH_LIMIT_S), 0)) {
         expect_owner(lock, getpid(), self_thread_id(), 1);
         EXPECT_RC(mp_rlock_release(lock), 0);
     }

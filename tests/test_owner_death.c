@@ -16,15 +16,15 @@ typedef struct lock_kind {
     const char *what;
     int32_t acquire_op; /* the child's script op */
     unsigned depth;     /* how many times the child takes it */
-    int (*acquire)(void *lock, bool block, double timeout);
+    int (*acquire)(void *lock, double timeout);
     int (*release)(void *lock);
     /* After our MP_EOWNERDEAD: does this process hold it, once? */
     void (*expect_held_once)(void *lock);
 } lock_kind_t;
 
-static int lock_acquire(void *l, bool block, double timeout)
+static int lock_acquire(void *l, double timeout)
 {
-    return mp_lock_acquire(l, block, timeout);
+    return mp_lock_acquire(l, timeout);
 }
 
 static int lock_release(void *l)
@@ -34,13 +34,13 @@ static int lock_release(void *l)
 
 static void lock_held_once(void *l)
 {
-    EXPECT_EQ(mp_lock_locked(l), 1);
-    EXPECT_RC(mp_lock_acquire(l, false, 0), MP_ETIMEDOUT); /* held, and not by a dead one */
+    EXPECT_EQ(mp_lock_is_locked(l), 1);
+    EXPECT_RC(mp_lock_acquire(l, 0), MP_ETIMEDOUT); /* held, and not by a dead one */
 }
 
-static int rlock_acquire(void *l, bool block, double timeout)
+static int rlock_acquire(void *l, double timeout)
 {
-    return mp_rlock_acquire(l, block, timeout);
+    return mp_rlock_acquire(l, timeout);
 }
 
 static int rlock_release(void *l)
@@ -57,9 +57,9 @@ static void rlock_held_once(void *l)
            (long long)pid, count);
 }
 
-static int cond_acquire(void *c, bool block, double timeout)
+static int cond_acquire(void *c, double timeout)
 {
-    return mp_condition_acquire(c, block, timeout);
+    return mp_condition_acquire(c, timeout);
 }
 
 static int cond_release(void *c)
@@ -85,7 +85,7 @@ static const lock_kind_t cond_on_lock_kind = {
 
 /* When the survivor tries to take the lock. */
 typedef enum when {
-    AFTER_DEATH_TRY,   /* a non-blocking acquire once the owner is dead and reaped */
+    AFTER_DEATH_TRY,   /* an acquire with timeout 0 once the owner is dead and reaped */
     AFTER_DEATH_BLOCK, /* a blocking one, then */
     AFTER_DEATH_SHORT, /* a blocking one with a 20 ms timeout, then */
     WHILE_WAITING,     /* blocked in acquire when the owner is killed */
@@ -98,12 +98,12 @@ typedef enum when {
 static void check_owner_death(const lock_kind_t *k, void *lock, when_t when)
 {
     mp_semaphore_t *holding = NULL;
-    if (!EXPECT_RC(mp_semaphore_create(&holding, 0, false), 0))
+    if (!EXPECT_RC(mp_semaphore_create(&holding, &(mp_semaphore_opts_t){.value = 0}), 0))
         return;
     /* Take it once ourselves first, so this process has its identity
      * cached: a fork child must not carry that into the lock word (its
      * death would then look like ours, which never comes). */
-    EXPECT_RC(k->acquire(lock, true, MP_FOREVER), 0);
+    EXPECT_RC(k->acquire(lock, MP_FOREVER), 0);
     EXPECT_RC(k->release(lock), 0);
     sync_script_t s = {{{k->acquire_op, 0, MP_FOREVER}}};
     for (unsigned i = 1; i < k->depth; i++)
@@ -112,23 +112,24 @@ static void check_owner_death(const lock_kind_t *k, void *lock, when_t when)
     s.steps[k->depth + 1] = (sync_step_t){OP_SLEEP, 0, 60.0};
     mp_process_t *p = start_process(
         &(mp_process_opts_t){SCRIPT_TASK(s), MP_OBJECTS(lock, holding)});
-    if (!p || !EXPECT_RC(mp_semaphore_acquire(holding, true, REACH_LIMIT_S), 0))
+    if (!p || !EXPECT_RC(mp_semaphore_acquire(holding, REACH_LIMIT_S), 0))
         goto out;
-    EXPECT_RC(k->acquire(lock, false, 0), MP_ETIMEDOUT); /* its owner lives */
+    EXPECT_RC(k->acquire(lock, 0), MP_ETIMEDOUT); /* its owner lives */
     int rc;
     double killed_at;
     if (when == WHILE_WAITING) {
         killer_t killer;
         if (!killer_start(&killer, p, NULL, 0.2))
             goto out;
-        rc = k->acquire(lock, true, 10.0);
+        rc = k->acquire(lock, 10.0);
         killer_join(&killer);
         killed_at = killer.killed_at;
     } else {
         killed_at = now_s();
         EXPECT_RC(mp_process_kill(p), 0);
         EXPECT_RC(mp_process_join(p, JOIN_LIMIT_S), 0);
-        rc = k->acquire(lock, when != AFTER_DEATH_TRY, when == AFTER_DEATH_SHORT ? 0.02 : 10.0);
+        double timeout = when == AFTER_DEATH_SHORT ? 0.02 : 10.0;
+        rc = k->acquire(lock, when == AFTER_DEATH_TRY ? 0 : timeout);
     }
     double noticed = now_s() - killed_at;
     EXPECT(rc == MP_EOWNERDEAD, "%s: acquire after the owner died returned %s, not MP_EOWNERDEAD",
@@ -138,7 +139,7 @@ static void check_owner_death(const lock_kind_t *k, void *lock, when_t when)
     if (rc == MP_EOWNERDEAD || rc == 0) {
         k->expect_held_once(lock);
         EXPECT_RC(k->release(lock), 0);
-        EXPECT_RC(k->acquire(lock, false, 0), 0);
+        EXPECT_RC(k->acquire(lock, 0), 0);
         EXPECT_RC(k->release(lock), 0);
     }
     if (EXPECT_RC(mp_process_join(p, JOIN_LIMIT_S), 0))
@@ -154,9 +155,9 @@ static void check_every_kind(when_t when)
     mp_lock_t *lock = NULL;
     mp_rlock_t *rlock = NULL;
     mp_condition_t *cond = NULL;
-    if (EXPECT_RC(mp_lock_create(&lock), 0))
+    if (EXPECT_RC(mp_lock_create(&lock, NULL), 0))
         check_owner_death(&lock_kind, lock, when);
-    if (EXPECT_RC(mp_rlock_create(&rlock), 0))
+    if (EXPECT_RC(mp_rlock_create(&rlock, NULL), 0))
         check_owner_death(&rlock_kind, rlock, when);
     if (EXPECT_RC(mp_condition_create(&cond, NULL), 0))
         check_owner_death(&cond_kind, cond, when);
@@ -197,7 +198,7 @@ static void test_one_heir(void)
     mp_process_t *p = NULL;
     script_thread_t th[2];
     int started = 0;
-    if (!EXPECT_RC(mp_lock_create(&lock), 0))
+    if (!EXPECT_RC(mp_lock_create(&lock, NULL), 0))
         return;
     sync_script_t owner = {{{OP_LOCK_ACQUIRE, 0, MP_FOREVER}, {OP_SLEEP, 0, 60.0}}};
     p = start_process(&(mp_process_opts_t){SCRIPT_TASK(owner), MP_OBJECTS(lock)});
@@ -220,7 +221,7 @@ static void test_one_heir(void)
     started = 0;
     EXPECT(heirs == 1 && plain == 1, "%d heirs and %d plain acquires, expected 1 and 1", heirs,
            plain);
-    EXPECT_EQ(mp_lock_locked(lock), 0);
+    EXPECT_EQ(mp_lock_is_locked(lock), 0);
 out:
     for (int i = 0; i < started; i++)
         script_thread_join(&th[i]);
@@ -235,11 +236,13 @@ static void test_condition_on_given_lock(void)
     mp_lock_t *lock = NULL;
     mp_rlock_t *rlock = NULL;
     mp_condition_t *cond = NULL;
-    if (EXPECT_RC(mp_lock_create(&lock), 0) && EXPECT_RC(mp_condition_create(&cond, lock), 0))
+    if (EXPECT_RC(mp_lock_create(&lock, NULL), 0) &&
+        EXPECT_RC(mp_condition_create(&cond, &(mp_condition_opts_t){.lock = lock}), 0))
         check_owner_death(&cond_on_lock_kind, cond, AFTER_DEATH_BLOCK);
     mp_condition_destroy(cond);
     cond = NULL;
-    if (EXPECT_RC(mp_rlock_create(&rlock), 0) && EXPECT_RC(mp_condition_create(&cond, rlock), 0))
+    if (EXPECT_RC(mp_rlock_create(&rlock, NULL), 0) &&
+        EXPECT_RC(mp_condition_create(&cond, &(mp_condition_opts_t){.rlock = rlock}), 0))
         check_owner_death(&cond_kind, cond, WHILE_WAITING);
     mp_condition_destroy(cond);
     mp_rlock_destroy(rlock);
@@ -257,8 +260,8 @@ static void check_wait_owner_death(bool notify)
     mp_event_t *holding = NULL;
     mp_process_t *p = NULL;
     if (!EXPECT_RC(mp_condition_create(&cond, NULL), 0) ||
-        !EXPECT_RC(mp_event_create(&holding), 0) ||
-        !EXPECT_RC(mp_condition_acquire(cond, true, MP_FOREVER), 0))
+        !EXPECT_RC(mp_event_create(&holding, NULL), 0) ||
+        !EXPECT_RC(mp_condition_acquire(cond, MP_FOREVER), 0))
         goto out;
     sync_script_t s = {{{OP_COND_ACQUIRE, 0, MP_FOREVER},
                         {notify ? OP_COND_NOTIFY : OP_SLEEP, 0, notify ? 1 : 0},

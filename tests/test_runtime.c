@@ -86,19 +86,19 @@ static void test_context_per_method(void)
     EXPECT_RC(mp_get_all_start_methods(&methods, &n), 0);
     for (size_t i = 0; i < n; i++) {
         mp_context_t *a = NULL, *b = NULL;
-        EXPECT_RC(mp_get_context(methods[i], &a), 0);
-        EXPECT_RC(mp_get_context(methods[i], &b), 0);
+        EXPECT_RC(mp_get_context(&a, methods[i]), 0);
+        EXPECT_RC(mp_get_context(&b, methods[i]), 0);
         EXPECT(a != NULL && a == b, "two calls gave %p and %p", (void *)a, (void *)b);
         EXPECT_STR(mp_context_start_method(a), methods[i]);
     }
     mp_context_t *fork = NULL, *spawn = NULL;
-    mp_get_context("fork", &fork);
-    mp_get_context("spawn", &spawn);
+    mp_get_context(&fork, "fork");
+    mp_get_context(&spawn, "spawn");
     EXPECT(fork != spawn, "fork and spawn share a context");
     mp_context_t *ctx = NULL;
-    EXPECT_RC(mp_get_context("Spawn", &ctx), MP_EINVAL);
-    EXPECT_RC(mp_get_context("", &ctx), MP_EINVAL);
-    EXPECT_RC(mp_get_context("threads", &ctx), MP_EINVAL);
+    EXPECT_RC(mp_get_context(&ctx, "Spawn"), MP_EINVAL);
+    EXPECT_RC(mp_get_context(&ctx, ""), MP_EINVAL);
+    EXPECT_RC(mp_get_context(&ctx, "threads"), MP_EINVAL);
 }
 
 /* Checklist item 2 (main-process side): set with force works for every
@@ -110,7 +110,7 @@ static void test_set_and_get_start_method(void)
     size_t n = 0;
     EXPECT_RC(mp_get_all_start_methods(&methods, &n), 0);
     mp_context_t *def_ctx = NULL;
-    EXPECT_RC(mp_get_context(NULL, &def_ctx), 0);
+    EXPECT_RC(mp_get_context(&def_ctx, NULL), 0);
     for (size_t i = 0; i < n; i++) {
         const char *got = NULL;
         EXPECT_RC(mp_set_start_method(methods[i], true), 0);

@@ -11,19 +11,20 @@ static void expect_value(mp_semaphore_t *sem, unsigned want)
 }
 
 /* Checklist items 73 and 74: the value goes 2 -> 1 -> 0 over two
- * acquires, and at 0 a non-blocking acquire fails; releases bring it back
+ * acquires, and at 0 an acquire with timeout 0 fails; releases bring it back
  * to 2 and (unbounded) on past it. */
 static void check_counts(bool bounded)
 {
     mp_semaphore_t *sem = NULL;
-    if (!EXPECT_RC(mp_semaphore_create(&sem, 2, bounded), 0))
+    if (!EXPECT_RC(
+            mp_semaphore_create(&sem, &(mp_semaphore_opts_t){.value = 2, .bounded = bounded}), 0))
         return;
     expect_value(sem, 2);
-    EXPECT_RC(mp_semaphore_acquire(sem, true, MP_FOREVER), 0);
+    EXPECT_RC(mp_semaphore_acquire(sem, MP_FOREVER), 0);
     expect_value(sem, 1);
-    EXPECT_RC(mp_semaphore_acquire(sem, false, 0), 0);
+    EXPECT_RC(mp_semaphore_acquire(sem, 0), 0);
     expect_value(sem, 0);
-    EXPECT_RC(mp_semaphore_acquire(sem, false, 0), MP_ETIMEDOUT);
+    EXPECT_RC(mp_semaphore_acquire(sem, 0), MP_ETIMEDOUT);
     expect_value(sem, 0);
     EXPECT_RC(mp_semaphore_release(sem), 0);
     expect_value(sem, 1);
@@ -54,39 +55,55 @@ static void test_bounded_semaphore_counts(void)
 static void test_bounded_over_release(void)
 {
     mp_semaphore_t *sem = NULL, *zero = NULL;
-    if (EXPECT_RC(mp_semaphore_create(&sem, 2, true), 0)) {
+    if (EXPECT_RC(mp_semaphore_create(&sem, &(mp_semaphore_opts_t){.value = 2, .bounded = true}),
+                  0)) {
         EXPECT_RC(mp_semaphore_release(sem), MP_ESTATE);
         expect_value(sem, 2);
-        EXPECT_RC(mp_semaphore_acquire(sem, false, 0), 0);
+        EXPECT_RC(mp_semaphore_acquire(sem, 0), 0);
         EXPECT_RC(mp_semaphore_release(sem), 0);
         EXPECT_RC(mp_semaphore_release(sem), MP_ESTATE);
         expect_value(sem, 2);
         mp_semaphore_destroy(sem);
     }
-    if (EXPECT_RC(mp_semaphore_create(&zero, 0, true), 0)) {
+    if (EXPECT_RC(mp_semaphore_create(&zero, &(mp_semaphore_opts_t){.value = 0, .bounded = true}),
+                  0)) {
         EXPECT_RC(mp_semaphore_release(zero), MP_ESTATE);
         expect_value(zero, 0);
         mp_semaphore_destroy(zero);
     }
 }
 
-/* Checklist item 76 on Semaphore(0): non-blocking acquires fail at once
- * whatever the timeout; a blocking one fails after about t. */
+/* Checklist item 76 on Semaphore(0): an acquire with timeout 0 fails at
+ * once, a negative timeout is refused (not a poll), and a timed one fails
+ * after about t. */
 static void test_semaphore_timeouts(void)
 {
     mp_semaphore_t *sem = NULL;
-    if (!EXPECT_RC(mp_semaphore_create(&sem, 0, false), 0))
+    if (!EXPECT_RC(mp_semaphore_create(&sem, &(mp_semaphore_opts_t){.value = 0}), 0))
         return;
     double t0 = now_s();
-    EXPECT_RC(mp_semaphore_acquire(sem, false, 0), MP_ETIMEDOUT);
-    EXPECT_RC(mp_semaphore_acquire(sem, false, MP_FOREVER), MP_ETIMEDOUT); /* "None" */
-    EXPECT_RC(mp_semaphore_acquire(sem, false, 0.3), MP_ETIMEDOUT);
-    EXPECT_RC(mp_semaphore_acquire(sem, true, -1.0), MP_ETIMEDOUT);
+    EXPECT_RC(mp_semaphore_acquire(sem, 0), MP_ETIMEDOUT);
+    EXPECT_RC(mp_semaphore_acquire(sem, -1.0), MP_EINVAL);
     EXPECT_IMMEDIATE(now_s() - t0);
     t0 = now_s();
-    EXPECT_RC(mp_semaphore_acquire(sem, true, 0.2), MP_ETIMEDOUT);
+    EXPECT_RC(mp_semaphore_acquire(sem, 0.2), MP_ETIMEDOUT);
     EXPECT_ABOUT(now_s() - t0, 0.2);
     expect_value(sem, 0);
+    mp_semaphore_destroy(sem);
+}
+
+/* With no options a semaphore starts at 0 (every option left out is 0;
+ * Python's default is 1) and is not bounded. */
+static void test_semaphore_default_options(void)
+{
+    mp_semaphore_t *sem = NULL;
+    if (!EXPECT_RC(mp_semaphore_create(&sem, NULL), 0))
+        return;
+    expect_value(sem, 0);
+    EXPECT_RC(mp_semaphore_acquire(sem, 0), MP_ETIMEDOUT);
+    EXPECT_RC(mp_semaphore_release(sem), 0);
+    EXPECT_RC(mp_semaphore_release(sem), 0);
+    expect_value(sem, 2);
     mp_semaphore_destroy(sem);
 }
 
@@ -95,15 +112,15 @@ static void test_semaphore_timeouts(void)
 static void test_semaphore_across_processes(void)
 {
     mp_semaphore_t *sem = NULL, *back = NULL;
-    if (!EXPECT_RC(mp_semaphore_create(&sem, 0, false), 0) ||
-        !EXPECT_RC(mp_semaphore_create(&back, 0, false), 0))
+    if (!EXPECT_RC(mp_semaphore_create(&sem, &(mp_semaphore_opts_t){.value = 0}), 0) ||
+        !EXPECT_RC(mp_semaphore_create(&back, &(mp_semaphore_opts_t){.value = 0}), 0))
         goto out;
     sync_script_t s = {{{OP_SEM_ACQUIRE, 0, REACH_LIMIT_S}, {OP_SEM_RELEASE, 1, 0}}};
     mp_process_t *p = start_process(&(mp_process_opts_t){SCRIPT_TASK(s), MP_OBJECTS(sem, back)});
     if (p) {
         sleep_s(0.05);
         EXPECT_RC(mp_semaphore_release(sem), 0);
-        EXPECT_RC(mp_semaphore_acquire(back, true, REACH_LIMIT_S), 0);
+        EXPECT_RC(mp_semaphore_acquire(back, REACH_LIMIT_S), 0);
     }
     script_rcs_t r;
     if (script_result(p, &r))
@@ -124,7 +141,9 @@ static void test_semaphore_limits_processes(void)
     mp_semaphore_t *sem = NULL;
     mp_event_t *go = NULL;
     mp_process_t *holders[2] = {0}, *third = NULL;
-    if (!EXPECT_RC(mp_semaphore_create(&sem, 2, true), 0) || !EXPECT_RC(mp_event_create(&go), 0))
+    if (!EXPECT_RC(mp_semaphore_create(&sem, &(mp_semaphore_opts_t){.value = 2, .bounded = true}),
+                   0) ||
+        !EXPECT_RC(mp_event_create(&go, NULL), 0))
         goto out;
     sync_script_t hold = {{{OP_SEM_ACQUIRE, 0, REACH_LIMIT_S},
                            {OP_EVENT_WAIT, 1, REACH_LIMIT_S},
@@ -158,12 +177,14 @@ static void test_semaphore_max_value(void)
 {
     const unsigned max = 1u << 30;
     mp_semaphore_t *sem = (mp_semaphore_t *)&sem;
-    EXPECT_RC(mp_semaphore_create(&sem, max + 1, false), MP_EINVAL);
+    EXPECT_RC(mp_semaphore_create(&sem, &(mp_semaphore_opts_t){.value = max + 1}), MP_EINVAL);
     for (int bounded = 0; bounded < 2; bounded++) {
-        if (!EXPECT_RC(mp_semaphore_create(&sem, max, bounded), 0))
+        if (!EXPECT_RC(
+                mp_semaphore_create(&sem, &(mp_semaphore_opts_t){.value = max, .bounded = bounded}),
+                0))
             continue;
         expect_value(sem, max);
-        EXPECT_RC(mp_semaphore_acquire(sem, false, 0), 0);
+        EXPECT_RC(mp_semaphore_acquire(sem, 0), 0);
         expect_value(sem, max - 1);
         EXPECT_RC(mp_semaphore_release(sem), 0);
         expect_value(sem, max);
@@ -176,6 +197,7 @@ static const test_case_t tests[] = {
     {"bounded_semaphore_counts", test_bounded_semaphore_counts, ON_ALL},
     {"bounded_over_release", test_bounded_over_release, ON_ALL},
     {"semaphore_timeouts", test_semaphore_timeouts, ON_ALL},
+    {"semaphore_default_options", test_semaphore_default_options, ON_ALL},
     {"semaphore_across_processes", test_semaphore_across_processes, ON_ALL},
     {"semaphore_limits_processes", test_semaphore_limits_processes, ON_ALL},
     {"semaphore_max_value", test_semaphore_max_value, ON_ALL},

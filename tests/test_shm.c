@@ -23,7 +23,7 @@ static void test_shm_create_attach(void)
     char name[MP_SHM_NAME_MAX + 1], path[128];
     unique_name(name, sizeof name, "basic");
     mp_shm_t *shm = NULL, *other = NULL;
-    if (!EXPECT_RC(mp_shm_create(&shm, name, 512), 0))
+    if (!EXPECT_RC(mp_shm_create(&shm, &(mp_shm_opts_t){.name = name, .size = 512}), 0))
         return;
     EXPECT_STR(mp_shm_name(shm), name);
     EXPECT(mp_shm_size(shm) >= 512, "size %zu", mp_shm_size(shm));
@@ -39,7 +39,7 @@ static void test_shm_create_attach(void)
     if (EXPECT(stat(path, &st) == 0, "no %s", path))
         EXPECT((st.st_mode & 0777) == 0600, "%s has mode %o", path, (unsigned)(st.st_mode & 0777));
 #endif
-    if (EXPECT_RC(mp_shm_attach(&other, name), 0)) {
+    if (EXPECT_RC(mp_shm_attach(&other, name, NULL), 0)) {
         EXPECT_STR(mp_shm_name(other), name);
         EXPECT_EQ(mp_shm_size(other), mp_shm_size(shm));
         memcpy(data, "written", 8);
@@ -60,7 +60,8 @@ static void test_shm_create_attach(void)
 static void test_shm_generated_names(void)
 {
     mp_shm_t *a = NULL, *b = NULL, *again = NULL;
-    if (!EXPECT_RC(mp_shm_create(&a, NULL, 64), 0) || !EXPECT_RC(mp_shm_create(&b, NULL, 64), 0))
+    if (!EXPECT_RC(mp_shm_create(&a, &(mp_shm_opts_t){.size = 64}), 0) ||
+        !EXPECT_RC(mp_shm_create(&b, &(mp_shm_opts_t){.size = 64}), 0))
         goto out;
     const char *na = mp_shm_name(a), *nb = mp_shm_name(b);
     EXPECT(strcmp(na, nb) != 0, "two segments named %s", na);
@@ -69,7 +70,7 @@ static void test_shm_generated_names(void)
                strlen(na),
            "name \"%s\" has a character create would refuse", na);
     EXPECT(shm_exists(na) && shm_exists(nb), "the OS has no block %s or %s", na, nb);
-    if (EXPECT_RC(mp_shm_attach(&again, na), 0)) {
+    if (EXPECT_RC(mp_shm_attach(&again, na, NULL), 0)) {
         ((char *)mp_shm_data(a))[0] = 'a';
         ((char *)mp_shm_data(b))[0] = 'b';
         EXPECT_EQ(((char *)mp_shm_data(again))[0], 'a');
@@ -94,22 +95,23 @@ static void test_shm_bad_create(void)
     size_t n = strlen(longest);
     memset(longest + n, 'x', MP_SHM_NAME_MAX - n);
     longest[MP_SHM_NAME_MAX] = '\0';
-    EXPECT_RC(mp_shm_create(&shm, longest, 0), MP_EINVAL);
-    EXPECT_RC(mp_shm_create(&shm, NULL, 0), MP_EINVAL);
+    EXPECT_RC(mp_shm_create(&shm, &(mp_shm_opts_t){.name = longest, .size = 0}), MP_EINVAL);
+    EXPECT_RC(mp_shm_create(&shm, &(mp_shm_opts_t){.size = 0}), MP_EINVAL);
     static const char *const bad[] = {"",    "a b",  "a:b",  "::double::colons::", "a/b",
                                       "/ab", "a\nb", "a\tb", "\xc3\xa9",           "a*b"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        EXPECT(mp_shm_create(&shm, bad[i], 64) == MP_EINVAL, "create \"%s\" was not refused",
+        EXPECT(mp_shm_create(&shm, &(mp_shm_opts_t){.name = bad[i], .size = 64}) == MP_EINVAL,
+               "create \"%s\" was not refused", bad[i]);
+        EXPECT(mp_shm_attach(&shm, bad[i], NULL) == MP_EINVAL, "attach \"%s\" was not refused",
                bad[i]);
-        EXPECT(mp_shm_attach(&shm, bad[i]) == MP_EINVAL, "attach \"%s\" was not refused", bad[i]);
     }
-    EXPECT_RC(mp_shm_attach(&shm, NULL), MP_EINVAL);
+    EXPECT_RC(mp_shm_attach(&shm, NULL, NULL), MP_EINVAL);
     char too_long[MP_SHM_NAME_MAX + 2];
     memcpy(too_long, longest, MP_SHM_NAME_MAX);
     memcpy(too_long + MP_SHM_NAME_MAX, "y", 2);
-    EXPECT_RC(mp_shm_create(&shm, too_long, 64), MP_EINVAL);
-    EXPECT_RC(mp_shm_attach(&shm, too_long), MP_EINVAL);
-    if (EXPECT_RC(mp_shm_create(&shm, longest, 64), 0)) {
+    EXPECT_RC(mp_shm_create(&shm, &(mp_shm_opts_t){.name = too_long, .size = 64}), MP_EINVAL);
+    EXPECT_RC(mp_shm_attach(&shm, too_long, NULL), MP_EINVAL);
+    if (EXPECT_RC(mp_shm_create(&shm, &(mp_shm_opts_t){.name = longest, .size = 64}), 0)) {
         EXPECT_STR(mp_shm_name(shm), longest);
         EXPECT_RC(mp_shm_unlink(shm), 0);
         mp_shm_destroy(shm);
@@ -125,21 +127,21 @@ static void test_shm_exists_and_missing(void)
     char name[MP_SHM_NAME_MAX + 1];
     unique_name(name, sizeof name, "exist");
     mp_shm_t *shm = NULL, *other = (mp_shm_t *)&other;
-    EXPECT_RC(mp_shm_attach(&other, name), MP_ENOENT);
-    if (!EXPECT_RC(mp_shm_create(&shm, name, 256), 0))
+    EXPECT_RC(mp_shm_attach(&other, name, NULL), MP_ENOENT);
+    if (!EXPECT_RC(mp_shm_create(&shm, &(mp_shm_opts_t){.name = name, .size = 256}), 0))
         return;
-    EXPECT_RC(mp_shm_create(&other, name, 256), MP_EEXIST);
+    EXPECT_RC(mp_shm_create(&other, &(mp_shm_opts_t){.name = name, .size = 256}), MP_EEXIST);
     memcpy(mp_shm_data(shm), "kept", 5);
     EXPECT_RC(mp_shm_unlink(shm), 0);
     EXPECT_RC(mp_shm_unlink(shm), MP_ENOENT);
-    EXPECT_RC(mp_shm_attach(&other, name), MP_ENOENT);
+    EXPECT_RC(mp_shm_attach(&other, name, NULL), MP_ENOENT);
     EXPECT_STR((const char *)mp_shm_data(shm), "kept"); /* the view outlives the name */
     if (!SHM_UNLINK_FREES_NAME) {
-        EXPECT_RC(mp_shm_create(&other, name, 256), MP_EEXIST);
+        EXPECT_RC(mp_shm_create(&other, &(mp_shm_opts_t){.name = name, .size = 256}), MP_EEXIST);
         mp_shm_destroy(shm); /* the last handle: the name is free now */
         shm = NULL;
     }
-    if (EXPECT_RC(mp_shm_create(&other, name, 256), 0)) {
+    if (EXPECT_RC(mp_shm_create(&other, &(mp_shm_opts_t){.name = name, .size = 256}), 0)) {
         EXPECT_EQ(((char *)mp_shm_data(other))[0], 0);
         if (shm)
             EXPECT_STR((const char *)mp_shm_data(shm), "kept");
@@ -157,7 +159,7 @@ static void test_shm_close(void)
     char name[MP_SHM_NAME_MAX + 1];
     unique_name(name, sizeof name, "close");
     mp_shm_t *shm = NULL;
-    if (!EXPECT_RC(mp_shm_create(&shm, name, 128), 0))
+    if (!EXPECT_RC(mp_shm_create(&shm, &(mp_shm_opts_t){.name = name, .size = 128}), 0))
         return;
     EXPECT_RC(mp_shm_close(shm), 0);
     EXPECT(mp_shm_data(shm) == NULL, "data after close");
@@ -204,7 +206,7 @@ static void test_shm_across_processes(void)
     char name[MP_SHM_NAME_MAX + 1];
     unique_name(name, sizeof name, "across");
     mp_shm_t *shm = NULL;
-    if (!EXPECT_RC(mp_shm_create(&shm, name, 4096), 0))
+    if (!EXPECT_RC(mp_shm_create(&shm, &(mp_shm_opts_t){.name = name, .size = 4096}), 0))
         return;
     snprintf(mp_shm_data(shm), 64, "from parent");
     check_exchange(shm, NULL, "from parent", "from object child");
@@ -218,10 +220,10 @@ static void test_shm_across_processes(void)
 /* A list with one slot of each type, SL_* order, as task_shlist_exchange
  * expects. */
 static const mp_slot_def_t list_slots[SL_COUNT] = {
-    [SL_I64] = {MP_SLOT_I64, 0},
-    [SL_DOUBLE] = {MP_SLOT_DOUBLE, 0},
-    [SL_STR] = {MP_SLOT_STR, SL_WIDTH},
-    [SL_BYTES] = {MP_SLOT_BYTES, SL_WIDTH},
+    [SL_I64] = {MP_INT64, 0},
+    [SL_DOUBLE] = {MP_DOUBLE, 0},
+    [SL_STR] = {MP_STR, SL_WIDTH},
+    [SL_BYTES] = {MP_BYTES, SL_WIDTH},
 };
 
 /* The STR slot must hold `want`, and the BYTES slot `bytes`/`blen`. */
@@ -244,7 +246,9 @@ static void expect_text_slots(mp_shlist_t *list, const char *want, const void *b
 static void test_shlist_basics(void)
 {
     mp_shlist_t *list = NULL;
-    if (!EXPECT_RC(mp_shlist_create(&list, NULL, list_slots, SL_COUNT), 0))
+    if (!EXPECT_RC(
+            mp_shlist_create(&list, &(mp_shlist_opts_t){.slots = list_slots, .count = SL_COUNT}),
+            0))
         return;
     EXPECT_EQ(mp_shlist_count(list), SL_COUNT);
     for (size_t i = 0; i < SL_COUNT; i++)
@@ -355,12 +359,15 @@ static void test_shlist_across_processes(void)
     char name[MP_SHM_NAME_MAX + 1];
     unique_name(name, sizeof name, "list");
     mp_shlist_t *list = NULL, *other = NULL;
-    if (!EXPECT_RC(mp_shlist_create(&list, name, list_slots, SL_COUNT), 0))
+    if (!EXPECT_RC(
+            mp_shlist_create(
+                &list, &(mp_shlist_opts_t){.name = name, .slots = list_slots, .count = SL_COUNT}),
+            0))
         return;
     EXPECT_STR(mp_shm_name(mp_shlist_shm(list)), name);
     check_list_exchange(list, NULL);
     check_list_exchange(list, name);
-    if (EXPECT_RC(mp_shlist_attach(&other, name), 0)) {
+    if (EXPECT_RC(mp_shlist_attach(&other, name, NULL), 0)) {
         EXPECT_EQ(mp_shlist_count(other), SL_COUNT);
         EXPECT_RC(mp_shlist_set_i64(other, SL_I64, 7), 0);
         int64_t k = 0;
@@ -369,7 +376,7 @@ static void test_shlist_across_processes(void)
         mp_shlist_destroy(other);
     }
     EXPECT_RC(mp_shm_unlink(mp_shlist_shm(list)), 0);
-    EXPECT_RC(mp_shlist_attach(&other, name), MP_ENOENT);
+    EXPECT_RC(mp_shlist_attach(&other, name, NULL), MP_ENOENT);
     mp_shlist_destroy(list);
 }
 
@@ -381,36 +388,45 @@ static void test_shlist_not_a_list(void)
     unique_name(name, sizeof name, "plain");
     mp_shm_t *shm = NULL;
     mp_shlist_t *list = (mp_shlist_t *)&list;
-    if (!EXPECT_RC(mp_shm_create(&shm, name, 4096), 0))
+    if (!EXPECT_RC(mp_shm_create(&shm, &(mp_shm_opts_t){.name = name, .size = 4096}), 0))
         return;
-    EXPECT_RC(mp_shlist_attach(&list, name), MP_EINVAL);
+    EXPECT_RC(mp_shlist_attach(&list, name, NULL), MP_EINVAL);
     memset(mp_shm_data(shm), 0xff, 4096);
-    EXPECT_RC(mp_shlist_attach(&list, name), MP_EINVAL);
+    EXPECT_RC(mp_shlist_attach(&list, name, NULL), MP_EINVAL);
     EXPECT_EQ(((unsigned char *)mp_shm_data(shm))[100], 0xff);
-    EXPECT_RC(mp_shlist_attach(&list, "no_such_list_here"), MP_ENOENT);
+    EXPECT_RC(mp_shlist_attach(&list, "no_such_list_here", NULL), MP_ENOENT);
     EXPECT_RC(mp_shm_unlink(shm), 0);
     mp_shm_destroy(shm);
 }
 
-/* Bad list declarations: no slots, too many, a width of 0 or above
- * 65536, an unknown type; an existing name. */
+/* A list of the one slot `slot`. */
+static int create_single(mp_shlist_t **list, const char *name, mp_slot_def_t slot)
+{
+    return mp_shlist_create(list, &(mp_shlist_opts_t){.name = name, .slots = &slot, .count = 1});
+}
+
+/* Bad list declarations: no slots, too many, a width of 0 or
+ * above 65536, an unknown type or one that is not a slot's (a Value's
+ * MP_INT32); an existing name. */
 static void test_shlist_bad_create(void)
 {
     mp_shlist_t *list = (mp_shlist_t *)&list;
-    mp_slot_def_t one = {MP_SLOT_I64, 0};
-    EXPECT_RC(mp_shlist_create(&list, NULL, &one, 0), MP_EINVAL);
-    EXPECT_RC(mp_shlist_create(&list, NULL, NULL, 1), MP_EINVAL);
-    EXPECT_RC(mp_shlist_create(&list, NULL, &one, 65537), MP_EINVAL);
-    EXPECT_RC(mp_shlist_create(&list, NULL, &(mp_slot_def_t){MP_SLOT_STR, 0}, 1), MP_EINVAL);
-    EXPECT_RC(mp_shlist_create(&list, NULL, &(mp_slot_def_t){MP_SLOT_BYTES, 65537}, 1), MP_EINVAL);
-    EXPECT_RC(mp_shlist_create(&list, NULL, &(mp_slot_def_t){(mp_slot_type_t)0, 8}, 1), MP_EINVAL);
-    EXPECT_RC(mp_shlist_create(&list, NULL, &(mp_slot_def_t){(mp_slot_type_t)99, 8}, 1), MP_EINVAL);
-    EXPECT_RC(mp_shlist_create(&list, "bad name", &one, 1), MP_EINVAL);
+    const mp_slot_def_t one = {MP_INT64, 0};
+    EXPECT_RC(mp_shlist_create(&list, &(mp_shlist_opts_t){.slots = &one, .count = 0}), MP_EINVAL);
+    EXPECT_RC(mp_shlist_create(&list, &(mp_shlist_opts_t){.slots = NULL, .count = 1}), MP_EINVAL);
+    EXPECT_RC(mp_shlist_create(&list, &(mp_shlist_opts_t){.slots = &one, .count = 65537}),
+              MP_EINVAL);
+    EXPECT_RC(create_single(&list, NULL, (mp_slot_def_t){MP_STR, 0}), MP_EINVAL);
+    EXPECT_RC(create_single(&list, NULL, (mp_slot_def_t){MP_BYTES, 65537}), MP_EINVAL);
+    EXPECT_RC(create_single(&list, NULL, (mp_slot_def_t){(mp_type_t)0, 8}), MP_EINVAL);
+    EXPECT_RC(create_single(&list, NULL, (mp_slot_def_t){(mp_type_t)99, 8}), MP_EINVAL);
+    EXPECT_RC(create_single(&list, NULL, (mp_slot_def_t){MP_INT32, 0}), MP_EINVAL);
+    EXPECT_RC(create_single(&list, "bad name", one), MP_EINVAL);
     char name[MP_SHM_NAME_MAX + 1];
     unique_name(name, sizeof name, "dup");
-    if (EXPECT_RC(mp_shlist_create(&list, name, &one, 1), 0)) {
+    if (EXPECT_RC(create_single(&list, name, one), 0)) {
         mp_shlist_t *dup = (mp_shlist_t *)&dup;
-        EXPECT_RC(mp_shlist_create(&dup, name, &one, 1), MP_EEXIST);
+        EXPECT_RC(create_single(&dup, name, one), MP_EEXIST);
         EXPECT_RC(mp_shm_unlink(mp_shlist_shm(list)), 0);
         mp_shlist_destroy(list);
     }

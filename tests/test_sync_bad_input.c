@@ -14,7 +14,8 @@
 
 /* ---- sync_bad_args ---------------------------------------------------- */
 
-/* Lock and RLock: NULL, NaN, a handle of another kind, a destroyed one. */
+/* Lock and RLock: NULL, NaN and negative timeouts, a handle of another
+ * kind, a destroyed one. */
 static void test_lock_functions(void)
 {
     mp_lock_t *lock = NULL;
@@ -23,28 +24,30 @@ static void test_lock_functions(void)
     mp_pid_t pid;
     long tid;
     unsigned count;
-    EXPECT_RC(mp_lock_create(NULL), MP_EINVAL);
-    EXPECT_RC(mp_rlock_create(NULL), MP_EINVAL);
-    EXPECT_RC(mp_lock_acquire(NULL, true, 0), MP_EINVAL);
+    EXPECT_RC(mp_lock_create(NULL, NULL), MP_EINVAL);
+    EXPECT_RC(mp_rlock_create(NULL, NULL), MP_EINVAL);
+    EXPECT_RC(mp_lock_acquire(NULL, 0), MP_EINVAL);
     EXPECT_RC(mp_lock_release(NULL), MP_EINVAL);
-    EXPECT_RC(mp_lock_locked(NULL), MP_EINVAL);
-    EXPECT_RC(mp_rlock_acquire(NULL, true, 0), MP_EINVAL);
+    EXPECT_RC(mp_lock_is_locked(NULL), MP_EINVAL);
+    EXPECT_RC(mp_rlock_acquire(NULL, 0), MP_EINVAL);
     EXPECT_RC(mp_rlock_release(NULL), MP_EINVAL);
-    EXPECT_RC(mp_rlock_locked(NULL), MP_EINVAL);
+    EXPECT_RC(mp_rlock_is_locked(NULL), MP_EINVAL);
     EXPECT_RC(mp_rlock_owner(NULL, &pid, &tid, &count), MP_EINVAL);
     mp_lock_destroy(NULL);
     mp_rlock_destroy(NULL);
-    if (!EXPECT_RC(mp_lock_create(&lock), 0) || !EXPECT_RC(mp_rlock_create(&rlock), 0) ||
-        !EXPECT_RC(mp_semaphore_create(&sem, 1, false), 0))
+    if (!EXPECT_RC(mp_lock_create(&lock, NULL), 0) ||
+        !EXPECT_RC(mp_rlock_create(&rlock, NULL), 0) ||
+        !EXPECT_RC(mp_semaphore_create(&sem, &(mp_semaphore_opts_t){.value = 1}), 0))
         goto out;
-    EXPECT_RC(mp_lock_acquire(lock, true, NAN), MP_EINVAL);
-    EXPECT_RC(mp_lock_acquire(lock, false, NAN), MP_EINVAL);
-    EXPECT_RC(mp_rlock_acquire(rlock, true, NAN), MP_EINVAL);
-    EXPECT_EQ(mp_lock_locked(lock), 0); /* the refused calls took nothing */
-    EXPECT_EQ(mp_rlock_locked(rlock), 0);
+    EXPECT_RC(mp_lock_acquire(lock, NAN), MP_EINVAL);
+    EXPECT_RC(mp_lock_acquire(lock, -1.0), MP_EINVAL);
+    EXPECT_RC(mp_rlock_acquire(rlock, NAN), MP_EINVAL);
+    EXPECT_RC(mp_rlock_acquire(rlock, -MP_FOREVER), MP_EINVAL);
+    EXPECT_EQ(mp_lock_is_locked(lock), 0); /* the refused calls took nothing */
+    EXPECT_EQ(mp_rlock_is_locked(rlock), 0);
     /* One kind's handle is not another's. */
-    EXPECT_RC(mp_lock_acquire((mp_lock_t *)rlock, false, 0), MP_EINVAL);
-    EXPECT_RC(mp_rlock_acquire((mp_rlock_t *)lock, false, 0), MP_EINVAL);
+    EXPECT_RC(mp_lock_acquire((mp_lock_t *)rlock, 0), MP_EINVAL);
+    EXPECT_RC(mp_rlock_acquire((mp_rlock_t *)lock, 0), MP_EINVAL);
     EXPECT_RC(mp_lock_release((mp_lock_t *)sem), MP_EINVAL);
     EXPECT_RC(mp_rlock_owner((mp_rlock_t *)sem, &pid, &tid, &count), MP_EINVAL);
     unsigned v = 0;
@@ -52,12 +55,12 @@ static void test_lock_functions(void)
     EXPECT_EQ(v, 1);
     mp_lock_destroy(lock);
     mp_rlock_destroy(rlock);
-    EXPECT_RC(mp_lock_acquire(lock, true, 0), MP_ECLOSED);
+    EXPECT_RC(mp_lock_acquire(lock, 0), MP_ECLOSED);
     EXPECT_RC(mp_lock_release(lock), MP_ECLOSED);
-    EXPECT_RC(mp_lock_locked(lock), MP_ECLOSED);
-    EXPECT_RC(mp_rlock_acquire(rlock, true, 0), MP_ECLOSED);
+    EXPECT_RC(mp_lock_is_locked(lock), MP_ECLOSED);
+    EXPECT_RC(mp_rlock_acquire(rlock, 0), MP_ECLOSED);
     EXPECT_RC(mp_rlock_release(rlock), MP_ECLOSED);
-    EXPECT_RC(mp_rlock_locked(rlock), MP_ECLOSED);
+    EXPECT_RC(mp_rlock_is_locked(rlock), MP_ECLOSED);
     EXPECT_RC(mp_rlock_owner(rlock, &pid, &tid, &count), MP_ECLOSED);
     mp_lock_destroy(lock); /* a second destroy is harmless */
     mp_rlock_destroy(rlock);
@@ -70,44 +73,48 @@ out:
 }
 
 /* Semaphore: NULL out, a value above 2^30, NULL handle and value pointer,
- * NaN, a destroyed handle. */
+ * NaN and negative timeouts, a destroyed handle. */
 static void test_semaphore_functions(void)
 {
     mp_semaphore_t *sem = (mp_semaphore_t *)&sem;
     unsigned v = 0;
-    EXPECT_RC(mp_semaphore_create(NULL, 1, false), MP_EINVAL);
-    EXPECT_RC(mp_semaphore_create(&sem, (1u << 30) + 1, false), MP_EINVAL);
-    EXPECT_RC(mp_semaphore_create(&sem, UINT_MAX, true), MP_EINVAL);
-    EXPECT_RC(mp_semaphore_acquire(NULL, true, 0), MP_EINVAL);
+    EXPECT_RC(mp_semaphore_create(NULL, &(mp_semaphore_opts_t){.value = 1}), MP_EINVAL);
+    EXPECT_RC(mp_semaphore_create(&sem, &(mp_semaphore_opts_t){.value = (1u << 30) + 1}),
+              MP_EINVAL);
+    EXPECT_RC(mp_semaphore_create(&sem, &(mp_semaphore_opts_t){.value = UINT_MAX, .bounded = true}),
+              MP_EINVAL);
+    EXPECT_RC(mp_semaphore_acquire(NULL, 0), MP_EINVAL);
     EXPECT_RC(mp_semaphore_release(NULL), MP_EINVAL);
     EXPECT_RC(mp_semaphore_value(NULL, &v), MP_EINVAL);
     mp_semaphore_destroy(NULL);
-    if (!EXPECT_RC(mp_semaphore_create(&sem, 1, false), 0))
+    if (!EXPECT_RC(mp_semaphore_create(&sem, &(mp_semaphore_opts_t){.value = 1}), 0))
         return;
-    EXPECT_RC(mp_semaphore_acquire(sem, true, NAN), MP_EINVAL);
+    EXPECT_RC(mp_semaphore_acquire(sem, NAN), MP_EINVAL);
+    EXPECT_RC(mp_semaphore_acquire(sem, -0.5), MP_EINVAL);
     EXPECT_RC(mp_semaphore_value(sem, NULL), MP_EINVAL);
     EXPECT_RC(mp_semaphore_value(sem, &v), 0);
-    EXPECT_EQ(v, 1);
+    EXPECT_EQ(v, 1); /* the refused acquires took nothing */
     mp_semaphore_destroy(sem);
-    EXPECT_RC(mp_semaphore_acquire(sem, false, 0), MP_ECLOSED);
+    EXPECT_RC(mp_semaphore_acquire(sem, 0), MP_ECLOSED);
     EXPECT_RC(mp_semaphore_release(sem), MP_ECLOSED);
     EXPECT_RC(mp_semaphore_value(sem, &v), MP_ECLOSED);
     mp_semaphore_destroy(sem);
 }
 
-/* Event: NULL, NaN, a destroyed handle. */
+/* Event: NULL, NaN and negative timeouts, a destroyed handle. */
 static void test_event_functions(void)
 {
     mp_event_t *e = NULL;
-    EXPECT_RC(mp_event_create(NULL), MP_EINVAL);
+    EXPECT_RC(mp_event_create(NULL, NULL), MP_EINVAL);
     EXPECT_RC(mp_event_set(NULL), MP_EINVAL);
     EXPECT_RC(mp_event_clear(NULL), MP_EINVAL);
     EXPECT_RC(mp_event_is_set(NULL), MP_EINVAL);
     EXPECT_RC(mp_event_wait(NULL, 0), MP_EINVAL);
     mp_event_destroy(NULL);
-    if (!EXPECT_RC(mp_event_create(&e), 0))
+    if (!EXPECT_RC(mp_event_create(&e, NULL), 0))
         return;
     EXPECT_RC(mp_event_wait(e, NAN), MP_EINVAL);
+    EXPECT_RC(mp_event_wait(e, -1.0), MP_EINVAL);
     mp_event_destroy(e);
     EXPECT_RC(mp_event_set(e), MP_ECLOSED);
     EXPECT_RC(mp_event_clear(e), MP_ECLOSED);
@@ -122,25 +129,39 @@ static int always_true(void *ctx)
     return 1;
 }
 
-/* Condition: NULL, a lock argument that is not a Lock or RLock (another
- * kind, or no multiproc object at all), a destroyed lock, NaN, a NULL
- * predicate, a destroyed condition, and a condition whose lock was
- * destroyed under it. */
+/* Condition: NULL, a lock option that is not a Lock or RLock (another
+ * kind, or no multiproc object at all), both lock options at once, a
+ * destroyed lock, NaN and negative timeouts, a NULL predicate, a destroyed
+ * condition, and a condition whose lock was destroyed under it. */
 static void test_condition_functions(void)
 {
     mp_condition_t *c = (mp_condition_t *)&c;
     mp_semaphore_t *sem = NULL;
     mp_lock_t *lock = NULL, *gone = NULL;
+    mp_rlock_t *rlock = NULL;
     int not_an_object = 0;
     EXPECT_RC(mp_condition_create(NULL, NULL), MP_EINVAL);
-    EXPECT_RC(mp_condition_create(&c, &not_an_object), MP_EINVAL);
-    if (EXPECT_RC(mp_semaphore_create(&sem, 1, false), 0))
-        EXPECT_RC(mp_condition_create(&c, sem), MP_EINVAL);
-    if (EXPECT_RC(mp_lock_create(&gone), 0)) {
-        mp_lock_destroy(gone);
-        EXPECT_RC(mp_condition_create(&c, gone), MP_ECLOSED);
+    EXPECT_RC(mp_condition_create(&c, &(mp_condition_opts_t){.lock = (mp_lock_t *)&not_an_object}),
+              MP_EINVAL);
+    if (EXPECT_RC(mp_semaphore_create(&sem, &(mp_semaphore_opts_t){.value = 1}), 0))
+        EXPECT_RC(mp_condition_create(&c, &(mp_condition_opts_t){.rlock = (mp_rlock_t *)sem}),
+                  MP_EINVAL);
+    if (EXPECT_RC(mp_rlock_create(&rlock, NULL), 0)) {
+        /* An RLock given as the Lock. */
+        EXPECT_RC(mp_condition_create(&c, &(mp_condition_opts_t){.lock = (mp_lock_t *)rlock}),
+                  MP_EINVAL);
+        if (EXPECT_RC(mp_lock_create(&lock, NULL), 0))
+            EXPECT_RC(mp_condition_create(&c, &(mp_condition_opts_t){.lock = lock, .rlock = rlock}),
+                      MP_EINVAL);
+        mp_lock_destroy(lock);
+        mp_rlock_destroy(rlock);
+        lock = NULL;
     }
-    EXPECT_RC(mp_condition_acquire(NULL, true, 0), MP_EINVAL);
+    if (EXPECT_RC(mp_lock_create(&gone, NULL), 0)) {
+        mp_lock_destroy(gone);
+        EXPECT_RC(mp_condition_create(&c, &(mp_condition_opts_t){.lock = gone}), MP_ECLOSED);
+    }
+    EXPECT_RC(mp_condition_acquire(NULL, 0), MP_EINVAL);
     EXPECT_RC(mp_condition_release(NULL), MP_EINVAL);
     EXPECT_RC(mp_condition_wait(NULL, 0), MP_EINVAL);
     EXPECT_RC(mp_condition_wait_for(NULL, always_true, NULL, 0), MP_EINVAL);
@@ -148,14 +169,17 @@ static void test_condition_functions(void)
     EXPECT_RC(mp_condition_notify_all(NULL), MP_EINVAL);
     mp_condition_destroy(NULL);
     if (EXPECT_RC(mp_condition_create(&c, NULL), 0)) {
-        EXPECT_RC(mp_condition_acquire(c, true, NAN), MP_EINVAL);
-        EXPECT_RC(mp_condition_acquire(c, true, MP_FOREVER), 0);
+        EXPECT_RC(mp_condition_acquire(c, NAN), MP_EINVAL);
+        EXPECT_RC(mp_condition_acquire(c, -1.0), MP_EINVAL);
+        EXPECT_RC(mp_condition_acquire(c, MP_FOREVER), 0);
         EXPECT_RC(mp_condition_wait(c, NAN), MP_EINVAL);
+        EXPECT_RC(mp_condition_wait(c, -1.0), MP_EINVAL);
         EXPECT_RC(mp_condition_wait_for(c, always_true, NULL, NAN), MP_EINVAL);
+        EXPECT_RC(mp_condition_wait_for(c, always_true, NULL, -1.0), MP_EINVAL);
         EXPECT_RC(mp_condition_wait_for(c, NULL, NULL, 0), MP_EINVAL);
         EXPECT_RC(mp_condition_release(c), 0);
         mp_condition_destroy(c);
-        EXPECT_RC(mp_condition_acquire(c, true, 0), MP_ECLOSED);
+        EXPECT_RC(mp_condition_acquire(c, 0), MP_ECLOSED);
         EXPECT_RC(mp_condition_release(c), MP_ECLOSED);
         EXPECT_RC(mp_condition_wait(c, 0), MP_ECLOSED);
         EXPECT_RC(mp_condition_wait_for(c, always_true, NULL, 0), MP_ECLOSED);
@@ -165,9 +189,10 @@ static void test_condition_functions(void)
     }
     /* The given lock is kept by reference: destroyed first, the condition
      * says so. */
-    if (EXPECT_RC(mp_lock_create(&lock), 0) && EXPECT_RC(mp_condition_create(&c, lock), 0)) {
+    if (EXPECT_RC(mp_lock_create(&lock, NULL), 0) &&
+        EXPECT_RC(mp_condition_create(&c, &(mp_condition_opts_t){.lock = lock}), 0)) {
         mp_lock_destroy(lock);
-        EXPECT_RC(mp_condition_acquire(c, true, 0), MP_ECLOSED);
+        EXPECT_RC(mp_condition_acquire(c, 0), MP_ECLOSED);
         EXPECT_RC(mp_condition_release(c), MP_ECLOSED);
         EXPECT_RC(mp_condition_wait(c, 0), MP_ECLOSED);
         EXPECT_RC(mp_condition_notify(c, 1), MP_ECLOSED);
@@ -176,17 +201,14 @@ static void test_condition_functions(void)
     mp_semaphore_destroy(sem);
 }
 
-/* Barrier: NULL, no parties, NaN and negative default timeouts, an action
- * not in the task table, NULL and destroyed handles, NaN waits. */
+/* Barrier: NULL, no parties, an action not in the task table, NULL and
+ * destroyed handles, NaN and negative waits. */
 static void test_barrier_functions(void)
 {
     mp_barrier_t *b = (mp_barrier_t *)&b;
     EXPECT_RC(mp_barrier_create(NULL, &(mp_barrier_opts_t){.parties = 1}), MP_EINVAL);
     EXPECT_RC(mp_barrier_create(&b, NULL), MP_EINVAL);
     EXPECT_RC(mp_barrier_create(&b, &(mp_barrier_opts_t){.parties = 0}), MP_EINVAL);
-    EXPECT_RC(mp_barrier_create(&b, &(mp_barrier_opts_t){.parties = 2, .timeout = NAN}), MP_EINVAL);
-    EXPECT_RC(mp_barrier_create(&b, &(mp_barrier_opts_t){.parties = 2, .timeout = -1.0}),
-              MP_EINVAL);
     EXPECT_RC(mp_barrier_create(&b, &(mp_barrier_opts_t){.parties = 2, .action = "no_such_task"}),
               MP_ENOTASK);
     EXPECT_RC(mp_barrier_create(&b, &(mp_barrier_opts_t){.parties = 2, .action = ""}), MP_ENOTASK);
@@ -195,12 +217,13 @@ static void test_barrier_functions(void)
     EXPECT_RC(mp_barrier_reset(NULL), MP_EINVAL);
     EXPECT_RC(mp_barrier_parties(NULL), MP_EINVAL);
     EXPECT_RC(mp_barrier_n_waiting(NULL), MP_EINVAL);
-    EXPECT_RC(mp_barrier_broken(NULL), MP_EINVAL);
+    EXPECT_RC(mp_barrier_is_broken(NULL), MP_EINVAL);
     mp_barrier_destroy(NULL);
     if (!EXPECT_RC(mp_barrier_create(&b, &(mp_barrier_opts_t){.parties = 2}), 0))
         return;
     EXPECT_RC(mp_barrier_wait(b, NAN, NULL), MP_EINVAL);
-    EXPECT_EQ(mp_barrier_broken(b), 0); /* the refused wait did not break it */
+    EXPECT_RC(mp_barrier_wait(b, -1.0, NULL), MP_EINVAL);
+    EXPECT_EQ(mp_barrier_is_broken(b), 0); /* the refused waits did not break it */
     EXPECT_EQ(mp_barrier_n_waiting(b), 0);
     mp_barrier_destroy(b);
     EXPECT_RC(mp_barrier_wait(b, 0, NULL), MP_ECLOSED);
@@ -208,24 +231,27 @@ static void test_barrier_functions(void)
     EXPECT_RC(mp_barrier_reset(b), MP_ECLOSED);
     EXPECT_RC(mp_barrier_parties(b), MP_ECLOSED);
     EXPECT_RC(mp_barrier_n_waiting(b), MP_ECLOSED);
-    EXPECT_RC(mp_barrier_broken(b), MP_ECLOSED);
+    EXPECT_RC(mp_barrier_is_broken(b), MP_ECLOSED);
     mp_barrier_destroy(b);
 }
 
-/* Value: NULL, types outside the enum, an absurd length, NULL pointers,
- * indices out of range, a destroyed handle. */
+/* Value: NULL, types outside the enum or not for values, an absurd
+ * length, NULL pointers, indices out of range, a destroyed handle. */
 static void test_value_functions(void)
 {
     mp_value_t *v = (mp_value_t *)&v;
     mp_rlock_t *lock;
     int64_t k;
     double d;
-    EXPECT_EQ(mp_ctype_size((mp_ctype_t)0), 0);
-    EXPECT_EQ(mp_ctype_size((mp_ctype_t)99), 0);
+    EXPECT_EQ(mp_type_size((mp_type_t)0), 0);
+    EXPECT_EQ(mp_type_size((mp_type_t)99), 0);
+    EXPECT_EQ(mp_type_size(MP_STR), 0); /* list slots, not value elements */
+    EXPECT_EQ(mp_type_size(MP_BYTES), 0);
     EXPECT_RC(mp_value_create(NULL, &(mp_value_opts_t){.type = MP_INT32}), MP_EINVAL);
     EXPECT_RC(mp_value_create(&v, NULL), MP_EINVAL);
-    EXPECT_RC(mp_value_create(&v, &(mp_value_opts_t){.type = (mp_ctype_t)0}), MP_EINVAL);
-    EXPECT_RC(mp_value_create(&v, &(mp_value_opts_t){.type = (mp_ctype_t)99}), MP_EINVAL);
+    EXPECT_RC(mp_value_create(&v, &(mp_value_opts_t){.type = (mp_type_t)0}), MP_EINVAL);
+    EXPECT_RC(mp_value_create(&v, &(mp_value_opts_t){.type = (mp_type_t)99}), MP_EINVAL);
+    EXPECT_RC(mp_value_create(&v, &(mp_value_opts_t){.type = MP_STR}), MP_EINVAL);
     EXPECT_RC(mp_value_create(&v, &(mp_value_opts_t){.type = MP_INT64, .length = SIZE_MAX}),
               MP_EINVAL);
     EXPECT(mp_value_ptr(NULL) == NULL, "ptr of NULL");
@@ -259,20 +285,21 @@ static void test_value_functions(void)
     mp_value_destroy(v);
 }
 
-/* SharedMemory: NULL, size 0, NULL and destroyed handles. */
+/* SharedMemory: NULL out and options, size 0, NULL and destroyed handles. */
 static void test_shm_functions(void)
 {
     mp_shm_t *shm = (mp_shm_t *)&shm;
-    EXPECT_RC(mp_shm_create(NULL, NULL, 64), MP_EINVAL);
-    EXPECT_RC(mp_shm_create(&shm, NULL, 0), MP_EINVAL);
-    EXPECT_RC(mp_shm_attach(NULL, "whatever"), MP_EINVAL);
+    EXPECT_RC(mp_shm_create(NULL, &(mp_shm_opts_t){.size = 64}), MP_EINVAL);
+    EXPECT_RC(mp_shm_create(&shm, NULL), MP_EINVAL);
+    EXPECT_RC(mp_shm_create(&shm, &(mp_shm_opts_t){.size = 0}), MP_EINVAL);
+    EXPECT_RC(mp_shm_attach(NULL, "whatever", NULL), MP_EINVAL);
     EXPECT(mp_shm_data(NULL) == NULL, "data of NULL");
     EXPECT_EQ(mp_shm_size(NULL), 0);
     EXPECT_STR(mp_shm_name(NULL), "");
     EXPECT_RC(mp_shm_close(NULL), MP_EINVAL);
     EXPECT_RC(mp_shm_unlink(NULL), MP_EINVAL);
     mp_shm_destroy(NULL);
-    if (!EXPECT_RC(mp_shm_create(&shm, NULL, 64), 0))
+    if (!EXPECT_RC(mp_shm_create(&shm, &(mp_shm_opts_t){.size = 64}), 0))
         return;
     EXPECT_RC(mp_shm_unlink(shm), 0);
     mp_shm_destroy(shm);
@@ -288,14 +315,15 @@ static void test_shm_functions(void)
 static void test_shlist_functions(void)
 {
     mp_shlist_t *list = (mp_shlist_t *)&list;
-    const mp_slot_def_t slots[] = {{MP_SLOT_I64, 0}, {MP_SLOT_BYTES, 8}};
+    const mp_slot_def_t slots[] = {{MP_INT64, 0}, {MP_BYTES, 8}};
     int64_t k;
     double d;
     char buf[8];
     size_t len;
-    EXPECT_RC(mp_shlist_create(NULL, NULL, slots, 2), MP_EINVAL);
-    EXPECT_RC(mp_shlist_attach(NULL, "whatever"), MP_EINVAL);
-    EXPECT_RC(mp_shlist_attach(&list, NULL), MP_EINVAL);
+    EXPECT_RC(mp_shlist_create(NULL, &(mp_shlist_opts_t){.slots = slots, .count = 2}), MP_EINVAL);
+    EXPECT_RC(mp_shlist_create(&list, NULL), MP_EINVAL);
+    EXPECT_RC(mp_shlist_attach(NULL, "whatever", NULL), MP_EINVAL);
+    EXPECT_RC(mp_shlist_attach(&list, NULL, NULL), MP_EINVAL);
     EXPECT_EQ(mp_shlist_count(NULL), 0);
     EXPECT_RC(mp_shlist_type(NULL, 0), MP_EINVAL);
     EXPECT_RC(mp_shlist_get_i64(NULL, 0, &k), MP_EINVAL);
@@ -306,7 +334,7 @@ static void test_shlist_functions(void)
     EXPECT_RC(mp_shlist_set_bytes(NULL, 1, "x", 1), MP_EINVAL);
     EXPECT(mp_shlist_shm(NULL) == NULL, "shm of NULL");
     mp_shlist_destroy(NULL);
-    if (!EXPECT_RC(mp_shlist_create(&list, NULL, slots, 2), 0))
+    if (!EXPECT_RC(mp_shlist_create(&list, &(mp_shlist_opts_t){.slots = slots, .count = 2}), 0))
         return;
     EXPECT_RC(mp_shlist_get_i64(list, 0, NULL), MP_EINVAL);
     EXPECT_RC(mp_shlist_get_bytes(list, 1, buf, sizeof buf, NULL), MP_EINVAL);
@@ -349,7 +377,7 @@ static void test_task_getters(void)
 static void test_script_wrong_object(void)
 {
     mp_semaphore_t *sem = NULL;
-    if (!EXPECT_RC(mp_semaphore_create(&sem, 0, false), 0))
+    if (!EXPECT_RC(mp_semaphore_create(&sem, &(mp_semaphore_opts_t){.value = 0}), 0))
         return;
     sync_script_t s = {{{OP_LOCK_ACQUIRE, 0, 0}, {OP_SEM_RELEASE, 0, 0}}};
     mp_process_t *p = start_process(&(mp_process_opts_t){SCRIPT_TASK(s), MP_OBJECTS(sem)});
@@ -360,9 +388,9 @@ static void test_script_wrong_object(void)
     mp_semaphore_destroy(sem);
 }
 
-/* mp_process_create refuses objects that are not live multiproc objects:
- * a pointer to anything else, NULL, a destroyed one, and a NULL array
- * with a count. */
+/* mp_process_create refuses objects that are not multiproc objects (a
+ * pointer to anything else, NULL) and a NULL array with a count, with
+ * MP_EINVAL, and a destroyed object with MP_ECLOSED. */
 static void test_create_with_bad_objects(void)
 {
     int not_an_object = 0;
@@ -376,11 +404,11 @@ static void test_create_with_bad_objects(void)
     EXPECT_RC(mp_process_create(
                   &p, &(mp_process_opts_t){.task = "task_echo", .objects = NULL, .nobjects = 1}),
               MP_EINVAL);
-    if (EXPECT_RC(mp_lock_create(&lock), 0)) {
+    if (EXPECT_RC(mp_lock_create(&lock, NULL), 0)) {
         mp_lock_destroy(lock);
         EXPECT_RC(
             mp_process_create(&p, &(mp_process_opts_t){.task = "task_echo", MP_OBJECTS(lock)}),
-            MP_EINVAL);
+            MP_ECLOSED);
     }
 }
 
@@ -390,7 +418,7 @@ static void test_object_destroyed_before_start(void)
 {
     mp_lock_t *lock = NULL;
     mp_process_t *p = NULL;
-    if (!EXPECT_RC(mp_lock_create(&lock), 0))
+    if (!EXPECT_RC(mp_lock_create(&lock, NULL), 0))
         return;
     if (EXPECT_RC(
             mp_process_create(&p, &(mp_process_opts_t){.task = "task_echo", MP_OBJECTS(lock)}),
@@ -420,12 +448,16 @@ static void test_every_kind_in_one_child(void)
     mp_shm_t *shm = NULL;
     mp_shlist_t *list = NULL;
     mp_value_t *v = NULL;
-    if (EXPECT_RC(mp_lock_create(&lock), 0) && EXPECT_RC(mp_rlock_create(&rlock), 0) &&
-        EXPECT_RC(mp_semaphore_create(&sem, 0, false), 0) &&
-        EXPECT_RC(mp_event_create(&event), 0) && EXPECT_RC(mp_condition_create(&cond, rlock), 0) &&
+    if (EXPECT_RC(mp_lock_create(&lock, NULL), 0) && EXPECT_RC(mp_rlock_create(&rlock, NULL), 0) &&
+        EXPECT_RC(mp_semaphore_create(&sem, &(mp_semaphore_opts_t){.value = 0}), 0) &&
+        EXPECT_RC(mp_event_create(&event, NULL), 0) &&
+        EXPECT_RC(mp_condition_create(&cond, &(mp_condition_opts_t){.rlock = rlock}), 0) &&
         EXPECT_RC(mp_barrier_create(&barrier, &(mp_barrier_opts_t){.parties = 1}), 0) &&
-        EXPECT_RC(mp_shm_create(&shm, NULL, 64), 0) &&
-        EXPECT_RC(mp_shlist_create(&list, NULL, &(mp_slot_def_t){MP_SLOT_I64, 0}, 1), 0) &&
+        EXPECT_RC(mp_shm_create(&shm, &(mp_shm_opts_t){.size = 64}), 0) &&
+        EXPECT_RC(
+            mp_shlist_create(
+                &list, &(mp_shlist_opts_t){.slots = &(mp_slot_def_t){MP_INT64, 0}, .count = 1}),
+            0) &&
         EXPECT_RC(mp_value_create(&v, &(mp_value_opts_t){.type = MP_INT64}), 0)) {
         sync_script_t s = {{{OP_LOCK_TRY, 0, 0},
                             {OP_RLOCK_ACQUIRE, 1, 0},

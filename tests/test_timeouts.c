@@ -29,17 +29,17 @@ static int never(void *ctx)
 
 static int wait_lock(double t)
 {
-    return mp_lock_acquire(fx.lock, true, t);
+    return mp_lock_acquire(fx.lock, t);
 }
 
 static int wait_rlock(double t)
 {
-    return mp_rlock_acquire(fx.rlock, true, t);
+    return mp_rlock_acquire(fx.rlock, t);
 }
 
 static int wait_semaphore(double t)
 {
-    return mp_semaphore_acquire(fx.sem, true, t);
+    return mp_semaphore_acquire(fx.sem, t);
 }
 
 static int wait_event(double t)
@@ -59,7 +59,7 @@ static int wait_condition_for(double t)
 
 static int wait_condition_acquire(double t)
 {
-    return mp_condition_acquire(fx.taken, true, t);
+    return mp_condition_acquire(fx.taken, t);
 }
 
 /* A barrier's timeout breaks it; mend it for the next wait. */
@@ -89,16 +89,17 @@ enum { NWAITS = sizeof waits / sizeof waits[0] };
 static bool fixture_up(void)
 {
     memset(&fx, 0, sizeof fx);
-    if (!EXPECT_RC(mp_lock_create(&fx.lock), 0) || !EXPECT_RC(mp_rlock_create(&fx.rlock), 0) ||
-        !EXPECT_RC(mp_semaphore_create(&fx.sem, 0, false), 0) ||
-        !EXPECT_RC(mp_event_create(&fx.event), 0) ||
+    if (!EXPECT_RC(mp_lock_create(&fx.lock, NULL), 0) ||
+        !EXPECT_RC(mp_rlock_create(&fx.rlock, NULL), 0) ||
+        !EXPECT_RC(mp_semaphore_create(&fx.sem, &(mp_semaphore_opts_t){.value = 0}), 0) ||
+        !EXPECT_RC(mp_event_create(&fx.event, NULL), 0) ||
         !EXPECT_RC(mp_condition_create(&fx.cond, NULL), 0) ||
         !EXPECT_RC(mp_condition_create(&fx.taken, NULL), 0) ||
         !EXPECT_RC(mp_barrier_create(&fx.barrier, &(mp_barrier_opts_t){.parties = 2}), 0) ||
-        !EXPECT_RC(mp_event_create(&fx.go), 0) ||
-        !EXPECT_RC(mp_semaphore_create(&fx.holds, 0, false), 0) ||
-        !EXPECT_RC(mp_lock_acquire(fx.lock, true, MP_FOREVER), 0) ||
-        !EXPECT_RC(mp_condition_acquire(fx.cond, true, MP_FOREVER), 0))
+        !EXPECT_RC(mp_event_create(&fx.go, NULL), 0) ||
+        !EXPECT_RC(mp_semaphore_create(&fx.holds, &(mp_semaphore_opts_t){.value = 0}), 0) ||
+        !EXPECT_RC(mp_lock_acquire(fx.lock, MP_FOREVER), 0) ||
+        !EXPECT_RC(mp_condition_acquire(fx.cond, MP_FOREVER), 0))
         return false;
     sync_script_t s = {{{OP_RLOCK_ACQUIRE, 0, MP_FOREVER},
                         {OP_COND_ACQUIRE, 1, MP_FOREVER},
@@ -107,7 +108,7 @@ static bool fixture_up(void)
                         {OP_COND_RELEASE, 1, 0},
                         {OP_RLOCK_RELEASE, 0, 0}}};
     return script_thread_start(&fx.holder, &s, HANDLES(fx.rlock, fx.taken, fx.holds, fx.go)) &&
-           EXPECT_RC(mp_semaphore_acquire(fx.holds, true, REACH_LIMIT_S), 0);
+           EXPECT_RC(mp_semaphore_acquire(fx.holds, REACH_LIMIT_S), 0);
 }
 
 static void fixture_down(void)
@@ -131,24 +132,26 @@ static void fixture_down(void)
     mp_lock_destroy(fx.lock);
 }
 
-/* Each wait with timeout t gives up with its code after about t (a
- * negative t counts as 0). */
+/* Each wait with timeout t gives up with its code after about t; a
+ * negative t is no poll but MP_EINVAL, at once (types.h, MP_FOREVER). */
 static void check_every_wait(double t)
 {
     double expect = t > 0 ? t : 0;
     for (size_t i = 0; i < NWAITS; i++) {
+        int want = t < 0 ? MP_EINVAL : waits[i].want;
         double t0 = now_s();
         int rc = waits[i].wait(t);
         double took = now_s() - t0;
-        EXPECT(rc == waits[i].want, "%s(%.3f) returned %s, expected %s", waits[i].what, t,
-               mp_err_name(rc), mp_err_name(waits[i].want));
+        EXPECT(rc == want, "%s(%.3f) returned %s, expected %s", waits[i].what, t, mp_err_name(rc),
+               mp_err_name(want));
         EXPECT(took >= expect - EARLY_S && took <= expect + LATE_S, "%s(%.3f) took %.3f s",
                waits[i].what, t, took);
     }
 }
 
-/* Timeouts of 0, a negative one, 50 ms and 250 ms: the first two give up
- * at once, the others after about t and not before. */
+/* Timeouts of 0, a negative one, 50 ms and 250 ms: the first gives up at
+ * once, the negative one is refused at once, the others give up after
+ * about t and not before. */
 static void test_waits_give_up_on_time(void)
 {
     if (fixture_up()) {

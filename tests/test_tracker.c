@@ -143,7 +143,7 @@ static void test_user_dies_creator_remains(void)
         return;
     snprintf(path, sizeof path, "%s/ready", dir);
     mp_shm_t *shm = NULL;
-    if (!EXPECT_RC(mp_shm_create(&shm, NULL, 4096), 0)) {
+    if (!EXPECT_RC(mp_shm_create(&shm, &(mp_shm_opts_t){.size = 4096}), 0)) {
         remove_tree(dir);
         return;
     }
@@ -178,7 +178,8 @@ static void test_many_users(void)
     mp_shm_t *ours = NULL;
     /* A segment of our own first, so that we have a tracker and every
      * child shares it (test_sibling_families is the other case). */
-    if (!EXPECT_RC(mp_shm_create(&ours, NULL, 64), 0) || !make_temp_dir(dir, sizeof dir)) {
+    if (!EXPECT_RC(mp_shm_create(&ours, &(mp_shm_opts_t){.size = 64}), 0) ||
+        !make_temp_dir(dir, sizeof dir)) {
         mp_shm_destroy(ours);
         return;
     }
@@ -321,7 +322,8 @@ static void own_tracker_pipe(char *out, size_t size)
 static void test_child_reuses_tracker(void)
 {
     mp_shm_t *shm = NULL;
-    if (!EXPECT_RC(mp_shm_create(&shm, NULL, 64), 0)) /* so that we have a tracker */
+    /* So that we have a tracker. */
+    if (!EXPECT_RC(mp_shm_create(&shm, &(mp_shm_opts_t){.size = 64}), 0))
         return;
     char mine[128];
     own_tracker_pipe(mine, sizeof mine);
@@ -372,7 +374,8 @@ static pid_t find_tracker(void)
 static void test_late_registration(void)
 {
     mp_shm_t *shm = NULL;
-    if (!EXPECT_RC(mp_shm_create(&shm, NULL, 64), 0)) /* so that we have a tracker */
+    /* So that we have a tracker. */
+    if (!EXPECT_RC(mp_shm_create(&shm, &(mp_shm_opts_t){.size = 64}), 0))
         return;
     pid_t tracker = find_tracker();
     char dir[512], path[600], names[128] = "";

@@ -9,7 +9,7 @@
 
 /* Every element type, with a value that fits it and is not its zero. */
 static const struct typed_init {
-    mp_ctype_t type;
+    mp_type_t type;
     size_t size;
     double value; /* exact in its type, and so is half of it */
 } types[] = {
@@ -21,7 +21,7 @@ static const struct typed_init {
 enum { NTYPES = sizeof types / sizeof types[0] };
 
 /* The bytes of `v` as an element of `type`, for mp_value_opts_t.init. */
-static void encode(mp_ctype_t type, double v, void *out)
+static void encode(mp_type_t type, double v, void *out)
 {
     switch (type) {
     case MP_INT8: *(int8_t *)out = (int8_t)v; break;
@@ -35,10 +35,12 @@ static void encode(mp_ctype_t type, double v, void *out)
     case MP_UINT64: *(uint64_t *)out = (uint64_t)v; break;
     case MP_FLOAT: *(float *)out = (float)v; break;
     case MP_DOUBLE: *(double *)out = v; break;
+    case MP_STR:
+    case MP_BYTES: break; /* list slots, not value elements */
     }
 }
 
-static bool is_float(mp_ctype_t type)
+static bool is_float(mp_type_t type)
 {
     return type == MP_FLOAT || type == MP_DOUBLE;
 }
@@ -48,7 +50,7 @@ static bool is_float(mp_ctype_t type)
 static void expect_element(mp_value_t *v, size_t index, double want, const char *what)
 {
     double got = NAN;
-    if (is_float((mp_ctype_t)mp_value_type(v))) {
+    if (is_float((mp_type_t)mp_value_type(v))) {
         EXPECT_RC(mp_value_get_double(v, index, &got), 0);
     } else {
         int64_t k = 0;
@@ -66,7 +68,7 @@ static void test_value_types(void)
 {
     for (size_t i = 0; i < NTYPES; i++) {
         const struct typed_init *t = &types[i];
-        EXPECT_EQ(mp_ctype_size(t->type), t->size);
+        EXPECT_EQ(mp_type_size(t->type), t->size);
         unsigned char init[8] = {0};
         encode(t->type, t->value, init);
         for (int raw = 0; raw < 2; raw++) {
@@ -141,7 +143,7 @@ static void test_value_lock(void)
     if (!EXPECT_RC(mp_value_lock(v, &lock), 0) || !EXPECT_RC(mp_value_lock(v, &again), 0))
         goto out;
     EXPECT(lock == again, "two different lock handles for one value");
-    EXPECT_RC(mp_rlock_acquire(lock, true, MP_FOREVER), 0);
+    EXPECT_RC(mp_rlock_acquire(lock, MP_FOREVER), 0);
     EXPECT_RC(mp_value_add_i64(v, 0, 1, NULL), 0); /* our own lock: recursive */
     incr_arg_t a = {.times = 1, .mode = INCR_ADD};
     mp_process_t *p = start_process(
@@ -310,8 +312,9 @@ static void test_shared_data_doubled(void)
 }
 
 /* Conversions follow the element type: an add wraps as the type does and
- * hands back the stored value, a set converts, and an integer read of a
- * floating-point value (or an add to it) is refused. */
+ * hands back the stored value, a set converts, an integer read of a
+ * floating-point value (or an add to it) is refused, and so is a double
+ * that an integer element cannot hold (NaN, an infinity, out of range). */
 static void test_value_conversions(void)
 {
     mp_value_t *i8 = NULL, *u8 = NULL, *dbl = NULL, *arr = NULL;
@@ -348,6 +351,18 @@ static void test_value_conversions(void)
     EXPECT_RC(mp_value_add_i64(arr, 2, 10, NULL), 0); /* result may be NULL */
     EXPECT_RC(mp_value_get_i64(arr, 2, &k), 0);
     EXPECT_EQ(k, 5);
+    EXPECT_RC(mp_value_set_double(arr, 2, NAN), MP_EINVAL);
+    EXPECT_RC(mp_value_set_double(arr, 2, INFINITY), MP_EINVAL);
+    EXPECT_RC(mp_value_set_double(arr, 2, -INFINITY), MP_EINVAL);
+    EXPECT_RC(mp_value_set_double(arr, 2, 1e300), MP_EINVAL);
+    EXPECT_RC(mp_value_get_i64(arr, 2, &k), 0);
+    EXPECT(k == 5, "the refused sets changed it to %lld", (long long)k);
+    EXPECT_RC(mp_value_set_double(arr, 2, -7.0), 0); /* one it can hold */
+    EXPECT_RC(mp_value_get_i64(arr, 2, &k), 0);
+    EXPECT_EQ(k, -7);
+    EXPECT_RC(mp_value_set_double(dbl, 0, INFINITY), 0); /* a double element holds it */
+    EXPECT_RC(mp_value_get_double(dbl, 0, &d), 0);
+    EXPECT(isinf(d) && d > 0, "%g", d);
 out:
     mp_value_destroy(arr);
     mp_value_destroy(dbl);

@@ -209,19 +209,14 @@ void mp_barrier_destroy(mp_barrier_t *b)
     mp__object_destroy_handle(b, &mp__kind_barrier, "mp_barrier_destroy");
 }
 
-static int barrier_attach(const void *bytes, size_t len, const mp_sentinel_t *handles,
-                          size_t nhandles, mp__object_t **out)
-{
-    return mp__block_attach(&mp__kind_barrier, sizeof(barrier_shared_t), handles, nhandles, out);
-}
-
 const mp__kind_t mp__kind_barrier = {
     .name = "Barrier",
     .id = 6,
     .size = sizeof(mp_barrier_t),
     .share = mp__block_share,
-    .attach = barrier_attach,
+    .attach = mp__block_attach,
     .release = mp__block_release,
+    .block_size = sizeof(barrier_shared_t),
 };
 
 int mp_task_barrier(const mp_task_t *task, size_t index, mp_barrier_t **out)

@@ -140,7 +140,7 @@ void mp__children_at_exit(void)
     mp_process_t **running;
     size_t n = running_snapshot(&running);
     for (size_t i = 0; i < n; i++)
-        if (running[i]->daemon)
+        if (mp_process_is_daemon(running[i]) == 1)
             mp_process_terminate(running[i]);
     for (size_t i = 0; i < n; i++)
         mp_process_join(running[i], MP_FOREVER);

@@ -224,20 +224,20 @@ static int condition_share(mp__object_t *obj, mp__share_t *out)
     return rc;
 }
 
-static int condition_attach(const void *bytes, size_t len, const mp_sentinel_t *handles,
-                            size_t nhandles, mp__object_t **out)
+static int condition_attach(const mp__kind_t *kind, const void *bytes, size_t len,
+                            const mp_sentinel_t *handles, size_t nhandles, mp__object_t **out)
 {
     unsigned char which = len == 1 ? *(const unsigned char *)bytes : 0xff;
     if (which > USER_RLOCK || nhandles != (which == OWN_LOCK ? 1u : 2u))
         return MP_EBOOTSTRAP;
-    int rc = mp__block_attach(&mp__kind_condition, sizeof(condition_shared_t), handles, 1, out);
+    int rc = mp__block_attach(kind, NULL, 0, handles, 1, out);
     if (rc < 0)
         return rc;
     mp_condition_t *c = (mp_condition_t *)*out;
     mp__object_t *lock = NULL;
     if (which != OWN_LOCK) {
-        const mp__kind_t *kind = which == USER_LOCK ? &mp__kind_lock : &mp__kind_rlock;
-        rc = kind->attach(NULL, 0, handles + 1, 1, &lock);
+        const mp__kind_t *lock_kind = which == USER_LOCK ? &mp__kind_lock : &mp__kind_rlock;
+        rc = lock_kind->attach(lock_kind, NULL, 0, handles + 1, 1, &lock);
     }
     if (rc == 0)
         rc = condition_init(c, lock ? lock->handle : NULL, true);
@@ -256,6 +256,7 @@ const mp__kind_t mp__kind_condition = {
     .share = condition_share,
     .attach = condition_attach,
     .release = condition_release,
+    .block_size = sizeof(condition_shared_t),
 };
 
 int mp_task_condition(const mp_task_t *task, size_t index, mp_condition_t **out)

@@ -336,8 +336,8 @@ static int connection_share(mp__object_t *obj, mp__share_t *out)
     return rc;
 }
 
-static int connection_attach(const void *bytes, size_t len, const mp_sentinel_t *handles,
-                             size_t nhandles, mp__object_t **out)
+static int connection_attach(const mp__kind_t *kind, const void *bytes, size_t len,
+                             const mp_sentinel_t *handles, size_t nhandles, mp__object_t **out)
 {
     const unsigned char *ways = bytes;
     if (nhandles != 1 || len != 1 || *ways == 0 || *ways > 3)

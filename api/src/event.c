@@ -105,19 +105,14 @@ void mp_event_destroy(mp_event_t *e)
     mp__object_destroy_handle(e, &mp__kind_event, "mp_event_destroy");
 }
 
-static int event_attach(const void *bytes, size_t len, const mp_sentinel_t *handles,
-                        size_t nhandles, mp__object_t **out)
-{
-    return mp__block_attach(&mp__kind_event, sizeof(event_shared_t), handles, nhandles, out);
-}
-
 const mp__kind_t mp__kind_event = {
     .name = "Event",
     .id = 4,
     .size = sizeof(mp_event_t),
     .share = mp__block_share,
-    .attach = event_attach,
+    .attach = mp__block_attach,
     .release = mp__block_release,
+    .block_size = sizeof(event_shared_t),
 };
 
 int mp_task_event(const mp_task_t *task, size_t index, mp_event_t **out)

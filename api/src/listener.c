@@ -275,10 +275,10 @@ static int listener_share(mp__object_t *obj, mp__share_t *out)
     return mp__errdetail_set(MP_EINVAL, "a Listener cannot be given to a child");
 }
 
-static int listener_attach(const void *bytes, size_t len, const mp_sentinel_t *handles,
-                           size_t nhandles, mp__object_t **out)
+static int listener_attach(const mp__kind_t *kind, const void *bytes, size_t len,
+                           const mp_sentinel_t *handles, size_t nhandles, mp__object_t **out)
 {
-    (void)bytes, (void)len, (void)handles, (void)nhandles, (void)out;
+    (void)kind, (void)bytes, (void)len, (void)handles, (void)nhandles, (void)out;
     return MP_EBOOTSTRAP;
 }
 

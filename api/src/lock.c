@@ -124,10 +124,10 @@ void mp_lock_destroy(mp_lock_t *lock)
     mp__object_destroy_handle(lock, &mp__kind_lock, "mp_lock_destroy");
 }
 
-static int lock_attach(const void *bytes, size_t len, const mp_sentinel_t *handles, size_t nhandles,
-                       mp__object_t **out)
+static int lock_attach(const mp__kind_t *kind, const void *bytes, size_t len,
+                       const mp_sentinel_t *handles, size_t nhandles, mp__object_t **out)
 {
-    int rc = mp__block_attach(&mp__kind_lock, MP__SEMLOCK_SIZE, handles, nhandles, out);
+    int rc = mp__block_attach(kind, bytes, len, handles, nhandles, out);
     if (rc == 0)
         ((mp_lock_t *)*out)->mutex = mp__block_base(&((mp_lock_t *)*out)->bo);
     return rc;
@@ -140,6 +140,7 @@ const mp__kind_t mp__kind_lock = {
     .share = mp__block_share,
     .attach = lock_attach,
     .release = mp__block_release,
+    .block_size = MP__SEMLOCK_SIZE,
 };
 
 int mp_task_lock(const mp_task_t *task, size_t index, mp_lock_t **out)
@@ -232,10 +233,10 @@ static void rlock_release_handle(mp__object_t *obj)
     lock->shared = NULL;
 }
 
-static int rlock_attach(const void *bytes, size_t len, const mp_sentinel_t *handles,
-                        size_t nhandles, mp__object_t **out)
+static int rlock_attach(const mp__kind_t *kind, const void *bytes, size_t len,
+                        const mp_sentinel_t *handles, size_t nhandles, mp__object_t **out)
 {
-    int rc = mp__block_attach(&mp__kind_rlock, sizeof(mp__rlock_shared_t), handles, nhandles, out);
+    int rc = mp__block_attach(kind, bytes, len, handles, nhandles, out);
     if (rc == 0) {
         mp_rlock_t *lock = (mp_rlock_t *)*out;
         lock->shared = mp__block_base(&lock->bo);
@@ -257,6 +258,7 @@ const mp__kind_t mp__kind_rlock = {
     .share = rlock_share,
     .attach = rlock_attach,
     .release = rlock_release_handle,
+    .block_size = sizeof(mp__rlock_shared_t),
 };
 
 int mp_task_rlock(const mp_task_t *task, size_t index, mp_rlock_t **out)

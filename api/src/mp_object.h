@@ -46,12 +46,16 @@ struct mp__kind {
     size_t size;      /**< size of the object struct */
     /** Describe `obj` for a child; NULL for a kind that cannot be shared. */
     int (*share)(mp__object_t *obj, mp__share_t *out);
-    /** In a child: make an object from a description; `handles` are this
-     *  process's own. On success the object owns them. */
-    int (*attach)(const void *bytes, size_t len, const mp_sentinel_t *handles, size_t nhandles,
-                  mp__object_t **out);
+    /** In a child: make an object of `kind` (this kind) from a
+     *  description; `handles` are this process's own. On success the object
+     *  owns them. */
+    int (*attach)(const mp__kind_t *kind, const void *bytes, size_t len,
+                  const mp_sentinel_t *handles, size_t nhandles, mp__object_t **out);
     /** Release the object's resources (its view of shared memory...). */
     void (*release)(mp__object_t *obj);
+    /** Block kinds: the least size of the shared block (mp__block_attach()
+     *  checks it before anything is read from the block). */
+    size_t block_size;
 };
 
 /**
@@ -154,11 +158,16 @@ int mp__block_new(const mp__kind_t *kind, size_t size, void *out);
 int mp__block_share(mp__object_t *obj, mp__share_t *out);
 
 /**
- * @brief attach() for block objects: a new handle of `kind` mapping the
+ * @brief attach() for block objects: a new object of `kind` mapping the
  *        block from `handles[0]`, which must be at least `min_size` bytes.
  */
-int mp__block_attach(const mp__kind_t *kind, size_t min_size, const mp_sentinel_t *handles,
-                     size_t nhandles, mp__object_t **out);
+int mp__block_attach_sized(const mp__kind_t *kind, size_t min_size, const mp_sentinel_t *handles,
+                           size_t nhandles, mp__object_t **out);
+
+/** @brief attach() for block objects whose description is the block alone,
+ *         of at least `kind->block_size` bytes. */
+int mp__block_attach(const mp__kind_t *kind, const void *bytes, size_t len,
+                     const mp_sentinel_t *handles, size_t nhandles, mp__object_t **out);
 
 /** @brief release(): unmap and free the block. */
 void mp__block_release(mp__object_t *obj);

@@ -123,8 +123,15 @@ int mp__block_share(mp__object_t *obj, mp__share_t *out)
     return 0;
 }
 
-int mp__block_attach(const mp__kind_t *kind, size_t min_size, const mp_sentinel_t *handles,
-                     size_t nhandles, mp__object_t **out)
+int mp__block_attach(const mp__kind_t *kind, const void *bytes, size_t len,
+                     const mp_sentinel_t *handles, size_t nhandles, mp__object_t **out)
+{
+    (void)bytes, (void)len; /* the block says it all */
+    return mp__block_attach_sized(kind, kind->block_size, handles, nhandles, out);
+}
+
+int mp__block_attach_sized(const mp__kind_t *kind, size_t min_size, const mp_sentinel_t *handles,
+                           size_t nhandles, mp__object_t **out)
 {
     if (nhandles < 1)
         return MP_EBOOTSTRAP;

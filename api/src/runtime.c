@@ -271,7 +271,7 @@ static int attach_objects(const mp__boot_t *boot, const mp_sentinel_t *handles, 
         const mp__kind_t *kind = mp__kind_by_id(o->kind);
         if (!kind || o->first_handle > nhandles || o->nhandles > nhandles - o->first_handle)
             return MP_EBOOTSTRAP;
-        int rc = kind->attach(o->bytes, o->len, handles + o->first_handle, o->nhandles,
+        int rc = kind->attach(kind, o->bytes, o->len, handles + o->first_handle, o->nhandles,
                               &objects[i]);
         if (rc < 0)
             return rc == MP_ENOMEM ? rc : MP_EBOOTSTRAP;

@@ -58,19 +58,14 @@ void mp_semaphore_destroy(mp_semaphore_t *sem)
     mp__object_destroy_handle(sem, &mp__kind_semaphore, "mp_semaphore_destroy");
 }
 
-static int semaphore_attach(const void *bytes, size_t len, const mp_sentinel_t *handles,
-                            size_t nhandles, mp__object_t **out)
-{
-    return mp__block_attach(&mp__kind_semaphore, MP__SEMLOCK_SIZE, handles, nhandles, out);
-}
-
 const mp__kind_t mp__kind_semaphore = {
     .name = "Semaphore",
     .id = 3,
     .size = sizeof(mp_semaphore_t),
     .share = mp__block_share,
-    .attach = semaphore_attach,
+    .attach = mp__block_attach,
     .release = mp__block_release,
+    .block_size = MP__SEMLOCK_SIZE,
 };
 
 int mp_task_semaphore(const mp_task_t *task, size_t index, mp_semaphore_t **out)

@@ -319,11 +319,12 @@ static int shlist_share(mp__object_t *obj, mp__share_t *out)
     return mp__kind_shm.share(mp__handle_get(list->shm, NULL), out);
 }
 
-static int shlist_attach(const void *bytes, size_t len, const mp_sentinel_t *handles,
-                         size_t nhandles, mp__object_t **out)
+static int shlist_attach(const mp__kind_t *kind, const void *bytes, size_t len,
+                         const mp_sentinel_t *handles, size_t nhandles, mp__object_t **out)
 {
+    (void)kind;
     mp__object_t *shm;
-    int rc = mp__kind_shm.attach(bytes, len, handles, nhandles, &shm);
+    int rc = mp__kind_shm.attach(&mp__kind_shm, bytes, len, handles, nhandles, &shm);
     mp_shlist_t *list = NULL;
     if (rc == 0 && (rc = new_list(shm->handle, &list)) == 0)
         *out = &list->obj;

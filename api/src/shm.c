@@ -141,8 +141,8 @@ static int shm_share(mp__object_t *obj, mp__share_t *out)
     return rc;
 }
 
-static int shm_attach(const void *bytes, size_t len, const mp_sentinel_t *handles, size_t nhandles,
-                      mp__object_t **out)
+static int shm_attach(const mp__kind_t *kind, const void *bytes, size_t len,
+                      const mp_sentinel_t *handles, size_t nhandles, mp__object_t **out)
 {
     char name[MP_SHM_NAME_MAX + 1];
     if (nhandles != 1 || len == 0 || len > MP_SHM_NAME_MAX)

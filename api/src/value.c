@@ -305,8 +305,8 @@ static int value_share(mp__object_t *obj, mp__share_t *out)
     return rc < 0 ? rc : mp__block_share(obj, out);
 }
 
-static int value_attach(const void *bytes, size_t len, const mp_sentinel_t *handles,
-                        size_t nhandles, mp__object_t **out)
+static int value_attach(const mp__kind_t *kind, const void *bytes, size_t len,
+                        const mp_sentinel_t *handles, size_t nhandles, mp__object_t **out)
 {
     value_description_t d;
     if (len != sizeof d)
@@ -315,8 +315,7 @@ static int value_attach(const void *bytes, size_t len, const mp_sentinel_t *hand
     size_t elem = mp_type_size((mp_type_t)d.type);
     if (!elem || d.length == 0 || d.length > MAX_BYTES / elem)
         return MP_EBOOTSTRAP;
-    int rc = mp__block_attach(&mp__kind_value, DATA_OFFSET + d.length * elem, handles, nhandles,
-                              out);
+    int rc = mp__block_attach_sized(kind, DATA_OFFSET + d.length * elem, handles, nhandles, out);
     if (rc == 0 && (rc = bind((mp_value_t *)*out, (mp_type_t)d.type, d.length, d.raw)) < 0)
         mp__object_destroy(*out);
     return rc;

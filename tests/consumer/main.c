@@ -58,7 +58,7 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("consumer: multiproc %s, start method %s, result %lld\n", mp_version(),
-           method ? method : "?", (long long)value);
+           method[0] ? method : "?", (long long)value);
     printf("consumer ok\n");
     return 0;
 }

@@ -49,6 +49,8 @@ typedef struct mp_pipe_opts {
 
 /**
  * @brief Make a pipe: two connected ends.
+ * @param[out] first one end (the reader of a one-way pipe).
+ * @param[out] second the other end (the writer of a one-way pipe).
  * @param opts NULL for a duplex pipe.
  * @return 0; MP_EINVAL for a NULL pointer; MP_ESTATE before mp_init();
  *         MP_ENOMEM; MP_ESYS.
@@ -59,6 +61,9 @@ MP_API int mp_pipe_create(mp_connection_t **first, mp_connection_t **second,
 /**
  * @brief Send one message of `len` bytes (0 is a valid, empty message),
  *        waiting while the pipe is full until the peer has read enough.
+ * @param c an end that sends.
+ * @param data the message (may be NULL when `len` is 0).
+ * @param len its length in bytes.
  * @param timeout seconds (see MP_FOREVER). A message is never half sent:
  *        when the time runs out before any of it was written, nothing was
  *        sent; when it runs out part-way, the rest cannot be taken back, so
@@ -74,6 +79,7 @@ MP_API int mp_connection_send(mp_connection_t *c, const void *data, size_t len, 
 
 /**
  * @brief Receive the next message into the caller's buffer.
+ * @param c an end that receives.
  * @param buf where the message goes (may be NULL when `size` is 0).
  * @param size the buffer's size.
  * @param len out: the message's length; on MP_ETOOSMALL, the size needed.

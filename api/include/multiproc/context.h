@@ -47,6 +47,7 @@ MP_API const char *mp_context_start_method(const mp_context_t *ctx);
  * Like Python, it may be set once: a second call, or a call after the default
  * was fixed by use, fails unless `force` is true.
  * @param method a method name; NULL with force=true forgets the choice.
+ * @param force true to replace a method already set or fixed.
  * @return 0; MP_EINVAL for an unknown name (or NULL without force);
  *         MP_ENOTSUP for a method the platform lacks; MP_ESTATE when already
  *         set and force is false.

@@ -9,6 +9,8 @@
  * objects (with MP_BUILDING_LIBRARY: dllexport) and by the CMake target
  * multiproc::multiproc for whoever links the DLL (dllimport). The static
  * library and its users define neither. */
+/** @def MP_API
+ *  Marks a function of the public API: exported from the shared library. */
 #if defined(_WIN32) && defined(MP_SHARED_LIBRARY)
 #if defined(MP_BUILDING_LIBRARY)
 #define MP_API __declspec(dllexport)
@@ -21,6 +23,9 @@
 #define MP_API
 #endif
 
+/** @def MP_PRINTF
+ *  Lets the compiler check a printf-style format: argument `fmt` is the
+ *  format, its values start at argument `args`. */
 #if defined(__MINGW32__)
 /* mingw-w64's GCC reads format(printf) as msvcrt's formats (no %zu, %lld);
  * C99 builds format with mingw-w64's own C99 stdio, so check against it. */

@@ -58,7 +58,7 @@ typedef struct mp_listener_opts {
     const char *address;
     /** NULL: no authentication. Otherwise `authkey_len` bytes (0 allowed). */
     const void *authkey;
-    size_t authkey_len;
+    size_t authkey_len; /**< the key's length */
     /** Pending connections the OS queues; 0 for the default (Python's 1 is
      *  a minimum, not a limit). */
     int backlog;
@@ -67,6 +67,7 @@ typedef struct mp_listener_opts {
 
 /**
  * @brief Listen on an address.
+ * @param[out] out the listener; free it with mp_listener_destroy().
  * @param opts NULL for a fresh address of the platform's family, no key.
  * @return 0; MP_EINVAL for NULL out, a malformed address or a family this
  *         platform lacks; MP_EEXIST when the address is in use; MP_ESTATE
@@ -81,6 +82,8 @@ MP_API const char *mp_listener_address(mp_listener_t *listener);
 /**
  * @brief Accept the next client, authenticating it when the listener has a
  *        key.
+ * @param listener the listener.
+ * @param[out] out the accepted connection; free it with mp_connection_destroy().
  * @param timeout seconds to wait for a client (see MP_FOREVER): MP_FOREVER
  *        is Python's accept(), 0 polls. With a key, a client that has connected
  *        then has 10 s to answer the challenge, whatever the timeout: a
@@ -118,6 +121,7 @@ typedef struct mp_client_opts {
 /**
  * @brief Connect to a listener (Python's `Client(address, authkey=...)`).
  *        A constructor that blocks, so it takes the call's timeout last.
+ * @param[out] out the connection; free it with mp_connection_destroy().
  * @param opts required: the address has no default.
  * @param timeout seconds for connecting and authenticating together (see
  *        MP_FOREVER).

@@ -93,6 +93,7 @@ MP_API int mp_process_start(mp_process_t *p);
  * Its code is about the waiting only, as Python's join() returns None
  * however the child ended: how it ended is read with mp_process_exitcode(),
  * mp_process_result() and mp_process_error().
+ * @param p the process.
  * @param timeout seconds (see MP_FOREVER).
  * @return 0 when the child has ended, whatever its outcome; MP_ETIMEDOUT
  *         when it is still running; MP_EINVAL for NULL or a bad timeout;
@@ -109,6 +110,7 @@ MP_API int mp_process_is_alive(mp_process_t *p);
 
 /**
  * @brief The child's exit code once it has ended.
+ * @param p the process.
  * @param[out] code 0, a positive exit status, or `-signal`.
  * @return 0; MP_ESTATE while it runs or before start; MP_EINVAL; MP_ECLOSED.
  */
@@ -122,6 +124,7 @@ MP_API int mp_process_exitcode(mp_process_t *p, int *code);
  * returned a negative code, or could not even start: see
  * mp_process_error() for its own code and message); MP_ECHILD the child
  * died without reporting (killed, crashed, exited behind the library's back).
+ * @param p the process.
  * @param[out] data valid until mp_process_close()/mp_process_destroy();
  *             NULL when the task set none or did not succeed.
  * @param[out] len their count (0 when none).
@@ -133,6 +136,7 @@ MP_API int mp_process_result(mp_process_t *p, const void **data, size_t *len);
 /**
  * @brief The task's own error, once mp_process_result() said MP_ETASK or
  *        MP_ECHILD.
+ * @param p the process.
  * @param[out] code the task's MP_E* code (mp_task_fail() or its negative
  *        return); MP_ENOTASK, MP_EVERSION or MP_EBOOTSTRAP when the child
  *        could not start the task; MP_ECHILD when it died without

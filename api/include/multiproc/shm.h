@@ -47,6 +47,7 @@ typedef struct mp_shm_opts {
 
 /**
  * @brief Create a segment.
+ * @param[out] out the segment; free it with mp_shm_destroy().
  * @param opts required: `size` has no default.
  * @return 0; MP_EINVAL for NULL out or opts, size 0, or a bad name;
  *         MP_EEXIST when the name is taken; MP_ESTATE before mp_init();
@@ -61,6 +62,8 @@ typedef struct mp_attach_opts {
 
 /**
  * @brief Attach an existing segment by name.
+ * @param[out] out the segment; free it with mp_shm_destroy().
+ * @param name its name, as given to mp_shm_create().
  * @param opts NULL for the defaults.
  * @return 0; MP_EINVAL for NULL or a bad name; MP_ENOENT when there is no
  *         such segment; MP_ESTATE before mp_init(); MP_ESYS.
@@ -120,6 +123,7 @@ typedef struct mp_shlist_opts {
 
 /**
  * @brief Create a list in a new segment.
+ * @param[out] out the list; free it with mp_shlist_destroy().
  * @param opts required: the slots have no default.
  * @return 0; MP_EINVAL; MP_EEXIST; MP_ESTATE before mp_init(); MP_ENOMEM;
  *         MP_ESYS.
@@ -153,7 +157,10 @@ MP_API int mp_shlist_set_double(mp_shlist_t *list, size_t index, double value);
 
 /**
  * @brief Copy a STR or BYTES slot out.
+ * @param list the list.
+ * @param index the slot.
  * @param buf room for `cap` bytes (a STR slot's copy includes its NUL).
+ * @param cap the room in `buf`.
  * @param[out] len the slot's length (without NUL), also when too small.
  * @return 0; MP_ETOOSMALL when cap is too small (nothing copied);
  *         MP_EINVAL for a bad index or type.

@@ -62,6 +62,7 @@ MP_API int mp_lock_create(mp_lock_t **out, const mp_lock_opts_t *opts);
 
 /**
  * @brief Acquire the lock.
+ * @param lock the lock.
  * @param timeout seconds (see MP_FOREVER); 0 tries once.
  * @return 0 acquired; MP_EOWNERDEAD acquired, but its previous owner died
  *         holding it; MP_ETIMEDOUT not acquired; MP_EINVAL for NULL or a bad
@@ -88,6 +89,7 @@ typedef struct mp_rlock_opts {
 
 /**
  * @brief Create a recursive lock, unlocked.
+ * @param[out] out the new handle; free it with mp_rlock_destroy().
  * @param opts NULL for the defaults.
  * @return as mp_lock_create().
  */
@@ -111,6 +113,7 @@ MP_API int mp_rlock_is_locked(mp_rlock_t *lock);
 
 /**
  * @brief Who holds the lock, for diagnostics (Python's RLock repr).
+ * @param lock the lock.
  * @param[out] pid the owner's pid, 0 when unlocked (may be NULL).
  * @param[out] tid the owner's thread id, 0 when unlocked (may be NULL).
  * @param[out] count the recursion count, 0 when unlocked (may be NULL).
@@ -145,6 +148,7 @@ typedef struct mp_semaphore_opts {
 
 /**
  * @brief Create a semaphore.
+ * @param[out] out the new handle; free it with mp_semaphore_destroy().
  * @param opts the count and whether it is bounded; NULL for a count of 0.
  * @return 0; MP_EINVAL for NULL out or a value too large; MP_ESTATE before
  *         mp_init(); MP_ENOMEM; MP_ESYS.
@@ -153,6 +157,7 @@ MP_API int mp_semaphore_create(mp_semaphore_t **out, const mp_semaphore_opts_t *
 
 /**
  * @brief Take one unit.
+ * @param sem the semaphore.
  * @param timeout seconds (see MP_FOREVER); 0 tries once.
  * @return 0; MP_ETIMEDOUT; MP_EINVAL for NULL or a bad timeout; MP_ECLOSED.
  */
@@ -185,6 +190,7 @@ typedef struct mp_event_opts {
 
 /**
  * @brief Create an event, unset.
+ * @param[out] out the new handle; free it with mp_event_destroy().
  * @param opts NULL for the defaults.
  * @return as mp_lock_create().
  */
@@ -201,6 +207,7 @@ MP_API int mp_event_is_set(mp_event_t *event);
 
 /**
  * @brief Wait until the flag is set.
+ * @param event the event.
  * @param timeout seconds (see MP_FOREVER); 0 only looks.
  * @return 0 when set; MP_ETIMEDOUT when it is unset on return: at the
  *         deadline, or (as Python's Event.wait returns False) when a set()
@@ -233,6 +240,7 @@ typedef struct mp_condition_opts {
 
 /**
  * @brief Create a condition.
+ * @param[out] out the new handle; free it with mp_condition_destroy().
  * @param opts its lock; NULL for an own RLock.
  * @return 0; MP_EINVAL for NULL out, both locks set, or a lock handle of the
  *         wrong kind; MP_ECLOSED for a destroyed lock; MP_ESTATE before
@@ -297,6 +305,7 @@ typedef struct mp_barrier_opts {
 
 /**
  * @brief Create a barrier.
+ * @param[out] out the new handle; free it with mp_barrier_destroy().
  * @param opts required: `parties` has no default.
  * @return 0; MP_EINVAL for NULL or 0 parties; MP_ENOTASK for an action name
  *         not in the task table; MP_ESTATE before mp_init(); MP_ENOMEM;
@@ -306,6 +315,7 @@ MP_API int mp_barrier_create(mp_barrier_t **out, const mp_barrier_opts_t *opts);
 
 /**
  * @brief Wait for all parties.
+ * @param barrier the barrier.
  * @param timeout seconds (see MP_FOREVER), for the whole call: waiting for
  *        the previous round to drain, then for this round to fill.
  * @param[out] index 0..parties-1, a different one per party (may be NULL).

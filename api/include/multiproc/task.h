@@ -80,6 +80,7 @@ MP_API int mp_task_arg_double(const mp_task_t *task, double *out);
 
 /**
  * @brief The argument as a NUL-terminated string (sent with MP_ARG_STR()).
+ * @param task the running task.
  * @param[out] out points into the argument bytes; valid for the task's life.
  * @return 0; MP_EINVAL for NULL pointers or bytes that do not end in NUL.
  */
@@ -87,7 +88,9 @@ MP_API int mp_task_arg_str(const mp_task_t *task, const char **out);
 
 /**
  * @brief Set the result bytes the parent receives (copied; the last call wins).
+ * @param task the running task.
  * @param data the bytes (may be NULL when len is 0).
+ * @param len their count.
  * @return 0; MP_EINVAL for a NULL task or NULL data with len > 0;
  *         MP_ENOMEM.
  */
@@ -108,7 +111,9 @@ MP_API int mp_task_return_str(mp_task_t *task, const char *value);
  *
  * The message is also written to the child's stderr when the task ends, the
  * way Python prints a traceback.
+ * @param task the running task (NULL: only the code is returned).
  * @param code a negative MP_E* code (anything else becomes MP_ETASK).
+ * @param fmt a printf format for the message (may be NULL), then its arguments.
  * @return the code the task should return (negative).
  */
 MP_API int mp_task_fail(mp_task_t *task, int code, const char *fmt, ...) MP_PRINTF(3, 4);

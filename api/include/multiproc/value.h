@@ -43,6 +43,7 @@ typedef struct mp_value_opts {
 
 /**
  * @brief Create a shared value or array.
+ * @param[out] out the new handle; free it with mp_value_destroy().
  * @param opts required: `type` has no default.
  * @return 0; MP_EINVAL for NULL, a type that is not a number or MP_CHAR, or
  *         an absurd length; MP_ESTATE before mp_init(); MP_ENOMEM; MP_ESYS.
@@ -89,7 +90,10 @@ MP_API int mp_value_set_double(mp_value_t *value, size_t index, double v);
 /**
  * @brief Add `delta` to integer element `index` under the lock, atomically
  *        with respect to every other locked access, and give the new value.
- * @param[out] result may be NULL.
+ * @param value the value.
+ * @param index the element.
+ * @param delta what to add (wrapping as the element type does).
+ * @param[out] result the new value (may be NULL).
  * @return 0; MP_ENOTSUP for a raw value; otherwise as mp_value_get_i64().
  */
 MP_API int mp_value_add_i64(mp_value_t *value, size_t index, int64_t delta, int64_t *result);

@@ -96,7 +96,7 @@ static int task_count(mp_task_t *t)
     if (rc == 0)
         rc = mp_task_value(t, 1, &value);
     for (int64_t i = 0; rc == 0 && i < n; i++) {
-        if ((rc = mp_lock_acquire(lock, true, 30.0)) < 0)
+        if ((rc = mp_lock_acquire(lock, 30.0)) < 0)
             break;
         rc = mp_value_get_i64(value, 0, &v);
         if (i % 16 == 0)
@@ -131,7 +131,7 @@ static int task_pong(mp_task_t *t)
     if (rc == 0)
         rc = mp_task_semaphore(t, 1, &b);
     for (int64_t i = 0; rc == 0 && i < n; i++)
-        if ((rc = mp_semaphore_acquire(a, true, 30.0)) == 0)
+        if ((rc = mp_semaphore_acquire(a, 30.0)) == 0)
             rc = mp_semaphore_release(b);
     return rc < 0 ? mp_task_fail(t, rc, "pong %d: %s", (int)n, mp_errdetail()) : 0;
 }
@@ -157,7 +157,7 @@ static int task_hold_lock(mp_task_t *t)
 {
     mp_lock_t *lock;
     int rc = mp_task_lock(t, 0, &lock);
-    return rc < 0 ? rc : mp_lock_acquire(lock, true, 30.0);
+    return rc < 0 ? rc : mp_lock_acquire(lock, 30.0);
 }
 
 /* Attaches the shared memory named by its argument, writes a greeting. */
@@ -167,7 +167,7 @@ static int task_shm_by_name(mp_task_t *t)
     mp_shm_t *shm;
     int rc = mp_task_arg_str(t, &name);
     if (rc == 0)
-        rc = mp_shm_attach(&shm, name);
+        rc = mp_shm_attach(&shm, name, NULL);
     if (rc < 0)
         return mp_task_fail(t, rc, "attach %s: %s", name, mp_errdetail());
     snprintf(mp_shm_data(shm), mp_shm_size(shm), "hello by name, size %lu",

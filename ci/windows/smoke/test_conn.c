@@ -64,7 +64,7 @@ static DWORD WINAPI sender_main(LPVOID arg)
     if (s->delay_ms)
         Sleep(s->delay_ms);
     unsigned char *m = make_msg(s->len, s->seed);
-    s->rc = m ? mp_connection_send(s->c, m, s->len) : MP_ENOMEM;
+    s->rc = m ? mp_connection_send(s->c, m, s->len, MP_FOREVER) : MP_ENOMEM;
     free(m);
     return 0;
 }
@@ -97,18 +97,18 @@ static void test_pipe_roundtrip(void)
 {
     static const size_t sizes[] = {0, 1, 7, 8, 9, 4095, 4096, 4097, 20000, 60000};
     mp_connection_t *a = NULL, *b = NULL;
-    if (!CHECK_RC(mp_pipe(&a, &b, true), 0))
+    if (!CHECK_RC(mp_pipe_create(&a, &b, NULL), 0))
         return;
     for (unsigned i = 0; i < sizeof sizes / sizeof *sizes; i++) {
         unsigned char *m = make_msg(sizes[i], i);
         void *got = NULL;
         size_t len = 0;
-        CHECK_RC(mp_connection_send(a, m, sizes[i]), 0);
+        CHECK_RC(mp_connection_send(a, m, sizes[i], MP_FOREVER), 0);
         if (CHECK_RC(mp_connection_recv_alloc(b, &got, &len, 5), 0))
             msg_ok(got, len, sizes[i], i);
-        mp_connection_free(got);
+        mp_free(got);
         unsigned char buf[60000];
-        CHECK_RC(mp_connection_send(b, m, sizes[i]), 0);
+        CHECK_RC(mp_connection_send(b, m, sizes[i], MP_FOREVER), 0);
         if (CHECK_RC(mp_connection_recv(a, buf, sizeof buf, &len, 5), 0))
             msg_ok(buf, len, sizes[i], i);
         free(m);
@@ -116,7 +116,7 @@ static void test_pipe_roundtrip(void)
     /* Several queued messages arrive whole and in order. */
     for (unsigned i = 0; i < 5; i++) {
         unsigned char *m = make_msg(1000 + i, 100 + i);
-        CHECK_RC(mp_connection_send(a, m, 1000 + i), 0);
+        CHECK_RC(mp_connection_send(a, m, 1000 + i, MP_FOREVER), 0);
         free(m);
     }
     for (unsigned i = 0; i < 5; i++) {
@@ -131,15 +131,15 @@ static void test_pipe_roundtrip(void)
     mp_connection_destroy(b);
 
     mp_connection_t *r = NULL, *w = NULL;
-    if (!CHECK_RC(mp_pipe(&r, &w, false), 0))
+    if (!CHECK_RC(mp_pipe_create(&r, &w, &(mp_pipe_opts_t){.one_way = true}), 0))
         return;
-    CHECK(mp_connection_readable(r) == 1 && mp_connection_writable(r) == 0, "reader's ways");
-    CHECK(mp_connection_readable(w) == 0 && mp_connection_writable(w) == 1, "writer's ways");
+    CHECK(mp_connection_is_readable(r) == 1 && mp_connection_is_writable(r) == 0, "reader's ways");
+    CHECK(mp_connection_is_readable(w) == 0 && mp_connection_is_writable(w) == 1, "writer's ways");
     size_t len = 0;
     char buf[16];
-    CHECK_RC(mp_connection_send(r, "x", 1), MP_ESTATE);
+    CHECK_RC(mp_connection_send(r, "x", 1, MP_FOREVER), MP_ESTATE);
     CHECK_RC(mp_connection_recv(w, buf, sizeof buf, &len, 0), MP_ESTATE);
-    CHECK_RC(mp_connection_send(w, "one way", 7), 0);
+    CHECK_RC(mp_connection_send(w, "one way", 7, MP_FOREVER), 0);
     if (CHECK_RC(mp_connection_recv(r, buf, sizeof buf, &len, 5), 0))
         CHECK(len == 7 && memcmp(buf, "one way", 7) == 0, "one-way message");
     mp_connection_destroy(r);
@@ -152,7 +152,7 @@ static void test_pipe_roundtrip(void)
 static void test_pipe_timeouts(void)
 {
     mp_connection_t *a = NULL, *b = NULL;
-    if (!CHECK_RC(mp_pipe(&a, &b, true), 0))
+    if (!CHECK_RC(mp_pipe_create(&a, &b, NULL), 0))
         return;
     char buf[64];
     size_t len = 0;
@@ -174,7 +174,7 @@ static void test_pipe_timeouts(void)
     if (!CHECK_RC(mp_connection_sentinel(b, &s), 0))
         goto out;
     CHECK(ready_within(s, 0.1) == 0, "sentinel ready on an empty pipe");
-    CHECK_RC(mp_connection_send(a, "x", 1), 0);
+    CHECK_RC(mp_connection_send(a, "x", 1, MP_FOREVER), 0);
     CHECK(ready_within(s, 5) == 1, "sentinel not ready with a message there");
     CHECK(ready_within(s, 0) == 1, "sentinel: still ready before the receive");
     CHECK(mp_connection_poll(b, 0) == 1, "poll: a message is there");
@@ -187,8 +187,8 @@ static void test_pipe_timeouts(void)
     CHECK(ready_within(s, 0) == 0, "sentinel ready after a poll on an empty pipe");
 
     /* Two messages: ready after the first is taken, not after the second. */
-    CHECK_RC(mp_connection_send(a, "one", 3), 0);
-    CHECK_RC(mp_connection_send(a, "two", 3), 0);
+    CHECK_RC(mp_connection_send(a, "one", 3, MP_FOREVER), 0);
+    CHECK_RC(mp_connection_send(a, "two", 3, MP_FOREVER), 0);
     CHECK(ready_within(s, 5) == 1, "two messages");
     CHECK_RC(mp_connection_recv(b, buf, sizeof buf, &len, 5), 0);
     CHECK(ready_within(s, 0) == 1, "one message left");
@@ -229,12 +229,12 @@ out:
 static void test_pipe_eof(void)
 {
     mp_connection_t *a = NULL, *b = NULL;
-    if (!CHECK_RC(mp_pipe(&a, &b, true), 0))
+    if (!CHECK_RC(mp_pipe_create(&a, &b, NULL), 0))
         return;
     mp_sentinel_t s = 0;
     CHECK_RC(mp_connection_sentinel(b, &s), 0); /* a probe pending through it all */
-    CHECK_RC(mp_connection_send(a, "one", 3), 0);
-    CHECK_RC(mp_connection_send(a, "two", 3), 0);
+    CHECK_RC(mp_connection_send(a, "one", 3, MP_FOREVER), 0);
+    CHECK_RC(mp_connection_send(a, "two", 3, MP_FOREVER), 0);
     CHECK_RC(mp_connection_close(a), 0);
     char buf[16];
     size_t len = 0;
@@ -248,14 +248,14 @@ static void test_pipe_eof(void)
     CHECK_RC(mp_connection_recv(b, buf, sizeof buf, &len, 5), MP_EEOF);
     CHECK(mp_connection_poll(b, 0) == 1, "poll at end-of-file");
     CHECK(ready_within(s, 0) == 1, "sentinel stays ready at end-of-file");
-    CHECK_RC(mp_connection_send(b, "x", 1), MP_EEOF);
-    CHECK_RC(mp_connection_send(a, "x", 1), MP_ECLOSED);
+    CHECK_RC(mp_connection_send(b, "x", 1, MP_FOREVER), MP_EEOF);
+    CHECK_RC(mp_connection_send(a, "x", 1, MP_FOREVER), MP_ECLOSED);
     mp_connection_destroy(a);
     mp_connection_destroy(b);
 
     /* One-way: the reader waits on its sentinel, the writer goes away. */
     mp_connection_t *r = NULL, *w = NULL;
-    if (!CHECK_RC(mp_pipe(&r, &w, false), 0))
+    if (!CHECK_RC(mp_pipe_create(&r, &w, &(mp_pipe_opts_t){.one_way = true}), 0))
         return;
     if (CHECK_RC(mp_connection_sentinel(r, &s), 0)) {
         CHECK(ready_within(s, 0.05) == 0, "nothing yet");
@@ -267,25 +267,25 @@ static void test_pipe_eof(void)
     mp_connection_destroy(r);
 
     /* The reader goes away: a write is MP_EEOF, a blocked one too. */
-    if (!CHECK_RC(mp_pipe(&r, &w, false), 0))
+    if (!CHECK_RC(mp_pipe_create(&r, &w, &(mp_pipe_opts_t){.one_way = true}), 0))
         return;
     sender_t big = {.c = w, .len = 4 << 20, .seed = 1};
     sender_start(&big);
     CHECK(sender_join(&big, 300) == 1, "a 4 MiB send blocks while nobody reads");
     mp_connection_destroy(r);
     CHECK_RC(sender_join(&big, 10000), MP_EEOF);
-    CHECK_RC(mp_connection_send(w, "x", 1), MP_EEOF);
+    CHECK_RC(mp_connection_send(w, "x", 1, MP_FOREVER), MP_EEOF);
     mp_connection_destroy(w);
 
     /* Destroying ends with probes pending (theirs and the peer's). */
     for (int i = 0; i < 3; i++) {
-        if (!CHECK_RC(mp_pipe(&a, &b, true), 0))
+        if (!CHECK_RC(mp_pipe_create(&a, &b, NULL), 0))
             return;
         mp_sentinel_t sa, sb;
         CHECK_RC(mp_connection_sentinel(a, &sa), 0);
         CHECK_RC(mp_connection_sentinel(b, &sb), 0);
         if (i == 1)
-            CHECK_RC(mp_connection_send(a, "left unread", 11), 0);
+            CHECK_RC(mp_connection_send(a, "left unread", 11, MP_FOREVER), 0);
         mp_connection_destroy(i == 2 ? b : a);
         mp_connection_destroy(i == 2 ? a : b);
     }
@@ -298,7 +298,7 @@ static void test_pipe_big(void)
 {
     enum { BIG = 16 << 20 };
     mp_connection_t *a = NULL, *b = NULL;
-    if (!CHECK_RC(mp_pipe(&a, &b, true), 0))
+    if (!CHECK_RC(mp_pipe_create(&a, &b, NULL), 0))
         return;
     sender_t s = {.c = a, .len = BIG, .seed = 3};
     sender_start(&s);
@@ -308,7 +308,7 @@ static void test_pipe_big(void)
     if (CHECK_RC(mp_connection_recv_alloc(b, &got, &len, 60), 0))
         msg_ok(got, len, BIG, 3);
     printf("    16 MiB in %.3f s\n", smoke_now() - t0);
-    mp_connection_free(got);
+    mp_free(got);
     CHECK_RC(sender_join(&s, 30000), 0);
 
     /* The other way, received in slices that time out. */
@@ -328,7 +328,7 @@ static void test_pipe_big(void)
     CHECK_RC(sender_join(&s, 30000), 0);
     free(buf);
     /* And a message behind it is intact. */
-    CHECK_RC(mp_connection_send(b, "after", 5), 0);
+    CHECK_RC(mp_connection_send(b, "after", 5, MP_FOREVER), 0);
     char small[8];
     if (CHECK_RC(mp_connection_recv(a, small, sizeof small, &len, 5), 0))
         CHECK(len == 5 && memcmp(small, "after", 5) == 0, "the message after");
@@ -344,7 +344,7 @@ static void test_pipe_child(void)
 {
     static const size_t sizes[] = {0, 5, 5000, 16 << 20};
     mp_connection_t *a = NULL, *b = NULL;
-    if (!CHECK_RC(mp_pipe(&a, &b, true), 0))
+    if (!CHECK_RC(mp_pipe_create(&a, &b, NULL), 0))
         return;
     mp_process_t *p = smoke_start(&(mp_process_opts_t){.task = "task_conn_echo", MP_OBJECTS(b)});
     /* The child has its copy: ours goes, so our end sees end-of-file once
@@ -357,13 +357,13 @@ static void test_pipe_child(void)
         CHECK(mp_wait(s, 2, 0.2, ready) == 0, "nothing ready before the first message");
     for (unsigned i = 0; p && i < sizeof sizes / sizeof *sizes; i++) {
         unsigned char *m = make_msg(sizes[i], 20 + i);
-        CHECK_RC(mp_connection_send(a, m, sizes[i]), 0);
+        CHECK_RC(mp_connection_send(a, m, sizes[i], MP_FOREVER), 0);
         free(m);
         void *got = NULL;
         size_t len = 0;
         if (CHECK_RC(mp_connection_recv_alloc(a, &got, &len, 60), 0))
             msg_ok(got, len, sizes[i], 20 + i);
-        mp_connection_free(got);
+        mp_free(got);
     }
     CHECK(mp_connection_poll(a, 0) == 0, "nothing more from the child");
     CHECK_RC(mp_connection_close(a), 0); /* the child's receive: MP_EEOF */
@@ -374,7 +374,7 @@ static void test_pipe_child(void)
 
     /* A one-way writer in a child: messages, then end-of-file when it ends. */
     mp_connection_t *r = NULL, *w = NULL;
-    if (!CHECK_RC(mp_pipe(&r, &w, false), 0))
+    if (!CHECK_RC(mp_pipe_create(&r, &w, &(mp_pipe_opts_t){.one_way = true}), 0))
         return;
     p = smoke_start(
         &(mp_process_opts_t){.task = "task_conn_late_writer", MP_ARG_I64(3), MP_OBJECTS(w)});
@@ -420,7 +420,7 @@ static void test_pipe_handles(void)
     unsigned long before = open_handles();
     for (int i = 0; i < 200; i++) {
         mp_connection_t *a = NULL, *b = NULL;
-        if (!CHECK_RC(mp_pipe(&a, &b, i % 2 == 0), 0))
+        if (!CHECK_RC(mp_pipe_create(&a, &b, &(mp_pipe_opts_t){.one_way = i % 2 == 1}), 0))
             break;
         mp_sentinel_t s;
         if (CHECK_RC(mp_connection_sentinel(a, &s), 0) && i == 0) {
@@ -431,7 +431,7 @@ static void test_pipe_handles(void)
             unsigned long now = open_handles(); /* 2 pipe ends, 2 I/O events, 1 sentinel */
             CHECK(now == before + 5, "a pipe with a sentinel: %lu handles, not 5", now - before);
         }
-        CHECK_RC(mp_connection_send(b, "unread", 6), 0);
+        CHECK_RC(mp_connection_send(b, "unread", 6, MP_FOREVER), 0);
         if (i % 3 == 0)
             CHECK(mp_connection_poll(a, 0) == 1, "poll");
         mp_connection_destroy(a);
@@ -581,10 +581,10 @@ int task_conn_echo(mp_task_t *t)
         size_t len = 0;
         rc = mp_connection_recv_alloc(c, &m, &len, 60);
         if (rc == 0) {
-            rc = mp_connection_send(c, m, len);
+            rc = mp_connection_send(c, m, len, MP_FOREVER);
             n++;
         }
-        mp_connection_free(m);
+        mp_free(m);
     }
     return rc == MP_EEOF ? n : mp_task_fail(t, rc, "echo: %s", mp_errdetail());
 }
@@ -601,7 +601,7 @@ int task_conn_late_writer(mp_task_t *t)
     Sleep(300);
     for (int64_t i = 0; rc == 0 && i < n; i++) {
         unsigned char *m = make_msg(100 + (size_t)i, 40 + (unsigned)i);
-        rc = m ? mp_connection_send(c, m, 100 + (size_t)i) : MP_ENOMEM;
+        rc = m ? mp_connection_send(c, m, 100 + (size_t)i, MP_FOREVER) : MP_ENOMEM;
         free(m);
     }
     return rc < 0 ? mp_task_fail(t, rc, "late writer: %s", mp_errdetail()) : 0;

@@ -781,12 +781,16 @@ static DWORD WINAPI client_main(LPVOID arg)
 {
     client_t *c = arg;
     mp_connection_t *conn = NULL;
-    c->rc = mp_client_connect(&conn, c->address, c->key, c->key ? strlen(c->key) : 0, 10);
+    c->rc = mp_client_connect(&conn,
+                              &(mp_client_opts_t){.address = c->address,
+                                                  .authkey = c->key,
+                                                  .authkey_len = c->key ? strlen(c->key) : 0},
+                              10);
     c->echo_rc = c->rc;
     if (c->rc == 0) {
         char buf[16];
         size_t len = 0;
-        c->echo_rc = mp_connection_send(conn, "ping", 4);
+        c->echo_rc = mp_connection_send(conn, "ping", 4, MP_FOREVER);
         if (c->echo_rc == 0)
             c->echo_rc = mp_connection_recv(conn, buf, sizeof buf, &len, 10);
         if (c->echo_rc == 0 && (len != 4 || memcmp(buf, "pong", 4) != 0))
@@ -823,7 +827,7 @@ static void api_round(const char *address, const char *key, const char *client_k
         size_t len = 0;
         if (CHECK_RC(mp_connection_recv(conn, buf, sizeof buf, &len, 10), 0))
             CHECK(len == 4 && memcmp(buf, "ping", 4) == 0, "ping");
-        CHECK_RC(mp_connection_send(conn, "pong", 4), 0);
+        CHECK_RC(mp_connection_send(conn, "pong", 4, MP_FOREVER), 0);
     }
     WaitForSingleObject(c.thread, 30000);
     CloseHandle(c.thread);
@@ -856,7 +860,8 @@ static void test_listener_api(void)
     mp_listener_t *l = NULL;
     CHECK_RC(mp_listener_create(&l, &(mp_listener_opts_t){.address = "unix:/tmp/x"}), MP_EINVAL);
     mp_connection_t *c = NULL;
-    CHECK_RC(mp_client_connect(&c, "pipe:mp-smoke-nothing-here", NULL, 0, 1), MP_ENOENT);
+    CHECK_RC(mp_client_connect(&c, &(mp_client_opts_t){.address = "pipe:mp-smoke-nothing-here"}, 1),
+             MP_ENOENT);
 }
 
 /* ---- ends given to children ---------------------------------------------- */
@@ -899,7 +904,9 @@ static void test_listener_child(void)
     mp_connection_t *client = NULL, *server = NULL;
     if (!CHECK_RC(mp_listener_create(&l, &(mp_listener_opts_t){0}), 0))
         return;
-    if (CHECK_RC(mp_client_connect(&client, mp_listener_address(l), NULL, 0, 5), 0) &&
+    if (CHECK_RC(
+            mp_client_connect(&client, &(mp_client_opts_t){.address = mp_listener_address(l)}, 5),
+            0) &&
         CHECK_RC(mp_listener_accept(l, &server, 5), 0)) {
         mp_process_t *p = smoke_start(
             &(mp_process_opts_t){.task = "task_conn_echo", MP_OBJECTS(server)});
@@ -907,7 +914,7 @@ static void test_listener_child(void)
         for (int i = 0; p && i < 3; i++) {
             char buf[16];
             size_t len = 0;
-            CHECK_RC(mp_connection_send(client, "echo", 4), 0);
+            CHECK_RC(mp_connection_send(client, "echo", 4, MP_FOREVER), 0);
             if (CHECK_RC(mp_connection_recv(client, buf, sizeof buf, &len, 30), 0))
                 CHECK(len == 4 && memcmp(buf, "echo", 4) == 0, "echoed");
         }
@@ -923,7 +930,9 @@ static void test_listener_child(void)
     l = NULL;
     if (!CHECK_RC(mp_listener_create(&l, &(mp_listener_opts_t){.address = "tcp:127.0.0.1:0"}), 0))
         return;
-    if (CHECK_RC(mp_client_connect(&client, mp_listener_address(l), NULL, 0, 5), 0) &&
+    if (CHECK_RC(
+            mp_client_connect(&client, &(mp_client_opts_t){.address = mp_listener_address(l)}, 5),
+            0) &&
         CHECK_RC(mp_listener_accept(l, &server, 5), 0)) {
         mp_process_t *p = NULL;
         if (CHECK_RC(mp_process_create(
@@ -937,10 +946,10 @@ static void test_listener_child(void)
         /* Ours is unharmed. */
         char buf[16];
         size_t len = 0;
-        CHECK_RC(mp_connection_send(client, "still", 5), 0);
+        CHECK_RC(mp_connection_send(client, "still", 5, MP_FOREVER), 0);
         if (CHECK_RC(mp_connection_recv(server, buf, sizeof buf, &len, 10), 0))
             CHECK(len == 5 && memcmp(buf, "still", 5) == 0, "still works");
-        CHECK_RC(mp_connection_send(server, "here", 4), 0);
+        CHECK_RC(mp_connection_send(server, "here", 4, MP_FOREVER), 0);
         if (CHECK_RC(mp_connection_recv(client, buf, sizeof buf, &len, 10), 0))
             CHECK(len == 4 && memcmp(buf, "here", 4) == 0, "still works back");
     }

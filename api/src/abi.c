@@ -1,0 +1,28 @@
+/* Compile-time checks of the public ABI rules in api/CONVENTIONS.md: every
+ * options struct ends with its reserved words, so a field added later is
+ * carved out of them and the struct never grows. A struct that gains a
+ * field after `reserved` fails to build here. */
+#include <stddef.h>
+
+#include <multiproc.h>
+
+#define RESERVED_IS_LAST(type)                                                               \
+    _Static_assert(offsetof(type, reserved) + sizeof(((type *)0)->reserved) == sizeof(type), \
+                   #type ": `reserved` must be the last member");                            \
+    _Static_assert(sizeof(((type *)0)->reserved) == MP_OPTS_RESERVED * sizeof(uint64_t),     \
+                   #type ": `reserved` must keep MP_OPTS_RESERVED words")
+
+RESERVED_IS_LAST(mp_process_opts_t);
+RESERVED_IS_LAST(mp_lock_opts_t);
+RESERVED_IS_LAST(mp_rlock_opts_t);
+RESERVED_IS_LAST(mp_semaphore_opts_t);
+RESERVED_IS_LAST(mp_event_opts_t);
+RESERVED_IS_LAST(mp_condition_opts_t);
+RESERVED_IS_LAST(mp_barrier_opts_t);
+RESERVED_IS_LAST(mp_value_opts_t);
+RESERVED_IS_LAST(mp_shm_opts_t);
+RESERVED_IS_LAST(mp_attach_opts_t);
+RESERVED_IS_LAST(mp_shlist_opts_t);
+RESERVED_IS_LAST(mp_pipe_opts_t);
+RESERVED_IS_LAST(mp_listener_opts_t);
+RESERVED_IS_LAST(mp_client_opts_t);
