@@ -55,6 +55,13 @@ mp_deb_installed() {
 
 MP_APT_UPDATED=0
 
+# `apt-get update`, at most once per run.
+mp_apt_update_once() {
+    [ "$MP_APT_UPDATED" -eq 1 ] && return 0
+    mp_as_root apt-get update -q
+    MP_APT_UPDATED=1
+}
+
 # Install the named packages that are not installed yet. `apt-get update`
 # runs once, and only when something is actually missing: on a machine that
 # has everything this costs nothing and needs no network.
@@ -65,10 +72,7 @@ mp_apt_install() {
     done
     [ ${#missing[@]} -gt 0 ] || return 0
     mp_log "installing: ${missing[*]}"
-    if [ "$MP_APT_UPDATED" -eq 0 ]; then
-        mp_as_root apt-get update -q
-        MP_APT_UPDATED=1
-    fi
+    mp_apt_update_once
     mp_as_root apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
@@ -122,10 +126,7 @@ mp_deps_debian() {
     if [ "$want_clang" = 1 ] && ! mp_clang_runtime_ok; then
         local major
         major=$(clang -dumpversion | cut -d. -f1)
-        [ "$MP_APT_UPDATED" -eq 1 ] || {
-            mp_as_root apt-get update -q
-            MP_APT_UPDATED=1
-        }
+        mp_apt_update_once
         if mp_apt_has "libclang-rt-$major-dev"; then
             mp_apt_install "libclang-rt-$major-dev"
         else
@@ -156,6 +157,89 @@ mp_deps_macos() {
         extra="${extra:+$extra:}$prefix/lib/pkgconfig"
     done
     export PKG_CONFIG_PATH="$extra${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+}
+
+# ---- single tools (format and docs stages) ---------------------------------
+
+# mp_install_tool COMMAND [PACKAGE]: make sure COMMAND is on PATH, installing
+# PACKAGE (default: COMMAND; the same name for apt and Homebrew) if it is not.
+mp_install_tool() {
+    local cmd=$1 pkg=${2:-$1}
+    command -v "$cmd" >/dev/null 2>&1 && return 0
+    case "$(uname -s)" in
+    Linux)
+        command -v apt-get >/dev/null 2>&1 || mp_die "no apt-get: install $pkg by hand"
+        mp_apt_install "$pkg"
+        ;;
+    Darwin)
+        command -v brew >/dev/null 2>&1 || mp_die "on macOS, install Homebrew first (https://brew.sh)"
+        mp_log "brew install $pkg"
+        brew install "$pkg"
+        ;;
+    *) mp_die "install $pkg by hand" ;;
+    esac
+    command -v "$cmd" >/dev/null 2>&1 || mp_die "$pkg is installed, yet there is no $cmd on PATH"
+}
+
+# .clang-format is written for clang-format 14 (its header says so), and
+# other majors lay some constructs out differently: the format stage uses 14
+# wherever the release packages it (Debian 12: clang-format, also installed
+# as clang-format-14; Ubuntu 24.04: clang-format-14), any other only when
+# there is no 14.
+MP_CLANG_FORMAT_MAJOR=14
+
+# The major version of the clang-format command $1.
+mp_clang_format_major() {
+    "$1" --version 2>/dev/null | sed -n 's/.*clang-format version \([0-9]*\).*/\1/p'
+}
+
+# Set MP_CLANG_FORMAT to the clang-format to run, installing one if needed.
+# shellcheck disable=SC2034 # MP_CLANG_FORMAT is read by ci/test.sh
+mp_find_clang_format() {
+    local want=clang-format-$MP_CLANG_FORMAT_MAJOR
+    if command -v "$want" >/dev/null 2>&1; then
+        MP_CLANG_FORMAT=$want
+        return 0
+    fi
+    if command -v clang-format >/dev/null 2>&1 &&
+        [ "$(mp_clang_format_major clang-format)" = "$MP_CLANG_FORMAT_MAJOR" ]; then
+        MP_CLANG_FORMAT=clang-format
+        return 0
+    fi
+    if [ "$(uname -s)" = Linux ] && command -v apt-get >/dev/null 2>&1; then
+        mp_apt_update_once
+        if mp_apt_has "$want"; then
+            mp_apt_install "$want"
+            MP_CLANG_FORMAT=$want
+            return 0
+        fi
+    fi
+    mp_install_tool clang-format
+    MP_CLANG_FORMAT=clang-format
+}
+
+# clang < 18's ThreadSanitizer cannot place its shadow memory when the kernel
+# randomises mmap addresses with more than 28 bits (vm.mmap_rnd_bits = 32, as
+# on Ubuntu 24.04's kernels): every program dies at start with "unexpected
+# memory mapping". Without address randomisation (setarch -R, which every
+# child inherits) it runs. Sets MP_TSAN_RUNNER to the command prefix the
+# tsan stage needs (empty when none is), or fails when even that cannot run.
+# shellcheck disable=SC2034 # MP_TSAN_RUNNER is read by ci/test.sh
+mp_find_tsan_runner() {
+    local tmp rc=0
+    MP_TSAN_RUNNER=()
+    tmp=$(mktemp -d)
+    printf '%s\n' 'int main(void) { return 0; }' >"$tmp/t.c"
+    clang -fsanitize=thread "$tmp/t.c" -o "$tmp/t" >/dev/null 2>&1 || rc=1
+    if [ "$rc" -eq 0 ] && ! "$tmp/t" >/dev/null 2>&1; then
+        if setarch "$(uname -m)" -R "$tmp/t" >/dev/null 2>&1; then
+            MP_TSAN_RUNNER=(setarch "$(uname -m)" -R)
+        else
+            rc=1
+        fi
+    fi
+    rm -rf "$tmp"
+    return "$rc"
 }
 
 # ---- entry point ----------------------------------------------------------

@@ -2,9 +2,16 @@
 # ci/test.sh: the one test command. On a fresh Debian/Ubuntu machine it
 # installs what is missing, then runs these stages (in this order):
 #
+#   format   clang-format --dry-run -Werror (.clang-format) on every tracked
+#            .c and .h file; fails naming the files that are off
+#   docs     Doxygen's API reference from the public headers (docs/Doxyfile)
+#            into build/docs/html; any warning, an undocumented public
+#            symbol included, fails it
 #   gcc      preset gcc-werror: gcc, Release, -Werror; ctest
 #   clang    preset clang-werror: clang, Release, -Werror; ctest
 #   asan     preset asan: ASan + UBSan; ctest
+#   tsan     preset tsan: ThreadSanitizer; ctest on the tests TSan applies to
+#            (see tsan_stage)
 #   install  install build/gcc-werror into a temporary prefix and build the
 #            outside consumer against it (CMake package and pkg-config)
 #   fuzz     preset fuzz: libFuzzer on the record decoders, bounded in time
@@ -33,7 +40,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$MP_ROOT"
 
-all_stages="gcc clang asan install fuzz windows"
+all_stages="format docs gcc clang asan tsan install fuzz windows"
 stages=${MP_TEST_STAGES:-$all_stages}
 for s in $stages; do
     case " $all_stages " in
@@ -66,7 +73,7 @@ fi
 logdir=$MP_ROOT/build/logs
 mkdir -p "$logdir"
 
-if wants clang || wants asan || wants fuzz; then
+if wants clang || wants asan || wants tsan || wants fuzz; then
     mp_install_deps clang
 else
     mp_install_deps base
@@ -84,6 +91,9 @@ record() {
     report+=("$(printf '%-8s %4d passed %4d failed %5ss  %s' "$1" "$2" "$3" "$4" "$5")")
 }
 
+# A command that ctest runs under, when a stage needs one (tsan_stage).
+ctest_runner=()
+
 # run_ctest STAGE BUILD_DIR START [ctest args...]: run ctest, keep its log,
 # and record its own counts ("N tests failed out of M"). A run that prints no
 # such line (no tests found, ctest itself failed) counts as one failure.
@@ -91,7 +101,7 @@ run_ctest() {
     local stage=$1 dir=$2 start=$3 log rc=0 line failed total
     shift 3
     log=$logdir/$stage-ctest.log
-    ctest --test-dir "$dir" --output-on-failure -j2 --timeout "$timeout_s" \
+    ${ctest_runner[@]+"${ctest_runner[@]}"} ctest --test-dir "$dir" --output-on-failure -j2 --timeout "$timeout_s" \
         --no-tests=error "$@" 2>&1 | tee "$log" || rc=$?
     line=$(grep -E '[0-9]+ tests failed out of [0-9]+' "$log" | tail -n 1 || true)
     if [ -n "$line" ]; then
@@ -108,9 +118,11 @@ run_ctest() {
     fi
 }
 
-# A build + ctest stage on one preset.
+# suite_stage STAGE PRESET [ctest args...]: a build + ctest stage on one
+# preset.
 suite_stage() {
     local stage=$1 preset=$2 start
+    shift 2
     start=$(mp_now)
     mp_log "stage $stage: preset $preset"
     if ! mp_configure_build "$preset" 2>&1 | tee "$logdir/$stage-build.log"; then
@@ -118,7 +130,100 @@ suite_stage() {
         return 0
     fi
     # ${a[@]+...}: an empty array is "unbound" to set -u in bash < 4.4 (macOS).
-    run_ctest "$stage" "build/$preset" "$start" ${ctest_filter[@]+"${ctest_filter[@]}"}
+    run_ctest "$stage" "build/$preset" "$start" ${ctest_filter[@]+"${ctest_filter[@]}"} "$@"
+}
+
+# ---- format ----------------------------------------------------------------
+# Every tracked C file, checked against .clang-format (ci/lib.sh picks the
+# clang-format major it is written for): all in one run, and only when that
+# fails, one at a time, to name exactly the files to `clang-format -i`.
+format_stage() {
+    local start files=() off=() f log=$logdir/format.log
+    start=$(mp_now)
+    mp_find_clang_format
+    mp_log "stage format: $MP_CLANG_FORMAT ($(mp_clang_format_major "$MP_CLANG_FORMAT")) --dry-run -Werror"
+    if ! git -C "$MP_ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+        record format 0 1 $(($(mp_now) - start)) "not a git checkout: no tracked files to check"
+        return 0
+    fi
+    # A while-read loop, not mapfile: macOS's bash is 3.2.
+    while IFS= read -r f; do
+        files+=("$f")
+    done < <(git -C "$MP_ROOT" ls-files '*.c' '*.h')
+    if [ ${#files[@]} -eq 0 ] ||
+        "$MP_CLANG_FORMAT" --dry-run -Werror "${files[@]}" >"$log" 2>&1; then
+        record format 1 0 $(($(mp_now) - start)) "${#files[@]} files formatted"
+        return 0
+    fi
+    for f in "${files[@]}"; do
+        "$MP_CLANG_FORMAT" --dry-run -Werror "$f" >/dev/null 2>&1 || off+=("$f")
+    done
+    printf 'not formatted (clang-format -i FILE; the differences are in %s):\n' "$log"
+    printf '  %s\n' "${off[@]}"
+    record format 0 1 $(($(mp_now) - start)) "${#off[@]} of ${#files[@]} files not formatted: ${off[*]}"
+}
+
+# ---- docs ------------------------------------------------------------------
+# The API reference, built by docs/doxygen.cmake (the CMake project's `docs`
+# target runs the same script): public headers only, main page
+# api/CONVENTIONS.md when it exists and README.md otherwise, into
+# build/docs/html. Every Doxygen warning is an error (an undocumented public
+# function, parameter or field among them); all are listed before it fails.
+docs_stage() {
+    local start n log=$logdir/docs.log
+    start=$(mp_now)
+    mp_install_tool doxygen
+    mp_log "stage docs: doxygen $(doxygen --version) on api/include into build/docs/html"
+    if cmake -DOUT="$MP_ROOT/build/docs" -P docs/doxygen.cmake 2>&1 | tee "$log"; then
+        record docs 1 0 $(($(mp_now) - start)) "build/docs/html/index.html"
+    else
+        n=$(grep -cE ':[0-9]+: (warning|error): ' "$log" || true)
+        record docs 0 1 $(($(mp_now) - start)) "$n doxygen warnings, see $log"
+    fi
+}
+
+# ---- tsan ------------------------------------------------------------------
+# ThreadSanitizer where it applies. It sees the threads of one process and
+# the atomics they synchronise with; it cannot see another process, and it
+# does not support a fork() from a multi-threaded process (the child may
+# deadlock or report nonsense, and dies if it starts a thread). So the stage
+# runs, from the conformance suite:
+#   - the suites under spawn: every child is a fresh program, TSan-built too;
+#   - the suites under forkserver: children are forked from the server, a
+#     freshly spawned single-threaded process;
+#   - the method-independent suites ("any": errors, runtime, bad arguments,
+#     timeouts), whose threads share objects inside the test process;
+# and not the suites under fork, which fork from the test process while its
+# helper threads (sync suites' waiters) run: TSan's unsupported case, and
+# the same in-process code the spawn suites already cover. The examples and
+# benchmarks are not built: they time themselves, and TSan slows them 5-15x.
+# The selection (a label regex) and TSAN_OPTIONS are the `tsan` test preset
+# in CMakePresets.json, the one place they are kept; this stage runs it.
+#
+# A report in a child whose exit status nobody checks would pass unseen, so
+# every process writes its reports to files (log_path) and any file counts
+# as a failure. False positives go in ci/tsan.supp, each with its reason.
+tsan_stage() {
+    local start reports=$logdir/tsan-reports n
+    start=$(mp_now)
+    if ! mp_find_tsan_runner; then
+        record tsan 0 1 0 "clang cannot build or run a -fsanitize=thread program"
+        return 0
+    fi
+    [ ${#MP_TSAN_RUNNER[@]} -eq 0 ] || mp_log "TSan needs address randomisation off here: ${MP_TSAN_RUNNER[*]}"
+    rm -rf "$reports"
+    mkdir -p "$reports"
+    # The preset appends this to its own TSAN_OPTIONS: a caller's settings
+    # (after log_path here) win.
+    local -x TSAN_OPTIONS="log_path=$reports/tsan ${TSAN_OPTIONS:-}"
+    ctest_runner=(${MP_TSAN_RUNNER[@]+"${MP_TSAN_RUNNER[@]}"})
+    suite_stage tsan tsan --preset tsan
+    ctest_runner=()
+    n=$(find "$reports" -type f | wc -l | tr -d ' ')
+    if [ "$n" -gt 0 ]; then
+        cat "$reports"/*
+        record tsan 0 "$n" 0 "TSan reports from $n process(es), in $reports"
+    fi
 }
 
 install_stage() {
@@ -174,6 +279,8 @@ windows_stage() {
 started=$(mp_now)
 for s in $stages; do
     case $s in
+    format) format_stage ;;
+    docs) docs_stage ;;
     gcc) suite_stage gcc gcc-werror ;;
     clang) suite_stage clang clang-werror ;;
     asan)
@@ -182,6 +289,7 @@ for s in $stages; do
         export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
         suite_stage asan asan
         ;;
+    tsan) tsan_stage ;;
     install) install_stage ;;
     fuzz) fuzz_stage ;;
     windows) windows_stage ;;

@@ -3,6 +3,7 @@
  * signals interrupt it ("survives EINTR"). Only the test process and its
  * threads take part, so it runs once. */
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "sync_helpers.h"
@@ -167,7 +168,10 @@ static void test_waits_give_up_on_time(void)
 /* Sends SIGUSR1 to the test thread every 5 ms until told to stop. */
 static struct storm {
     pthread_t target, thread;
-    volatile sig_atomic_t stop;
+    /* Set by the test thread, read by the storm thread: atomic, since
+     * volatile sig_atomic_t orders nothing between threads. */
+    atomic_int stop;
+    /* Counted by the handler, which runs on the test thread itself. */
     volatile sig_atomic_t delivered;
 } storm;
 

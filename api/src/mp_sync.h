@@ -8,6 +8,7 @@
 #ifndef MP_SYNC_H
 #define MP_SYNC_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -20,15 +21,17 @@
 /** An RLock's shared state: the mutex and the owner's recursion count. */
 typedef struct mp__rlock_shared {
     unsigned char mutex[MP__SEMLOCK_SIZE];
-    uint32_t count;    /* written only by the owner */
-    int32_t owner_pid; /* the owner's pid, for mp_rlock_owner() */
+    /* Both written only by the owner, but read by mp_rlock_owner() from any
+     * thread: atomic, so that such a read is not a data race. */
+    _Atomic uint32_t count;
+    _Atomic int32_t owner_pid; /* the owner's pid, for mp_rlock_owner() */
 } mp__rlock_shared_t;
 
 /** A Lock (count == NULL) or an RLock's shared state, wherever it lives. */
 typedef struct mp__lockref {
     void *mutex;
-    uint32_t *count;
-    int32_t *owner_pid; /* with count */
+    _Atomic uint32_t *count;
+    _Atomic int32_t *owner_pid; /* with count */
 } mp__lockref_t;
 
 /** @brief Acquire; an RLock's owner just counts up. */
