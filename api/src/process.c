@@ -70,7 +70,7 @@ int mp_process_create(mp_process_t **out, const mp_process_opts_t *opts)
                                      i);
     if (!mp__initialised())
         return mp__errdetail_set(MP_ESTATE, "mp_process_create: call mp_init() first");
-    if (!mp__tasks_find(opts->task))
+    if (!mp__task_lookup(opts->task))
         return mp__errdetail_set(MP_ENOTASK, "no task named '%s' in the task table", opts->task);
 
     mp_process_t *p = calloc(1, sizeof *p);
