@@ -20,7 +20,8 @@
 
 /**
  * The worker loop (worker.c): object 0 is a connection on which it receives
- * orders (mp_order.h) and sends back one result record per run order,
+ * orders (mp_order.h) and sends back one result record per order other
+ * than stop (an order it cannot read gets one too, with a boot error),
  * until end-of-file or a stop order. The tasks it runs see the worker's
  * other objects (1..n-1) as their objects 0..n-2.
  */

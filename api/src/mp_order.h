@@ -2,8 +2,9 @@
  * @file mp_order.h
  * @brief The orders a worker loop (mp_builtin.h) receives: run this task
  *        with these argument bytes, or stop. The worker answers each run
- *        order with one result record (mp_record.h), in the order received,
- *        so a sender matches results to orders by counting.
+ *        order, and each message it cannot read as an order, with one
+ *        result record (mp_record.h), in the order received, so a sender
+ *        matches results to orders by counting.
  *
  * An order is a msgpack array that begins with a magic string and the
  * record version (MP__RECORD_VERSION), like the bootstrap and result

@@ -21,7 +21,9 @@
 #include "mp_object.h"
 #include "mp_record.h"
 
-/** One run: the task's view of itself and, once it ran, its outcome. */
+/** One run: the task's view of itself and, once it ran, its outcome.
+ *  `result.message` points into `task`: use a run where it was run, never
+ *  a copy of it. */
 typedef struct mp__run {
     mp_task_t task;      /**< what the task function sees (mp_core.h) */
     mp__result_t result; /**< its outcome; points into `task` (owns nothing) */
