@@ -48,4 +48,5 @@ static int fork_start(const mp__launch_t *launch, mp__os_proc_t **out)
     return 0;
 }
 
-const mp__start_method_t mp__posix_fork_method = {.name = "fork", .start = fork_start};
+const mp__start_method_t mp__posix_fork_method = {
+    .name = "fork", .flags = MP__METHOD_FORKS_CALLER, .start = fork_start};

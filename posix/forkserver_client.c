@@ -227,8 +227,10 @@ static int forkserver_start(const mp__launch_t *launch, mp__os_proc_t **out)
     return rc;
 }
 
-const mp__start_method_t mp__posix_forkserver_method = {.name = "forkserver",
-                                                        .start = forkserver_start};
+/* Its children are forks of the server, not of the caller: no fork
+ * policy here, and the record travels encoded. */
+const mp__start_method_t mp__posix_forkserver_method = {
+    .name = "forkserver", .flags = MP__METHOD_NEEDS_RECORD, .start = forkserver_start};
 
 void mp__posix_forkserver_forget(void)
 {

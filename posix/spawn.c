@@ -110,4 +110,5 @@ static int spawn_start(const mp__launch_t *launch, mp__os_proc_t **out)
     return mp__posix_deliver_record(proc, launch, out);
 }
 
-const mp__start_method_t mp__posix_spawn_method = {.name = "spawn", .start = spawn_start};
+const mp__start_method_t mp__posix_spawn_method = {
+    .name = "spawn", .flags = MP__METHOD_NEEDS_RECORD, .start = spawn_start};

@@ -44,6 +44,7 @@ typedef struct test_suite {
 extern const test_suite_t suite_errors, suite_runtime, suite_bad_args;
 extern const test_suite_t suite_context, suite_process, suite_children, suite_bad_handles,
     suite_handles;
+extern const test_suite_t suite_runner;
 
 /* ---- assertions that say what they got ------------------------------- */
 

@@ -42,6 +42,7 @@ static const test_suite_t *const all_suites[] = {
 #endif
     &suite_owner_death,   &suite_sync_bad_objects,
     &suite_connection,    &suite_listener,
+    &suite_runner,
 };
 enum { SUITE_COUNT = sizeof all_suites / sizeof all_suites[0] };
 

@@ -78,6 +78,10 @@ long self_thread_id(void);
 /** The processors online, as the OS counts them; -1 when it cannot say. */
 long online_cpu_count(void);
 
+/** Bytes the C library's allocator has handed out and not had back in
+ *  this process (glibc's mallinfo2); -1 where the platform cannot say. */
+long long heap_bytes_in_use(void);
+
 /** A sentinel value that names no open object (a closed descriptor or
  *  handle), for mp_wait(); 0 when none could be made. */
 mp_sentinel_t closed_sentinel(void);

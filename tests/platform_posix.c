@@ -6,6 +6,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#if defined(__GLIBC__)
+#include <malloc.h> /* mallinfo2 */
+#endif
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -84,6 +87,15 @@ long self_thread_id(void)
 long online_cpu_count(void)
 {
     return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+long long heap_bytes_in_use(void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    return (long long)mallinfo2().uordblks;
+#else
+    return -1; /* no portable way to ask the allocator */
+#endif
 }
 
 mp_sentinel_t closed_sentinel(void)

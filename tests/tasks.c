@@ -133,6 +133,13 @@ static int task_square(mp_task_t *t)
     return rc < 0 ? rc : mp_task_return_i64(t, n * n);
 }
 
+/* Returns heap_bytes_in_use() of this process as an int64 (-1: unknown),
+ * so the parent can see whether a long-lived worker grows. */
+static int task_heap_in_use(mp_task_t *t)
+{
+    return mp_task_return_i64(t, heap_bytes_in_use());
+}
+
 /* Fails through mp_task_fail() with a message naming its argument. */
 static int task_fail_message(mp_task_t *t)
 {
@@ -564,6 +571,7 @@ const mp_task_def_t test_tasks[] = {
     MP_TASK(task_echo),
     MP_TASK(task_square),
     MP_TASK(task_fail_message),
+    MP_TASK(task_heap_in_use),
     MP_TASK(task_fd_open),
     MP_TASK(task_cwd_env),
     MP_TASK(task_probe_print),

@@ -225,4 +225,5 @@ static int spawn_start(const mp__launch_t *launch, mp__os_proc_t **out)
     return 0;
 }
 
-const mp__start_method_t mp__win_spawn_method = {.name = "spawn", .start = spawn_start};
+const mp__start_method_t mp__win_spawn_method = {
+    .name = "spawn", .flags = MP__METHOD_NEEDS_RECORD, .start = spawn_start};

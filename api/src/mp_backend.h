@@ -56,8 +56,9 @@
 
 /** What the core asks a start method to launch. */
 typedef struct mp__launch {
-    const void *record;           /**< the bootstrap record, encoded by the core */
-    size_t record_len;            /**< its length */
+    const void *record;           /**< the bootstrap record, encoded by the core (NULL
+                                       for a method without MP__METHOD_NEEDS_RECORD) */
+    size_t record_len;            /**< its length (0 when NULL) */
     bool daemon;                  /**< end the child when this process ends */
     bool exit_with_parent;        /**< end the child even if this process is killed */
     const mp_sentinel_t *handles; /**< OS handles the child must receive (shared
@@ -70,12 +71,24 @@ typedef struct mp__launch {
 /** A started child as the backend tracks it (pid, channel, sentinel). */
 typedef struct mp__os_proc mp__os_proc_t;
 
+/** What a start method's children are: the core asks these, never names. */
+enum mp__method_flags {
+    /** The child is a fork of the calling process: the fork policy applies
+     *  (point 2 above), and it runs from `launch->decoded` in its copy of
+     *  this memory (mp__core_child_run()). */
+    MP__METHOD_FORKS_CALLER = 1u << 0,
+    /** The child reads the encoded record (`launch->record`): the core
+     *  encodes it only for such methods. */
+    MP__METHOD_NEEDS_RECORD = 1u << 1,
+};
+
 /**
  * A start method. The backend registers a table of them; the core picks one
  * by name at run time, the way SQLite picks a VFS.
  */
 typedef struct mp__start_method {
     const char *name; /**< "fork", "spawn", "forkserver" */
+    unsigned flags;   /**< MP__METHOD_* */
     /**
      * Start a child that will call mp__core_child_main() with `launch->record`
      * and `launch->handles` as they are numbered in the child, and exit with

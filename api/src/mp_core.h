@@ -46,10 +46,19 @@ double mp__time_left(double deadline);
 
 /* --- the task table (tasks.c) ------------------------------------- */
 
-/** @brief Remember the table; MP_EINVAL for NULL or duplicate names. */
+/**
+ * @brief Remember the table; MP_EINVAL for NULL, duplicate names, or a name
+ *        in the library's reserved namespace (mp_builtin.h: "mp." names
+ *        are built-in tasks). A refused table leaves the current one.
+ */
 int mp__tasks_set(const mp_task_def_t *tasks);
-/** @brief The function registered under `name`, or NULL. */
+/** @brief The function the program registered under `name`, or NULL. */
 mp_task_fn mp__tasks_find(const char *name);
+/**
+ * @brief The task a child can run under `name`: a built-in for a reserved
+ *        name, else the program's. NULL when there is none.
+ */
+mp_task_fn mp__task_lookup(const char *name);
 /** @brief Whether mp_init() has been called in this process. */
 bool mp__initialised(void);
 

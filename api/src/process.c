@@ -71,7 +71,7 @@ int mp_process_create(mp_process_t **out, const mp_process_opts_t *opts)
     int rc = mp__require_init("process");
     if (rc < 0)
         return rc;
-    if (!mp__tasks_find(opts->task))
+    if (!mp__task_lookup(opts->task))
         return mp__errdetail_set(MP_ENOTASK, "no task named '%s' in the task table", opts->task);
 
     mp__object_t *obj;
@@ -148,7 +148,7 @@ int mp_process_start(mp_process_t *p)
     rc = mp__context_method(p->context, &p->method);
     if (rc < 0)
         return rc;
-    if (strcmp(p->method->name, "fork") == 0 && (rc = mp__fork_policy_check()) < 0)
+    if ((p->method->flags & MP__METHOD_FORKS_CALLER) && (rc = mp__fork_policy_check()) < 0)
         return rc;
 
     mp__self_t *self = mp__self();
@@ -175,7 +175,8 @@ int mp_process_start(mp_process_t *p)
     for (size_t i = 0; rc == 0 && i < p->nobjects; i++)
         rc = describe_object(p->objects[i], &shares[i], &boot.objects[i], handles, &nhandles);
     mp__buf_t record = {0};
-    if (rc == 0)
+    /* A fork child reads `boot` itself, in its copy of this memory. */
+    if (rc == 0 && (p->method->flags & MP__METHOD_NEEDS_RECORD))
         rc = mp__boot_encode(&boot, &record);
     if (rc == 0) {
         mp__launch_t launch = {

@@ -9,6 +9,7 @@
 #include "mp_core.h"
 #include "mp_object.h"
 #include "mp_record.h"
+#include "mp_runner.h"
 #include "mp_semlock.h"
 
 static apr_pool_t *core_pool;
@@ -87,6 +88,9 @@ int mp_init(int *argc, char ***argv, const mp_task_def_t *tasks)
 {
     if (mp__initialised())
         return mp__errdetail_set(MP_ESTATE, "mp_init was already called");
+    /* MP_EINVAL for a NULL table, a row without a name or a function, a
+     * name listed twice, and a name in the library's reserved namespace
+     * ("mp." + anything, mp_builtin.h), which holds its built-in tasks. */
     int rc = mp__tasks_set(tasks);
     if (rc < 0)
         return rc;
@@ -262,23 +266,6 @@ static int exit_code_for(int rc)
     return rc > 255 ? 255 : rc;
 }
 
-/* Make this process's handles to the objects it was given. */
-static int attach_objects(const mp__boot_t *boot, const mp_sentinel_t *handles, size_t nhandles,
-                          mp__object_t **objects)
-{
-    for (size_t i = 0; i < boot->nobjects; i++) {
-        const mp__boot_object_t *o = &boot->objects[i];
-        const mp__kind_t *kind = mp__kind_by_id(o->kind);
-        if (!kind || o->first_handle > nhandles || o->nhandles > nhandles - o->first_handle)
-            return MP_EBOOTSTRAP;
-        int rc = kind->attach(kind, o->bytes, o->len, handles + o->first_handle, o->nhandles,
-                              &objects[i]);
-        if (rc < 0)
-            return rc == MP_ENOMEM ? rc : MP_EBOOTSTRAP;
-    }
-    return 0;
-}
-
 int mp__core_child_main(const char *method, const void *record, size_t len,
                         const mp_sentinel_t *handles, size_t nhandles)
 {
@@ -299,39 +286,25 @@ int mp__core_child_run(const char *method, const void *decoded, const mp_sentine
     if (boot->version != MP__RECORD_VERSION)
         return report_boot_error(MP_EVERSION, "bootstrap record is from another multiproc version");
     adopt_identity(method, boot);
-    mp_task_fn fn = mp__tasks_find(boot->task);
-    if (!fn) {
-        char message[300];
-        snprintf(message, sizeof message, "no task named '%.200s' in this program's task table",
-                 boot->task);
-        return report_boot_error(MP_ENOTASK, message);
-    }
     mp__object_t *stack_objects[8];
     mp__object_t **objects = boot->nobjects <= 8 ? stack_objects
                                                  : calloc(boot->nobjects, sizeof *objects);
-    int rc = !objects ? MP_ENOMEM : attach_objects(boot, handles, nhandles, objects);
+    int rc = !objects
+                 ? MP_ENOMEM
+                 : mp__runner_attach(boot->objects, boot->nobjects, handles, nhandles, objects);
     if (rc < 0)
         return report_boot_error(rc, "could not attach the objects the child was given");
-    mp_task_t task = {.name = boot->task,
-                      .arg = boot->arg,
-                      .arg_len = boot->arg_len,
-                      .objects = objects,
-                      .nobjects = boot->nobjects};
-    rc = fn(&task);
-    if (rc < 0 && !task.message[0])
-        snprintf(task.message, sizeof task.message, "%s (%s)", mp_strerror(rc), mp_err_name(rc));
+    mp__run_t run;
+    rc = mp__runner_run(&run, boot->task, boot->arg, boot->arg_len, objects, boot->nobjects);
+    if (run.result.boot_error)
+        return report_boot_error(run.result.boot_error, run.result.message);
     if (rc < 0)
         fprintf(stderr, "multiproc: task '%s' in process '%s' (pid %lld) failed: %s: %s\n",
-                boot->task, self.name, (long long)mp__os_getpid(), mp_err_name(rc), task.message);
+                boot->task, self.name, (long long)mp__os_getpid(), mp_err_name(rc),
+                run.result.message);
     run_atexit_fns();
     mp__children_at_exit();
-    report(&(mp__result_t){
-        .task_error = rc < 0 ? rc : 0,
-        .message = rc < 0 ? task.message : "",
-        .has_value = task.has_value,
-        .value = task.value.data,
-        .value_len = task.value.len,
-    });
+    report(&run.result);
     /* The objects' mappings and descriptors go with the process. */
     return exit_code_for(rc);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mp_builtin.h"
 #include "mp_core.h"
 
 static const mp_task_def_t *task_table;
@@ -18,6 +19,13 @@ int mp__tasks_set(const mp_task_def_t *tasks)
             return mp__errdetail_set(MP_EINVAL,
                                      "mp_init: task table row %d lacks a name or a function",
                                      (int)(t - tasks));
+        /* The library's namespace: a built-in must never be shadowed, nor
+         * a program's task be found in the wrong table. */
+        if (mp__builtin_reserved(t->name))
+            return mp__errdetail_set(MP_EINVAL,
+                                     "mp_init: task name '%s' starts with '" MP__BUILTIN_PREFIX
+                                     "', which is reserved for the library's own tasks",
+                                     t->name);
         for (const mp_task_def_t *u = tasks; u < t; u++)
             if (strcmp(u->name, t->name) == 0)
                 return mp__errdetail_set(MP_EINVAL, "mp_init: task '%s' is listed twice", t->name);
@@ -31,14 +39,26 @@ bool mp__initialised(void)
     return task_table != NULL;
 }
 
-mp_task_fn mp__tasks_find(const char *name)
+/* The function called `name` in `table`, or NULL. */
+static mp_task_fn find_in(const mp_task_def_t *table, const char *name)
 {
-    if (!task_table || !name)
+    if (!table || !name)
         return NULL;
-    for (const mp_task_def_t *t = task_table; t->name; t++)
+    for (const mp_task_def_t *t = table; t->name; t++)
         if (strcmp(t->name, name) == 0)
             return t->fn;
     return NULL;
+}
+
+mp_task_fn mp__tasks_find(const char *name)
+{
+    return find_in(task_table, name);
+}
+
+mp_task_fn mp__task_lookup(const char *name)
+{
+    return mp__builtin_reserved(name) ? find_in(mp__builtin_table(), name)
+                                      : find_in(task_table, name);
 }
 
 /* ---- the task's view of itself ------------------------------------ */

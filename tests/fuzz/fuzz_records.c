@@ -1,6 +1,7 @@
-/* libFuzzer target for the two records a parent and a child exchange.
+/* libFuzzer target for the records a parent and a child exchange: the
+ * bootstrap and result records, and the orders a worker loop receives.
  *
- * Both decoders take bytes from another process (a pipe, a socket), so they
+ * Every decoder takes bytes from another process (a pipe, a socket), so they
  * must reject anything that is not a well-formed record without crashing,
  * leaking or reading out of bounds; ASan and UBSan watch for that. On top of
  * that, whatever a decoder accepts must survive a round trip: encoding the
@@ -13,6 +14,7 @@
 #include <multiproc/error.h>
 
 #include "mp_buf.h"
+#include "mp_order.h"
 #include "mp_record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -82,6 +84,23 @@ static void result_round_trip(const mp__result_t *first)
     mp__buf_free(&buf);
 }
 
+static void order_round_trip(const mp__order_t *first)
+{
+    mp__buf_t buf = {0};
+    if (mp__order_encode(first, &buf) < 0) {
+        mp__buf_free(&buf);
+        return;
+    }
+    mp__order_t again;
+    int rc = mp__order_decode(buf.data, buf.len, &again);
+    check(rc == 0, "re-encoded order does not decode");
+    check(first->op == again.op, "order op");
+    check(same_str(first->task, again.task), "order task");
+    check(same_bytes(first->arg, first->arg_len, again.arg, again.arg_len), "order arg");
+    mp__order_free(&again);
+    mp__buf_free(&buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     mp__boot_t boot;
@@ -97,5 +116,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == 0)
         result_round_trip(&result);
     mp__result_free(&result);
+
+    mp__order_t order;
+    rc = mp__order_decode(data, size, &order);
+    check_code(rc);
+    if (rc == 0)
+        order_round_trip(&order);
+    mp__order_free(&order);
     return 0;
 }

@@ -9,6 +9,7 @@
 #include <multiproc/error.h>
 
 #include "mp_buf.h"
+#include "mp_order.h"
 #include "mp_record.h"
 
 static int write_file(const char *dir, const char *name, const mp__buf_t *buf)
@@ -40,6 +41,16 @@ static int seed_result(const char *dir, const char *name, const mp__result_t *re
 {
     mp__buf_t buf = {0};
     int rc = mp__result_encode(result, &buf);
+    if (rc == 0)
+        rc = write_file(dir, name, &buf);
+    mp__buf_free(&buf);
+    return rc;
+}
+
+static int seed_order(const char *dir, const char *name, const mp__order_t *order)
+{
+    mp__buf_t buf = {0};
+    int rc = mp__order_encode(order, &buf);
     if (rc == 0)
         rc = write_file(dir, name, &buf);
     mp__buf_free(&buf);
@@ -93,5 +104,12 @@ int main(int argc, char **argv)
                           &(mp__result_t){.boot_error = MP_ENOTASK, .message = "no task"});
     failed |= seed_result(dir, "result-empty-value",
                           &(mp__result_t){.message = "", .has_value = true});
+    failed |= seed_order(
+        dir, "order-i64",
+        &(mp__order_t){.op = MP__ORDER_RUN, .task = "square", .arg = &i64, .arg_len = sizeof i64});
+    failed |= seed_order(
+        dir, "order-blob",
+        &(mp__order_t){.op = MP__ORDER_RUN, .task = "blob", .arg = blob, .arg_len = sizeof blob});
+    failed |= seed_order(dir, "order-stop", &(mp__order_t){.op = MP__ORDER_STOP, .task = ""});
     return failed ? 1 : 0;
 }
