@@ -41,10 +41,6 @@ int mp__posix_socketpair(int fds[2])
     return 0;
 }
 
-#ifndef MSG_NOSIGNAL
-#define MSG_NOSIGNAL 0 /* macOS: SO_NOSIGPIPE is set on our sockets instead */
-#endif
-
 int mp__posix_write_all(int fd, const void *buf, size_t n)
 {
     const char *p = buf;

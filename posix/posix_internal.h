@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "mp_backend.h"
@@ -105,6 +106,10 @@ int mp__posix_socketpair(int fds[2]);
  *        failure. @return 0; MP_ENOMEM.
  */
 int mp__posix_conn_wrap(int fd, mp__os_conn_t **out);
+
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0 /* macOS: SO_NOSIGPIPE is set on our sockets instead */
+#endif
 
 /** @brief Write all bytes (MSG_NOSIGNAL on sockets: EPIPE, never SIGPIPE). */
 int mp__posix_write_all(int fd, const void *buf, size_t n);

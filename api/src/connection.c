@@ -108,22 +108,42 @@ static void put_length(unsigned char *out, uint64_t n)
         out[i] = (unsigned char)(n >> (8 * i));
 }
 
-int mp_connection_send(mp_connection_t *c, const void *data, size_t len)
+int mp__connection_send_timed(mp_connection_t *c, const void *data, size_t len, double timeout)
 {
     int rc = usable(c, true, "mp_connection_send");
     if (rc < 0)
         return rc;
     if (!data && len > 0)
         return mp__errdetail_set(MP_EINVAL, "mp_connection_send: NULL data, %zu bytes", len);
+    if ((rc = check_timeout(timeout, "mp_connection_send")) < 0)
+        return rc;
     unsigned char frame[HEADER + COALESCE_MAX];
     put_length(frame, len);
+    mp__os_piece_t pieces[2] = {{frame, HEADER}, {data, len}};
+    size_t npieces = 2;
     if (len <= COALESCE_MAX) {
         if (len)
             memcpy(frame + HEADER, data, len);
-        return mp__os_conn_write(c->os, frame, HEADER + len);
+        pieces[0].len += len;
+        npieces = 1;
     }
-    rc = mp__os_conn_write(c->os, frame, HEADER);
-    return rc < 0 ? rc : mp__os_conn_write(c->os, data, len);
+    size_t sent = 0;
+    rc = mp__os_conn_send(c->os, pieces, npieces, mp__deadline(true, timeout), &sent);
+    if (rc == MP_ETIMEDOUT && sent > 0) {
+        /* Cut part-way: the backend has shut the end's writing down, and
+         * nothing may follow half a message, so the end goes for good. */
+        mp_connection_close(c);
+        return mp__errdetail_set(MP_ETIMEDOUT,
+                                 "mp_connection_send: timed out after %zu of the message's %zu "
+                                 "bytes: the end is closed (the peer reads end-of-file)",
+                                 sent, HEADER + len);
+    }
+    return rc;
+}
+
+int mp_connection_send(mp_connection_t *c, const void *data, size_t len)
+{
+    return mp__connection_send_timed(c, data, len, MP_FOREVER);
 }
 
 /* ---- receiving ----------------------------------------------------- */

@@ -283,12 +283,40 @@ mp_sentinel_t mp__os_conn_handle(const mp__os_conn_t *conn);
  */
 int mp__os_conn_shareable(const mp__os_conn_t *conn);
 
+/** Most pieces one message is sent in (mp__os_conn_send()). */
+#define MP__OS_PIECES_MAX 4
+
+/** One piece of a message to send: the core's header, then the caller's
+ *  bytes, without copying them together. */
+typedef struct mp__os_piece {
+    const void *data;
+    size_t len;
+} mp__os_piece_t;
+
 /**
- * @brief Write all `len` (> 0) bytes, blocking as long as the peer does not
- *        read. Never raises SIGPIPE.
- * @return 0; MP_EEOF when the peer's end is closed; MP_ESYS.
+ * @brief Send one message, the bytes of `pieces` in order (their total
+ *        > 0), waiting while the peer does not read until `deadline` (an
+ *        absolute time from mp__deadline(); INFINITY: no limit). Never raises
+ *        SIGPIPE. The end stays usable after every outcome but a cut.
+ *
+ * A deadline that passes before the first byte went leaves the stream as
+ * it was: MP_ETIMEDOUT, `*sent` == 0, nothing was sent. A deadline that
+ * passes part-way through cannot take the bytes back, and whatever came
+ * next on the stream would be read as the rest of this message, so the
+ * backend cuts the end: it shuts this end's writing down for every
+ * process that holds it (POSIX: shutdown(SHUT_WR); a Windows socket:
+ * shutdown(SD_SEND); a Windows pipe has no such call, and its peer sees
+ * end-of-file once every copy of the end is closed), and returns
+ * MP_ETIMEDOUT with `*sent` > 0. The peer then reads the start of the
+ * message and end-of-file, never half a message as a whole one. The core
+ * frees a cut end (connection.c: later calls answer MP_ECLOSED).
+ * @param npieces 1 to MP__OS_PIECES_MAX.
+ * @param[out] sent bytes written: all of them on success.
+ * @return 0; MP_ETIMEDOUT (see above); MP_EEOF when the peer's end is
+ *         closed; MP_ESYS.
  */
-int mp__os_conn_write(mp__os_conn_t *conn, const void *data, size_t len);
+int mp__os_conn_send(mp__os_conn_t *conn, const mp__os_piece_t *pieces, size_t npieces,
+                     double deadline, size_t *sent);
 
 /**
  * @brief Read what is there, up to `size` (> 0) bytes, waiting until at

@@ -93,6 +93,19 @@ int mp__children_init(void);
  */
 int mp__connection_adopt(mp__os_conn_t *os, mp_connection_t **out);
 
+/**
+ * @brief mp_connection_send() with a timeout (seconds: MP_FOREVER, 0 polls).
+ *        The deadline passing before any byte went: MP_ETIMEDOUT, nothing
+ *        sent, the end as it was. Passing part-way through the message: the
+ *        end is closed (the peer reads end-of-file, never half a message;
+ *        later calls answer MP_ECLOSED) and MP_ETIMEDOUT says so in
+ *        mp_errdetail().
+ * @return 0; MP_ETIMEDOUT; MP_EINVAL (NULL data with a length, NaN
+ *         timeout); MP_ECLOSED; MP_ESTATE (a read-only end); MP_EEOF;
+ *         MP_ESYS.
+ */
+int mp__connection_send_timed(mp_connection_t *c, const void *data, size_t len, double timeout);
+
 /* --- start methods (context.c) ------------------------------------ */
 
 /** @brief The start method a context stands for; NULL = the default one. */
