@@ -18,7 +18,6 @@
 #include <sys/prctl.h>
 #endif
 
-#include "mp_core.h"
 #include "posix_internal.h"
 
 extern char **environ;

@@ -13,7 +13,6 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-#include "mp_core.h"
 #include "posix_internal.h"
 
 struct mp__os_conn {

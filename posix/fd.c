@@ -8,7 +8,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "mp_core.h"
 #include "posix_internal.h"
 
 int mp__posix_syserr(const char *what)

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "mp_core.h"
 #include "posix_internal.h"
 
 static int fork_start(const mp__launch_t *launch, mp__os_proc_t **out)

@@ -16,7 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mp_core.h"
 #include "posix_internal.h"
 
 /* One server per client process, guarded by `lock`; fork resets it all. */

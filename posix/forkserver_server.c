@@ -14,7 +14,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mp_core.h"
 #include "posix_internal.h"
 
 enum { MAX_CLIENTS = 64, AUTH_SECONDS = 5 };

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "mp_auth.h"
-#include "mp_core.h"
 #include "posix_internal.h"
 
 static const char challenge_tag[4] = {'C', 'H', 'A', 'L'};

@@ -20,7 +20,6 @@
 #include <sys/syscall.h>
 #endif
 
-#include "mp_core.h"
 #include "posix_internal.h"
 
 mp__os_proc_t *mp__posix_proc_new(pid_t pid)

@@ -13,7 +13,6 @@
 #include <mach-o/dyld.h>
 #endif
 
-#include "mp_core.h"
 #include "posix_internal.h"
 
 extern char **environ;

@@ -91,7 +91,6 @@
  * without WIN32_LEAN_AND_MEAN brings the old winsock.h, which clashes. */
 #include <winsock2.h>
 
-#include "mp_core.h"
 #include "win32_internal.h"
 
 /* The most one read or write moves (DWORD counts); a write is cut into

@@ -5,8 +5,8 @@
  * The portable core (api/src) makes no OS call and has no platform #ifdef;
  * it calls only the functions declared here. A platform is a folder
  * (posix/, win32/) that implements every `mp__os_*` function below and
- * registers its start methods. The core, in turn, provides the `mp__core_*`
- * up-calls at the end of this file, which backends call at fixed points.
+ * registers its start methods. The core, in turn, provides the up-calls
+ * at the end of this file, the only core functions a backend calls.
  *
  * Conventions: every function returns 0 or a negative MP_E* code unless it
  * says otherwise; on MP_ESYS it also records the OS error with
@@ -43,6 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <multiproc/error.h>
 #include <multiproc/process.h>
 
 #include "mp_buf.h"
@@ -349,18 +350,6 @@ typedef enum mp__family {
     MP__FAMILY_PIPE, /**< a Windows pipe name, without the \\.\pipe\ prefix */
 } mp__family_t;
 
-/** Longest host name in a tcp address. */
-#define MP__HOST_MAX 255
-
-/**
- * @brief For the backends (listener.c): split a tcp address "HOST:PORT" at
- *        its last colon. HOST may be empty (every interface for a
- *        listener, this machine for a client, as Python's '').
- * @return 0; MP_EINVAL (with the reason) for no colon, a port that is not
- *         0 to 65535, or a host longer than MP__HOST_MAX.
- */
-int mp__split_host_port(const char *where, char host[MP__HOST_MAX + 1], unsigned *port);
-
 /** A listening socket or named pipe. */
 typedef struct mp__os_listener mp__os_listener_t;
 
@@ -459,8 +448,55 @@ uint32_t mp__os_lock_owner_id(void);
 bool mp__os_lock_owner_is_dead(uint32_t owner);
 
 /* ------------------------------------------------------------------ */
-/* Up-calls: what the core provides to the backends                    */
+/* Up-calls: what the core provides to backends                        */
 /* ------------------------------------------------------------------ */
+
+/*
+ * Everything a backend may call in the core is declared from here to the
+ * end of this file, with mp_buf.h (included above: the growable buffer that
+ * mp__os_proc_wait() fills, mp__buf_reserve() / mp__buf_append() /
+ * mp__buf_free()) and the public error codes. A backend file includes this
+ * header and its own internal one, never another core header: what the core
+ * keeps to itself (objects, records, the task table) cannot leak into a
+ * platform, and a new platform has exactly this page to read.
+ */
+
+/* --- errors and time ---------------------------------------------- */
+
+/**
+ * @brief Record the sentence mp_errdetail() returns for the failing call
+ *        (per thread; printf format) and return `code`, so that a failure
+ *        reads `return mp__errdetail_set(MP_EINVAL, "...");`. Any thread,
+ *        any time, no lock held or taken.
+ */
+int mp__errdetail_set(int code, const char *fmt, ...) MP_PRINTF(2, 3);
+
+/**
+ * @brief A timeout as an absolute deadline on mp__os_now()'s clock, so a
+ *        loop that wakes early keeps the caller's limit: INFINITY for
+ *        MP_FOREVER, now for a timeout <= 0 or when `block` is false.
+ */
+double mp__deadline(bool block, double timeout);
+
+/** @brief Seconds left until a deadline from mp__deadline() (>= 0). */
+double mp__time_left(double deadline);
+
+/* --- addresses ------------------------------------------------------ */
+
+/** Longest host name in a tcp address. */
+#define MP__HOST_MAX 255
+
+/**
+ * @brief Split a tcp address "HOST:PORT" at its last colon, for both
+ *        backends' listeners and clients. HOST may be empty (every
+ *        interface for a listener, this machine for a client, as Python's
+ *        '').
+ * @return 0; MP_EINVAL (with the reason) for no colon, a port that is not
+ *         0 to 65535, or a host longer than MP__HOST_MAX.
+ */
+int mp__split_host_port(const char *where, char host[MP__HOST_MAX + 1], unsigned *port);
+
+/* --- children ------------------------------------------------------ */
 
 /**
  * @brief Run a child from its bootstrap record: decode it, attach the objects

@@ -12,22 +12,8 @@
 
 #include "mp_backend.h"
 
-/**
- * @brief Record detail for mp_errdetail() and return `code`, so that a
- *        failure reads `return mp__errdetail_set(MP_EINVAL, "...");`.
- */
-int mp__errdetail_set(int code, const char *fmt, ...) MP_PRINTF(2, 3);
-
-/* --- deadlines (deadline.c), for the core and the backends alike -- */
-
-/**
- * @brief A timeout as an absolute deadline on mp__os_now()'s clock, so a
- *        loop that wakes early keeps the caller's limit: INFINITY for
- *        MP_FOREVER, now for a timeout <= 0 or when `block` is false.
- */
-double mp__deadline(bool block, double timeout);
-/** @brief Seconds left until a deadline from mp__deadline() (>= 0). */
-double mp__time_left(double deadline);
+/* mp__errdetail_set(), mp__deadline() and mp__time_left() are up-calls:
+ * mp_backend.h declares them for the backends and the core alike. */
 
 /* --- the task table (tasks.c) ------------------------------------- */
 
