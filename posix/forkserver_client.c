@@ -187,13 +187,13 @@ static int start_once(const mp__launch_t *launch, uint32_t flags, mp__os_proc_t 
     if (rc < 0)
         return rc;
     int fds[2 + MP__MAX_HANDLES + 1] = {chan[1], -1};
-    int n = mp__posix_child_fds(launch, fds + 2);
+    int n = mp__posix_channel_fds(launch, fds + 2);
     int status = -1;
     rc = n < 0 ? n : request_child(flags, fds, 2 + (size_t)n, &status);
     mp__posix_close(chan[1]);
     /* The record goes out before the pid comes back: both travel at once. */
     if (rc == 0)
-        rc = mp__posix_send_record(chan[0], launch, true);
+        rc = mp__posix_channel_send(chan[0], launch, true);
     int64_t pid = -1;
     if (rc == 0 && (rc = mp__posix_read_all(status, &pid, sizeof pid)) == MP_EEOF) {
         pthread_mutex_lock(&lock);

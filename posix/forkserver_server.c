@@ -91,7 +91,7 @@ static void become_child(const int *fds, size_t nfds, pid_t server)
         close(srv.children[i].status);
     close(fds[1]);
     memset(srv.key, 0, sizeof srv.key);
-    mp__posix_run_framed_child(fds[0], "forkserver", fds + 2, nfds - 2, server);
+    mp__posix_channel_run(fds[0], "forkserver", fds + 2, nfds - 2, server);
 }
 
 static void drop_client(int client)

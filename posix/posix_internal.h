@@ -30,7 +30,7 @@ struct mp__os_proc {
 /** @brief Allocate a proc record with every descriptor set to -1. */
 mp__os_proc_t *mp__posix_proc_new(pid_t pid);
 
-/* ---- the channel between a parent and a spawned/served child ----- */
+/* ---- the channel between a parent and its child (channel.c) ------ */
 
 /** The descriptor number a spawned child finds its channel at. */
 #define MP__CHILD_CHAN_FD 3
@@ -50,50 +50,62 @@ enum { MP__LAUNCH_EXIT_WITH_PARENT = 1u << 0, MP__LAUNCH_TRACKER = 1u << 1 };
 #define MP__MAX_HANDLES 64
 
 /**
- * @brief The descriptors a spawned or served child receives besides its
- *        channel: the launch's handles, then the tracker pipe if any. Fills
- *        `fds` (room for MP__MAX_HANDLES + 1) and returns the count, or
- *        MP_EINVAL when there are too many.
+ * @brief Parent side: the descriptors a spawned or served child receives
+ *        besides its channel: the launch's handles, then the tracker pipe
+ *        if any. Fills `fds` (room for MP__MAX_HANDLES + 1) and returns the
+ *        count, or MP_EINVAL when there are too many.
  */
-int mp__posix_child_fds(const mp__launch_t *launch, int *fds);
+int mp__posix_channel_fds(const mp__launch_t *launch, int *fds);
 
 /**
  * @brief Parent side: send the framed bootstrap record (header with flags,
  *        handle count and length, then the bytes) on the child's channel;
  *        `with_environment` adds the working directory and environment, for
  *        a child that does not inherit them from this process (fork server).
+ *        A child that ended before reading it is not an error here.
  */
-int mp__posix_send_record(int chan, const mp__launch_t *launch, bool with_environment);
+int mp__posix_channel_send(int chan, const mp__launch_t *launch, bool with_environment);
 
 /**
- * @brief Parent side, last step of a start: send the record to the new
- *        child and hand `proc` to the caller; on failure kill and reap the
- *        child and free `proc`.
+ * @brief Parent side, last step of a start: send the record on
+ *        `proc->chan` and hand `proc` to the caller; on failure kill and
+ *        reap the child and free `proc` (mp__core_abandon_start()).
  */
-int mp__posix_deliver_record(mp__os_proc_t *proc, const mp__launch_t *launch, mp__os_proc_t **out);
+int mp__posix_channel_deliver(mp__os_proc_t *proc, const mp__launch_t *launch, mp__os_proc_t **out);
 
 /**
- * @brief Child side: read the framed record from the channel and run it:
- *        never returns.
+ * @brief Parent side: append what the child reported on `proc->chan` to
+ *        `received` (a memfd result replaces its marker byte); `blocking`
+ *        waits for the first byte, otherwise stops when nothing is there.
+ *        Sets `proc->chan_eof` at end-of-file.
+ * @return 0; MP_ENOMEM; an error from mapping a memfd result.
+ */
+int mp__posix_channel_collect(mp__os_proc_t *proc, mp__buf_t *received, bool blocking);
+
+/**
+ * @brief Child side (spawn, fork server): adopt `chan`, read the framed
+ *        record from it and run it: never returns.
  * @param fds this process's descriptors for the launch's handles and the
- *        tracker pipe, in mp__posix_child_fds() order; NULL when they were
+ *        tracker pipe, in mp__posix_channel_fds() order; NULL when they were
  *        placed consecutively from descriptor 4 (spawn).
  * @param nfds their count (ignored when fds is NULL).
  * @param parent the pid exit-with-parent watches: the fork server's for its
  *        children; 0 for the process that sent the record.
  */
-void mp__posix_run_framed_child(int chan, const char *method, const int *fds, size_t nfds,
-                                pid_t parent);
+void mp__posix_channel_run(int chan, const char *method, const int *fds, size_t nfds, pid_t parent);
 
 /**
- * @brief In a new child (fork, or forked by the fork server): adopt `chan` as
- *        this process's channel to its parent, closing the channel it
- *        inherited from its own parent role (fork policy point 4).
+ * @brief Child side (fork): adopt `chan` and run `launch` from this copy of
+ *        the parent's memory, which forked it as `parent`: never returns.
  */
-void mp__posix_adopt_channel(int chan);
+void mp__posix_channel_run_forked(int chan, const mp__launch_t *launch, pid_t parent);
 
-/** @brief Apply exit-with-parent in a new child (Linux: PR_SET_PDEATHSIG). */
-void mp__posix_exit_with_parent(pid_t expected_parent);
+/**
+ * @brief In a new child: adopt `chan` as this process's channel to its
+ *        parent (the one mp__os_child_report() writes to), closing the
+ *        channel it inherited from its own parent role (fork policy point 4).
+ */
+void mp__posix_channel_adopt(int chan);
 
 /* ---- descriptor helpers ------------------------------------------ */
 
@@ -141,7 +153,7 @@ int mp__posix_syserr(const char *what);
 typedef struct mp__fs_request {
     char magic[4];  /**< "MPFS" */
     uint32_t flags; /**< MP__FS_DAEMON | MP__FS_EXIT_WITH_PARENT */
-    uint32_t nfds;  /**< descriptors after the two: mp__posix_child_fds() */
+    uint32_t nfds;  /**< descriptors after the two: mp__posix_channel_fds() */
 } mp__fs_request_t;
 
 enum { MP__FS_DAEMON = 1u << 0, MP__FS_EXIT_WITH_PARENT = 1u << 1 };
