@@ -165,11 +165,6 @@ static void serve_request(int client)
     mp__posix_write_all(fds[1], &reported, sizeof reported);
 }
 
-static int decode_status(int status)
-{
-    return WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? -WTERMSIG(status) : 255;
-}
-
 static void reap_children(void)
 {
     char drain[64];
@@ -180,7 +175,7 @@ static void reap_children(void)
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
         for (size_t i = 0; i < srv.nchildren; i++)
             if (srv.children[i].pid == pid) {
-                int32_t code = decode_status(status);
+                int32_t code = mp__posix_decode_status(status);
                 mp__posix_write_all(srv.children[i].status, &code, sizeof code);
                 close(srv.children[i].status);
                 srv.children[i] = srv.children[--srv.nchildren];

@@ -30,6 +30,14 @@ struct mp__os_proc {
 /** @brief Allocate a proc record with every descriptor set to -1. */
 mp__os_proc_t *mp__posix_proc_new(pid_t pid);
 
+/**
+ * @brief A wait status (waitpid()) as Python's exit code: the code the
+ *        child exited with, or -signal when a signal ended it; 255 for a
+ *        status that is neither. The one decoder, for our own children and
+ *        the fork server's alike.
+ */
+int mp__posix_decode_status(int status);
+
 /* ---- the channel between a parent and its child (channel.c) ------ */
 
 /** The descriptor number a spawned child finds its channel at. */

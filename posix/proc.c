@@ -31,8 +31,7 @@ mp__os_proc_t *mp__posix_proc_new(pid_t pid)
     return proc;
 }
 
-/* Exit status as Python reports it: the code, or -signal. */
-static int decode_status(int status)
+int mp__posix_decode_status(int status)
 {
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
@@ -59,7 +58,7 @@ static int reap(mp__os_proc_t *proc)
         pid_t r;
         while ((r = waitpid(proc->pid, &status, 0)) < 0 && errno == EINTR)
             ;
-        proc->exitcode = r == proc->pid ? decode_status(status) : 255;
+        proc->exitcode = r == proc->pid ? mp__posix_decode_status(status) : 255;
     }
     proc->reaped = true;
     return 0;
