@@ -29,6 +29,11 @@ int mp__posix_conn_wrap(int fd, mp__os_conn_t **out)
     return 0;
 }
 
+void mp__posix_conn_unwrap(mp__os_conn_t *conn)
+{
+    free(conn);
+}
+
 int mp__os_conn_pair(bool duplex, mp__os_conn_t **a, mp__os_conn_t **b)
 {
     int fds[2];

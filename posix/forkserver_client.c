@@ -84,12 +84,18 @@ static int connect_and_authenticate(void)
 {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     socket_path(addr.sun_path, sizeof addr.sun_path);
-    conn = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (conn < 0)
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
         return mp__posix_syserr("socket");
-    if (connect(conn, (struct sockaddr *)&addr, sizeof addr) < 0)
-        return mp__posix_syserr("connect to the fork server");
-    return mp__posix_auth_client(conn, key, sizeof key, mp__deadline(true, 30.0));
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+        int rc = mp__posix_syserr("connect to the fork server");
+        mp__posix_close(fd);
+        return rc;
+    }
+    int rc = mp__posix_handshake(fd, false, key, sizeof key, mp__deadline(true, 30.0));
+    if (rc == 0)
+        conn = fd; /* on failure the handshake has closed it */
+    return rc;
 }
 
 /* Spawn a server; it inherits the listening socket (so we can connect at

@@ -188,12 +188,14 @@ static void accept_client(void)
     int fd = accept4(srv.listener, NULL, NULL, SOCK_CLOEXEC);
     if (fd < 0)
         return;
-    if (srv.nclients == MAX_CLIENTS ||
-        mp__posix_auth_server(fd, srv.key, sizeof srv.key, mp__deadline(true, AUTH_SECONDS)) < 0) {
+    if (srv.nclients == MAX_CLIENTS) {
         close(fd);
         return;
     }
-    srv.clients[srv.nclients++] = fd;
+    /* A client that fails the handshake is closed by it. */
+    if (mp__posix_handshake(fd, true, srv.key, sizeof srv.key, mp__deadline(true, AUTH_SECONDS)) ==
+        0)
+        srv.clients[srv.nclients++] = fd;
 }
 
 /* The client is gone: end what it asked to end with it, and leave. */

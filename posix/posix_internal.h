@@ -131,6 +131,10 @@ int mp__posix_conn_wrap(int fd, mp__os_conn_t **out);
 #define MSG_NOSIGNAL 0 /* macOS: SO_NOSIGPIPE is set on our sockets instead */
 #endif
 
+/** @brief Free an end from mp__posix_conn_wrap() but not its descriptor,
+ *         which goes back to the caller. */
+void mp__posix_conn_unwrap(mp__os_conn_t *conn);
+
 /** @brief Write all bytes (MSG_NOSIGNAL on sockets: EPIPE, never SIGPIPE). */
 int mp__posix_write_all(int fd, const void *buf, size_t n);
 
@@ -166,10 +170,16 @@ typedef struct mp__fs_request {
 
 enum { MP__FS_DAEMON = 1u << 0, MP__FS_EXIT_WITH_PARENT = 1u << 1 };
 
-/** @brief Authenticate as the server side (challenge first), by `deadline`. */
-int mp__posix_auth_server(int fd, const void *key, size_t key_len, double deadline);
-/** @brief Authenticate as the client side, by `deadline`. */
-int mp__posix_auth_client(int fd, const void *key, size_t key_len, double deadline);
+/**
+ * @brief Log in to or for the fork server (handshake.c): the core's
+ *        handshake under `key` on the socket `fd`, which it takes over: on
+ *        failure `fd` is closed, on success it is the caller's again.
+ * @param challenge_first true for the server (it challenges first).
+ * @return 0; MP_EAUTH; MP_ETIMEDOUT when `deadline` passed; MP_EEOF;
+ *         MP_ENOMEM; MP_ESYS.
+ */
+int mp__posix_handshake(int fd, bool challenge_first, const void *key, size_t key_len,
+                        double deadline);
 
 /**
  * @brief The fork server's main loop; never returns.

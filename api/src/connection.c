@@ -80,6 +80,14 @@ int mp__connection_adopt(mp__os_conn_t *os, mp_connection_t **out)
     return adopt_end(os, true, true, out);
 }
 
+mp__os_conn_t *mp__connection_disown(mp_connection_t *c)
+{
+    mp__os_conn_t *os = c->os;
+    c->os = NULL; /* destroying the handle no longer closes the end */
+    mp__object_destroy(&c->obj);
+    return os;
+}
+
 int mp_pipe(mp_connection_t **first, mp_connection_t **second, bool duplex)
 {
     if (!first || !second)

@@ -496,6 +496,27 @@ double mp__time_left(double deadline);
  */
 int mp__split_host_port(const char *where, char host[MP__HOST_MAX + 1], unsigned *port);
 
+/* --- authentication ------------------------------------------------ */
+
+/**
+ * @brief Python's challenge-response handshake (HMAC-SHA256 under `key`,
+ *        each side challenging the other) on `*conn`, in a Connection's
+ *        framed messages: the very wire format and code of Listener and
+ *        Client, for a backend's own login (the POSIX fork server).
+ * @param conn the end, which the core holds during the call: on success it
+ *        is left open and unchanged in `*conn`, nothing past the
+ *        handshake's last message read from it; on failure it is freed
+ *        (closed) and `*conn` set to NULL.
+ * @param challenge_first true on the listening side, which challenges
+ *        first (Python's Listener); false on the connecting side.
+ * @param deadline absolute (mp__deadline()), for every send and receive.
+ * @return 0; MP_EAUTH (a wrong digest either way, or a message that is not
+ *         the handshake's); MP_ETIMEDOUT; MP_EEOF (the peer hung up);
+ *         MP_ENOMEM; MP_ESYS.
+ */
+int mp__core_handshake(mp__os_conn_t **conn, bool challenge_first, const void *key, size_t key_len,
+                       double deadline);
+
 /* --- children ------------------------------------------------------ */
 
 /**

@@ -80,6 +80,13 @@ int mp__children_init(void);
 int mp__connection_adopt(mp__os_conn_t *os, mp_connection_t **out);
 
 /**
+ * @brief Destroy the handle `c` without closing its end, and return the
+ *        end (NULL if the handle had closed it). Whatever `c` had read of
+ *        an unfinished message is lost: call it between messages.
+ */
+mp__os_conn_t *mp__connection_disown(mp_connection_t *c);
+
+/**
  * @brief mp_connection_send() with a timeout (seconds: MP_FOREVER, 0 polls).
  *        The deadline passing before any byte went: MP_ETIMEDOUT, nothing
  *        sent, the end as it was. Passing part-way through the message: the
