@@ -9,7 +9,6 @@
 #include <sys/random.h>
 #endif
 
-#include "mp_core.h"
 #include "posix_internal.h"
 
 double mp__os_now(void)

@@ -8,10 +8,11 @@
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
-#include "mp_core.h"
 #include "posix_internal.h"
 
 struct mp__os_conn {
@@ -26,6 +27,11 @@ int mp__posix_conn_wrap(int fd, mp__os_conn_t **out)
     conn->fd = fd;
     *out = conn;
     return 0;
+}
+
+void mp__posix_conn_unwrap(mp__os_conn_t *conn)
+{
+    free(conn);
 }
 
 int mp__os_conn_pair(bool duplex, mp__os_conn_t **a, mp__os_conn_t **b)
@@ -62,10 +68,63 @@ int mp__os_conn_shareable(const mp__os_conn_t *conn)
     return 0;
 }
 
-int mp__os_conn_write(mp__os_conn_t *conn, const void *data, size_t len)
+/* The deadline passed with `sent` bytes of the message written: nothing
+ * to undo when none went; otherwise cut the end (see the contract). */
+static int send_timed_out(mp__os_conn_t *conn, size_t sent)
 {
-    int rc = mp__posix_write_all(conn->fd, data, len);
-    return rc == MP_EEOF ? mp__errdetail_set(MP_EEOF, "the peer closed the connection") : rc;
+    if (sent == 0)
+        return mp__errdetail_set(MP_ETIMEDOUT, "the peer did not take the message in time");
+    /* SHUT_WR, not close(): a copy of the end in another process must not
+     * write after the cut either, and this end may still be read. */
+    shutdown(conn->fd, SHUT_WR);
+    return mp__errdetail_set(MP_ETIMEDOUT,
+                             "the peer did not take the message in time, after %zu of its bytes "
+                             "were sent: the end is closed (the peer reads end-of-file)",
+                             sent);
+}
+
+int mp__os_conn_send(mp__os_conn_t *conn, const mp__os_piece_t *pieces, size_t npieces,
+                     double deadline, size_t *sent)
+{
+    struct iovec iov[MP__OS_PIECES_MAX];
+    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 0};
+    for (size_t i = 0; i < npieces && i < MP__OS_PIECES_MAX; i++)
+        iov[msg.msg_iovlen++] = (struct iovec){(void *)(uintptr_t)pieces[i].data, pieces[i].len};
+    /* As a read: with no deadline the send itself waits (one system call
+     * for a header and its body); a timed one polls between tries. */
+    int flags = MSG_NOSIGNAL | (isinf(deadline) ? 0 : MSG_DONTWAIT);
+    *sent = 0;
+    while (msg.msg_iovlen > 0) {
+        ssize_t w = sendmsg(conn->fd, &msg, flags);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd p = {.fd = conn->fd, .events = POLLOUT};
+            int ready = mp__posix_poll(&p, 1, deadline);
+            if (ready < 0)
+                return ready;
+            if (ready == 0)
+                return send_timed_out(conn, *sent);
+            continue; /* writable, or an error the next send reports */
+        }
+        if (w < 0)
+            return errno == EPIPE || errno == ECONNRESET
+                       ? mp__errdetail_set(MP_EEOF, "the peer closed the connection")
+                       : mp__posix_syserr("sendmsg");
+        *sent += (size_t)w;
+        /* Skip what went: whole pieces, then the start of the next one. */
+        size_t done = (size_t)w;
+        while (msg.msg_iovlen > 0 && done >= msg.msg_iov->iov_len) {
+            done -= msg.msg_iov->iov_len;
+            msg.msg_iov++;
+            msg.msg_iovlen--;
+        }
+        if (msg.msg_iovlen > 0) {
+            msg.msg_iov->iov_base = (char *)msg.msg_iov->iov_base + done;
+            msg.msg_iov->iov_len -= done;
+        }
+    }
+    return 0;
 }
 
 int mp__os_conn_read(mp__os_conn_t *conn, void *buf, size_t size, size_t *got, double deadline)

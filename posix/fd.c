@@ -8,7 +8,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "mp_core.h"
 #include "posix_internal.h"
 
 int mp__posix_syserr(const char *what)
@@ -40,10 +39,6 @@ int mp__posix_socketpair(int fds[2])
 #endif
     return 0;
 }
-
-#ifndef MSG_NOSIGNAL
-#define MSG_NOSIGNAL 0 /* macOS: SO_NOSIGPIPE is set on our sockets instead */
-#endif
 
 int mp__posix_write_all(int fd, const void *buf, size_t n)
 {

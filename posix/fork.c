@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "mp_core.h"
 #include "posix_internal.h"
 
 static int fork_start(const mp__launch_t *launch, mp__os_proc_t **out)
@@ -28,11 +27,7 @@ static int fork_start(const mp__launch_t *launch, mp__os_proc_t **out)
     pid_t pid = fork();
     if (pid == 0) {
         close(chan[0]);
-        if (launch->exit_with_parent)
-            mp__posix_exit_with_parent(parent);
-        mp__posix_adopt_channel(chan[1]);
-        mp__os_child_exit(
-            mp__core_child_run("fork", launch->decoded, launch->handles, launch->nhandles));
+        mp__posix_channel_run_forked(chan[1], launch, parent);
     }
     mp__posix_close(chan[1]);
     if (pid < 0) {

@@ -16,7 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mp_core.h"
 #include "posix_internal.h"
 
 /* One server per client process, guarded by `lock`; fork resets it all. */
@@ -85,12 +84,18 @@ static int connect_and_authenticate(void)
 {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     socket_path(addr.sun_path, sizeof addr.sun_path);
-    conn = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (conn < 0)
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
         return mp__posix_syserr("socket");
-    if (connect(conn, (struct sockaddr *)&addr, sizeof addr) < 0)
-        return mp__posix_syserr("connect to the fork server");
-    return mp__posix_auth_client(conn, key, sizeof key, mp__deadline(true, 30.0));
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+        int rc = mp__posix_syserr("connect to the fork server");
+        mp__posix_close(fd);
+        return rc;
+    }
+    int rc = mp__posix_handshake(fd, false, key, sizeof key, mp__deadline(true, 30.0));
+    if (rc == 0)
+        conn = fd; /* on failure the handshake has closed it */
+    return rc;
 }
 
 /* Spawn a server; it inherits the listening socket (so we can connect at
@@ -188,13 +193,13 @@ static int start_once(const mp__launch_t *launch, uint32_t flags, mp__os_proc_t 
     if (rc < 0)
         return rc;
     int fds[2 + MP__MAX_HANDLES + 1] = {chan[1], -1};
-    int n = mp__posix_child_fds(launch, fds + 2);
+    int n = mp__posix_channel_fds(launch, fds + 2);
     int status = -1;
     rc = n < 0 ? n : request_child(flags, fds, 2 + (size_t)n, &status);
     mp__posix_close(chan[1]);
     /* The record goes out before the pid comes back: both travel at once. */
     if (rc == 0)
-        rc = mp__posix_send_record(chan[0], launch, true);
+        rc = mp__posix_channel_send(chan[0], launch, true);
     int64_t pid = -1;
     if (rc == 0 && (rc = mp__posix_read_all(status, &pid, sizeof pid)) == MP_EEOF) {
         pthread_mutex_lock(&lock);

@@ -14,7 +14,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mp_core.h"
 #include "posix_internal.h"
 
 enum { MAX_CLIENTS = 64, AUTH_SECONDS = 5 };
@@ -92,7 +91,7 @@ static void become_child(const int *fds, size_t nfds, pid_t server)
         close(srv.children[i].status);
     close(fds[1]);
     memset(srv.key, 0, sizeof srv.key);
-    mp__posix_run_framed_child(fds[0], "forkserver", fds + 2, nfds - 2, server);
+    mp__posix_channel_run(fds[0], "forkserver", fds + 2, nfds - 2, server);
 }
 
 static void drop_client(int client)
@@ -166,11 +165,6 @@ static void serve_request(int client)
     mp__posix_write_all(fds[1], &reported, sizeof reported);
 }
 
-static int decode_status(int status)
-{
-    return WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? -WTERMSIG(status) : 255;
-}
-
 static void reap_children(void)
 {
     char drain[64];
@@ -181,7 +175,7 @@ static void reap_children(void)
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
         for (size_t i = 0; i < srv.nchildren; i++)
             if (srv.children[i].pid == pid) {
-                int32_t code = decode_status(status);
+                int32_t code = mp__posix_decode_status(status);
                 mp__posix_write_all(srv.children[i].status, &code, sizeof code);
                 close(srv.children[i].status);
                 srv.children[i] = srv.children[--srv.nchildren];
@@ -194,12 +188,14 @@ static void accept_client(void)
     int fd = accept4(srv.listener, NULL, NULL, SOCK_CLOEXEC);
     if (fd < 0)
         return;
-    if (srv.nclients == MAX_CLIENTS ||
-        mp__posix_auth_server(fd, srv.key, sizeof srv.key, mp__deadline(true, AUTH_SECONDS)) < 0) {
+    if (srv.nclients == MAX_CLIENTS) {
         close(fd);
         return;
     }
-    srv.clients[srv.nclients++] = fd;
+    /* A client that fails the handshake is closed by it. */
+    if (mp__posix_handshake(fd, true, srv.key, sizeof srv.key, mp__deadline(true, AUTH_SECONDS)) ==
+        0)
+        srv.clients[srv.nclients++] = fd;
 }
 
 /* The client is gone: end what it asked to end with it, and leave. */

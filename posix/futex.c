@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mp_core.h"
 #include "posix_internal.h"
 
 int mp__os_futex_init(mp__futex_t *futex, uint32_t value)

@@ -8,7 +8,6 @@
 #include <sys/syscall.h>
 #endif
 
-#include "mp_core.h"
 #include "posix_internal.h"
 
 static const mp__start_method_t *const methods[] = {

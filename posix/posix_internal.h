@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "mp_backend.h"
@@ -29,7 +30,15 @@ struct mp__os_proc {
 /** @brief Allocate a proc record with every descriptor set to -1. */
 mp__os_proc_t *mp__posix_proc_new(pid_t pid);
 
-/* ---- the channel between a parent and a spawned/served child ----- */
+/**
+ * @brief A wait status (waitpid()) as Python's exit code: the code the
+ *        child exited with, or -signal when a signal ended it; 255 for a
+ *        status that is neither. The one decoder, for our own children and
+ *        the fork server's alike.
+ */
+int mp__posix_decode_status(int status);
+
+/* ---- the channel between a parent and its child (channel.c) ------ */
 
 /** The descriptor number a spawned child finds its channel at. */
 #define MP__CHILD_CHAN_FD 3
@@ -49,50 +58,62 @@ enum { MP__LAUNCH_EXIT_WITH_PARENT = 1u << 0, MP__LAUNCH_TRACKER = 1u << 1 };
 #define MP__MAX_HANDLES 64
 
 /**
- * @brief The descriptors a spawned or served child receives besides its
- *        channel: the launch's handles, then the tracker pipe if any. Fills
- *        `fds` (room for MP__MAX_HANDLES + 1) and returns the count, or
- *        MP_EINVAL when there are too many.
+ * @brief Parent side: the descriptors a spawned or served child receives
+ *        besides its channel: the launch's handles, then the tracker pipe
+ *        if any. Fills `fds` (room for MP__MAX_HANDLES + 1) and returns the
+ *        count, or MP_EINVAL when there are too many.
  */
-int mp__posix_child_fds(const mp__launch_t *launch, int *fds);
+int mp__posix_channel_fds(const mp__launch_t *launch, int *fds);
 
 /**
  * @brief Parent side: send the framed bootstrap record (header with flags,
  *        handle count and length, then the bytes) on the child's channel;
  *        `with_environment` adds the working directory and environment, for
  *        a child that does not inherit them from this process (fork server).
+ *        A child that ended before reading it is not an error here.
  */
-int mp__posix_send_record(int chan, const mp__launch_t *launch, bool with_environment);
+int mp__posix_channel_send(int chan, const mp__launch_t *launch, bool with_environment);
 
 /**
- * @brief Parent side, last step of a start: send the record to the new
- *        child and hand `proc` to the caller; on failure kill and reap the
- *        child and free `proc`.
+ * @brief Parent side, last step of a start: send the record on
+ *        `proc->chan` and hand `proc` to the caller; on failure kill and
+ *        reap the child and free `proc` (mp__core_abandon_start()).
  */
-int mp__posix_deliver_record(mp__os_proc_t *proc, const mp__launch_t *launch, mp__os_proc_t **out);
+int mp__posix_channel_deliver(mp__os_proc_t *proc, const mp__launch_t *launch, mp__os_proc_t **out);
 
 /**
- * @brief Child side: read the framed record from the channel and run it:
- *        never returns.
+ * @brief Parent side: append what the child reported on `proc->chan` to
+ *        `received` (a memfd result replaces its marker byte); `blocking`
+ *        waits for the first byte, otherwise stops when nothing is there.
+ *        Sets `proc->chan_eof` at end-of-file.
+ * @return 0; MP_ENOMEM; an error from mapping a memfd result.
+ */
+int mp__posix_channel_collect(mp__os_proc_t *proc, mp__buf_t *received, bool blocking);
+
+/**
+ * @brief Child side (spawn, fork server): adopt `chan`, read the framed
+ *        record from it and run it: never returns.
  * @param fds this process's descriptors for the launch's handles and the
- *        tracker pipe, in mp__posix_child_fds() order; NULL when they were
+ *        tracker pipe, in mp__posix_channel_fds() order; NULL when they were
  *        placed consecutively from descriptor 4 (spawn).
  * @param nfds their count (ignored when fds is NULL).
  * @param parent the pid exit-with-parent watches: the fork server's for its
  *        children; 0 for the process that sent the record.
  */
-void mp__posix_run_framed_child(int chan, const char *method, const int *fds, size_t nfds,
-                                pid_t parent);
+void mp__posix_channel_run(int chan, const char *method, const int *fds, size_t nfds, pid_t parent);
 
 /**
- * @brief In a new child (fork, or forked by the fork server): adopt `chan` as
- *        this process's channel to its parent, closing the channel it
- *        inherited from its own parent role (fork policy point 4).
+ * @brief Child side (fork): adopt `chan` and run `launch` from this copy of
+ *        the parent's memory, which forked it as `parent`: never returns.
  */
-void mp__posix_adopt_channel(int chan);
+void mp__posix_channel_run_forked(int chan, const mp__launch_t *launch, pid_t parent);
 
-/** @brief Apply exit-with-parent in a new child (Linux: PR_SET_PDEATHSIG). */
-void mp__posix_exit_with_parent(pid_t expected_parent);
+/**
+ * @brief In a new child: adopt `chan` as this process's channel to its
+ *        parent (the one mp__os_child_report() writes to), closing the
+ *        channel it inherited from its own parent role (fork policy point 4).
+ */
+void mp__posix_channel_adopt(int chan);
 
 /* ---- descriptor helpers ------------------------------------------ */
 
@@ -105,6 +126,14 @@ int mp__posix_socketpair(int fds[2]);
  *        failure. @return 0; MP_ENOMEM.
  */
 int mp__posix_conn_wrap(int fd, mp__os_conn_t **out);
+
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0 /* macOS: SO_NOSIGPIPE is set on our sockets instead */
+#endif
+
+/** @brief Free an end from mp__posix_conn_wrap() but not its descriptor,
+ *         which goes back to the caller. */
+void mp__posix_conn_unwrap(mp__os_conn_t *conn);
 
 /** @brief Write all bytes (MSG_NOSIGNAL on sockets: EPIPE, never SIGPIPE). */
 int mp__posix_write_all(int fd, const void *buf, size_t n);
@@ -136,15 +165,21 @@ int mp__posix_syserr(const char *what);
 typedef struct mp__fs_request {
     char magic[4];  /**< "MPFS" */
     uint32_t flags; /**< MP__FS_DAEMON | MP__FS_EXIT_WITH_PARENT */
-    uint32_t nfds;  /**< descriptors after the two: mp__posix_child_fds() */
+    uint32_t nfds;  /**< descriptors after the two: mp__posix_channel_fds() */
 } mp__fs_request_t;
 
 enum { MP__FS_DAEMON = 1u << 0, MP__FS_EXIT_WITH_PARENT = 1u << 1 };
 
-/** @brief Authenticate as the server side (challenge first), by `deadline`. */
-int mp__posix_auth_server(int fd, const void *key, size_t key_len, double deadline);
-/** @brief Authenticate as the client side, by `deadline`. */
-int mp__posix_auth_client(int fd, const void *key, size_t key_len, double deadline);
+/**
+ * @brief Log in to or for the fork server (handshake.c): the core's
+ *        handshake under `key` on the socket `fd`, which it takes over: on
+ *        failure `fd` is closed, on success it is the caller's again.
+ * @param challenge_first true for the server (it challenges first).
+ * @return 0; MP_EAUTH; MP_ETIMEDOUT when `deadline` passed; MP_EEOF;
+ *         MP_ENOMEM; MP_ESYS.
+ */
+int mp__posix_handshake(int fd, bool challenge_first, const void *key, size_t key_len,
+                        double deadline);
 
 /**
  * @brief The fork server's main loop; never returns.

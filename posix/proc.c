@@ -1,5 +1,6 @@
 /* A started child from the parent's side: wait for it while collecting
- * what it sends, reap it, signal it, and wait on many at once.
+ * what it reports (channel.c reads it), reap it, signal it, and wait on
+ * many at once.
  *
  * The child's end is signalled by its "death" descriptor: a pidfd for our
  * own children on Linux (ready exactly when the process exits, not when its
@@ -12,15 +13,12 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/syscall.h>
 #endif
 
-#include "mp_core.h"
 #include "posix_internal.h"
 
 mp__os_proc_t *mp__posix_proc_new(pid_t pid)
@@ -33,73 +31,13 @@ mp__os_proc_t *mp__posix_proc_new(pid_t pid)
     return proc;
 }
 
-/* Exit status as Python reports it: the code, or -signal. */
-static int decode_status(int status)
+int mp__posix_decode_status(int status)
 {
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     if (WIFSIGNALED(status))
         return -WTERMSIG(status);
     return 255;
-}
-
-/* A result that came as a memfd (see MP__INLINE_RESULT_MAX): it replaces
- * the marker byte that carried it. */
-static int take_memfd_result(int fd, mp__buf_t *received)
-{
-    mp__os_shm_t *shm;
-    int rc = mp__os_shm_from_handle(fd, &shm);
-    if (rc < 0) {
-        close(fd);
-        return rc;
-    }
-    received->len = 0;
-    rc = mp__buf_append(received, mp__os_shm_addr(shm), mp__os_shm_size(shm));
-    mp__os_shm_free(shm);
-    return rc;
-}
-
-/* Read what is available on the channel; `blocking` waits for the first
- * byte, otherwise stops at EAGAIN. Marks end-of-file. */
-static int drain_channel(mp__os_proc_t *proc, mp__buf_t *received, bool blocking)
-{
-    while (!proc->chan_eof) {
-        /* Room for a typical result; the buffer doubles only if a result
-         * is bigger, so a small one costs no large allocation. */
-        int rc = mp__buf_reserve(received, received->cap - received->len >= 512 ? 0 : 4096);
-        if (rc < 0)
-            return rc;
-        union {
-            struct cmsghdr align;
-            char buf[CMSG_SPACE(sizeof(int))];
-        } control;
-        struct iovec iov = {.iov_base = received->data + received->len,
-                            .iov_len = received->cap - received->len};
-        struct msghdr msg = {.msg_iov = &iov,
-                             .msg_iovlen = 1,
-                             .msg_control = control.buf,
-                             .msg_controllen = sizeof control.buf};
-        ssize_t r = recvmsg(proc->chan, &msg, MSG_CMSG_CLOEXEC | (blocking ? 0 : MSG_DONTWAIT));
-        struct cmsghdr *cm = r > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
-        if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
-            int fd;
-            memcpy(&fd, CMSG_DATA(cm), sizeof fd);
-            if ((rc = take_memfd_result(fd, received)) < 0)
-                return rc;
-            blocking = false;
-            continue;
-        }
-        if (r > 0) {
-            received->len += (size_t)r;
-            blocking = false;
-            continue;
-        }
-        if (r == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK))
-            proc->chan_eof = true; /* EOF, or a reset: the child is gone */
-        else if (errno != EINTR)
-            return 0;
-    }
-    return 0;
 }
 
 /* The child has ended (or is ending): collect its exit status. */
@@ -120,7 +58,7 @@ static int reap(mp__os_proc_t *proc)
         pid_t r;
         while ((r = waitpid(proc->pid, &status, 0)) < 0 && errno == EINTR)
             ;
-        proc->exitcode = r == proc->pid ? decode_status(status) : 255;
+        proc->exitcode = r == proc->pid ? mp__posix_decode_status(status) : 255;
     }
     proc->reaped = true;
     return 0;
@@ -148,10 +86,10 @@ int mp__os_proc_wait(mp__os_proc_t *proc, double timeout, mp__buf_t *received, i
             return MP_ETIMEDOUT;
         int rc = 0;
         if (chan_at < n && fds[chan_at].revents)
-            rc = drain_channel(proc, received, true);
+            rc = mp__posix_channel_collect(proc, received, true);
         if (rc == 0 && death_at < n && fds[death_at].revents) {
             reap(proc);
-            rc = drain_channel(proc, received, false);
+            rc = mp__posix_channel_collect(proc, received, false);
         }
         if (rc < 0)
             return rc;
@@ -226,15 +164,4 @@ int mp__os_wait_handles(const mp_sentinel_t *handles, size_t n, double timeout,
     if (fds != stack)
         free(fds);
     return r < 0 ? r : count;
-}
-
-int mp__posix_deliver_record(mp__os_proc_t *proc, const mp__launch_t *launch, mp__os_proc_t **out)
-{
-    int rc = mp__posix_send_record(proc->chan, launch, false);
-    if (rc < 0) {
-        mp__core_abandon_start(proc);
-        return rc;
-    }
-    *out = proc;
-    return 0;
 }

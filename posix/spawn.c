@@ -13,7 +13,6 @@
 #include <mach-o/dyld.h>
 #endif
 
-#include "mp_core.h"
 #include "posix_internal.h"
 
 extern char **environ;
@@ -96,7 +95,7 @@ static int spawn_start(const mp__launch_t *launch, mp__os_proc_t **out)
         return rc;
     const char *argv[] = {mp__posix_self_exe(), "--multiproc-spawn", NULL};
     int fds[1 + MP__MAX_HANDLES + 1] = {chan[1]};
-    int n = mp__posix_child_fds(launch, fds + 1);
+    int n = mp__posix_channel_fds(launch, fds + 1);
     pid_t pid;
     rc = n < 0 ? n : mp__posix_spawn_with_fds(argv, fds, 1 + (size_t)n, &pid);
     mp__posix_close(chan[1]);
@@ -107,7 +106,7 @@ static int spawn_start(const mp__launch_t *launch, mp__os_proc_t **out)
     }
     proc->chan = chan[0];
     proc->death = mp__posix_pidfd_open(pid);
-    return mp__posix_deliver_record(proc, launch, out);
+    return mp__posix_channel_deliver(proc, launch, out);
 }
 
 const mp__start_method_t mp__posix_spawn_method = {

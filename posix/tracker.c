@@ -20,7 +20,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "mp_core.h"
 #include "posix_internal.h"
 
 /* ---- client side -------------------------------------------------- */

@@ -896,6 +896,86 @@ out:
     mp_connection_destroy(b);
 }
 
+/* ---- sends with a timeout ----------------------------------------------- */
+
+/* Most messages a send may need to fill a pipe's buffer (a few hundred do
+ * on Linux and Windows); a bound, so a pipe that never fills fails the
+ * test instead of hanging it. */
+enum { FILL_MAX = 100000 };
+
+/* Fill the pipe `w` writes to with empty messages sent with timeout 0,
+ * until one times out; the count of those that went is `*sent`. An empty
+ * message is its 8-byte header, written whole or not at all, so the one
+ * that times out leaves nothing behind. */
+static bool fill_pipe(mp_connection_t *w, size_t *sent)
+{
+    int rc = 0;
+    for (*sent = 0; *sent < FILL_MAX; ++*sent)
+        if ((rc = mp_connection_send(w, NULL, 0, 0)) != 0)
+            break;
+    return EXPECT_RC(rc, MP_ETIMEDOUT);
+}
+
+/* A send to a full pipe whose reader does not read gives up with
+ * MP_ETIMEDOUT: at once with timeout 0 (a negative one is MP_EINVAL), after
+ * about its timeout otherwise, and having sent nothing: the reader finds
+ * exactly the messages that went before, and the end still sends. */
+static void test_conn_send_timeout(void)
+{
+    mp_connection_t *r, *w;
+    size_t sent = 0;
+    if (!make_pipe(&r, &w, false))
+        return;
+    if (!fill_pipe(w, &sent))
+        goto out;
+    double t0 = now_s();
+    EXPECT_RC(mp_connection_send(w, "x", 1, 0), MP_ETIMEDOUT);
+    EXPECT_RC(mp_connection_send(w, "x", 1, -1.0), MP_EINVAL);
+    EXPECT_IMMEDIATE(now_s() - t0);
+    t0 = now_s();
+    EXPECT_RC(mp_connection_send(w, "x", 1, 0.2), MP_ETIMEDOUT);
+    EXPECT_ABOUT(now_s() - t0, 0.2);
+    EXPECT_RC(mp_connection_send(w, "x", 1, NAN), MP_EINVAL);
+    size_t len = 1, got = 0;
+    while (got < sent && mp_connection_recv(r, NULL, 0, &len, 0) == 0 && len == 0)
+        got++;
+    EXPECT_EQ(got, sent);
+    EXPECT_EQ(mp_connection_poll(r, 0), 0); /* none of the timed-out ones */
+    if (EXPECT_RC(mp_connection_send(w, "after", 5, WAIT_S), 0))
+        EXPECT_RECV(r, "after", WAIT_S);
+out:
+    mp_connection_destroy(r);
+    mp_connection_destroy(w);
+}
+
+/* A send that times out part-way through its message closes the end: a
+ * 16 MiB message, far more than the pipe holds, to a reader that does not
+ * read. The send says MP_ETIMEDOUT and that the end is closed; later calls
+ * on it answer MP_ECLOSED; the reader gets end-of-file, never the half
+ * message. */
+static void test_conn_send_timeout_cuts(void)
+{
+    mp_connection_t *r, *w;
+    unsigned char *big = calloc(1, CONN_BIG_SIZE);
+    if (!EXPECT(big != NULL, "cannot allocate 16 MiB") || !make_pipe(&r, &w, false)) {
+        free(big);
+        return;
+    }
+    double t0 = now_s();
+    EXPECT_RC(mp_connection_send(w, big, CONN_BIG_SIZE, 0.2), MP_ETIMEDOUT);
+    EXPECT_ABOUT(now_s() - t0, 0.2);
+    EXPECT(strstr(mp_errdetail(), "closed") != NULL, "detail: %s", mp_errdetail());
+    EXPECT_RC(mp_connection_send(w, "x", 1, 0), MP_ECLOSED);
+    EXPECT_RC(mp_connection_send(w, "x", 1, MP_FOREVER), MP_ECLOSED);
+    void *data = NULL;
+    size_t len = 0;
+    EXPECT_RC(mp_connection_recv_alloc(r, &data, &len, WAIT_S), MP_EEOF);
+    EXPECT(data == NULL, "recv_alloc gave data %p after end-of-file", data);
+    free(big);
+    mp_connection_destroy(r);
+    mp_connection_destroy(w);
+}
+
 static const test_case_t tests[] = {
     {"conn_duplex_echo", test_conn_duplex_echo, ON_ALL},
     {"conn_child_sees_eof", test_conn_child_sees_eof, ON_NOT_FORK},
@@ -916,6 +996,8 @@ static const test_case_t tests[] = {
     {"conn_bad_args", test_conn_bad_args, ON_ALL},
     {"conn_getter_checks", test_conn_getter_checks, ON_ALL},
     {"conn_timeout_keeps_partial", test_conn_timeout_keeps_partial, ON_ALL},
+    {"conn_send_timeout", test_conn_send_timeout, ON_ALL},
+    {"conn_send_timeout_cuts", test_conn_send_timeout_cuts, ON_ALL},
     {NULL, NULL, 0},
 };
 

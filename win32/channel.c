@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mp_core.h"
 #include "win32_internal.h"
 
 /* Pipe buffer sizes: a hint to the system, which grows them as needed. */

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mp_core.h"
 #include "win32_internal.h"
 
 /* This process's channel to its parent; NULL in the main process. */

@@ -1,7 +1,6 @@
 /* Time, identity, randomness and thread counting for the Win32 backend. */
 #include <math.h>
 
-#include "mp_core.h"
 #include "win32_internal.h" /* <windows.h>, which these two need first */
 
 #include <bcrypt.h>

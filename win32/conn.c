@@ -91,7 +91,6 @@
  * without WIN32_LEAN_AND_MEAN brings the old winsock.h, which clashes. */
 #include <winsock2.h>
 
-#include "mp_core.h"
 #include "win32_internal.h"
 
 /* The most one read or write moves (DWORD counts); a write is cut into
@@ -166,6 +165,28 @@ static DWORD io_result(mp__os_conn_t *conn, OVERLAPPED *ov, DWORD *n, bool wait)
     DWORD flags = 0;
     return WSAGetOverlappedResult(sock_of(conn), ov, n, wait, &flags) ? 0
                                                                       : (DWORD)WSAGetLastError();
+}
+
+/* Wait until `deadline` for an operation left pending (its event is
+ * conn->io). One still pending then is cancelled and `*cancelled` set; the
+ * caller collects the outcome with io_result() either way, and it counts
+ * what the operation moved before the cancel took effect.
+ * @return 0; MP_ESYS when the wait itself failed (the operation is over). */
+static int io_wait(mp__os_conn_t *conn, OVERLAPPED *ov, double deadline, bool *cancelled)
+{
+    DWORD ms = mp__win_ms_until(deadline), w;
+    while ((w = WaitForSingleObject(ov->hEvent, ms)) == WAIT_TIMEOUT &&
+           (ms = mp__win_ms_until(deadline)) > 0)
+        ; /* a wait is capped below INFINITE: wait for the rest */
+    if (w == WAIT_OBJECT_0)
+        return 0;
+    DWORD err = w == WAIT_FAILED ? GetLastError() : 0, n = 0;
+    CancelIoEx(conn->h, ov);
+    *cancelled = true;
+    if (!err)
+        return 0;
+    io_result(conn, ov, &n, true); /* the kernel owns `ov` until it is over */
+    return mp__win_syserr_code("WaitForSingleObject", err);
 }
 
 /* ---- ends ----------------------------------------------------------------- */
@@ -345,17 +366,26 @@ int mp__os_conn_shareable(const mp__os_conn_t *conn)
     return 0;
 }
 
-int mp__os_conn_write(mp__os_conn_t *conn, const void *data, size_t len)
+/* Write `len` bytes by `deadline`, adding what went to `*sent`.
+ * @return 0; MP_ETIMEDOUT (with no detail: the caller's); MP_EEOF; MP_ESYS. */
+static int write_piece(mp__os_conn_t *conn, const char *p, size_t len, double deadline,
+                       size_t *sent)
 {
-    const char *p = data;
     while (len > 0) {
         OVERLAPPED ov = {.hEvent = conn->io};
         DWORD chunk = len > MAX_IO ? MAX_IO : (DWORD)len, done = 0;
+        bool cancelled = false;
         /* Pending until the peer has read enough of it (a pipe) or the
-         * system has buffered it (a socket): wait as long. */
+         * system has buffered it (a socket): wait that long, or cancel. */
         DWORD err = io_write(conn, p, chunk, &ov);
+        int rc = err == ERROR_IO_PENDING ? io_wait(conn, &ov, deadline, &cancelled) : 0;
+        if (rc < 0)
+            return rc;
         if (err == 0 || err == ERROR_IO_PENDING)
             err = io_result(conn, &ov, &done, true);
+        *sent += done; /* a cancelled write may have moved some bytes */
+        if (err == ERROR_OPERATION_ABORTED && cancelled)
+            return MP_ETIMEDOUT;
         if (err)
             return is_disconnect(err)
                        ? mp__errdetail_set(MP_EEOF, "the peer closed the connection")
@@ -364,6 +394,30 @@ int mp__os_conn_write(mp__os_conn_t *conn, const void *data, size_t len)
         len -= done;
     }
     return 0;
+}
+
+int mp__os_conn_send(mp__os_conn_t *conn, const mp__os_piece_t *pieces, size_t npieces,
+                     double deadline, size_t *sent)
+{
+    *sent = 0;
+    int rc = 0;
+    /* One write per piece: on a pipe each is a message of its own, which
+     * the reader reads as one byte stream (see the top of the file). */
+    for (size_t i = 0; rc == 0 && i < npieces; i++)
+        rc = write_piece(conn, pieces[i].data, pieces[i].len, deadline, sent);
+    if (rc != MP_ETIMEDOUT)
+        return rc;
+    if (*sent == 0)
+        return mp__errdetail_set(MP_ETIMEDOUT, "the peer did not take the message in time");
+    /* Cut part-way (the contract): a socket's writing stops for every
+     * copy; a pipe has no such call, its peer sees end-of-file once the
+     * core has closed this end (and any child its copy). */
+    if (conn->socket)
+        shutdown(sock_of(conn), SD_SEND);
+    return mp__errdetail_set(MP_ETIMEDOUT,
+                             "the peer did not take the message in time, after %zu of its bytes "
+                             "were sent: the end is closed (the peer reads end-of-file)",
+                             *sent);
 }
 
 /* Re-arm the probe if the last one completed (see the top of the file).
@@ -441,31 +495,16 @@ static bool nothing_there(mp__os_conn_t *conn)
 static int read_some(mp__os_conn_t *conn, void *buf, DWORD size, size_t *got, double deadline)
 {
     for (;;) {
-        DWORD ms = mp__win_ms_until(deadline);
         /* A poll with nothing there issues no I/O at all. */
-        if (ms == 0 && nothing_there(conn))
+        if (mp__win_ms_until(deadline) == 0 && nothing_there(conn))
             return mp__errdetail_set(MP_ETIMEDOUT, "no message arrived in time");
         OVERLAPPED ov = {.hEvent = conn->io};
         DWORD n = 0;
         bool cancelled = false;
         DWORD err = io_read(conn, buf, size, &ov);
-        if (err == ERROR_IO_PENDING) {
-            DWORD w;
-            while ((w = WaitForSingleObject(conn->io, ms)) == WAIT_TIMEOUT &&
-                   (ms = mp__win_ms_until(deadline)) > 0)
-                ; /* a wait is capped below INFINITE: wait for the rest */
-            if (w != WAIT_OBJECT_0) {
-                /* Timed out (or the wait failed): cancel, then collect
-                 * whatever completed anyway. */
-                err = w == WAIT_FAILED ? GetLastError() : 0;
-                CancelIoEx(conn->h, &ov);
-                cancelled = true;
-                if (err) {
-                    io_result(conn, &ov, &n, true);
-                    return mp__win_syserr_code("WaitForSingleObject", err);
-                }
-            }
-        }
+        int rc = err == ERROR_IO_PENDING ? io_wait(conn, &ov, deadline, &cancelled) : 0;
+        if (rc < 0)
+            return rc;
         if (err == 0 || err == ERROR_MORE_DATA || err == ERROR_IO_PENDING)
             err = io_result(conn, &ov, &n, true);
         if (err == 0 || err == ERROR_MORE_DATA) {

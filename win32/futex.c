@@ -39,7 +39,6 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "mp_core.h"
 #include "win32_internal.h"
 
 /* ---- the per-process cache of semaphore handles ------------------- */

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mp_core.h"
 #include "win32_internal.h"
 
 int mp__win_syserr_code(const char *what, DWORD err)

@@ -14,7 +14,6 @@
  * (Windows' default): an exit_with_parent child's own children end with our
  * process as well. Nested jobs (a member that makes its own job for its own
  * children) need Windows 8 or later. */
-#include "mp_core.h"
 #include "win32_internal.h"
 
 static INIT_ONCE job_once = INIT_ONCE_STATIC_INIT;

@@ -78,7 +78,8 @@
 #include <winsock2.h>
 #include <ws2tcpip.h>
 
-#include "mp_core.h"
+#include <multiproc/listener.h> /* MP_ADDRESS_MAX */
+
 #include "win32_internal.h"
 
 /* The longest pipe path Windows takes ("up to 256 characters"). */

@@ -1,6 +1,5 @@
 /* The Win32 backend's registration: spawn is its one start method (Windows
  * has no fork), and there are no fork hooks to install. */
-#include "mp_core.h"
 #include "win32_internal.h"
 
 static const mp__start_method_t *const methods[] = {&mp__win_spawn_method, NULL};

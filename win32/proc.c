@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mp_core.h"
 #include "win32_internal.h"
 
 /* Once the child has ended, its end of the channel is closed (the system

@@ -21,7 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mp_core.h"
+#include <multiproc/shm.h> /* MP_SHM_NAME_MAX */
+
 #include "win32_internal.h"
 
 typedef struct trailer {

@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mp_core.h"
 #include "win32_internal.h"
 
 /* Channel, parent, the launch's handles, stdin, stdout, stderr. */

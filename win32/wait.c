@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mp_core.h"
 #include "win32_internal.h"
 
 enum { GROUP = MAXIMUM_WAIT_OBJECTS - 1 }; /* one slot for the stop event */

@@ -5,11 +5,12 @@
  *        handle and text helpers.
  *
  * The Win32 backend mirrors posix/ file for file where the concept is shared
- * (child.c, clock.c, conn.c, cpu.c, futex.c, listener.c, methods.c, proc.c,
- * shm.c, spawn.c; fd.c becomes handle.c) and adds what Windows needs of its own: channel.c (a
- * named pipe instead of a socketpair), job.c (the kill-on-close job that
- * ends daemons with their parent) and wait.c (waiting on more handles than
- * WaitForMultipleObjects takes). Everything the API sees is UTF-8; the
+ * (channel.c, child.c, clock.c, conn.c, cpu.c, futex.c, listener.c,
+ * methods.c, proc.c, shm.c, spawn.c; fd.c becomes handle.c; channel.c is a
+ * named pipe where POSIX has a socketpair) and adds what Windows needs of
+ * its own: job.c (the kill-on-close job that ends daemons with their
+ * parent) and wait.c (waiting on more handles than WaitForMultipleObjects
+ * takes). Everything the API sees is UTF-8; the
  * backend calls the wide (W) functions inside.
  */
 #ifndef WIN32_INTERNAL_H

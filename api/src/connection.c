@@ -66,6 +66,14 @@ static int adopt_end(mp__os_conn_t *os, bool readable, bool writable, mp_connect
     return 0;
 }
 
+/* Close the end an object holds (again is fine). */
+static void close_end(mp_connection_t *c)
+{
+    mp__os_conn_free(c->os);
+    c->os = NULL;
+    mp__buf_free(&c->got);
+}
+
 int mp__connection_adopt(mp__os_conn_t *os, mp_connection_t **out)
 {
     mp_connection_t *c;
@@ -73,6 +81,16 @@ int mp__connection_adopt(mp__os_conn_t *os, mp_connection_t **out)
     if (rc == 0)
         *out = mp__handle_of(c);
     return rc;
+}
+
+mp__os_conn_t *mp__connection_disown(mp_connection_t *c)
+{
+    if (mp__object_open(&c, &mp__kind_connection, "mp__connection_disown") < 0)
+        return NULL;
+    mp__os_conn_t *os = c->os;
+    c->os = NULL; /* destroying the object no longer closes the end */
+    mp__object_destroy(&c->obj);
+    return os;
 }
 
 int mp_pipe_create(mp_connection_t **first, mp_connection_t **second, const mp_pipe_opts_t *opts)
@@ -122,13 +140,26 @@ int mp_connection_send(mp_connection_t *c, const void *data, size_t len, double 
         return mp__errdetail_set(MP_EINVAL, "mp_connection_send: NULL data, %zu bytes", len);
     unsigned char frame[HEADER + COALESCE_MAX];
     put_length(frame, len);
+    mp__os_piece_t pieces[2] = {{frame, HEADER}, {data, len}};
+    size_t npieces = 2;
     if (len <= COALESCE_MAX) {
         if (len)
             memcpy(frame + HEADER, data, len);
-        return mp__os_conn_write(c->os, frame, HEADER + len);
+        pieces[0].len += len;
+        npieces = 1;
     }
-    rc = mp__os_conn_write(c->os, frame, HEADER);
-    return rc < 0 ? rc : mp__os_conn_write(c->os, data, len);
+    size_t sent = 0;
+    rc = mp__os_conn_send(c->os, pieces, npieces, mp__deadline(true, timeout), &sent);
+    if (rc == MP_ETIMEDOUT && sent > 0) {
+        /* Cut part-way: the backend has shut the end's writing down, and
+         * nothing may follow half a message, so the end goes for good. */
+        close_end(c);
+        return mp__errdetail_set(MP_ETIMEDOUT,
+                                 "mp_connection_send: timed out after %zu of the message's %zu "
+                                 "bytes: the end is closed (the peer reads end-of-file)",
+                                 sent, HEADER + len);
+    }
+    return rc;
 }
 
 /* ---- receiving ----------------------------------------------------- */
@@ -288,14 +319,6 @@ int mp_connection_is_writable(mp_connection_t *c)
 {
     int rc = open_end(&c, true, "mp_connection_is_writable");
     return rc == MP_ESTATE ? 0 : rc < 0 ? rc : 1;
-}
-
-/* Close the end an object holds (again is fine). */
-static void close_end(mp_connection_t *c)
-{
-    mp__os_conn_free(c->os);
-    c->os = NULL;
-    mp__buf_free(&c->got);
 }
 
 int mp_connection_close(mp_connection_t *c)

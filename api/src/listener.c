@@ -1,7 +1,7 @@
 /* Listeners and clients (Python's multiprocessing.connection Listener and
- * Client): addresses, and the challenge-response handshake, which runs on
- * the connection's own framed messages and so is the same for every family
- * and platform. The backend listens, accepts and connects (mp_backend.h). */
+ * Client): addresses, and when to run the challenge-response handshake
+ * (handshake.c), which runs on the connection's own framed messages and so
+ * is the same for every family and platform. The backend listens, accepts and connects (mp_backend.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,73 +82,7 @@ int mp__split_host_port(const char *where, char host[MP__HOST_MAX + 1], unsigned
     return 0;
 }
 
-/* ---- the handshake (Python's deliver_challenge / answer_challenge) ----- */
-
-static const char challenge_tag[] = "#CHALLENGE#", welcome[] = "#WELCOME#", failure[] = "#FAILURE#";
-enum { TAG_LEN = sizeof challenge_tag - 1, VERDICT_LEN = sizeof welcome - 1 };
-
-/* Receive one message of at most `size` bytes before `deadline`; a longer
- * one is not what the handshake expects: MP_EAUTH. */
-static int recv_by(mp_connection_t *c, void *buf, size_t size, size_t *len, double deadline)
-{
-    int rc = mp_connection_recv(c, buf, size, len, mp__time_left(deadline));
-    return rc == MP_ETOOSMALL
-               ? mp__errdetail_set(MP_EAUTH, "authentication: unexpected message (%zu bytes)", *len)
-               : rc;
-}
-
-/* The longest answer read in full before it is refused (Python's 256):
- * a longer one is drained too, up to DRAIN_MAX, so that closing the
- * connection does not reset it before the refusal is read. */
-enum { ANSWER_MAX = 256, DRAIN_MAX = 64 * 1024 };
-
-static int deliver_challenge(mp_connection_t *c, const void *key, size_t key_len, double deadline)
-{
-    unsigned char msg[TAG_LEN + MP__AUTH_SIZE], answer[ANSWER_MAX];
-    memcpy(msg, challenge_tag, TAG_LEN);
-    size_t len = 0;
-    int rc = mp__os_random(msg + TAG_LEN, MP__AUTH_SIZE);
-    if (rc == 0)
-        rc = mp_connection_send(c, msg, sizeof msg, mp__time_left(deadline));
-    if (rc == 0)
-        rc = mp_connection_recv(c, answer, sizeof answer, &len, mp__time_left(deadline));
-    if (rc == MP_ETOOSMALL && len <= DRAIN_MAX) {
-        void *junk = NULL;
-        rc = mp_connection_recv_alloc(c, &junk, &len, mp__time_left(deadline));
-        mp_free(junk);
-        len = 0; /* too long to be a digest, whatever it was */
-    }
-    if (rc < 0 && rc != MP_ETOOSMALL)
-        return rc;
-    bool ok = rc == 0 && len == MP__AUTH_SIZE &&
-              mp__auth_verify(key, key_len, msg + TAG_LEN, answer);
-    rc = mp_connection_send(c, ok ? welcome : failure, VERDICT_LEN, mp__time_left(deadline));
-    if (!ok)
-        return mp__errdetail_set(MP_EAUTH, "authentication: the answer received was wrong");
-    return rc;
-}
-
-static int answer_challenge(mp_connection_t *c, const void *key, size_t key_len, double deadline)
-{
-    unsigned char msg[TAG_LEN + MP__AUTH_SIZE], digest[MP__AUTH_SIZE];
-    char verdict[VERDICT_LEN];
-    size_t len = 0;
-    int rc = recv_by(c, msg, sizeof msg, &len, deadline);
-    if (rc < 0)
-        return rc;
-    if (len != sizeof msg || memcmp(msg, challenge_tag, TAG_LEN) != 0)
-        return mp__errdetail_set(MP_EAUTH, "authentication: the message is not a challenge");
-    rc = mp__auth_digest(key, key_len, msg + TAG_LEN, MP__AUTH_SIZE, digest);
-    if (rc == 0)
-        rc = mp_connection_send(c, digest, sizeof digest, mp__time_left(deadline));
-    if (rc == 0)
-        rc = recv_by(c, verdict, sizeof verdict, &len, deadline);
-    if (rc < 0)
-        return rc;
-    if (len != VERDICT_LEN || memcmp(verdict, welcome, VERDICT_LEN) != 0)
-        return mp__errdetail_set(MP_EAUTH, "authentication: the peer refused our key");
-    return 0;
-}
+/* ---- the handshake (handshake.c) ------------------------------------- */
 
 /* A peer that hangs up in the middle of the handshake refused us: MP_EAUTH.
  * On the listener's side a silent client is dropped the same way; a client
@@ -230,9 +164,7 @@ int mp_listener_accept(mp_listener_t *l, mp_connection_t **out, double timeout)
         return rc;
     if (l->has_key) {
         double deadline = mp__deadline(true, HANDSHAKE_SECONDS);
-        rc = deliver_challenge(c, l->key, l->key_len, deadline);
-        if (rc == 0)
-            rc = answer_challenge(c, l->key, l->key_len, deadline);
+        rc = mp__handshake(c, true, l->key, l->key_len, deadline);
         if (rc < 0) {
             rc = as_auth_failure(rc, true);
             mp_connection_destroy(c);
@@ -315,9 +247,7 @@ int mp_client_connect(mp_connection_t **out, const mp_client_opts_t *opts, doubl
         (rc = mp__connection_adopt(os, &c)) < 0)
         return rc;
     if (authkey) {
-        rc = answer_challenge(c, authkey, authkey_len, deadline);
-        if (rc == 0)
-            rc = deliver_challenge(c, authkey, authkey_len, deadline);
+        rc = mp__handshake(c, false, authkey, authkey_len, deadline);
         if (rc < 0) {
             rc = as_auth_failure(rc, false);
             mp_connection_destroy(c);

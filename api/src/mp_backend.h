@@ -5,8 +5,8 @@
  * The portable core (api/src) makes no OS call and has no platform #ifdef;
  * it calls only the functions declared here. A platform is a folder
  * (posix/, win32/) that implements every `mp__os_*` function below and
- * registers its start methods. The core, in turn, provides the `mp__core_*`
- * up-calls at the end of this file, which backends call at fixed points.
+ * registers its start methods. The core, in turn, provides the up-calls
+ * at the end of this file, the only core functions a backend calls.
  *
  * Conventions: every function returns 0 or a negative MP_E* code unless it
  * says otherwise; on MP_ESYS it also records the OS error with
@@ -43,6 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <multiproc/error.h>
 #include <multiproc/process.h>
 
 #include "mp_buf.h"
@@ -296,12 +297,40 @@ mp_sentinel_t mp__os_conn_handle(const mp__os_conn_t *conn);
  */
 int mp__os_conn_shareable(const mp__os_conn_t *conn);
 
+/** Most pieces one message is sent in (mp__os_conn_send()). */
+#define MP__OS_PIECES_MAX 4
+
+/** One piece of a message to send: the core's header, then the caller's
+ *  bytes, without copying them together. */
+typedef struct mp__os_piece {
+    const void *data;
+    size_t len;
+} mp__os_piece_t;
+
 /**
- * @brief Write all `len` (> 0) bytes, blocking as long as the peer does not
- *        read. Never raises SIGPIPE.
- * @return 0; MP_EEOF when the peer's end is closed; MP_ESYS.
+ * @brief Send one message, the bytes of `pieces` in order (their total
+ *        > 0), waiting while the peer does not read until `deadline` (an
+ *        absolute time from mp__deadline(); INFINITY: no limit). Never raises
+ *        SIGPIPE. The end stays usable after every outcome but a cut.
+ *
+ * A deadline that passes before the first byte went leaves the stream as
+ * it was: MP_ETIMEDOUT, `*sent` == 0, nothing was sent. A deadline that
+ * passes part-way through cannot take the bytes back, and whatever came
+ * next on the stream would be read as the rest of this message, so the
+ * backend cuts the end: it shuts this end's writing down for every
+ * process that holds it (POSIX: shutdown(SHUT_WR); a Windows socket:
+ * shutdown(SD_SEND); a Windows pipe has no such call, and its peer sees
+ * end-of-file once every copy of the end is closed), and returns
+ * MP_ETIMEDOUT with `*sent` > 0. The peer then reads the start of the
+ * message and end-of-file, never half a message as a whole one. The core
+ * frees a cut end (connection.c: later calls answer MP_ECLOSED).
+ * @param npieces 1 to MP__OS_PIECES_MAX.
+ * @param[out] sent bytes written: all of them on success.
+ * @return 0; MP_ETIMEDOUT (see above); MP_EEOF when the peer's end is
+ *         closed; MP_ESYS.
  */
-int mp__os_conn_write(mp__os_conn_t *conn, const void *data, size_t len);
+int mp__os_conn_send(mp__os_conn_t *conn, const mp__os_piece_t *pieces, size_t npieces,
+                     double deadline, size_t *sent);
 
 /**
  * @brief Read what is there, up to `size` (> 0) bytes, waiting until at
@@ -333,18 +362,6 @@ typedef enum mp__family {
     MP__FAMILY_UNIX, /**< a path; on Linux "@NAME" is the abstract namespace */
     MP__FAMILY_PIPE, /**< a Windows pipe name, without the \\.\pipe\ prefix */
 } mp__family_t;
-
-/** Longest host name in a tcp address. */
-#define MP__HOST_MAX 255
-
-/**
- * @brief For the backends (listener.c): split a tcp address "HOST:PORT" at
- *        its last colon. HOST may be empty (every interface for a
- *        listener, this machine for a client, as Python's '').
- * @return 0; MP_EINVAL (with the reason) for no colon, a port that is not
- *         0 to 65535, or a host longer than MP__HOST_MAX.
- */
-int mp__split_host_port(const char *where, char host[MP__HOST_MAX + 1], unsigned *port);
 
 /** A listening socket or named pipe. */
 typedef struct mp__os_listener mp__os_listener_t;
@@ -444,8 +461,78 @@ uint32_t mp__os_lock_owner_id(void);
 bool mp__os_lock_owner_is_dead(uint32_t owner);
 
 /* ------------------------------------------------------------------ */
-/* Up-calls: what the core provides to the backends                    */
+/* Up-calls: what the core provides to backends                        */
 /* ------------------------------------------------------------------ */
+
+/*
+ * Everything a backend may call in the core is declared from here to the
+ * end of this file, with mp_buf.h (included above: the growable buffer that
+ * mp__os_proc_wait() fills, mp__buf_reserve() / mp__buf_append() /
+ * mp__buf_free()) and the public error codes. A backend file includes this
+ * header and its own internal one, never another core header: what the core
+ * keeps to itself (objects, records, the task table) cannot leak into a
+ * platform, and a new platform has exactly this page to read.
+ */
+
+/* --- errors and time ---------------------------------------------- */
+
+/**
+ * @brief Record the sentence mp_errdetail() returns for the failing call
+ *        (per thread; printf format) and return `code`, so that a failure
+ *        reads `return mp__errdetail_set(MP_EINVAL, "...");`. Any thread,
+ *        any time, no lock held or taken.
+ */
+int mp__errdetail_set(int code, const char *fmt, ...) MP_PRINTF(2, 3);
+
+/**
+ * @brief A timeout as an absolute deadline on mp__os_now()'s clock, so a
+ *        loop that wakes early keeps the caller's limit: INFINITY for
+ *        MP_FOREVER and for anything longer than a century (a huge finite
+ *        timeout must not overflow a clock), now for a timeout <= 0 or when
+ *        `block` is false.
+ */
+double mp__deadline(bool block, double timeout);
+
+/** @brief Seconds left until a deadline from mp__deadline() (>= 0). */
+double mp__time_left(double deadline);
+
+/* --- addresses ------------------------------------------------------ */
+
+/** Longest host name in a tcp address. */
+#define MP__HOST_MAX 255
+
+/**
+ * @brief Split a tcp address "HOST:PORT" at its last colon, for both
+ *        backends' listeners and clients. HOST may be empty (every
+ *        interface for a listener, this machine for a client, as Python's
+ *        '').
+ * @return 0; MP_EINVAL (with the reason) for no colon, a port that is not
+ *         0 to 65535, or a host longer than MP__HOST_MAX.
+ */
+int mp__split_host_port(const char *where, char host[MP__HOST_MAX + 1], unsigned *port);
+
+/* --- authentication ------------------------------------------------ */
+
+/**
+ * @brief Python's challenge-response handshake (HMAC-SHA256 under `key`,
+ *        each side challenging the other) on `*conn`, in a Connection's
+ *        framed messages: the very wire format and code of Listener and
+ *        Client, for a backend's own login (the POSIX fork server).
+ * @param conn the end, which the core holds during the call: on success it
+ *        is left open and unchanged in `*conn`, nothing past the
+ *        handshake's last message read from it; on failure it is freed
+ *        (closed) and `*conn` set to NULL.
+ * @param challenge_first true on the listening side, which challenges
+ *        first (Python's Listener); false on the connecting side.
+ * @param deadline absolute (mp__deadline()), for every send and receive.
+ * @return 0; MP_EAUTH (a wrong digest either way, or a message that is not
+ *         the handshake's); MP_ETIMEDOUT; MP_EEOF (the peer hung up);
+ *         MP_ENOMEM; MP_ESYS.
+ */
+int mp__core_handshake(mp__os_conn_t **conn, bool challenge_first, const void *key, size_t key_len,
+                       double deadline);
+
+/* --- children ------------------------------------------------------ */
 
 /**
  * @brief Run a child from its bootstrap record: decode it, attach the objects

@@ -12,22 +12,8 @@
 
 #include "mp_backend.h"
 
-/**
- * @brief Record detail for mp_errdetail() and return `code`, so that a
- *        failure reads `return mp__errdetail_set(MP_EINVAL, "...");`.
- */
-int mp__errdetail_set(int code, const char *fmt, ...) MP_PRINTF(2, 3);
-
-/* --- deadlines (deadline.c), for the core and the backends alike -- */
-
-/**
- * @brief A timeout as an absolute deadline on mp__os_now()'s clock, so a
- *        loop that wakes early keeps the caller's limit: INFINITY for
- *        MP_FOREVER and for anything longer than a century (a huge finite
- *        timeout must not overflow a clock), now for a timeout <= 0 or when
- *        `block` is false.
- */
-double mp__deadline(bool block, double timeout);
+/* mp__errdetail_set(), mp__deadline() and mp__time_left() are up-calls:
+ * mp_backend.h declares them for the backends and the core alike. */
 
 /** @brief The failing half of mp__timeout_check(). */
 int mp__timeout_invalid(double timeout, const char *fn);
@@ -41,8 +27,6 @@ static inline int mp__timeout_check(double timeout, const char *fn)
 {
     return timeout >= 0 ? 0 : mp__timeout_invalid(timeout, fn); /* NaN compares false */
 }
-/** @brief Seconds left until a deadline from mp__deadline() (>= 0). */
-double mp__time_left(double deadline);
 
 /* --- the task table (tasks.c) ------------------------------------- */
 
@@ -108,12 +92,19 @@ void mp__children_forget(void);
 /* --- connections (connection.c) ------------------------------------ */
 
 /**
- * @brief A duplex connection handle over an end the backend made (an
- *        accepted or connected socket or pipe). It owns `os` from then on,
- *        and frees it on failure too.
- * @return 0; MP_ENOMEM.
+ * @brief A duplex connection over an end the backend made (an accepted or
+ *        connected socket or pipe), as the handle users hold. It owns `os`
+ *        from then on, and frees it on failure too.
+ * @return 0; MP_ESTATE before mp_init(); MP_ENOMEM.
  */
 int mp__connection_adopt(mp__os_conn_t *os, mp_connection_t **out);
+
+/**
+ * @brief Destroy the handle `c` without closing its end, and return the
+ *        end (NULL if the handle had closed it). Whatever `c` had read of
+ *        an unfinished message is lost: call it between messages.
+ */
+mp__os_conn_t *mp__connection_disown(mp_connection_t *c);
 
 /* --- start methods (context.c) ------------------------------------ */
 

@@ -57,6 +57,11 @@ int smoke_join(mp_process_t *p);
 /** Seconds on a monotonic clock. */
 double smoke_now(void);
 
+struct mp__os_conn;
+/** All of `len` (> 0) bytes on a backend end as one message, with no
+ *  deadline (test_conn.c). @return what mp__os_conn_send() returns. */
+int smoke_conn_write(struct mp__os_conn *c, const void *data, size_t len);
+
 /** What task_report_self returns. */
 typedef struct self_report {
     int64_t pid, parent_pid;

@@ -58,7 +58,7 @@ static int read_exact(mp__os_conn_t *c, void *buf, size_t n, double deadline)
 
 static bool send_text(mp__os_conn_t *c, const char *text)
 {
-    return CHECK_RC(mp__os_conn_write(c, text, strlen(text)), 0);
+    return CHECK_RC(smoke_conn_write(c, text, strlen(text)), 0);
 }
 
 /* The next bytes are `text`. */
@@ -86,7 +86,7 @@ static bool write_eof(mp__os_conn_t *c)
 {
     int rc = 0;
     for (int i = 0; i < 50 && rc == 0; i++) {
-        rc = mp__os_conn_write(c, "x", 1);
+        rc = smoke_conn_write(c, "x", 1);
         if (rc == 0)
             Sleep(20);
     }
@@ -121,7 +121,7 @@ static DWORD WINAPI pump_main(LPVOID arg)
     unsigned char *buf = malloc(p->len ? p->len : 1);
     for (size_t i = 0; buf && i < p->len; i++)
         buf[i] = pat(i, p->seed);
-    p->rc = buf ? mp__os_conn_write(p->c, buf, p->len) : MP_ENOMEM;
+    p->rc = buf ? smoke_conn_write(p->c, buf, p->len) : MP_ENOMEM;
     free(buf);
     if (p->close)
         mp__os_conn_free(p->c);
@@ -688,7 +688,7 @@ static DWORD WINAPI stream_writer_main(LPVOID arg)
         size_t n = 1 + (x >> 8) % sizeof buf;
         for (size_t j = 0; j < n; j++)
             buf[j] = stream_byte(w->total + j);
-        w->rc = mp__os_conn_write(w->c, buf, n);
+        w->rc = smoke_conn_write(w->c, buf, n);
         w->total += w->rc == 0 ? n : 0;
         Sleep(i % 3 == 0 ? 1 : 0);
     }

@@ -1,0 +1,301 @@
+/* The channel between a parent and its child: the POSIX twin of
+ * win32/channel.c. It is one end of a Unix socketpair on each side, and
+ * this file owns everything that travels on it, for every start method:
+ *
+ *  - the child's orders: a frame header ("MPR1": flags, the record's
+ *    length, how many handles, the sender's pid, the length of an
+ *    environment block), the bootstrap record, then, for a child of the
+ *    fork server (which is forked from the server, not from its parent),
+ *    the parent's working directory and environment;
+ *  - the descriptors that come with them: inherited from descriptor 4 on
+ *    (spawn, MP__CHILD_CHAN_FD + 1), or passed with the fork server request
+ *    (forkserver); a fork child needs neither, it has the record in memory;
+ *  - the child's report: its result record as bytes, or, past
+ *    MP__INLINE_RESULT_MAX, one marker byte carrying a memfd with it;
+ *  - end-of-file when the child has ended.
+ *
+ * The start methods (fork.c, spawn.c, forkserver_*.c) make the pair and the
+ * process, and call the functions here for the rest. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "posix_internal.h"
+
+extern char **environ;
+
+/* The header in front of a bootstrap record on a channel. */
+typedef struct frame_header {
+    char magic[4]; /* "MPR1" */
+    uint32_t flags;
+    uint64_t len;      /* the record's bytes, which follow */
+    uint32_t nhandles; /* handles the child was given */
+    int32_t sender;    /* pid of the parent that sent it */
+    uint64_t env_len;  /* bytes of the environment block after the record */
+} frame_header_t;
+
+static const char frame_magic[4] = {'M', 'P', 'R', '1'};
+enum { MAX_RECORD = 1 << 30 };
+
+/* This process's channel to its parent; -1 in the main process. */
+static int own_chan = -1;
+
+int mp__posix_channel_fds(const mp__launch_t *launch, int *fds)
+{
+    if (launch->nhandles > MP__MAX_HANDLES)
+        return mp__errdetail_set(MP_EINVAL, "a child can be given at most %d handles, not %zu",
+                                 MP__MAX_HANDLES, launch->nhandles);
+    size_t n = 0;
+    for (; n < launch->nhandles; n++)
+        fds[n] = (int)launch->handles[n];
+    if (mp__posix_tracker_fd() >= 0)
+        fds[n++] = mp__posix_tracker_fd();
+    return (int)n;
+}
+
+/* The environment block: the working directory, then each "NAME=value",
+ * each ended by NUL. A fork server's child is forked from the server, not
+ * from its parent, so it gets these from here (Python sends the cwd too). */
+static int environment_block(mp__buf_t *out)
+{
+    char cwd[4096];
+    if (!getcwd(cwd, sizeof cwd))
+        cwd[0] = '\0'; /* removed or too long: the child keeps the server's */
+    int rc = mp__buf_append(out, cwd, strlen(cwd) + 1);
+    for (char **e = environ; rc == 0 && *e; e++)
+        rc = mp__buf_append(out, *e, strlen(*e) + 1);
+    return rc;
+}
+
+int mp__posix_channel_send(int chan, const mp__launch_t *launch, bool with_environment)
+{
+    mp__buf_t env = {0};
+    int rc = with_environment ? environment_block(&env) : 0;
+    frame_header_t h = {.flags = (launch->exit_with_parent ? MP__LAUNCH_EXIT_WITH_PARENT : 0) |
+                                 (mp__posix_tracker_fd() >= 0 ? MP__LAUNCH_TRACKER : 0),
+                        .len = launch->record_len,
+                        .nhandles = (uint32_t)launch->nhandles,
+                        .sender = (int32_t)getpid(),
+                        .env_len = env.len};
+    memcpy(h.magic, frame_magic, sizeof h.magic);
+    if (rc == 0)
+        rc = mp__posix_write_all(chan, &h, sizeof h);
+    if (rc == 0)
+        rc = mp__posix_write_all(chan, launch->record, launch->record_len);
+    if (rc == 0 && env.len)
+        rc = mp__posix_write_all(chan, env.data, env.len);
+    mp__buf_free(&env);
+    /* A child that died before reading its orders is reported by join. */
+    return rc == MP_EEOF ? 0 : rc;
+}
+
+int mp__posix_channel_deliver(mp__os_proc_t *proc, const mp__launch_t *launch, mp__os_proc_t **out)
+{
+    int rc = mp__posix_channel_send(proc->chan, launch, false);
+    if (rc < 0) {
+        mp__core_abandon_start(proc);
+        return rc;
+    }
+    *out = proc;
+    return 0;
+}
+
+/* ---- the child receiving its orders ------------------------------- */
+
+/* Take on the parent's working directory and environment. The block is
+ * kept for ever: putenv() keeps pointers into it. */
+static void adopt_environment(char *block, size_t len)
+{
+    if (len == 0 || block[len - 1] != '\0')
+        return;
+    if (block[0] && chdir(block) < 0)
+        fprintf(stderr, "multiproc: child cannot enter %s: %s\n", block, strerror(errno));
+    clearenv();
+    for (char *e = block + strlen(block) + 1; e < block + len; e += strlen(e) + 1)
+        putenv(e);
+}
+
+void mp__posix_channel_adopt(int chan)
+{
+    if (own_chan >= 0 && own_chan != chan)
+        close(own_chan);
+    own_chan = chan;
+    mp__posix_forkserver_forget();
+}
+
+static void exit_with_parent(pid_t expected_parent)
+{
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* The parent may have died before the request took effect. */
+    if (getppid() != expected_parent)
+        raise(SIGKILL);
+#else
+    (void)expected_parent;
+#endif
+}
+
+/* Where the handles are in this process: as given, or from descriptor 4. */
+static bool locate_handles(const frame_header_t *h, const int *fds, size_t nfds,
+                           mp_sentinel_t *handles)
+{
+    size_t need = h->nhandles + ((h->flags & MP__LAUNCH_TRACKER) ? 1 : 0);
+    if (h->nhandles > MP__MAX_HANDLES || (fds && nfds < need))
+        return false;
+    for (size_t i = 0; i < need; i++) {
+        int fd = fds ? fds[i] : MP__CHILD_CHAN_FD + 1 + (int)i;
+        if (i < h->nhandles)
+            handles[i] = fd;
+        else
+            mp__posix_tracker_adopt(fd);
+    }
+    return true;
+}
+
+void mp__posix_channel_run(int chan, const char *method, const int *fds, size_t nfds, pid_t parent)
+{
+    mp__posix_channel_adopt(chan);
+    frame_header_t h;
+    char *record = NULL;
+    size_t len = 0;
+    mp_sentinel_t handles[MP__MAX_HANDLES];
+    /* A bad frame still goes to the core, which reports MP_EBOOTSTRAP. */
+    if (mp__posix_read_all(chan, &h, sizeof h) == 0 && memcmp(h.magic, frame_magic, 4) == 0 &&
+        h.len <= MAX_RECORD && h.env_len <= MAX_RECORD && locate_handles(&h, fds, nfds, handles) &&
+        (record = malloc(h.len + h.env_len + 1)) &&
+        mp__posix_read_all(chan, record, h.len + h.env_len) == 0) {
+        len = h.len;
+        adopt_environment(record + h.len, h.env_len);
+        /* The parent that must be alive: the sender, unless the child is
+         * someone else's (a fork server's). Not getppid(): if the parent
+         * died already, that is whoever adopted us. */
+        if (h.flags & MP__LAUNCH_EXIT_WITH_PARENT)
+            exit_with_parent(parent ? parent : h.sender);
+    }
+    int code = mp__core_child_main(method, record, len, handles, len ? h.nhandles : 0);
+    free(record);
+    mp__os_child_exit(code);
+}
+
+void mp__posix_channel_run_forked(int chan, const mp__launch_t *launch, pid_t parent)
+{
+    if (launch->exit_with_parent)
+        exit_with_parent(parent);
+    mp__posix_channel_adopt(chan);
+    /* The record is in this copy of the parent's memory: no reading, no
+     * decoding (see mp__core_child_run()). */
+    mp__os_child_exit(
+        mp__core_child_run("fork", launch->decoded, launch->handles, launch->nhandles));
+}
+
+/* ---- the child's report ------------------------------------------- */
+
+/* A big result: into anonymous shared memory, whose descriptor goes to
+ * the parent with a marker byte. */
+static int report_in_memfd(const void *record, size_t len)
+{
+    mp__os_shm_t *shm;
+    int rc = mp__os_shm_create(NULL, len, &shm);
+    if (rc < 0)
+        return rc;
+    memcpy(mp__os_shm_addr(shm), record, len);
+    int fd = (int)mp__os_shm_handle(shm);
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } control;
+    memset(&control, 0, sizeof control);
+    char marker = 'F';
+    struct iovec iov = {.iov_base = &marker, .iov_len = 1};
+    struct msghdr msg = {.msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = control.buf,
+                         .msg_controllen = sizeof control.buf};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+    ssize_t w;
+    while ((w = sendmsg(own_chan, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+        ;
+    mp__os_shm_free(shm);
+    return w == 1 ? 0 : mp__posix_syserr("sendmsg");
+}
+
+int mp__os_child_report(const void *record, size_t len)
+{
+    if (own_chan < 0)
+        return MP_ESTATE;
+    if (len > MP__INLINE_RESULT_MAX)
+        return report_in_memfd(record, len);
+    return mp__posix_write_all(own_chan, record, len);
+}
+
+/* ---- the parent collecting the report ------------------------------ */
+
+/* A result that came as a memfd (see MP__INLINE_RESULT_MAX): it replaces
+ * the marker byte that carried it. */
+static int take_memfd_result(int fd, mp__buf_t *received)
+{
+    mp__os_shm_t *shm;
+    int rc = mp__os_shm_from_handle(fd, &shm);
+    if (rc < 0) {
+        close(fd);
+        return rc;
+    }
+    received->len = 0;
+    rc = mp__buf_append(received, mp__os_shm_addr(shm), mp__os_shm_size(shm));
+    mp__os_shm_free(shm);
+    return rc;
+}
+
+/* Read what is available on the channel; `blocking` waits for the first
+ * byte, otherwise stops at EAGAIN. Marks end-of-file. */
+int mp__posix_channel_collect(mp__os_proc_t *proc, mp__buf_t *received, bool blocking)
+{
+    while (!proc->chan_eof) {
+        /* Room for a typical result; the buffer doubles only if a result
+         * is bigger, so a small one costs no large allocation. */
+        int rc = mp__buf_reserve(received, received->cap - received->len >= 512 ? 0 : 4096);
+        if (rc < 0)
+            return rc;
+        union {
+            struct cmsghdr align;
+            char buf[CMSG_SPACE(sizeof(int))];
+        } control;
+        struct iovec iov = {.iov_base = received->data + received->len,
+                            .iov_len = received->cap - received->len};
+        struct msghdr msg = {.msg_iov = &iov,
+                             .msg_iovlen = 1,
+                             .msg_control = control.buf,
+                             .msg_controllen = sizeof control.buf};
+        ssize_t r = recvmsg(proc->chan, &msg, MSG_CMSG_CLOEXEC | (blocking ? 0 : MSG_DONTWAIT));
+        struct cmsghdr *cm = r > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+        if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+            int fd;
+            memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+            if ((rc = take_memfd_result(fd, received)) < 0)
+                return rc;
+            blocking = false;
+            continue;
+        }
+        if (r > 0) {
+            received->len += (size_t)r;
+            blocking = false;
+            continue;
+        }
+        if (r == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK))
+            proc->chan_eof = true; /* EOF, or a reset: the child is gone */
+        else if (errno != EINTR)
+            return 0;
+    }
+    return 0;
+}
