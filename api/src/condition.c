@@ -27,15 +27,15 @@ int mp__cond_wait(mp__cond_shared_t *c, mp__lockref_t lock, double timeout)
                                  "wait on a condition whose lock the caller does not hold");
     mp__semlock_release(c->sleeping);
     /* Release an RLock completely, whatever its depth, and restore it. */
-    uint32_t depth = lock.count ? *lock.count : 1;
+    uint32_t depth = lock.count ? mp__lockref_count(lock) : 1;
     if (lock.count)
-        *lock.count = 0;
+        mp__lockref_set_count(lock, 0);
     mp__semlock_release(lock.mutex);
     int rc = mp__semlock_acquire(c->wait, true, timeout);
     mp__semlock_release(c->woken);
     int relock = mp__semlock_acquire(lock.mutex, true, MP_FOREVER);
     if (lock.count)
-        *lock.count = depth;
+        mp__lockref_set_count(lock, depth);
     return relock == MP_EOWNERDEAD ? relock : rc;
 }
 

@@ -24,38 +24,6 @@ static mp__lockref_t lock_ref(mp_lock_t *lock)
     return (mp__lockref_t){.mutex = lock->mutex};
 }
 
-int mp__lockref_acquire(mp__lockref_t ref, double timeout)
-{
-    if (ref.count && mp__semlock_is_mine(ref.mutex)) {
-        (*ref.count)++;
-        return 0;
-    }
-    int rc = mp__semlock_acquire(ref.mutex, true, timeout);
-    if (ref.count && (rc == 0 || rc == MP_EOWNERDEAD)) {
-        *ref.count = 1;
-        *ref.owner_pid = (int32_t)mp__os_getpid();
-    }
-    return rc;
-}
-
-int mp__lockref_release(mp__lockref_t ref)
-{
-    if (!ref.count) {
-        int rc = mp__semlock_release(ref.mutex);
-        return rc == MP_ESTATE ? mp__errdetail_set(rc, "release of an unlocked Lock") : rc;
-    }
-    if (!mp__semlock_is_mine(ref.mutex))
-        return mp__errdetail_set(MP_ENOTOWNER, "cannot release an RLock the caller does not hold");
-    if (--*ref.count > 0)
-        return 0;
-    return mp__semlock_release(ref.mutex);
-}
-
-bool mp__lockref_is_mine(mp__lockref_t ref)
-{
-    return mp__semlock_is_mine(ref.mutex);
-}
-
 /* The reference to an RLock's shared state, wherever it lives. */
 static mp__lockref_t rlock_ref(mp_rlock_t *lock)
 {

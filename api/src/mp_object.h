@@ -42,8 +42,10 @@ typedef struct mp__share {
 /** A kind of object. */
 struct mp__kind {
     const char *name; /**< "Lock", for messages */
-    uint32_t id;      /**< stable number in bootstrap records (0: not shareable) */
-    size_t size;      /**< size of the object struct */
+    /** Stable number in bootstrap records, and the kind tag in handle ids:
+     *  unique, below 2^MP__HANDLE_TAG_BITS (0: processes, not shareable). */
+    uint32_t id;
+    size_t size; /**< size of the object struct */
     /** Describe `obj` for a child; NULL for a kind that cannot be shared. */
     int (*share)(mp__object_t *obj, mp__share_t *out);
     /** In a child: make an object of `kind` (this kind) from a
@@ -107,8 +109,8 @@ static inline int mp__object_open(void *handle_var, const mp__kind_t *kind, cons
 {
     void *handle;
     memcpy(&handle, handle_var, sizeof handle);
-    mp__object_t *obj = mp__handle_get(handle, NULL);
-    if (obj && obj->kind == kind) {
+    mp__object_t *obj = mp__handle_live(handle, kind->id);
+    if (obj) {
         memcpy(handle_var, &obj, sizeof obj);
         return 0;
     }

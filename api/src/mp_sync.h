@@ -34,12 +34,64 @@ typedef struct mp__lockref {
     _Atomic int32_t *owner_pid; /* with count */
 } mp__lockref_t;
 
+/* Only the owner writes an RLock's count and pid, so relaxed loads and
+ * stores (plain moves) are enough: they are atomic only so that
+ * mp_rlock_owner() in another thread reads them without a data race. A
+ * read-modify-write or a sequentially consistent store would double the
+ * cost of an uncontended acquire. */
+
+/** @brief An RLock's recursion count (for its owner, or a diagnostic). */
+static inline uint32_t mp__lockref_count(mp__lockref_t ref)
+{
+    return atomic_load_explicit(ref.count, memory_order_relaxed);
+}
+
+/** @brief Set an RLock's recursion count; only its owner does. */
+static inline void mp__lockref_set_count(mp__lockref_t ref, uint32_t count)
+{
+    atomic_store_explicit(ref.count, count, memory_order_relaxed);
+}
+
+/* The three below are inline: they are every acquire's and release's own
+ * code, and a lock reference passed by value to a call goes through memory
+ * in a way that stalls the processor (a failed store forwarding) on the
+ * uncontended path. */
 /** @brief Acquire; an RLock's owner just counts up. */
-int mp__lockref_acquire(mp__lockref_t ref, double timeout);
+static inline int mp__lockref_acquire(mp__lockref_t ref, double timeout)
+{
+    if (ref.count && mp__semlock_is_mine(ref.mutex)) {
+        mp__lockref_set_count(ref, mp__lockref_count(ref) + 1);
+        return 0;
+    }
+    int rc = mp__semlock_acquire(ref.mutex, true, timeout);
+    if (ref.count && (rc == 0 || rc == MP_EOWNERDEAD)) {
+        mp__lockref_set_count(ref, 1);
+        atomic_store_explicit(ref.owner_pid, (int32_t)mp__os_getpid(), memory_order_relaxed);
+    }
+    return rc;
+}
+
 /** @brief Release once: MP_ESTATE (Lock not locked) or MP_ENOTOWNER (RLock). */
-int mp__lockref_release(mp__lockref_t ref);
+static inline int mp__lockref_release(mp__lockref_t ref)
+{
+    if (!ref.count) {
+        int rc = mp__semlock_release(ref.mutex);
+        return rc == MP_ESTATE ? mp__errdetail_set(rc, "release of an unlocked Lock") : rc;
+    }
+    if (!mp__semlock_is_mine(ref.mutex))
+        return mp__errdetail_set(MP_ENOTOWNER, "cannot release an RLock the caller does not hold");
+    uint32_t count = mp__lockref_count(ref) - 1;
+    mp__lockref_set_count(ref, count);
+    if (count > 0)
+        return 0;
+    return mp__semlock_release(ref.mutex);
+}
+
 /** @brief Whether the calling thread holds it. */
-bool mp__lockref_is_mine(mp__lockref_t ref);
+static inline bool mp__lockref_is_mine(mp__lockref_t ref)
+{
+    return mp__semlock_is_mine(ref.mutex);
+}
 
 /** @brief The reference to an RLock's shared state. */
 mp__lockref_t mp__rlock_ref(mp__rlock_shared_t *shared);

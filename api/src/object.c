@@ -40,7 +40,7 @@ int mp__object_new(const mp__kind_t *kind, mp__object_t **out)
     if (!obj)
         return MP_ENOMEM;
     obj->kind = kind;
-    rc = mp__handle_new(obj, &obj->handle);
+    rc = mp__handle_new(obj, kind->id, &obj->handle);
     if (rc < 0) {
         free(obj);
         return rc;
