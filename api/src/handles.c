@@ -1,7 +1,7 @@
-/* Handle ids: a table of slots, each holding an object and a generation.
- * An id packs a slot number with the generation it was issued under; the
- * generation moves on when the object is destroyed, which is what makes a
- * stale id detectable for ever (see mp_handles.h). */
+/* Handle ids: a table of slots, each holding an object and the id it was
+ * issued under. An id packs a slot number, its object's kind tag and the
+ * slot's generation; the generation moves on when the object is destroyed,
+ * which is what makes a stale id detectable for ever (see mp_handles.h). */
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
