@@ -49,6 +49,15 @@ bool expect_str(const char *got, const char *want, const char *expr, const char 
     return ok;
 }
 
+void expect_shm_gone(mp_shm_t *shm, const char *file, int line)
+{
+    check_true(mp_shm_data(shm) == NULL, file, line, "a gone segment still has its data");
+    check_true(mp_shm_size(shm) == 0, file, line, "a gone segment still has its size");
+    check_true(mp_shm_name(shm)[0] == '\0', file, line, "a gone segment still has its name");
+    int rc = mp_shm_close(shm);
+    check_true(rc == MP_ECLOSED, file, line, "close of a gone segment gave %s", mp_err_name(rc));
+}
+
 /* ---- the suite's start method ---------------------------------------- */
 
 static const char *given_method;    /* --start-method, or NULL */

@@ -66,6 +66,11 @@ bool expect_eq(long long got, long long want, const char *expr, const char *file
 #define EXPECT_STR(got, want) expect_str((got), (want), #got, __FILE__, __LINE__)
 bool expect_str(const char *got, const char *want, const char *expr, const char *file, int line);
 
+/** A segment handle that is gone (destroyed, or its owner is): its getters
+ *  give the bad-handle sentinels and its calls MP_ECLOSED. */
+#define EXPECT_SHM_GONE(shm) expect_shm_gone((shm), __FILE__, __LINE__)
+void expect_shm_gone(mp_shm_t *shm, const char *file, int line);
+
 /** A condition, with a formatted explanation printed when it fails;
  *  evaluates to the condition. */
 #define EXPECT(cond, ...) check_true((cond), __FILE__, __LINE__, __VA_ARGS__)

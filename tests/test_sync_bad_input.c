@@ -303,10 +303,7 @@ static void test_shm_functions(void)
         return;
     EXPECT_RC(mp_shm_unlink(shm), 0);
     mp_shm_destroy(shm);
-    EXPECT(mp_shm_data(shm) == NULL, "data of a destroyed segment");
-    EXPECT_EQ(mp_shm_size(shm), 0);
-    EXPECT_STR(mp_shm_name(shm), "");
-    EXPECT_RC(mp_shm_close(shm), MP_ECLOSED);
+    EXPECT_SHM_GONE(shm);
     EXPECT_RC(mp_shm_unlink(shm), MP_ECLOSED);
     mp_shm_destroy(shm);
 }

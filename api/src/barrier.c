@@ -206,7 +206,7 @@ int mp_barrier_is_broken(mp_barrier_t *b)
 
 void mp_barrier_destroy(mp_barrier_t *b)
 {
-    mp__object_destroy_handle(b, &mp__kind_barrier, "mp_barrier_destroy");
+    mp__object_destroy_handle(b, &mp__kind_barrier);
 }
 
 const mp__kind_t mp__kind_barrier = {

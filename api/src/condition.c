@@ -197,7 +197,7 @@ int mp_condition_notify_all(mp_condition_t *c)
 
 void mp_condition_destroy(mp_condition_t *c)
 {
-    mp__object_destroy_handle(c, &mp__kind_condition, "mp_condition_destroy");
+    mp__object_destroy_handle(c, &mp__kind_condition);
 }
 
 static void condition_release(mp__object_t *obj)

@@ -331,7 +331,7 @@ int mp_connection_close(mp_connection_t *c)
 
 void mp_connection_destroy(mp_connection_t *c)
 {
-    mp__object_destroy_handle(c, &mp__kind_connection, "mp_connection_destroy");
+    mp__object_destroy_handle(c, &mp__kind_connection);
 }
 
 /* ---- handing an end to a child ------------------------------------- */

@@ -102,7 +102,7 @@ int mp_event_wait(mp_event_t *e, double timeout)
 
 void mp_event_destroy(mp_event_t *e)
 {
-    mp__object_destroy_handle(e, &mp__kind_event, "mp_event_destroy");
+    mp__object_destroy_handle(e, &mp__kind_event);
 }
 
 const mp__kind_t mp__kind_event = {

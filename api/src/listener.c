@@ -187,7 +187,7 @@ int mp_listener_close(mp_listener_t *l)
 
 void mp_listener_destroy(mp_listener_t *l)
 {
-    mp__object_destroy_handle(l, &mp__kind_listener, "mp_listener_destroy");
+    mp__object_destroy_handle(l, &mp__kind_listener);
 }
 
 static void listener_release(mp__object_t *obj)

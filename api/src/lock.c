@@ -38,9 +38,9 @@ mp__lockref_t mp__rlock_ref(mp__rlock_shared_t *shared)
 
 int mp__lockref_of(const void *handle, mp__lockref_t *out)
 {
-    const mp__object_t *obj = mp__handle_get(handle, NULL);
-    if (obj && obj->kind == &mp__kind_lock) {
-        *out = lock_ref((mp_lock_t *)obj);
+    mp_lock_t *lock = mp__handle_live(handle, mp__kind_lock.id);
+    if (lock) {
+        *out = lock_ref(lock);
         return 0;
     }
     mp_rlock_t *rlock = (mp_rlock_t *)handle;
@@ -89,7 +89,7 @@ int mp_lock_is_locked(mp_lock_t *lock)
 
 void mp_lock_destroy(mp_lock_t *lock)
 {
-    mp__object_destroy_handle(lock, &mp__kind_lock, "mp_lock_destroy");
+    mp__object_destroy_handle(lock, &mp__kind_lock);
 }
 
 static int lock_attach(const mp__kind_t *kind, const void *bytes, size_t len,
@@ -190,7 +190,7 @@ int mp_rlock_owner(mp_rlock_t *lock, mp_pid_t *pid, long *tid, unsigned *count)
 
 void mp_rlock_destroy(mp_rlock_t *lock)
 {
-    mp__object_destroy_handle(lock, &mp__kind_rlock, "mp_rlock_destroy");
+    mp__object_destroy_handle(lock, &mp__kind_rlock);
 }
 
 static void rlock_release_handle(mp__object_t *obj)

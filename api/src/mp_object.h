@@ -81,7 +81,7 @@ void mp__object_destroy(mp__object_t *obj);
  * @brief What the public `mp_X_destroy(handle)` does: destroy the object
  *        unless the handle is NULL, stale, of another kind, or borrowed.
  */
-void mp__object_destroy_handle(const void *handle, const mp__kind_t *kind, const char *fn);
+void mp__object_destroy_handle(const void *handle, const mp__kind_t *kind);
 
 /** @brief Destroy the object behind a handle its owner holds (any kind). */
 void mp__object_destroy_owned(const void *handle);

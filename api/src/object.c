@@ -59,10 +59,13 @@ void mp__object_destroy(mp__object_t *obj)
     free(obj);
 }
 
-void mp__object_destroy_handle(const void *handle, const mp__kind_t *kind, const char *fn)
+void mp__object_destroy_handle(const void *handle, const mp__kind_t *kind)
 {
-    mp__object_t *obj = (mp__object_t *)handle;
-    if (handle && mp__object_open(&obj, kind, fn) == 0 && !obj->borrowed)
+    /* A lookup, not mp__object_open(): destroy returns nothing, so a
+     * stale or foreign handle must not overwrite the detail of the call
+     * that failed before it. */
+    mp__object_t *obj = mp__handle_live(handle, kind->id);
+    if (obj && !obj->borrowed)
         mp__object_destroy(obj);
 }
 

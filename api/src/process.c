@@ -398,7 +398,7 @@ int mp_process_close(mp_process_t *p)
 
 void mp_process_destroy(mp_process_t *p)
 {
-    mp__object_destroy_handle(p, &mp__kind_process, "mp_process_destroy");
+    mp__object_destroy_handle(p, &mp__kind_process);
 }
 
 static void process_release(mp__object_t *obj)

@@ -55,7 +55,7 @@ int mp_semaphore_value(mp_semaphore_t *sem, unsigned *value)
 
 void mp_semaphore_destroy(mp_semaphore_t *sem)
 {
-    mp__object_destroy_handle(sem, &mp__kind_semaphore, "mp_semaphore_destroy");
+    mp__object_destroy_handle(sem, &mp__kind_semaphore);
 }
 
 const mp__kind_t mp__kind_semaphore = {

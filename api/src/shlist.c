@@ -300,7 +300,7 @@ mp_shm_t *mp_shlist_shm(mp_shlist_t *list)
 
 void mp_shlist_destroy(mp_shlist_t *list)
 {
-    mp__object_destroy_handle(list, &mp__kind_shlist, "mp_shlist_destroy");
+    mp__object_destroy_handle(list, &mp__kind_shlist);
 }
 
 static void shlist_release(mp__object_t *obj)

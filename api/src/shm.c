@@ -121,7 +121,7 @@ int mp_shm_unlink(mp_shm_t *shm)
 
 void mp_shm_destroy(mp_shm_t *shm)
 {
-    mp__object_destroy_handle(shm, &mp__kind_shm, "mp_shm_destroy");
+    mp__object_destroy_handle(shm, &mp__kind_shm);
 }
 
 static void shm_release(mp__object_t *obj)

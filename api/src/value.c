@@ -285,7 +285,7 @@ int mp_value_add_i64(mp_value_t *v, size_t index, int64_t delta, int64_t *result
 
 void mp_value_destroy(mp_value_t *v)
 {
-    mp__object_destroy_handle(v, &mp__kind_value, "mp_value_destroy");
+    mp__object_destroy_handle(v, &mp__kind_value);
 }
 
 static void value_release(mp__object_t *obj)
