@@ -52,6 +52,11 @@ uint32_t mp__os_lock_owner_id(void)
     return (uint32_t)mp__os_getpid();
 }
 
+mp_pid_t mp__os_lock_owner_pid(uint32_t owner)
+{
+    return (mp_pid_t)owner; /* the owner id is the pid here */
+}
+
 bool mp__os_lock_owner_is_dead(uint32_t pid)
 {
     char path[64], buf[256];

@@ -202,6 +202,11 @@ uint32_t mp__os_lock_owner_id(void)
     return (uint32_t)(GetCurrentProcessId() >> 2);
 }
 
+mp_pid_t mp__os_lock_owner_pid(uint32_t owner)
+{
+    return (mp_pid_t)((DWORD)owner << 2); /* undoes mp__os_lock_owner_id() */
+}
+
 bool mp__os_lock_owner_is_dead(uint32_t owner)
 {
     HANDLE p = OpenProcess(SYNCHRONIZE, FALSE, (DWORD)owner << 2);

@@ -87,6 +87,22 @@ int mp_lock_is_locked(mp_lock_t *lock)
     return rc < 0 ? rc : mp__semlock_value(lock->mutex) == 0;
 }
 
+int mp_lock_owner(mp_lock_t *lock, mp_pid_t *pid, long *tid)
+{
+    int rc = mp__object_open(&lock, &mp__kind_lock, "mp_lock_owner");
+    if (rc < 0)
+        return rc;
+    /* The word names the owner process, the holder beside it the thread:
+     * two reads, not one snapshot, which a diagnostic can live with. */
+    uint32_t owner = mp__semlock_owner_process(lock->mutex);
+    long holder = owner ? mp__semlock_owner(lock->mutex) : 0;
+    if (pid)
+        *pid = owner ? mp__os_lock_owner_pid(owner) : 0;
+    if (tid)
+        *tid = holder;
+    return 0;
+}
+
 void mp_lock_destroy(mp_lock_t *lock)
 {
     mp__object_destroy_handle(lock, &mp__kind_lock);

@@ -460,6 +460,9 @@ uint32_t mp__os_lock_owner_id(void);
  */
 bool mp__os_lock_owner_is_dead(uint32_t owner);
 
+/** @brief The pid of the process with this owner id (mp__os_lock_owner_id()). */
+mp_pid_t mp__os_lock_owner_pid(uint32_t owner);
+
 /* ------------------------------------------------------------------ */
 /* Up-calls: what the core provides to backends                        */
 /* ------------------------------------------------------------------ */

@@ -10,6 +10,7 @@
 #define MP_SEMLOCK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <multiproc/process.h>
 
@@ -46,6 +47,9 @@ unsigned mp__semlock_value(const void *slot);
 
 /** @brief A mutex's owner's thread id, 0 when unlocked. */
 long mp__semlock_owner(const void *slot);
+
+/** @brief A mutex's owner process (mp__os_lock_owner_id()), 0 when unlocked. */
+uint32_t mp__semlock_owner_process(const void *slot);
 
 /** @brief Whether the calling thread holds the mutex. */
 bool mp__semlock_is_mine(const void *slot);

@@ -229,6 +229,12 @@ long mp__semlock_owner(const void *slot)
     return (long)atomic_load(&s->holder);
 }
 
+uint32_t mp__semlock_owner_process(const void *slot)
+{
+    semlock_t *s = (semlock_t *)slot;
+    return atomic_load(&s->word.value) & OWNER_MASK;
+}
+
 bool mp__semlock_is_mine(const void *slot)
 {
     /* The holder is written by the holding thread after it took the word and

@@ -79,6 +79,22 @@ MP_API int mp_lock_release(mp_lock_t *lock);
 /** @brief 1 if locked (by anyone), 0 if not; MP_EINVAL; MP_ECLOSED. */
 MP_API int mp_lock_is_locked(mp_lock_t *lock);
 
+/**
+ * @brief Who holds the lock, for diagnostics (Python shows a Lock's owner
+ *        in its repr). A Lock has no recursion count: see mp_rlock_owner()
+ *        for an RLock's.
+ * @param lock the lock.
+ * @param[out] pid the pid of the process that holds it, 0 when it is
+ *        unlocked (may be NULL). An owner that died holding the lock is
+ *        still named until the next acquirer takes it over (MP_EOWNERDEAD).
+ * @param[out] tid the thread id (in that process) that took it, 0 when it
+ *        is unlocked, and also 0 for the instant between another thread
+ *        taking it and recording itself (may be NULL).
+ * @return 0; MP_EINVAL for NULL or a handle of another kind; MP_ECLOSED.
+ *         The answer may be stale as soon as it is returned.
+ */
+MP_API int mp_lock_owner(mp_lock_t *lock, mp_pid_t *pid, long *tid);
+
 /** @brief Free this process's handle. NULL-safe. */
 MP_API void mp_lock_destroy(mp_lock_t *lock);
 
