@@ -54,6 +54,9 @@ uint32_t mp__semlock_owner_process(const void *slot);
 /** @brief Whether the calling thread holds the mutex. */
 bool mp__semlock_is_mine(const void *slot);
 
+/** @brief This process's owner id (mp__os_lock_owner_id()), cached. */
+uint32_t mp__semlock_self_owner(void);
+
 /** @brief After fork, in the child: its thread id is new. */
 void mp__semlock_forget_ids(void);
 

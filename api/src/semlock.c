@@ -60,6 +60,11 @@ static uint32_t self_owner(void)
     return cached_owner;
 }
 
+uint32_t mp__semlock_self_owner(void)
+{
+    return self_owner();
+}
+
 void mp__semlock_forget_ids(void)
 {
     cached_tid = 0;
