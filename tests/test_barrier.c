@@ -250,6 +250,73 @@ static void test_barrier_reset(void)
     mp_barrier_destroy(b);
 }
 
+/* "Promptly" after a party's death: well under the 5 s a notify used to
+ * stall, with room for a loaded machine. */
+#define DEATH_NOTICED_S 2.0
+
+/* Kill a party child and check that it died of the signal. */
+static void kill_party(mp_process_t *p)
+{
+    if (p && EXPECT_RC(mp_process_kill(p), 0) && EXPECT_RC(mp_process_join(p, JOIN_LIMIT_S), 0))
+        EXPECT_EQ(exitcode_of(p), KILLED_EXITCODE);
+    dispose_process(p);
+}
+
+/* A party SIGKILLed inside wait() is not counted as waiting: the next
+ * party's wait(1.0) fails with MP_EBROKEN at once (it used to complete the
+ * round after a 5 s stall, past its own timeout), the barrier says it is
+ * broken, and reset() makes it whole: a full round passes. */
+static void test_barrier_party_killed(void)
+{
+    mp_barrier_t *b = make_barrier(2, NULL);
+    if (!b)
+        return;
+    barrier_arg_t a = {.rounds = 1, .timeout = REACH_LIMIT_S};
+    mp_process_t *victim = start_party(b, a, NULL, NULL);
+    EXPECT(wait_barrier_waiting(b, 1, REACH_LIMIT_S), "the party never waited");
+    kill_party(victim);
+    double t0 = now_s();
+    EXPECT_RC(mp_barrier_wait(b, 1.0, NULL), MP_EBROKEN);
+    double took = now_s() - t0;
+    EXPECT(took < DEATH_NOTICED_S, "the wait after the death took %.3f s", took);
+    EXPECT_EQ(mp_barrier_is_broken(b), 1);
+    EXPECT_EQ(mp_barrier_n_waiting(b), 0);
+    EXPECT_RC(mp_barrier_reset(b), 0);
+    EXPECT_EQ(mp_barrier_is_broken(b), 0);
+    mp_process_t *p = start_party(b, a, NULL, NULL);
+    unsigned index = 99;
+    EXPECT_RC(mp_barrier_wait(b, REACH_LIMIT_S, &index), 0);
+    EXPECT(index < 2, "index %u", index);
+    expect_party(p, 0);
+    mp_barrier_destroy(b);
+}
+
+/* A party killed while others wait breaks the barrier for them promptly
+ * (as an abort does), in this process and in another one. */
+static void test_barrier_party_killed_while_others_wait(void)
+{
+    mp_barrier_t *b = make_barrier(4, NULL);
+    if (!b)
+        return;
+    barrier_arg_t a = {.rounds = 1, .timeout = REACH_LIMIT_S};
+    mp_process_t *survivor = start_party(b, a, NULL, NULL);
+    mp_process_t *victim = start_party(b, a, NULL, NULL);
+    killer_t killer;
+    if (EXPECT(wait_barrier_waiting(b, 2, REACH_LIMIT_S), "%d parties waiting, not 2",
+               mp_barrier_n_waiting(b)) &&
+        killer_start(&killer, victim, NULL, 0.3)) {
+        EXPECT_RC(mp_barrier_wait(b, REACH_LIMIT_S, NULL), MP_EBROKEN);
+        double noticed = now_s() - killer.killed_at;
+        killer_join(&killer);
+        EXPECT(killer.killed_at > 0 && noticed < DEATH_NOTICED_S,
+               "the death was noticed after %.3f s", noticed);
+    }
+    expect_party(survivor, MP_EBROKEN);
+    kill_party(victim);
+    EXPECT_EQ(mp_barrier_is_broken(b), 1);
+    mp_barrier_destroy(b);
+}
+
 static const test_case_t tests[] = {
     {"barrier_one_round", test_barrier_one_round, ON_ALL},
     {"barrier_ten_rounds", test_barrier_ten_rounds, ON_ALL},
@@ -260,6 +327,8 @@ static const test_case_t tests[] = {
     {"barrier_own_timeout", test_barrier_own_timeout, ON_ALL},
     {"barrier_single", test_barrier_single, ON_ALL},
     {"barrier_reset", test_barrier_reset, ON_ALL},
+    {"barrier_party_killed", test_barrier_party_killed, ON_ALL},
+    {"barrier_party_killed_while_others_wait", test_barrier_party_killed_while_others_wait, ON_ALL},
     {NULL, NULL, 0},
 };
 

@@ -314,7 +314,7 @@ typedef struct mp_barrier mp_barrier_t;
  * has no counterpart: every mp_barrier_wait() says its own.
  */
 typedef struct mp_barrier_opts {
-    unsigned parties;   /**< how many must wait before all go (>= 1) */
+    unsigned parties;   /**< how many must wait before all go (1..65536) */
     const char *action; /**< a task-table name run by one party per round, or NULL */
     uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
 } mp_barrier_opts_t;
@@ -323,7 +323,8 @@ typedef struct mp_barrier_opts {
  * @brief Create a barrier.
  * @param[out] out the new handle; free it with mp_barrier_destroy().
  * @param opts required: `parties` has no default.
- * @return 0; MP_EINVAL for NULL or 0 parties; MP_ENOTASK for an action name
+ * @return 0; MP_EINVAL for NULL, 0 parties or more than 65536 (the shared
+ *         block holds a slot per party); MP_ENOTASK for an action name
  *         not in the task table; MP_ESTATE before mp_init(); MP_ENOMEM;
  *         MP_ESYS.
  */
@@ -336,17 +337,30 @@ MP_API int mp_barrier_create(mp_barrier_t **out, const mp_barrier_opts_t *opts);
  *        the previous round to drain, then for this round to fill.
  * @param[out] index 0..parties-1, a different one per party (may be NULL).
  * @return 0; MP_EBROKEN when the barrier is or becomes broken (abort, a
- *         timeout in any party, or a failed action); MP_ETIMEDOUT when the
- *         previous round had not drained by the deadline (this call joined
- *         no round and broke nothing); MP_EINVAL for NULL or a bad timeout;
- *         MP_ECLOSED.
+ *         timeout in any party, a failed action, or a party that died inside
+ *         its wait while the round filled); MP_ETIMEDOUT when the previous
+ *         round had not drained, or the barrier's lock (held by the party
+ *         running the action) was not free, by the deadline (this call
+ *         joined no round and broke nothing); MP_EINVAL for NULL or a bad
+ *         timeout; MP_ECLOSED.
+ *
+ * A party that dies (SIGKILL) inside its wait is noticed within about
+ * 50 ms by the parties that wait, and at once by the next call on the
+ * barrier: it breaks a round that was filling, and is simply counted out
+ * of one that was already released. Limit: a dead party is recognised by
+ * its pid; should the system give that pid to a new process before anyone
+ * looked, the party looks alive and the others wait for it until their
+ * timeout.
  */
 MP_API int mp_barrier_wait(mp_barrier_t *barrier, double timeout, unsigned *index);
 
 /** @brief Break the barrier: waiters now and later get MP_EBROKEN. */
 MP_API int mp_barrier_abort(mp_barrier_t *barrier);
 
-/** @brief Return to the initial state; current waiters get MP_EBROKEN. */
+/** @brief Return to the initial state; current waiters get MP_EBROKEN.
+ *         Parties that died inside a wait are counted out first, so a
+ *         barrier broken by a death is usable again. 0; MP_EINVAL;
+ *         MP_ECLOSED. */
 MP_API int mp_barrier_reset(mp_barrier_t *barrier);
 
 /** @brief The number of parties; MP_EINVAL; MP_ECLOSED. */
