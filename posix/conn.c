@@ -101,6 +101,10 @@ int mp__os_conn_send(mp__os_conn_t *conn, const mp__os_piece_t *pieces, size_t n
         if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             struct pollfd p = {.fd = conn->fd, .events = POLLOUT};
             int ready = mp__posix_poll(&p, 1, deadline);
+            /* A signal part-way (mp_set_interruptible()) cuts the end as a
+             * timeout does: nothing may follow half a message. */
+            if (ready == MP_EINTR && *sent > 0)
+                shutdown(conn->fd, SHUT_WR);
             if (ready < 0)
                 return ready;
             if (ready == 0)

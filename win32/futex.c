@@ -156,13 +156,13 @@ int mp__os_futex_init(mp__futex_t *futex, uint32_t value)
     return rc;
 }
 
-void mp__os_futex_wait(mp__futex_t *futex, uint32_t expected, double seconds)
+int mp__os_futex_wait(mp__futex_t *futex, uint32_t expected, double seconds)
 {
     HANDLE sem = get_sem(futex->key, true);
     if (!sem) {
         /* No wait channel (out of handles?): nap instead; callers re-check. */
         Sleep(1);
-        return;
+        return 0;
     }
     InterlockedIncrement(sleepers(futex));
     if (atomic_load(&futex->value) == expected) {
@@ -173,6 +173,7 @@ void mp__os_futex_wait(mp__futex_t *futex, uint32_t expected, double seconds)
     }
     InterlockedDecrement(sleepers(futex));
     put_sem(sem);
+    return 0; /* no signal interrupts a wait here (mp_set_interruptible()) */
 }
 
 void mp__os_futex_wake(mp__futex_t *futex, int count)

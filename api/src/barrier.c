@@ -76,12 +76,15 @@ int mp_barrier_create(mp_barrier_t **out, const mp_barrier_opts_t *opts)
     return 0;
 }
 
-/* Take the barrier's lock by `deadline`. Its state is only changed under
- * it in whole steps, so an owner that died left it consistent:
- * MP_EOWNERDEAD is as good as 0. */
-static int take_lock(barrier_shared_t *s, double deadline, mp__lockref_t *lock)
+/* Take the barrier's lock by `deadline`; MP_EINTR only for a wait (the
+ * other calls resume after a signal). Its state is only changed under it
+ * in whole steps, so an owner that died left it consistent: MP_EOWNERDEAD
+ * is as good as 0. */
+static int take_lock(barrier_shared_t *s, double deadline, bool for_wait, mp__lockref_t *lock)
 {
-    int rc = mp__semlock_acquire(s->lock, true, mp__time_left(deadline));
+    double left = mp__time_left(deadline);
+    int rc = for_wait ? mp__semlock_acquire(s->lock, true, left)
+                      : mp__semlock_acquire_resuming(s->lock, left);
     *lock = (mp__lockref_t){.mutex = s->lock};
     return rc == MP_EOWNERDEAD ? 0 : rc;
 }
@@ -124,7 +127,8 @@ static int state_settled(void *ctx)
 }
 
 /* Under the lock: sleep on the condition until `pred` holds or `deadline`
- * passes, in slices, settling between them. */
+ * passes, in slices, settling between them. MP_ETIMEDOUT; MP_EINTR (the
+ * lock is held again in both cases). */
 static int sleep_until(mp_barrier_t *b, mp__lockref_t lock, int (*pred)(void *), double deadline)
 {
     barrier_shared_t *s = shared_of(b);
@@ -135,7 +139,9 @@ static int sleep_until(mp_barrier_t *b, mp__lockref_t lock, int (*pred)(void *),
         double left = mp__time_left(deadline);
         if (left <= 0)
             return MP_ETIMEDOUT;
-        mp__cond_wait(&s->cond, lock, left < DEATH_CHECK_SECONDS ? left : DEATH_CHECK_SECONDS);
+        if (mp__cond_wait(&s->cond, lock,
+                          left < DEATH_CHECK_SECONDS ? left : DEATH_CHECK_SECONDS) == MP_EINTR)
+            return MP_EINTR;
     }
 }
 
@@ -174,9 +180,13 @@ static int join_round(mp_barrier_t *b, mp__lockref_t lock, double deadline, unsi
         rc = release_round(b, lock);
     } else {
         rc = sleep_until(b, lock, state_not_filling, deadline);
-        if (rc == MP_ETIMEDOUT)
+        /* Giving up breaks the round for everyone, as in Python, where any
+         * exception in wait() (KeyboardInterrupt too) breaks the barrier. */
+        if (rc < 0 && s->state == FILLING)
             set_state(s, lock, BROKEN);
-        if (rc == MP_ETIMEDOUT || s->state < 0)
+        if (rc == MP_EINTR)
+            rc = mp__errdetail_set(MP_EINTR, "a signal interrupted the barrier wait; it is broken");
+        else if (rc == MP_ETIMEDOUT || s->state < 0)
             rc = mp__errdetail_set(MP_EBROKEN, "the barrier broke while waiting");
     }
     mp__parties_leave(s->inside, b->parties);
@@ -198,10 +208,13 @@ int mp_barrier_wait(mp_barrier_t *b, double timeout, unsigned *index)
      * then filling this one. */
     double deadline = mp__deadline(true, timeout);
     mp__lockref_t lock;
-    if (take_lock(s, deadline, &lock) < 0)
-        return mp__errdetail_set(MP_ETIMEDOUT, "the barrier's lock was not free in time");
+    if ((rc = take_lock(s, deadline, true, &lock)) < 0)
+        return rc == MP_EINTR ? mp__errdetail_set(rc, "a signal interrupted the barrier wait")
+                              : mp__errdetail_set(rc, "the barrier's lock was not free in time");
     unsigned me = 0;
-    if (sleep_until(b, lock, state_settled, deadline) < 0)
+    if ((rc = sleep_until(b, lock, state_settled, deadline)) == MP_EINTR)
+        rc = mp__errdetail_set(rc, "a signal interrupted the barrier wait");
+    else if (rc < 0)
         rc = mp__errdetail_set(MP_ETIMEDOUT, "the barrier's previous round did not drain in time");
     else if (s->state != FILLING)
         rc = mp__errdetail_set(MP_EBROKEN, "the barrier is broken");
@@ -220,7 +233,7 @@ int mp_barrier_abort(mp_barrier_t *b)
         return rc;
     barrier_shared_t *s = shared_of(b);
     mp__lockref_t lock;
-    take_lock(s, INFINITY, &lock);
+    take_lock(s, INFINITY, false, &lock);
     set_state(s, lock, BROKEN);
     mp__semlock_release(s->lock);
     return 0;
@@ -233,7 +246,7 @@ int mp_barrier_reset(mp_barrier_t *b)
         return rc;
     barrier_shared_t *s = shared_of(b);
     mp__lockref_t lock;
-    take_lock(s, INFINITY, &lock);
+    take_lock(s, INFINITY, false, &lock);
     settle(b, lock, true); /* the dead are not waiters to send away */
     /* Waiters are sent away broken; the last of them refills the barrier. */
     uint32_t n = inside(b);
@@ -253,7 +266,7 @@ static int read_field(mp_barrier_t *b, const char *fn, int (*get)(mp_barrier_t *
         return rc;
     barrier_shared_t *s = shared_of(b);
     mp__lockref_t lock;
-    take_lock(s, INFINITY, &lock);
+    take_lock(s, INFINITY, false, &lock);
     settle(b, lock, true);
     rc = get(b);
     mp__semlock_release(s->lock);

@@ -52,7 +52,8 @@ int mp__cond_wait(mp__cond_shared_t *c, mp__lockref_t lock, double timeout)
     else
         atomic_fetch_sub(&c->unlisted, 1);
     mp__semlock_release(c->woken);
-    int relock = mp__semlock_acquire(lock.mutex, true, MP_FOREVER);
+    /* The caller holds the lock on return, MP_EINTR or not. */
+    int relock = mp__semlock_acquire_resuming(lock.mutex, MP_FOREVER);
     if (lock.count)
         mp__lockref_set_count(lock, depth);
     return relock == MP_EOWNERDEAD ? relock : rc;

@@ -150,14 +150,14 @@ int mp_connection_send(mp_connection_t *c, const void *data, size_t len, double 
     }
     size_t sent = 0;
     rc = mp__os_conn_send(c->os, pieces, npieces, mp__deadline(true, timeout), &sent);
-    if (rc == MP_ETIMEDOUT && sent > 0) {
-        /* Cut part-way: the backend has shut the end's writing down, and
+    if ((rc == MP_ETIMEDOUT || rc == MP_EINTR) && sent > 0) {
+        /* Cut part-way (by the deadline or a signal, mp_set_interruptible()):
          * nothing may follow half a message, so the end goes for good. */
         close_end(c);
-        return mp__errdetail_set(MP_ETIMEDOUT,
-                                 "mp_connection_send: timed out after %zu of the message's %zu "
+        return mp__errdetail_set(rc,
+                                 "mp_connection_send: %s after %zu of the message's %zu "
                                  "bytes: the end is closed (the peer reads end-of-file)",
-                                 sent, HEADER + len);
+                                 rc == MP_EINTR ? "interrupted" : "timed out", sent, HEADER + len);
     }
     return rc;
 }
@@ -225,7 +225,7 @@ static int read_body(mp_connection_t *c, unsigned char *dst, size_t n, double de
     if (have)
         memcpy(dst, c->got.data + HEADER, have);
     rc = read_until(c, dst, n, &have, deadline);
-    if (rc == MP_ETIMEDOUT) {
+    if (rc == MP_ETIMEDOUT || rc == MP_EINTR) { /* EINTR: mp_set_interruptible() */
         memcpy(c->got.data + HEADER, dst, have);
         c->got.len = HEADER + have;
         return rc;

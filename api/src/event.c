@@ -25,7 +25,7 @@ static event_shared_t *shared_of(mp_event_t *e)
 static mp__lockref_t take_lock(event_shared_t *s)
 {
     mp__lockref_t lock = {.mutex = s->lock};
-    mp__semlock_acquire(s->lock, true, MP_FOREVER);
+    mp__semlock_acquire_resuming(s->lock, MP_FOREVER);
     return lock;
 }
 
@@ -94,8 +94,10 @@ int mp_event_wait(mp_event_t *e, double timeout)
     event_shared_t *s = shared_of(e);
     mp__lockref_t lock = take_lock(s);
     if (!flag_is_set(s))
-        mp__cond_wait(&s->cond, lock, timeout);
-    rc = flag_is_set(s) ? 0 : MP_ETIMEDOUT;
+        rc = mp__cond_wait(&s->cond, lock, timeout);
+    /* Set: success, even if a signal came too; else a timeout, or the
+     * signal that cut the wait short. */
+    rc = flag_is_set(s) ? 0 : rc == MP_EINTR ? rc : MP_ETIMEDOUT;
     mp__semlock_release(s->lock);
     return rc;
 }

@@ -31,9 +31,19 @@ int mp__semlock_init(void *slot, mp__semlock_kind_t kind, unsigned value, unsign
  * @brief Take the mutex or one unit of the semaphore.
  * @param block false: never wait, whatever the timeout.
  * @return 0; MP_EOWNERDEAD (a mutex whose owner died: now held by the
- *         caller); MP_ETIMEDOUT.
+ *         caller); MP_ETIMEDOUT; MP_EINTR (a signal handler ran while it
+ *         slept, and mp_set_interruptible() is on: not taken).
  */
 int mp__semlock_acquire(void *slot, bool block, double timeout);
+
+/**
+ * @brief mp__semlock_acquire() that resumes after a signal handler, whatever
+ *        mp_set_interruptible() says, keeping its deadline: for a lock the
+ *        library must hold on return (an object's inner lock, a condition's
+ *        lock re-taken at the end of a wait).
+ * @return 0; MP_EOWNERDEAD; MP_ETIMEDOUT.
+ */
+int mp__semlock_acquire_resuming(void *slot, double timeout);
 
 /**
  * @brief Release the mutex (any thread may) or give one unit back.

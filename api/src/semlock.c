@@ -80,6 +80,13 @@ static inline void cpu_relax(void)
 #endif
 }
 
+/* Whether a futex sleep that returned `rc` ends the wait: a signal handler
+ * ran and the program asked for MP_EINTR (mp_set_interruptible()). */
+static bool interrupted(int rc)
+{
+    return rc == MP_EINTR && mp__interruptible();
+}
+
 /* ---- mutex -------------------------------------------------------- */
 
 /* The mutex is ours now: say which thread holds it. */
@@ -128,7 +135,8 @@ static int mutex_acquire(semlock_t *s, bool block, double timeout)
         if (left <= 0)
             return take_over(s, v) ? took(s, MP_EOWNERDEAD) : MP_ETIMEDOUT;
         bool check_owner = left > OWNER_CHECK_SECONDS;
-        mp__os_futex_wait(&s->word, v, check_owner ? OWNER_CHECK_SECONDS : left);
+        if (interrupted(mp__os_futex_wait(&s->word, v, check_owner ? OWNER_CHECK_SECONDS : left)))
+            return MP_EINTR;
         if (check_owner && atomic_load(&s->word.value) == v && take_over(s, v))
             return took(s, MP_EOWNERDEAD);
     }
@@ -179,7 +187,10 @@ static int sem_acquire(semlock_t *s, bool block, double timeout)
             rc = MP_ETIMEDOUT;
             break;
         }
-        mp__os_futex_wait(&s->word, 0, left);
+        if (interrupted(mp__os_futex_wait(&s->word, 0, left))) {
+            rc = MP_EINTR;
+            break;
+        }
     }
     atomic_fetch_sub(&s->sleepers, 1);
     return rc;
@@ -213,6 +224,15 @@ int mp__semlock_acquire(void *slot, bool block, double timeout)
     semlock_t *s = slot;
     return s->kind == MP__SEMLOCK_MUTEX ? mutex_acquire(s, block, timeout)
                                         : sem_acquire(s, block, timeout);
+}
+
+int mp__semlock_acquire_resuming(void *slot, double timeout)
+{
+    double deadline = mp__deadline(true, timeout);
+    int rc;
+    while ((rc = mp__semlock_acquire(slot, true, mp__time_left(deadline))) == MP_EINTR)
+        ;
+    return rc;
 }
 
 int mp__semlock_release(void *slot)

@@ -10,7 +10,10 @@
  * Every wait takes one timeout in seconds (see MP_FOREVER in types.h):
  * Python's `acquire(block=False)` is a timeout of 0, `acquire()` is
  * MP_FOREVER. A wait that gives up returns MP_ETIMEDOUT; every wait resumes
- * after signals and keeps its deadline.
+ * after signals and keeps its deadline, unless mp_set_interruptible()
+ * (runtime.h) asked for MP_EINTR: then a wait that a signal handler
+ * interrupted returns MP_EINTR, having taken nothing (a condition wait
+ * holds its lock again; a barrier wait breaks the barrier).
  *
  * A Lock or RLock whose owner process dies while holding it is not a
  * deadlock: the next acquirer gets MP_EOWNERDEAD and holds the lock; the
@@ -65,8 +68,9 @@ MP_API int mp_lock_create(mp_lock_t **out, const mp_lock_opts_t *opts);
  * @param lock the lock.
  * @param timeout seconds (see MP_FOREVER); 0 tries once.
  * @return 0 acquired; MP_EOWNERDEAD acquired, but its previous owner died
- *         holding it; MP_ETIMEDOUT not acquired; MP_EINVAL for NULL or a bad
- *         timeout; MP_ECLOSED for a destroyed handle.
+ *         holding it; MP_ETIMEDOUT not acquired; MP_EINTR not acquired, a
+ *         signal handler ran (only with mp_set_interruptible()); MP_EINVAL
+ *         for NULL or a bad timeout; MP_ECLOSED for a destroyed handle.
  */
 MP_API int mp_lock_acquire(mp_lock_t *lock, double timeout);
 
@@ -175,7 +179,8 @@ MP_API int mp_semaphore_create(mp_semaphore_t **out, const mp_semaphore_opts_t *
  * @brief Take one unit.
  * @param sem the semaphore.
  * @param timeout seconds (see MP_FOREVER); 0 tries once.
- * @return 0; MP_ETIMEDOUT; MP_EINVAL for NULL or a bad timeout; MP_ECLOSED.
+ * @return 0; MP_ETIMEDOUT; MP_EINTR (as mp_lock_acquire()); MP_EINVAL for
+ *         NULL or a bad timeout; MP_ECLOSED.
  */
 MP_API int mp_semaphore_acquire(mp_semaphore_t *sem, double timeout);
 
@@ -228,7 +233,8 @@ MP_API int mp_event_is_set(mp_event_t *event);
  * @return 0 when set; MP_ETIMEDOUT when it is unset on return: at the
  *         deadline, or (as Python's Event.wait returns False) when a set()
  *         woke the waiter but a clear() came before it looked, even with
- *         MP_FOREVER; MP_EINVAL; MP_ECLOSED.
+ *         MP_FOREVER; MP_EINTR when a signal cut the wait short and the
+ *         flag is unset (mp_set_interruptible()); MP_EINVAL; MP_ECLOSED.
  */
 MP_API int mp_event_wait(mp_event_t *event, double timeout);
 
@@ -272,8 +278,10 @@ MP_API int mp_condition_release(mp_condition_t *cond);
 
 /**
  * @brief Release the lock, wait for a notify, take the lock back.
- * @return 0 when notified; MP_ETIMEDOUT when the timeout passed (the lock is
- *         held again in both cases); MP_ENOTOWNER when the caller does not
+ * @return 0 when notified; MP_ETIMEDOUT when the timeout passed; MP_EINTR
+ *         when a signal handler cut the wait short (mp_set_interruptible());
+ *         the lock is held again in all three cases; MP_ENOTOWNER when the
+ *         caller does not
  *         hold the lock; MP_EOWNERDEAD when re-taking the lock found its
  *         owner dead; MP_EINVAL; MP_ECLOSED.
  */
@@ -341,8 +349,11 @@ MP_API int mp_barrier_create(mp_barrier_t **out, const mp_barrier_opts_t *opts);
  *         its wait while the round filled); MP_ETIMEDOUT when the previous
  *         round had not drained, or the barrier's lock (held by the party
  *         running the action) was not free, by the deadline (this call
- *         joined no round and broke nothing); MP_EINVAL for NULL or a bad
- *         timeout; MP_ECLOSED.
+ *         joined no round and broke nothing); MP_EINTR when a signal
+ *         handler cut the wait short (mp_set_interruptible()): a round it
+ *         had joined is broken for the others, as Python's wait breaks the
+ *         barrier on any exception; MP_EINVAL for NULL or a bad timeout;
+ *         MP_ECLOSED.
  *
  * A party that dies (SIGKILL) inside its wait is noticed within about
  * 50 ms by the parties that wait, and at once by the next call on the
