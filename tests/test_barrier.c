@@ -1,5 +1,8 @@
 /* Suite "barrier": Barrier with parties in processes (checklist section
  * 10, items 85-89). Run once per start method. */
+#include <string.h>
+
+#include "mp_sync.h" /* a test hook: a barrier's block, to play a hostile process */
 #include "sync_helpers.h"
 
 enum { CHILDREN = 4, PARTIES = CHILDREN + 1 };
@@ -317,6 +320,48 @@ static void test_barrier_party_killed_while_others_wait(void)
     mp_barrier_destroy(b);
 }
 
+/* The block behind a barrier handle of this process, and its size. */
+static unsigned char *barrier_block(mp_barrier_t *b, size_t *size)
+{
+    mp__block_object_t *bo = mp__handle_live(b, mp__kind_barrier.id);
+    *size = bo ? mp__os_shm_size(bo->block) : 0;
+    return bo ? mp__block_base(bo) : NULL;
+}
+
+/* Shared memory is hostile input: another process of the user rewrites
+ * everything after the barrier's condition and lock (its state, count,
+ * parties, and the action name it used to keep there, left without a
+ * NUL). The barrier neither crashes nor changes its parties or its
+ * action: a wait finds it broken, and after reset() a round passes and
+ * runs the real action. */
+static void test_barrier_hostile_block(void)
+{
+    mp_barrier_t *b = make_barrier(1, "task_barrier_action");
+    mp_value_t *counter = NULL;
+    if (!b || !EXPECT_RC(mp_value_create(&counter, &(mp_value_opts_t){.type = MP_INT64}), 0))
+        goto out;
+    barrier_action_counter = counter;
+    size_t size = 0;
+    unsigned char *block = barrier_block(b, &size);
+    size_t keep = sizeof(mp__cond_shared_t) + MP__SEMLOCK_SIZE;
+    if (!EXPECT(block && size > keep, "no block of more than %zu bytes", keep))
+        goto out;
+    memset(block + keep, 'A', size - keep);
+    EXPECT_EQ(mp_barrier_parties(b), 1);
+    EXPECT_RC(mp_barrier_wait(b, 1.0, NULL), MP_EBROKEN);
+    EXPECT_RC(mp_barrier_reset(b), 0);
+    unsigned index = 99;
+    EXPECT_RC(mp_barrier_wait(b, 1.0, &index), 0);
+    EXPECT_EQ(index, 0);
+    int64_t runs = 0;
+    EXPECT_RC(mp_value_get_i64(counter, 0, &runs), 0);
+    EXPECT_EQ(runs, 1);
+out:
+    barrier_action_counter = NULL;
+    mp_value_destroy(counter);
+    mp_barrier_destroy(b);
+}
+
 static const test_case_t tests[] = {
     {"barrier_one_round", test_barrier_one_round, ON_ALL},
     {"barrier_ten_rounds", test_barrier_ten_rounds, ON_ALL},
@@ -328,6 +373,7 @@ static const test_case_t tests[] = {
     {"barrier_single", test_barrier_single, ON_ALL},
     {"barrier_reset", test_barrier_reset, ON_ALL},
     {"barrier_party_killed", test_barrier_party_killed, ON_ALL},
+    {"barrier_hostile_block", test_barrier_hostile_block, ON_ALL},
     {"barrier_party_killed_while_others_wait", test_barrier_party_killed_while_others_wait, ON_ALL},
     {NULL, NULL, 0},
 };

@@ -68,7 +68,7 @@ int mp_barrier_create(mp_barrier_t **out, const mp_barrier_opts_t *opts)
         return rc;
     barrier_shared_t *s = shared_of(b);
     mp__cond_shared_init(&s->cond);
-    mp__semlock_init(s->lock, MP__SEMLOCK_MUTEX, 0, 0);
+    mp__mutex_init(s->lock);
     b->parties = opts->parties;
     if (opts->action)
         strcpy(b->action, opts->action);
@@ -83,8 +83,8 @@ int mp_barrier_create(mp_barrier_t **out, const mp_barrier_opts_t *opts)
 static int take_lock(barrier_shared_t *s, double deadline, bool for_wait, mp__lockref_t *lock)
 {
     double left = mp__time_left(deadline);
-    int rc = for_wait ? mp__semlock_acquire(s->lock, true, left)
-                      : mp__semlock_acquire_resuming(s->lock, left);
+    int rc = for_wait ? mp__mutex_acquire(s->lock, true, left)
+                      : mp__mutex_acquire_resuming(s->lock, left);
     *lock = (mp__lockref_t){.mutex = s->lock};
     return rc == MP_EOWNERDEAD ? 0 : rc;
 }
@@ -220,7 +220,7 @@ int mp_barrier_wait(mp_barrier_t *b, double timeout, unsigned *index)
         rc = mp__errdetail_set(MP_EBROKEN, "the barrier is broken");
     else
         rc = join_round(b, lock, deadline, &me);
-    mp__semlock_release(s->lock);
+    mp__mutex_release(s->lock);
     if (rc == 0 && index)
         *index = me;
     return rc;
@@ -235,7 +235,7 @@ int mp_barrier_abort(mp_barrier_t *b)
     mp__lockref_t lock;
     take_lock(s, INFINITY, false, &lock);
     set_state(s, lock, BROKEN);
-    mp__semlock_release(s->lock);
+    mp__mutex_release(s->lock);
     return 0;
 }
 
@@ -254,7 +254,7 @@ int mp_barrier_reset(mp_barrier_t *b)
         set_state(s, lock, RESETTING);
     else if (n == 0)
         set_state(s, lock, FILLING);
-    mp__semlock_release(s->lock);
+    mp__mutex_release(s->lock);
     return 0;
 }
 
@@ -269,7 +269,7 @@ static int read_field(mp_barrier_t *b, const char *fn, int (*get)(mp_barrier_t *
     take_lock(s, INFINITY, false, &lock);
     settle(b, lock, true);
     rc = get(b);
-    mp__semlock_release(s->lock);
+    mp__mutex_release(s->lock);
     return rc;
 }
 

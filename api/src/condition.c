@@ -23,9 +23,9 @@ static const double DEATH_CHECK_SECONDS = 0.05;
 
 void mp__cond_shared_init(mp__cond_shared_t *c)
 {
-    mp__semlock_init(c->sleeping, MP__SEMLOCK_SEMAPHORE, 0, UINT_MAX);
-    mp__semlock_init(c->woken, MP__SEMLOCK_SEMAPHORE, 0, UINT_MAX);
-    mp__semlock_init(c->wait, MP__SEMLOCK_SEMAPHORE, 0, UINT_MAX);
+    mp__sem_init(c->sleeping, 0);
+    mp__sem_init(c->woken, 0);
+    mp__sem_init(c->wait, 0);
 }
 
 int mp__cond_wait(mp__cond_shared_t *c, mp__lockref_t lock, double timeout)
@@ -38,22 +38,22 @@ int mp__cond_wait(mp__cond_shared_t *c, mp__lockref_t lock, double timeout)
     bool listed = mp__parties_enter(c->asleep, MP__COND_PARTY_SLOTS);
     if (!listed)
         atomic_fetch_add(&c->unlisted, 1);
-    mp__semlock_release(c->sleeping);
+    mp__sem_release(c->sleeping, UINT_MAX);
     /* Release an RLock completely, whatever its depth, and restore it. */
     uint32_t depth = lock.count ? mp__lockref_count(lock) : 1;
     if (lock.count)
         mp__lockref_set_count(lock, 0);
-    mp__semlock_release(lock.mutex);
-    int rc = mp__semlock_acquire(c->wait, true, timeout);
+    mp__mutex_release(lock.mutex);
+    int rc = mp__sem_acquire(c->wait, true, timeout);
     /* Out of the sleepers after taking the unit (a notifier reads the
      * sleepers before the units, see no_live_sleeper_left()). */
     if (listed)
         mp__parties_leave(c->asleep, MP__COND_PARTY_SLOTS);
     else
         atomic_fetch_sub(&c->unlisted, 1);
-    mp__semlock_release(c->woken);
+    mp__sem_release(c->woken, UINT_MAX);
     /* The caller holds the lock on return, MP_EINTR or not. */
-    int relock = mp__semlock_acquire_resuming(lock.mutex, MP_FOREVER);
+    int relock = mp__mutex_acquire_resuming(lock.mutex, MP_FOREVER);
     if (lock.count)
         mp__lockref_set_count(lock, depth);
     return relock == MP_EOWNERDEAD ? relock : rc;
@@ -91,7 +91,7 @@ static bool no_live_sleeper_left(mp__cond_shared_t *c, unsigned missing, bool re
         mp__parties_reap(c->asleep, MP__COND_PARTY_SLOTS);
     if (mp__parties_count(c->asleep, MP__COND_PARTY_SLOTS) > 0 || atomic_load(&c->unlisted) > 0)
         return false;
-    return mp__semlock_value(c->wait) >= missing;
+    return mp__sem_value(c->wait) >= missing;
 }
 
 /* Wait for `released` sleepers to post `woken`, unless they cannot: look
@@ -102,7 +102,7 @@ static void await_woken(mp__cond_shared_t *c, unsigned released)
     double give_up = mp__os_now() + SLEEPER_LEAVE_SECONDS;
     double slice = 0;
     for (unsigned collected = 0; collected < released;) {
-        if (mp__semlock_acquire(c->woken, slice > 0, slice) == 0) {
+        if (mp__sem_acquire(c->woken, slice > 0, slice) == 0) {
             collected++;
             continue;
         }
@@ -119,18 +119,18 @@ int mp__cond_notify(mp__cond_shared_t *c, mp__lockref_t lock, unsigned n)
                                  "notify on a condition whose lock the caller does not hold");
     /* Waiters that timed out since the last notify still count as sleeping:
      * take them off, one for each `woken` they left behind. */
-    while (mp__semlock_acquire(c->woken, false, 0) == 0)
-        mp__semlock_acquire(c->sleeping, false, 0);
+    while (mp__sem_acquire(c->woken, false, 0) == 0)
+        mp__sem_acquire(c->sleeping, false, 0);
     unsigned released = 0;
-    while (released < n && mp__semlock_acquire(c->sleeping, false, 0) == 0) {
-        mp__semlock_release(c->wait);
+    while (released < n && mp__sem_acquire(c->sleeping, false, 0) == 0) {
+        mp__sem_release(c->wait, UINT_MAX);
         released++;
     }
     if (released == 0)
         return 0;
     await_woken(c, released);
     /* A sleeper that timed out just now, or died, left a `wait` unit. */
-    while (mp__semlock_acquire(c->wait, false, 0) == 0)
+    while (mp__sem_acquire(c->wait, false, 0) == 0)
         ;
     return 0;
 }

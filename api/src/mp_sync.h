@@ -64,7 +64,7 @@ static inline int mp__lockref_acquire(mp__lockref_t ref, double timeout)
         mp__lockref_set_count(ref, mp__lockref_count(ref) + 1);
         return 0;
     }
-    int rc = mp__semlock_acquire(ref.mutex, true, timeout);
+    int rc = mp__mutex_acquire(ref.mutex, true, timeout);
     if (ref.count && (rc == 0 || rc == MP_EOWNERDEAD)) {
         mp__lockref_set_count(ref, 1);
         atomic_store_explicit(ref.owner_pid, (int32_t)mp__os_getpid(), memory_order_relaxed);
@@ -76,7 +76,7 @@ static inline int mp__lockref_acquire(mp__lockref_t ref, double timeout)
 static inline int mp__lockref_release(mp__lockref_t ref)
 {
     if (!ref.count) {
-        int rc = mp__semlock_release(ref.mutex);
+        int rc = mp__mutex_release(ref.mutex);
         return rc == MP_ESTATE ? mp__errdetail_set(rc, "release of an unlocked Lock") : rc;
     }
     if (!mp__semlock_is_mine(ref.mutex))
@@ -85,7 +85,7 @@ static inline int mp__lockref_release(mp__lockref_t ref)
     mp__lockref_set_count(ref, count);
     if (count > 0)
         return 0;
-    return mp__semlock_release(ref.mutex);
+    return mp__mutex_release(ref.mutex);
 }
 
 /** @brief Whether the calling thread holds it. */

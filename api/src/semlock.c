@@ -22,13 +22,13 @@
 #include "mp_core.h"
 #include "mp_sync.h"
 
+/* Whether a slot is a mutex or a semaphore, and a semaphore's bound, are
+ * not kept here: the caller's own copy says (mp_semlock.h). */
 typedef struct semlock {
     mp__futex_t word;          /* mutex: owner process | WAITERS; semaphore: count */
     _Atomic uint32_t sleepers; /* semaphore: processes asleep in acquire */
-    uint32_t kind;
-    uint32_t max;            /* semaphore bound (UINT32_MAX: none) */
-    _Atomic uint32_t holder; /* mutex: the holding thread, 0 while it is free or
-                                  just taken (set after, cleared before the word) */
+    _Atomic uint32_t holder;   /* mutex: the holding thread, 0 while it is free or
+                                    just taken (set after, cleared before the word) */
 } semlock_t;
 
 _Static_assert(sizeof(semlock_t) <= MP__SEMLOCK_SIZE, "semlock slot too small");
@@ -196,11 +196,11 @@ static int sem_acquire(semlock_t *s, bool block, double timeout)
     return rc;
 }
 
-static int sem_release(semlock_t *s)
+static int sem_release(semlock_t *s, unsigned max)
 {
     uint32_t v = atomic_load(&s->word.value);
     do {
-        if (v >= s->max || v >= SEMAPHORE_LIMIT)
+        if (v >= max || v >= SEMAPHORE_LIMIT)
             return MP_ESTATE;
     } while (!atomic_compare_exchange_weak(&s->word.value, &v, v + 1));
     if (atomic_load(&s->sleepers) > 0)
@@ -210,42 +210,59 @@ static int sem_release(semlock_t *s)
 
 /* ---- the contract ------------------------------------------------- */
 
-int mp__semlock_init(void *slot, mp__semlock_kind_t kind, unsigned value, unsigned max)
+int mp__mutex_init(void *slot)
 {
     semlock_t *s = slot;
     memset(s, 0, sizeof *s);
-    s->kind = kind;
-    s->max = max;
-    return mp__os_futex_init(&s->word, kind == MP__SEMLOCK_SEMAPHORE ? value : 0);
+    return mp__os_futex_init(&s->word, 0);
 }
 
-int mp__semlock_acquire(void *slot, bool block, double timeout)
+int mp__mutex_acquire(void *slot, bool block, double timeout)
 {
-    semlock_t *s = slot;
-    return s->kind == MP__SEMLOCK_MUTEX ? mutex_acquire(s, block, timeout)
-                                        : sem_acquire(s, block, timeout);
+    return mutex_acquire(slot, block, timeout);
 }
 
-int mp__semlock_acquire_resuming(void *slot, double timeout)
+int mp__mutex_acquire_resuming(void *slot, double timeout)
 {
     double deadline = mp__deadline(true, timeout);
     int rc;
-    while ((rc = mp__semlock_acquire(slot, true, mp__time_left(deadline))) == MP_EINTR)
+    while ((rc = mutex_acquire(slot, true, mp__time_left(deadline))) == MP_EINTR)
         ;
     return rc;
 }
 
-int mp__semlock_release(void *slot)
+int mp__mutex_release(void *slot)
 {
-    semlock_t *s = slot;
-    return s->kind == MP__SEMLOCK_MUTEX ? mutex_release(s) : sem_release(s);
+    return mutex_release(slot);
 }
 
-unsigned mp__semlock_value(const void *slot)
+bool mp__mutex_is_locked(const void *slot)
 {
     semlock_t *s = (semlock_t *)slot;
-    uint32_t v = atomic_load(&s->word.value);
-    return s->kind == MP__SEMLOCK_MUTEX ? (v == 0) : v;
+    return atomic_load(&s->word.value) != 0;
+}
+
+int mp__sem_init(void *slot, unsigned value)
+{
+    semlock_t *s = slot;
+    memset(s, 0, sizeof *s);
+    return mp__os_futex_init(&s->word, value);
+}
+
+int mp__sem_acquire(void *slot, bool block, double timeout)
+{
+    return sem_acquire(slot, block, timeout);
+}
+
+int mp__sem_release(void *slot, unsigned max)
+{
+    return sem_release(slot, max);
+}
+
+unsigned mp__sem_value(const void *slot)
+{
+    semlock_t *s = (semlock_t *)slot;
+    return atomic_load(&s->word.value);
 }
 
 long mp__semlock_owner(const void *slot)
