@@ -139,9 +139,10 @@ static int sleep_until(mp_barrier_t *b, mp__lockref_t lock, int (*pred)(void *),
         double left = mp__time_left(deadline);
         if (left <= 0)
             return MP_ETIMEDOUT;
-        if (mp__cond_wait(&s->cond, lock,
-                          left < DEATH_CHECK_SECONDS ? left : DEATH_CHECK_SECONDS) == MP_EINTR)
-            return MP_EINTR;
+        double slice = left < DEATH_CHECK_SECONDS ? left : DEATH_CHECK_SECONDS;
+        /* Interrupted: unless what we waited for came meanwhile. */
+        if (mp__cond_wait(&s->cond, lock, slice) == MP_EINTR)
+            return pred(s) ? 0 : MP_EINTR;
     }
 }
 
