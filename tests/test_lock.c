@@ -165,6 +165,21 @@ static void expect_lock_owner(mp_lock_t *lock, mp_pid_t pid, long tid)
            (long long)got_pid, got_tid, (long long)pid, tid);
 }
 
+typedef struct lock_owner_probe {
+    mp_lock_t *lock;
+    mp_pid_t pid;
+} lock_owner_probe_t;
+
+/* The lock names `pid` and a thread: a thread records itself just after
+ * taking the lock, so the pid may come first for an instant. */
+static bool lock_owned_by(void *ctx)
+{
+    lock_owner_probe_t *o = ctx;
+    mp_pid_t pid = 0;
+    long tid = 0;
+    return mp_lock_owner(o->lock, &pid, &tid) == 0 && pid == o->pid && tid > 0;
+}
+
 /* mp_lock_owner(), as Python's Lock repr names its owner: nobody (0, 0);
  * this thread; a child, named by its pid while it holds the lock; nobody
  * again once the child let go. Every out-parameter may be NULL. */
@@ -186,8 +201,9 @@ static void test_lock_owner(void)
                         {OP_EVENT_WAIT, 1, REACH_LIMIT_S},
                         {OP_LOCK_RELEASE, 0, 0}}};
     mp_process_t *p = start_process(&(mp_process_opts_t){SCRIPT_TASK(s), MP_OBJECTS(lock, go)});
-    if (p && EXPECT(wait_lock_locked(lock, REACH_LIMIT_S), "the child never took the Lock"))
-        expect_lock_owner(lock, pid_of(p), -1);
+    lock_owner_probe_t probe = {lock, p ? pid_of(p) : 0};
+    if (p && EXPECT(poll_until(lock_owned_by, &probe, REACH_LIMIT_S), "the child never took it"))
+        expect_lock_owner(lock, probe.pid, -1);
     EXPECT_RC(mp_event_set(go), 0);
     script_rcs_t r;
     if (script_result(p, &r))
