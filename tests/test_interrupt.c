@@ -222,6 +222,51 @@ static void test_connection_recv(void)
     mp_connection_destroy(b);
 }
 
+/* What a receive with no timeout needs: the pipe's two ends, and a thread
+ * that sends the message `after` seconds in (so that, not interrupted, the
+ * receive ends normally) unless it is stopped first. */
+typedef struct late_sender {
+    pthread_t thread;
+    mp_connection_t *to;
+    double after;
+    atomic_bool stop;
+} late_sender_t;
+
+static void *late_sender_main(void *arg)
+{
+    late_sender_t *ls = arg;
+    double until = now_s() + ls->after;
+    while (!atomic_load(&ls->stop) && now_s() < until)
+        sleep_s(0.01);
+    if (!atomic_load(&ls->stop))
+        mp_connection_send(ls->to, "late", 5, REACH_LIMIT_S);
+    return NULL;
+}
+
+/* ends[0] receives with MP_FOREVER (a blocking read, not poll()); the
+ * message comes from ends[1] `timeout` seconds in. */
+static int wait_recv_forever(void *ends, double timeout)
+{
+    mp_connection_t **pair = ends;
+    late_sender_t ls = {.to = pair[1], .after = timeout};
+    atomic_init(&ls.stop, false);
+    if (pthread_create(&ls.thread, NULL, late_sender_main, &ls) != 0)
+        return MP_ESTATE;
+    int rc = wait_recv(pair[0], MP_FOREVER);
+    atomic_store(&ls.stop, true);
+    pthread_join(ls.thread, NULL);
+    return rc;
+}
+
+static void test_connection_recv_forever(void)
+{
+    mp_connection_t *ends[2] = {NULL, NULL};
+    if (EXPECT_RC(mp_pipe_create(&ends[0], &ends[1], NULL), 0))
+        expect_interruptible("Connection recv for ever", wait_recv_forever, ends, 0);
+    mp_connection_destroy(ends[0]);
+    mp_connection_destroy(ends[1]);
+}
+
 /* The switch answers its previous setting; the default is off. */
 static void test_switch(void)
 {
@@ -239,6 +284,7 @@ static const test_case_t tests[] = {
     {"barrier_wait", test_barrier_wait, ON_ALL},
     {"process_join", test_process_join, ON_ALL},
     {"connection_recv", test_connection_recv, ON_ALL},
+    {"connection_recv_forever", test_connection_recv_forever, ON_ALL},
     {NULL, NULL, 0},
 };
 

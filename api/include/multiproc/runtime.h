@@ -109,12 +109,13 @@ MP_API int mp_set_fork_policy(mp_fork_policy_t policy);
  * handler ran and keeps its deadline. On, a blocking call whose wait is
  * interrupted by a signal handler returns MP_EINTR instead: lock, RLock,
  * semaphore, condition, event and barrier waits, mp_process_join() and the
- * other child waits, and the waits of connections and listeners. What a
- * call interrupted that way leaves behind: a lock or semaphore was not
- * taken; a condition wait holds the lock again, as after a timeout; a
- * barrier wait breaks the barrier (as Python's does on any exception); a
- * connection interrupted in the middle of a message is left with part of
- * it sent or read, as after any other failure of the call.
+ * other child waits, connection sends and receives (with a timeout or
+ * MP_FOREVER), and listeners' waits. What a call interrupted that way
+ * leaves behind: a lock or semaphore was not taken; a condition wait holds
+ * the lock again, as after a timeout; a barrier wait breaks the barrier (as
+ * Python's does on any exception); a send cut part-way closes its end, as
+ * a timeout does (the peer never reads half a message); a receive with a
+ * timeout keeps what it read for the next call, as after a timeout.
  *
  * The setting is process-wide, read at each wait; a fork child inherits it
  * (with the parent's handlers), a spawned child starts with the default.
