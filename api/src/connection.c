@@ -219,17 +219,22 @@ static int read_body(mp_connection_t *c, unsigned char *dst, size_t n, double de
     /* Room to keep a partial body must exist before any of it is read; if
      * there is none, the message stays whole where it is (header in `got`,
      * the rest in the OS) for a later call. */
-    int rc = deadline == MP_FOREVER ? 0 : mp__buf_reserve(&c->got, n - have);
+    bool can_stop = deadline != MP_FOREVER || mp__interruptible(); /* a deadline or MP_EINTR */
+    int rc = can_stop ? mp__buf_reserve(&c->got, n - have) : 0;
     if (rc < 0)
         return rc;
     if (have)
         memcpy(dst, c->got.data + HEADER, have);
     rc = read_until(c, dst, n, &have, deadline);
-    if (rc == MP_ETIMEDOUT || rc == MP_EINTR) { /* EINTR: mp_set_interruptible() */
+    if (can_stop && (rc == MP_ETIMEDOUT || rc == MP_EINTR)) {
         memcpy(c->got.data + HEADER, dst, have);
         c->got.len = HEADER + have;
         return rc;
     }
+    /* Interrupted with no room to keep the part (mp_set_interruptible() was
+     * turned on during the call): the rest cannot be framed any more. */
+    if (rc == MP_EINTR)
+        c->eof = true;
     c->got.len = 0; /* delivered, or the stream is broken for good */
     return rc;
 }
