@@ -1182,7 +1182,7 @@ static long raw_read(raw_t r, void *buf, size_t n, double timeout)
     if (avail == 0)
         return GetLastError() == ERROR_BROKEN_PIPE ? 0 : -1;
     return ReadFile(r, buf, (DWORD)n, &got, NULL) || GetLastError() == ERROR_MORE_DATA ? (long)got
-                                                                                        : 0;
+                                                                                       : 0;
 }
 
 static void raw_close(raw_t r)
@@ -1242,8 +1242,7 @@ static void test_lst_hostile_peers(void)
             EXPECT(now_s() - t0 < WAIT_S / 4, "[%s] accept took %.3f s", peers[i].what,
                    now_s() - t0);
             if (peers[i].len >= 8)
-                EXPECT(raw_reaches_eof(r, WAIT_S), "[%s] the peer was not dropped",
-                       peers[i].what);
+                EXPECT(raw_reaches_eof(r, WAIT_S), "[%s] the peer was not dropped", peers[i].what);
         }
         if (peers[i].len >= 8)
             raw_close(r);
@@ -1283,8 +1282,7 @@ static void test_lst_silent_clients_do_not_starve(void)
                 silent[k] = NULL;
             double t0 = now_s();
             EXPECT_RC_AT(f->name, mp_listener_accept(l, &c, 0), MP_ETIMEDOUT);
-            EXPECT(now_s() - t0 < 1.0, "[%s] a polling accept took %.3f s", f->name,
-                   now_s() - t0);
+            EXPECT(now_s() - t0 < 1.0, "[%s] a polling accept took %.3f s", f->name, now_s() - t0);
         }
         double t0 = now_s();
         mp_process_t *p = start_client(mp_listener_address(l), LST_KEY, LST_ECHO, "genuine",
@@ -1302,10 +1300,9 @@ static void test_lst_silent_clients_do_not_starve(void)
             if (silent[k]) {
                 char challenge[64];
                 size_t len = 0;
-                EXPECT_RC_AT(f->name,
-                             mp_connection_recv(silent[k], challenge, sizeof challenge, &len,
-                                                WAIT_S),
-                             0);
+                EXPECT_RC_AT(
+                    f->name,
+                    mp_connection_recv(silent[k], challenge, sizeof challenge, &len, WAIT_S), 0);
                 EXPECT_DRAINS_TO_EOF(f->name, silent[k]);
             }
             mp_connection_destroy(silent[k]);
@@ -1344,7 +1341,8 @@ static void test_lst_forkserver_login_stall(void)
 {
     enum { PEERS = 3, STARTS = 3 };
     char address[LST_ADDR_SIZE];
-    mp_process_t *first = run_process(&(mp_process_opts_t){.task = "task_return_code", MP_ARG_I64(0)});
+    mp_process_t *first = run_process(
+        &(mp_process_opts_t){.task = "task_return_code", MP_ARG_I64(0)});
     bool ok = first && EXPECT_EQ(exitcode_of(first), 0);
     dispose_process(first);
     if (!ok || !forkserver_socket(address, sizeof address))

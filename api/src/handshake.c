@@ -233,8 +233,8 @@ struct mp__core_login {
     int rc; /**< the last step's outcome */
 };
 
-int mp__core_login_start(mp__os_conn_t *conn, bool challenge_first, const void *key,
-                         size_t key_len, double deadline, mp__core_login_t **out)
+int mp__core_login_start(mp__os_conn_t *conn, bool challenge_first, const void *key, size_t key_len,
+                         double deadline, mp__core_login_t **out)
 {
     mp__core_login_t *login = calloc(1, sizeof *login);
     if (!login) {

@@ -186,7 +186,8 @@ static int wait_for_clients(mp_listener_t *l, double deadline)
         if (l->pending[i].deadline < deadline)
             deadline = l->pending[i].deadline;
     }
-    return rc < 0 ? rc : mp__os_wait_handles(handles, 1 + l->npending, mp__time_left(deadline), ready);
+    return rc < 0 ? rc
+                  : mp__os_wait_handles(handles, 1 + l->npending, mp__time_left(deadline), ready);
 }
 
 static int accept_turn(mp_listener_t *l, double deadline, mp_connection_t **out)

@@ -36,11 +36,11 @@ typedef struct mp__login {
     mp_connection_t *c;
     const void *key;
     size_t key_len;
-    double deadline;      /**< absolute; the sends keep it */
-    bool challenge_first; /**< the listening side */
-    bool answer_ok;       /**< the peer answered our challenge rightly */
-    int phase;            /**< handshake.c's enum phase */
-    int failed;           /**< the failure, once there was one */
+    double deadline;                        /**< absolute; the sends keep it */
+    bool challenge_first;                   /**< the listening side */
+    bool answer_ok;                         /**< the peer answered our challenge rightly */
+    int phase;                              /**< handshake.c's enum phase */
+    int failed;                             /**< the failure, once there was one */
     unsigned char challenge[MP__AUTH_SIZE]; /**< ours, sent to the peer */
     unsigned char digest[MP__AUTH_SIZE];    /**< our answer to the peer's */
 } mp__login_t;

@@ -560,8 +560,8 @@ typedef struct mp__core_login mp__core_login_t;
  *        whose deadline has passed (mp__core_login_end()).
  * @return 0; MP_ENOMEM; MP_ESTATE before mp_init().
  */
-int mp__core_login_start(mp__os_conn_t *conn, bool challenge_first, const void *key,
-                         size_t key_len, double deadline, mp__core_login_t **out);
+int mp__core_login_start(mp__os_conn_t *conn, bool challenge_first, const void *key, size_t key_len,
+                         double deadline, mp__core_login_t **out);
 
 /**
  * @brief Go on as far as what the peer has sent allows, without waiting.
