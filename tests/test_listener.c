@@ -325,6 +325,19 @@ static bool serve_echo(const char *ctx, mp_listener_t *l, const char *msg)
     return ok;
 }
 
+/* A good client child (LST_KEY) that `l` serves one echo of `msg`;
+ * asserted. Whether every step worked. */
+static bool serve_good_client(const char *ctx, mp_listener_t *l, const char *msg)
+{
+    mp_process_t *p = start_client(mp_listener_address(l), LST_KEY, LST_ECHO, msg, WAIT_S);
+    lst_client_report_t r;
+    bool ok = p && serve_echo(ctx, l, msg) && client_report(p, &r);
+    if (ok)
+        expect_echo_report(ctx, &r, msg);
+    dispose_process(p);
+    return ok;
+}
+
 #if TEST_POSIX
 /* What is at `path`: 1 a socket, 0 nothing, -1 something else (or an
  * error other than ENOENT). */
@@ -911,10 +924,7 @@ static void test_lst_wrong_key(void)
         }
 
         snprintf(ctx, sizeof ctx, "%s, good key after", f->name);
-        p = start_client(addr, LST_KEY, LST_ECHO, "good key", WAIT_S);
-        if (p && serve_echo(ctx, l, "good key") && client_report(p, &r))
-            expect_echo_report(ctx, &r, "good key");
-        dispose_process(p);
+        serve_good_client(ctx, l, "good key");
         mp_listener_destroy(l);
     }
     families_free(&fs);
@@ -1027,12 +1037,7 @@ static void test_lst_connect_timeout(void)
         EXPECT_RC_AT(f->name, connect_to(&c, mp_listener_address(l), LST_KEY, 0.3), MP_ETIMEDOUT);
         EXPECT_ABOUT(now_s() - t0, 0.3);
         EXPECT_RC_AT(f->name, mp_listener_accept(l, &c, WAIT_S), MP_EAUTH);
-        mp_process_t *p = start_client(mp_listener_address(l), LST_KEY, LST_ECHO, "in time",
-                                       WAIT_S);
-        lst_client_report_t r;
-        if (p && serve_echo(f->name, l, "in time") && client_report(p, &r))
-            expect_echo_report(f->name, &r, "in time");
-        dispose_process(p);
+        serve_good_client(f->name, l, "in time");
         mp_listener_destroy(l);
     }
     families_free(&fs);
@@ -1059,11 +1064,7 @@ static void test_lst_silent_client(void)
             EXPECT_DRAINS_TO_EOF("silent client", silent);
             mp_connection_destroy(silent);
         }
-        mp_process_t *p = start_client(mp_listener_address(l), LST_KEY, LST_ECHO, "next", WAIT_S);
-        lst_client_report_t r;
-        if (p && serve_echo("after the silent one", l, "next") && client_report(p, &r))
-            expect_echo_report("after the silent one", &r, "next");
-        dispose_process(p);
+        serve_good_client("after the silent one", l, "next");
         mp_listener_destroy(l);
     }
     families_free(&fs);
@@ -1247,12 +1248,8 @@ static void test_lst_hostile_peers(void)
         if (peers[i].len >= 8)
             raw_close(r);
     }
-    mp_process_t *p = l ? start_client(mp_listener_address(l), LST_KEY, LST_ECHO, "good", WAIT_S)
-                        : NULL;
-    lst_client_report_t r;
-    if (p && serve_echo("after hostile peers", l, "good") && client_report(p, &r))
-        expect_echo_report("after hostile peers", &r, "good");
-    dispose_process(p);
+    if (l)
+        serve_good_client("after hostile peers", l, "good");
     mp_listener_destroy(l);
     families_free(&fs);
 }
@@ -1285,16 +1282,9 @@ static void test_lst_silent_clients_do_not_starve(void)
             EXPECT(now_s() - t0 < 1.0, "[%s] a polling accept took %.3f s", f->name, now_s() - t0);
         }
         double t0 = now_s();
-        mp_process_t *p = start_client(mp_listener_address(l), LST_KEY, LST_ECHO, "genuine",
-                                       WAIT_S);
-        lst_client_report_t r;
-        if (p && serve_echo(f->name, l, "genuine")) {
+        if (serve_good_client(f->name, l, "genuine"))
             EXPECT(now_s() - t0 < 5.0, "[%s] the genuine client waited %.3f s", f->name,
                    now_s() - t0);
-            if (client_report(p, &r))
-                expect_echo_report(f->name, &r, "genuine");
-        }
-        dispose_process(p);
         mp_listener_destroy(l);
         for (int k = 0; k < SILENT; k++) {
             if (silent[k]) {
