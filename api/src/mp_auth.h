@@ -3,8 +3,8 @@
  * @brief Challenge-response authentication with a shared key (HMAC-SHA256),
  *        as Python's multiprocessing connections do it: the digest
  *        (auth.c) and the handshake on a connection (handshake.c), used by
- *        Listener and Client and, through mp__core_handshake(), by the fork
- *        server.
+ *        Listener and Client and, through mp__core_handshake() and the
+ *        mp__core_login_*() steps, by the fork server.
  */
 #ifndef MP_AUTH_H
 #define MP_AUTH_H
