@@ -1303,8 +1303,9 @@ static void test_lst_silent_clients_do_not_starve(void)
     families_free(&fs);
 }
 
-#if TEST_POSIX
-/* The fork server's socket: "DIR/socket", DIR its third argument. */
+#ifdef __linux__
+/* The fork server's socket: "DIR/socket", DIR its third argument (read
+ * from /proc). */
 static bool forkserver_socket(char *out, size_t size)
 {
     pid_t server = mp__posix_forkserver_pid();
@@ -1435,7 +1436,7 @@ static const test_case_t tests[] = {
     {"lst_bad_args", test_lst_bad_args, ON_ALL},
     {"lst_hostile_peers", test_lst_hostile_peers, ON_ALL},
     {"lst_silent_clients_do_not_starve", test_lst_silent_clients_do_not_starve, ON_ALL},
-#if TEST_POSIX
+#ifdef __linux__
     {"lst_forkserver_login_stall", test_lst_forkserver_login_stall, ON_FORKSERVER},
 #endif
     {NULL, NULL, 0},
