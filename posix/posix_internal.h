@@ -182,6 +182,19 @@ int mp__posix_handshake(int fd, bool challenge_first, const void *key, size_t ke
                         double deadline);
 
 /**
+ * @brief The fork server's side of a login, driven without waiting
+ *        (mp__core_login_step()): begin one on the accepted socket `fd`,
+ *        which it takes over (closed here on failure).
+ * @return 0; MP_ENOMEM.
+ */
+int mp__posix_login_start(int fd, const void *key, size_t key_len, double deadline,
+                          mp__core_login_t **out);
+
+/** @brief Free a login: the socket, open, once it succeeded; otherwise -1
+ *         (it is closed). */
+int mp__posix_login_end(mp__core_login_t *login);
+
+/**
  * @brief The fork server's main loop; never returns.
  * @param listener the listening socket the client made for it.
  * @param keypipe carries the key, then end-of-file when the client is gone.
