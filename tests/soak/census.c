@@ -105,7 +105,16 @@ static void count_process(const char *pid, void *ctx)
         role = "fork server", out->procs_server++;
     else
         out->procs_other++;
-    note(out, " [process %s: %s, comm %s]", pid, role, comm);
+    /* Its state and parent: a leftover blocked in a wait ('S') under the
+     * driver (the victim's orphan) tells a different story from one still
+     * under a live parent. Fields 3 and 4 follow the ")" that ends comm. */
+    char stat[512] = "", state = '?';
+    int ppid = 0;
+    read_proc(pid, "stat", stat, sizeof stat);
+    const char *after = strrchr(stat, ')');
+    if (after)
+        sscanf(after + 1, " %c %d", &state, &ppid);
+    note(out, " [process %s: %s, comm %s, state %c, parent %d]", pid, role, comm, state, ppid);
 }
 
 /* "mp.soak.<id>." : the start of every /dev/shm name of the round. */

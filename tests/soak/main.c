@@ -24,6 +24,7 @@ typedef struct options {
     unsigned max_delay_ms;
     double settle_s;
     bool verbose;
+    bool keep; /* stop at the first round with leftovers, and leave them */
 } options_t;
 
 /* Leftovers summed over rounds: per method, and per method and kill point. */
@@ -51,12 +52,13 @@ static void usage(FILE *f, const char *prog)
 {
     fprintf(f,
             "usage: %s [--rounds N] [--method fork|spawn|forkserver|all]... [--seed S]\n"
-            "       [--max-delay-ms D] [--settle-s T] [--verbose]\n"
+            "       [--max-delay-ms D] [--settle-s T] [--verbose] [--keep]\n"
             "Each round starts a victim that builds a tracker, a fork server, keyed\n"
             "listeners, named segments and children, SIGKILLs it after 0..D ms, waits\n"
             "up to T s for its family to end, and counts leftover processes, /dev/shm\n"
             "names and temp files. Exits 1 if anything was left. Defaults: 100 rounds\n"
-            "per method, all methods, a random seed (printed), D 300, T 5.\n",
+            "per method, all methods, a random seed (printed), D 300, T 5. --keep stops\n"
+            "at the first round with leftovers and leaves them in place.\n",
             prog);
 }
 
@@ -84,8 +86,8 @@ static int parse_options(int argc, char **argv, options_t *o)
         if (strcmp(opt, "--help") == 0) {
             usage(stdout, argv[0]);
             exit(0);
-        } else if (strcmp(opt, "--verbose") == 0) {
-            o->verbose = true;
+        } else if (strcmp(opt, "--verbose") == 0 || strcmp(opt, "--keep") == 0) {
+            *(opt[2] == 'v' ? &o->verbose : &o->keep) = true;
             continue;
         } else if (strcmp(opt, "--rounds") == 0) {
             ok = parse_number(val, 1000000, &n) && n > 0, o->rounds = (unsigned)n;
@@ -175,9 +177,12 @@ static void print_method(const char *method, const method_stats_t *s)
     printf("\n");
     for (size_t i = 0; i < s->nsteps; i++) {
         const tally_t *t = &s->steps[i];
-        if (t->leaky == 0 && t->failed == 0)
+        printf("    killed in \"%s\": %u rounds, ", t->step, t->rounds);
+        if (t->leaky == 0 && t->failed == 0) {
+            printf("nothing left\n");
             continue;
-        printf("    killed in \"%s\": %u of %u rounds left ", t->step, t->leaky, t->rounds);
+        }
+        printf("%u with leftovers: ", t->leaky);
         print_counts(&t->left);
         printf("\n");
     }
@@ -192,14 +197,15 @@ static uint64_t round_seed(uint64_t seed, int method, unsigned round)
     return s;
 }
 
-/* 0..max ms, denser near 0 (max * u^3 for a uniform u in [0, 1]): the
- * start-up, where most kill points are, takes only the first 10-40 ms; the
- * churn after it repeats the same few steps. With max 300, about 40% of the
- * kills land in the first 20 ms. */
+/* 0..max ms: every other round anywhere in it, the others in its first
+ * eighth (0-37 ms for 300), where the start-up and most of its kill points
+ * are (tracker spawn, listener bind, fork-server start, the first
+ * children); the churn after it repeats the same few steps. */
 static unsigned kill_delay(uint64_t *seed, unsigned max)
 {
-    uint64_t u = soak_rand(seed) % (max + 1ull);
-    return max ? (unsigned)(u * u / max * u / max) : 0;
+    uint64_t r = soak_rand(seed);
+    unsigned range = (r & 1) ? max : max / 8;
+    return (unsigned)((r >> 1) % (range + 1ull));
 }
 
 /* A private directory for the run, short enough that every round's TMPDIR
@@ -249,7 +255,8 @@ static int driver_main(int argc, char **argv)
                               .tmpdir = tmpdir,
                               .progress = progress,
                               .seed = round_seed(o.seed, m, i),
-                              .settle_s = o.settle_s};
+                              .settle_s = o.settle_s,
+                              .keep = o.keep};
             r.delay_ms = kill_delay(&r.seed, o.max_delay_ms);
             if (soak_run_round(&r) < 0) {
                 perror("mp_soak: running a round");
@@ -259,12 +266,18 @@ static int driver_main(int argc, char **argv)
             left += total(&r.left) + r.victim_failed;
             if (o.verbose || total(&r.left) || r.victim_failed)
                 print_round(&r, i);
+            if (o.keep && total(&r.left)) {
+                printf("mp_soak: --keep: leftovers of round %s left in place; their processes "
+                       "carry %s=%s\n",
+                       id, SOAK_MARK_VAR, id);
+                stop = 1;
+            }
         }
     }
     unlink(progress);
     rmdir(base);
 
-    printf("mp_soak: summary (seed %" PRIu64 "%s)\n", o.seed, stop ? ", interrupted" : "");
+    printf("mp_soak: summary (seed %" PRIu64 "%s)\n", o.seed, stop ? ", stopped early" : "");
     for (int m = 0; m < NMETHODS; m++)
         if (o.method[m])
             print_method(all_methods[m], &stats[m]);

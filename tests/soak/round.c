@@ -141,6 +141,7 @@ int soak_run_round(soak_round_t *r)
     }
     soak_reap_orphans();
     soak_census(r->id, r->tmpdir, &r->left);
-    soak_sweep(r->id, r->tmpdir);
+    if (!r->keep || r->left.procs + r->left.shm + r->left.files == 0)
+        soak_sweep(r->id, r->tmpdir);
     return 0;
 }

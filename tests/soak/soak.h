@@ -96,6 +96,7 @@ typedef struct soak_round {
     uint64_t seed;        /* the round's own seed */
     unsigned delay_ms;    /* kill after this long */
     double settle_s;      /* wait at most this long for the family to end */
+    bool keep;            /* leave leftovers in place, for a debugger */
     /* outcome */
     char step[SOAK_STEP_MAX]; /* where the victim was when killed */
     bool victim_failed;       /* it ended by itself (an error) before the kill */
@@ -103,7 +104,8 @@ typedef struct soak_round {
 } soak_round_t;
 
 /* Run one round: exec the victim, SIGKILL it after r->delay_ms, wait for
- * its family to end (at most r->settle_s), count and sweep. 0, or -1 when
+ * its family to end (at most r->settle_s), count and sweep (unless r->keep
+ * and something was left). 0, or -1 when
  * the round could not be run at all (errno set). */
 int soak_run_round(soak_round_t *r);
 
