@@ -57,7 +57,7 @@ static void usage(FILE *f, const char *prog)
             "listeners, named segments and children, SIGKILLs it after 0..D ms, waits\n"
             "up to T s for its family to end, and counts leftover processes, /dev/shm\n"
             "names and temp files. Exits 1 if anything was left. Defaults: 100 rounds\n"
-            "per method, all methods, a random seed (printed), D 300, T 5. --keep stops\n"
+            "per method, all methods, a random seed (printed), D 300, T 10. --keep stops\n"
             "at the first round with leftovers and leaves them in place.\n",
             prog);
 }
@@ -76,7 +76,7 @@ static bool parse_number(const char *s, unsigned long long max, unsigned long lo
 /* 0, or 2 after a usage message. */
 static int parse_options(int argc, char **argv, options_t *o)
 {
-    *o = (options_t){.rounds = 100, .max_delay_ms = 300, .settle_s = 5.0};
+    *o = (options_t){.rounds = 100, .max_delay_ms = 300, .settle_s = 10.0};
     o->seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
     bool any_method = false;
     for (int i = 1; i < argc; i++) {
@@ -86,8 +86,11 @@ static int parse_options(int argc, char **argv, options_t *o)
         if (strcmp(opt, "--help") == 0) {
             usage(stdout, argv[0]);
             exit(0);
-        } else if (strcmp(opt, "--verbose") == 0 || strcmp(opt, "--keep") == 0) {
-            *(opt[2] == 'v' ? &o->verbose : &o->keep) = true;
+        } else if (strcmp(opt, "--verbose") == 0) {
+            o->verbose = true;
+            continue; /* no value */
+        } else if (strcmp(opt, "--keep") == 0) {
+            o->keep = true;
             continue;
         } else if (strcmp(opt, "--rounds") == 0) {
             ok = parse_number(val, 1000000, &n) && n > 0, o->rounds = (unsigned)n;
@@ -105,7 +108,7 @@ static int parse_options(int argc, char **argv, options_t *o)
             any_method = true;
         } else {
             ok = false;
-            val = opt;
+            val = NULL; /* an unknown option: its neighbour is no value of it */
         }
         if (!ok) {
             fprintf(stderr, "%s: bad option or value: %s %s\n", argv[0], opt, val ? val : "");
