@@ -2,8 +2,11 @@
  *
  * Processes: every process of the round carries SOAK_MARK_VAR=<id> in its
  * environment (/proc/PID/environ is the environment it was exec'd with,
- * which fork children share), wherever it was reparented to; zombies show
- * an empty environment and do not count. Names: /dev/shm/mp.soak.<id>.*.
+ * which fork children share), wherever it was reparented to. A process in
+ * the middle of an exec can show no environment for an instant; if its
+ * parent died it is the driver's child by then (the driver is a child
+ * subreaper and runs one round at a time), so every live child of the
+ * driver counts too. Zombies do not count. Names: /dev/shm/mp.soak.<id>.*.
  * Files: whatever is in the round's private TMPDIR. */
 #include <dirent.h>
 #include <fcntl.h>
@@ -50,13 +53,34 @@ static bool marked(const char *pid, const char *id)
     return false;
 }
 
+/* A process's state letter and parent, from /proc/PID/stat (fields 3 and
+ * 4, after the ")" that ends its name); false when it is gone. */
+static bool state_of(const char *pid, char *state, int *ppid)
+{
+    char stat[512];
+    if (read_proc(pid, "stat", stat, sizeof stat) <= 0)
+        return false;
+    const char *after = strrchr(stat, ')');
+    return after && sscanf(after + 1, " %c %d", state, ppid) == 2;
+}
+
+/* Is `pid` a live process of round `id`? */
+static bool of_round(const char *pid, const char *id)
+{
+    char state;
+    int ppid;
+    if (!state_of(pid, &state, &ppid) || state == 'Z' || state == 'X')
+        return false;
+    return ppid == (int)getpid() || marked(pid, id);
+}
+
 /* Call fn(pid) for every live process of round `id`; how many there were. */
-static unsigned each_marked(const char *id, void (*fn)(const char *pid, void *ctx), void *ctx)
+static unsigned each_of_round(const char *id, void (*fn)(const char *pid, void *ctx), void *ctx)
 {
     unsigned n = 0;
     DIR *proc = opendir("/proc");
     for (struct dirent *e; proc && (e = readdir(proc));) {
-        if (e->d_name[0] < '0' || e->d_name[0] > '9' || !marked(e->d_name, id))
+        if (e->d_name[0] < '0' || e->d_name[0] > '9' || !of_round(e->d_name, id))
             continue;
         n++;
         if (fn)
@@ -67,9 +91,9 @@ static unsigned each_marked(const char *id, void (*fn)(const char *pid, void *ct
     return n;
 }
 
-bool soak_marked_alive(const char *id)
+bool soak_round_alive(const char *id)
 {
-    return each_marked(id, NULL, NULL) > 0;
+    return each_of_round(id, NULL, NULL) > 0;
 }
 
 /* Append to the round's detail line, dropping what does not fit. */
@@ -107,13 +131,10 @@ static void count_process(const char *pid, void *ctx)
         out->procs_other++;
     /* Its state and parent: a leftover blocked in a wait ('S') under the
      * driver (the victim's orphan) tells a different story from one still
-     * under a live parent. Fields 3 and 4 follow the ")" that ends comm. */
-    char stat[512] = "", state = '?';
+     * under a live parent. */
+    char state = '?';
     int ppid = 0;
-    read_proc(pid, "stat", stat, sizeof stat);
-    const char *after = strrchr(stat, ')');
-    if (after)
-        sscanf(after + 1, " %c %d", &state, &ppid);
+    state_of(pid, &state, &ppid);
     note(out, " [process %s: %s, comm %s, state %c, parent %d]", pid, role, comm, state, ppid);
 }
 
@@ -160,7 +181,7 @@ static void count_files(const char *tmpdir, soak_leftovers_t *out)
 void soak_census(const char *id, const char *tmpdir, soak_leftovers_t *out)
 {
     memset(out, 0, sizeof *out);
-    out->procs = each_marked(id, count_process, out);
+    out->procs = each_of_round(id, count_process, out);
     count_names(id, out);
     count_files(tmpdir, out);
 }
@@ -182,7 +203,7 @@ void soak_sweep(const char *id, const char *tmpdir)
 {
     /* Killed processes are reparented to us (the subreaper) or to their
      * own live parent; wait until none is left alive, within reason. */
-    for (int tries = 0; tries < 500 && each_marked(id, kill_process, NULL) > 0; tries++) {
+    for (int tries = 0; tries < 500 && each_of_round(id, kill_process, NULL) > 0; tries++) {
         soak_reap_orphans();
         nanosleep(&(struct timespec){.tv_nsec = 10000000L}, NULL);
     }

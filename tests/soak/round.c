@@ -132,11 +132,13 @@ int soak_run_round(soak_round_t *r)
     close(progress);
 
     /* The survivors' time: short tasks end, exit-with-parent children and
-     * the fork server notice, the tracker cleans up and exits. Everything
-     * carries the mark, so "nothing marked is alive" is the end. */
+     * the fork server notice, the tracker cleans up and exits. The end is
+     * two scans in a row that find no process of the round: one empty scan
+     * could fall between a process's exit and its last child's start. */
     double deadline = now_s() + r->settle_s;
-    while (soak_marked_alive(r->id) && now_s() < deadline) {
+    for (int empty = 0; empty < 2 && now_s() < deadline;) {
         soak_reap_orphans();
+        empty = soak_round_alive(r->id) ? 0 : empty + 1;
         sleep_ms(20);
     }
     soak_reap_orphans();

@@ -71,12 +71,13 @@ typedef struct soak_leftovers {
     char detail[512];        /* the names and pids, for the round's line */
 } soak_leftovers_t;
 
-/* Count what carries round `id`: processes (by SOAK_MARK_VAR), /dev/shm
- * names, and entries of `tmpdir`. */
+/* Count what round `id` left: processes (by SOAK_MARK_VAR, and the
+ * driver's own live children), /dev/shm names, and entries of `tmpdir`. */
 void soak_census(const char *id, const char *tmpdir, soak_leftovers_t *out);
 
-/* Are there live processes marked with round `id`? */
-bool soak_marked_alive(const char *id);
+/* Are there live processes of round `id` (marked, or the driver's own
+ * children)? */
+bool soak_round_alive(const char *id);
 
 /* Remove what a census found, so the next round starts clean: SIGKILL the
  * round's processes, unlink its names, empty `tmpdir`. */
