@@ -97,7 +97,8 @@ static int parse_options(int argc, char **argv, options_t *o)
         } else if (strcmp(opt, "--seed") == 0) {
             ok = parse_number(val, UINT64_MAX, &n), o->seed = n;
         } else if (strcmp(opt, "--max-delay-ms") == 0) {
-            ok = parse_number(val, 60000, &n), o->max_delay_ms = (unsigned)n;
+            /* At most 10 s: the victim stops churning after 30. */
+            ok = parse_number(val, 10000, &n), o->max_delay_ms = (unsigned)n;
         } else if (strcmp(opt, "--settle-s") == 0) {
             ok = parse_number(val, 3600, &n) && n > 0, o->settle_s = (double)n;
         } else if (strcmp(opt, "--method") == 0) {

@@ -7,12 +7,11 @@
  * driver reads it after the kill to name the kill point. */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "soak.h"
@@ -105,12 +104,21 @@ static void start_child(const child_kind_t *kind, mp_shm_t *shm, mp_listener_t *
     /* The handle stays: the child is ours until the kill. */
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* After start-up: accept whoever connects, and create and remove named
- * segments, so that later kills land inside those too. Bounded, in case no
- * kill comes (the driver then reports the round as failed). */
+ * segments, so that later kills land inside those too. Bounded (three
+ * times the longest --max-delay-ms), in case no kill comes: the driver
+ * then reports the round as failed. */
 static void churn(mp_listener_t *const *listeners, size_t n)
 {
-    for (unsigned k = 0; k < 20000; k++) {
+    double end = now_s() + 30.0;
+    for (unsigned k = 0; now_s() < end; k++) {
         mp_connection_t *conn;
         step("churn: accept");
         if (mp_listener_accept(listeners[k % n], &conn, 0.002) == 0)
