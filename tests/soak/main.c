@@ -54,11 +54,12 @@ static void usage(FILE *f, const char *prog)
             "usage: %s [--rounds N] [--method fork|spawn|forkserver|all]... [--seed S]\n"
             "       [--max-delay-ms D] [--settle-s T] [--verbose] [--keep]\n"
             "Each round starts a victim that builds a tracker, a fork server, keyed\n"
-            "listeners, named segments and children, SIGKILLs it after 0..D ms, waits\n"
-            "up to T s for its family to end, and counts leftover processes, /dev/shm\n"
-            "names and temp files. Exits 1 if anything was left. Defaults: 100 rounds\n"
-            "per method, all methods, a random seed (printed), D 300, T 10. --keep stops\n"
-            "at the first round with leftovers and leaves them in place.\n",
+            "listeners, named segments and children, SIGKILLs it 0..D ms after its\n"
+            "mp_init, waits up to T s for its family to end, and counts leftover\n"
+            "processes, /dev/shm names and temp files. Exits 1 if anything was left.\n"
+            "Defaults: 100 rounds per method, all methods, a random seed (printed),\n"
+            "D 300, T 10. --keep stops at the first round with leftovers and leaves\n"
+            "them in place. tests/soak/README.md has the details.\n",
             prog);
 }
 
@@ -241,7 +242,7 @@ static int driver_main(int argc, char **argv)
     snprintf(progress, sizeof progress, "%s/progress", base);
     signal(SIGINT, on_stop);
     signal(SIGTERM, on_stop);
-    printf("mp_soak: seed %" PRIu64 ", %u rounds per method, kill after 0-%u ms, "
+    printf("mp_soak: seed %" PRIu64 ", %u rounds per method, kill 0-%u ms after mp_init, "
            "settle up to %g s, in %s\n",
            o.seed, o.rounds, o.max_delay_ms, o.settle_s, base);
     fflush(stdout);

@@ -104,6 +104,22 @@ static pid_t start_victim(const soak_round_t *r)
     return pid;
 }
 
+/* Wait (5 s at most) until the victim has run mp_init() and recorded its
+ * first step: the delay counts from there, so that a slow exec on a busy
+ * machine does not eat the start-up window. A victim that ends first is
+ * left unreaped (WNOWAIT), for the caller to see. */
+static void wait_for_first_step(int progress, pid_t victim)
+{
+    double give_up = now_s() + 5.0;
+    char first = 0;
+    while (now_s() < give_up && (pread(progress, &first, 1, 0) != 1 || !first)) {
+        siginfo_t info = {0};
+        if (waitid(P_PID, (id_t)victim, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid)
+            return;
+        sleep_ms(1);
+    }
+}
+
 int soak_run_round(soak_round_t *r)
 {
     int progress = open(r->progress, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -118,6 +134,7 @@ int soak_run_round(soak_round_t *r)
         close(progress);
         return -1;
     }
+    wait_for_first_step(progress, victim);
     sleep_ms(r->delay_ms);
     /* Ended by itself before the kill: a step failed (it said which). */
     int status;
@@ -128,7 +145,7 @@ int soak_run_round(soak_round_t *r)
     }
     memset(r->step, 0, sizeof r->step);
     if (pread(progress, r->step, sizeof r->step - 1, 0) <= 0 || !r->step[0])
-        snprintf(r->step, sizeof r->step, "exec and mp_init");
+        snprintf(r->step, sizeof r->step, "exec and mp_init (5 s were not enough)");
     close(progress);
 
     /* The survivors' time: short tasks end, exit-with-parent children and
