@@ -97,6 +97,8 @@ bool soak_round_alive(const char *id)
 }
 
 /* Append to the round's detail line, dropping what does not fit. */
+static void note(soak_leftovers_t *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void note(soak_leftovers_t *out, const char *fmt, ...)
 {
     size_t used = strlen(out->detail);
