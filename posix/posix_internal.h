@@ -115,6 +115,17 @@ void mp__posix_channel_run_forked(int chan, const mp__launch_t *launch, pid_t pa
  */
 void mp__posix_channel_adopt(int chan);
 
+/**
+ * @brief In a new child (child.c): end this process when its parent
+ *        process ends, even by SIGKILL (Linux; elsewhere nothing), not when
+ *        the thread that started it ends. Claims the signal SIGRTMAX for
+ *        the kernel's parent-death notice.
+ * @param parent the pid that forked us (a fork server for its children).
+ * @param client the process a fork server forked us for, which adopts us
+ *        if the server dies (== parent for every other child).
+ */
+void mp__posix_exit_with_parent(pid_t parent, pid_t client);
+
 /* ---- descriptor helpers ------------------------------------------ */
 
 /** @brief A connected AF_UNIX stream pair, both ends close-on-exec. */
