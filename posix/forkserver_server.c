@@ -2,7 +2,7 @@
  * children on request and reports their pids and exit codes. It ignores
  * SIGINT (a Ctrl-C is for the client to handle), reaps on SIGCHLD through a
  * self-pipe, and exits when the client that started it is gone, first ending
- * the daemon and exit-with-parent children that client left behind. */
+ * the exit-with-parent children that client left behind. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -198,16 +198,15 @@ static void accept_client(void)
         srv.clients[srv.nclients++] = fd;
 }
 
-/* The client is gone: end what it asked to end with it, and leave. */
+/* The client is gone: end what it asked to end with it, and leave. Only
+ * exit_with_parent children: daemons are the client's to terminate when it
+ * exits normally (its at-exit code does, as under fork and spawn), and a
+ * client killed by SIGKILL ends none, under every start method. */
 static void shut_down(void)
 {
-    for (size_t i = 0; i < srv.nchildren; i++) {
-        uint32_t f = srv.children[i].flags;
-        if (f & MP__FS_EXIT_WITH_PARENT)
+    for (size_t i = 0; i < srv.nchildren; i++)
+        if (srv.children[i].flags & MP__FS_EXIT_WITH_PARENT)
             kill(srv.children[i].pid, SIGKILL);
-        else if (f & MP__FS_DAEMON)
-            kill(srv.children[i].pid, SIGTERM);
-    }
     if (srv.dir) {
         char path[300];
         snprintf(path, sizeof path, "%s/socket", srv.dir);

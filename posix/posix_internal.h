@@ -175,7 +175,8 @@ int mp__posix_syserr(const char *what);
  *  code (int32), and the child's other descriptors. */
 typedef struct mp__fs_request {
     char magic[4];  /**< "MPFS" */
-    uint32_t flags; /**< MP__FS_DAEMON | MP__FS_EXIT_WITH_PARENT */
+    uint32_t flags; /**< MP__FS_EXIT_WITH_PARENT: kill it when the client goes;
+                       MP__FS_DAEMON: informative (the client ends daemons) */
     uint32_t nfds;  /**< descriptors after the two: mp__posix_channel_fds() */
 } mp__fs_request_t;
 

@@ -32,25 +32,40 @@ extern "C" {
 /** A child process. */
 typedef struct mp_process mp_process_t;
 
-/** Whether a child is a daemon (Python's `daemon=`). */
+/**
+ * Whether a child is a daemon (Python's `daemon=`).
+ *
+ * A daemon child is terminated (SIGTERM; Windows: TerminateProcess) when
+ * its parent exits normally, by returning from main() or calling exit(), as
+ * in Python; a non-daemon child is joined then. A parent that is killed
+ * (SIGKILL, a crash) runs nothing, so its children, daemons included,
+ * outlive it under every start method: only `exit_with_parent` ends a
+ * child whose parent was killed.
+ */
 typedef enum mp_daemon {
     MP_DAEMON_INHERIT = 0, /**< the current process's own flag (Python's default) */
-    MP_DAEMON_YES,         /**< terminated when its parent exits */
+    MP_DAEMON_YES,         /**< terminated when its parent exits normally */
     MP_DAEMON_NO           /**< the parent joins it at exit */
 } mp_daemon_t;
 
 /** Options for mp_process_create(); designed for designated initialisers. */
 typedef struct mp_process_opts {
-    const char *task;      /**< name in the task table (required) */
-    const void *arg;       /**< argument bytes (copied); see MP_ARG_I64() */
-    size_t arg_len;        /**< their count */
-    const char *name;      /**< NULL: "Process-N" */
-    mp_daemon_t daemon;    /**< default: inherit the current process's flag */
-    bool exit_with_parent; /**< kill the child if its parent dies (Linux: even by SIGKILL) */
-    mp_context_t *context; /**< start method; NULL: the default context */
-    void *const *objects;  /**< shareable objects (locks, values, shared memory...)
+    const char *task;   /**< name in the task table (required) */
+    const void *arg;    /**< argument bytes (copied); see MP_ARG_I64() */
+    size_t arg_len;     /**< their count */
+    const char *name;   /**< NULL: "Process-N" */
+    mp_daemon_t daemon; /**< default: inherit the current process's flag */
+    /** Kill the child (SIGKILL) when its parent process ends, however it
+     *  ends (Linux: even by SIGKILL; Windows: a job object). It follows the
+     *  parent process, not the thread that started the child, and, under
+     *  forkserver, not the fork server. On Linux the child claims the
+     *  signal SIGRTMAX for the kernel's parent-death notice: its task must
+     *  neither block it nor change its handler. */
+    bool exit_with_parent;
+    mp_context_t *context;               /**< start method; NULL: the default context */
+    void *const *objects;                /**< shareable objects (locks, values, shared memory...)
                                  the child gets with mp_task_lock() etc.; see MP_OBJECTS() */
-    size_t nobjects;       /**< their count */
+    size_t nobjects;                     /**< their count */
     uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
 } mp_process_opts_t;
 
