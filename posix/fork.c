@@ -38,7 +38,7 @@ static int fork_start(const mp__launch_t *launch, mp__os_proc_t **out)
     }
     proc->pid = pid;
     proc->chan = chan[0];
-    proc->death = mp__posix_pidfd_open(pid);
+    proc->pidfd = mp__posix_pidfd_open(pid);
     *out = proc;
     return 0;
 }

@@ -12,6 +12,22 @@
  * in Python), and a crash reads as the POSIX signal it matches (an access
  * violation as -SIGSEGV).
  *
+ * Under forkserver a child is forked by the fork server, yet it stays
+ * this process's child in every respect: should the server die (killed,
+ * crashed), the child runs on, mp_process_join() and mp_process_is_alive()
+ * follow it, mp_process_kill() reaches it, and its true exit code is read,
+ * and the next start makes a new server. On Linux this rests on two kernel
+ * facilities: a pidfd of every child (5.3+), and making this process a
+ * child subreaper (prctl(PR_SET_CHILD_SUBREAPER), 3.4+) when it first
+ * starts a fork server, so that the server's orphans are re-parented to
+ * this process rather than to init. That attribute is process-wide: from
+ * then on EVERY process orphaned below this one comes to it, for instance
+ * a daemon that one of its children double-forked, or the children of a
+ * child that was killed. Such a process becomes a child of this one
+ * (visible to waitpid(-1)) and, once ended, stays a zombie until this
+ * process reaps it or exits. A program that must not adopt orphans uses
+ * spawn or fork, which change nothing of the kind.
+ *
  * Thread safety: one process handle may be used from one thread at a time;
  * different handles from different threads freely.
  */
