@@ -374,23 +374,31 @@ static int task_try_start_child(mp_task_t *t)
     return mp_task_return_i64(t, start_rc);
 }
 
+/* Reads the task's ctl_arg_t and starts a daemon grandchild that sleeps for
+ * ctl.seconds, whose handle is deliberately left running, as a Python
+ * program would leave it; its pid goes to *pid. */
+static int start_daemon_sleeper(mp_task_t *t, ctl_arg_t *ctl, mp_pid_t *pid)
+{
+    int rc = get_ctl(t, ctl);
+    mp_process_t *p = NULL;
+    if (rc == 0)
+        rc = start_grandchild(t, ctl->method,
+                              (mp_process_opts_t){.task = "task_sleep",
+                                                  MP_ARG_DOUBLE(ctl->seconds),
+                                                  .daemon = MP_DAEMON_YES},
+                              &p);
+    if (rc == 0 && (rc = mp_process_pid(p, pid)) < 0)
+        rc = mp_task_fail(t, rc, "mp_process_pid: %s", mp_errdetail());
+    return rc;
+}
+
 /* Starts a daemon grandchild that sleeps for ctl.seconds, returns its pid
- * and ends normally: the library must then terminate the daemon. The handle
- * is deliberately left running, as a Python program would leave it. */
+ * and ends normally: the library must then terminate the daemon. */
 static int task_daemon_grandchild(mp_task_t *t)
 {
     ctl_arg_t ctl;
-    int rc = get_ctl(t, &ctl);
-    mp_process_t *p = NULL;
-    if (rc == 0)
-        rc = start_grandchild(t, ctl.method,
-                              (mp_process_opts_t){.task = "task_sleep",
-                                                  MP_ARG_DOUBLE(ctl.seconds),
-                                                  .daemon = MP_DAEMON_YES},
-                              &p);
     mp_pid_t pid = 0;
-    if (rc == 0 && (rc = mp_process_pid(p, &pid)) < 0)
-        rc = mp_task_fail(t, rc, "mp_process_pid: %s", mp_errdetail());
+    int rc = start_daemon_sleeper(t, &ctl, &pid);
     return rc < 0 ? rc : mp_task_return_i64(t, pid);
 }
 
@@ -488,17 +496,8 @@ static int task_ewp_grandchild(mp_task_t *t)
 static int task_daemon_grandchild_hold(mp_task_t *t)
 {
     ctl_arg_t ctl;
-    int rc = get_ctl(t, &ctl);
-    mp_process_t *p = NULL;
-    if (rc == 0)
-        rc = start_grandchild(t, ctl.method,
-                              (mp_process_opts_t){.task = "task_sleep",
-                                                  MP_ARG_DOUBLE(ctl.seconds),
-                                                  .daemon = MP_DAEMON_YES},
-                              &p);
     mp_pid_t pid = 0;
-    if (rc == 0 && (rc = mp_process_pid(p, &pid)) < 0)
-        rc = mp_task_fail(t, rc, "mp_process_pid: %s", mp_errdetail());
+    int rc = start_daemon_sleeper(t, &ctl, &pid);
     long long server = -1;
 #if TEST_POSIX
     server = (long long)mp__posix_forkserver_pid();

@@ -71,6 +71,18 @@ static void kill_leftover(pid_t pid)
 #endif
 }
 
+/* A fresh private directory in `dir` (asserted) and the path of the file
+ * `name` in it, for a child to report through. */
+enum { DIR_SIZE = 512, PATH_SIZE = 600 };
+
+static bool report_path(char dir[DIR_SIZE], char path[PATH_SIZE], const char *name)
+{
+    if (!make_temp_dir(dir, DIR_SIZE))
+        return false;
+    snprintf(path, PATH_SIZE, "%s/%s", dir, name);
+    return true;
+}
+
 /* Start `task` with a ctl_arg_t naming `path` (and n), for a grandchild
  * that reports through that file; waits for the file and returns the
  * child. */
@@ -92,10 +104,9 @@ static mp_process_t *start_reporting_child(const char *task, const char *path, i
  * is killed, mp_parent_join() returns 0 and mp_parent_is_alive() is 0. */
 static void test_parent_death_seen_by_grandchild(void)
 {
-    char dir[512], path[600], done[620], text[128] = "";
-    if (!make_temp_dir(dir, sizeof dir))
+    char dir[DIR_SIZE], path[PATH_SIZE], done[620], text[128] = "";
+    if (!report_path(dir, path, "report"))
         return;
-    snprintf(path, sizeof path, "%s/report", dir);
     snprintf(done, sizeof done, "%s.done", path);
     mp_process_t *p = start_reporting_child("task_parent_watch_child", path, 0, 20.0, text,
                                             sizeof text);
@@ -227,10 +238,9 @@ enum ewp_mode { EWP_KILLED = 0, EWP_DIES_AT_ONCE = 1, EWP_THREAD_ENDED = 2 };
  * must be gone within ~2 s. */
 static void check_exit_with_parent(enum ewp_mode mode)
 {
-    char dir[512], path[600], ready[620], text[64] = "";
-    if (!make_temp_dir(dir, sizeof dir))
+    char dir[DIR_SIZE], path[PATH_SIZE], ready[620], text[64] = "";
+    if (!report_path(dir, path, "pid"))
         return;
-    snprintf(path, sizeof path, "%s/pid", dir);
     snprintf(ready, sizeof ready, "%s.ready", path);
     mp_process_t *p = start_reporting_child("task_ewp_grandchild", path, mode, 30.0, text,
                                             sizeof text);
@@ -284,10 +294,9 @@ static void test_exit_with_parent_parent_dies_at_once(void)
  * and ends with its own exit code. */
 static void test_exit_with_parent_survives_starting_thread(void)
 {
-    char dir[512], path[600];
-    if (!make_temp_dir(dir, sizeof dir))
+    char dir[DIR_SIZE], path[PATH_SIZE];
+    if (!report_path(dir, path, "ready"))
         return;
-    snprintf(path, sizeof path, "%s/ready", dir);
     ctl_arg_t ctl = make_ctl(path, 7, 1.0);
     mp_process_opts_t opts = {
         .task = "task_sleep_exit", .arg = &ctl, .arg_len = sizeof ctl, .exit_with_parent = true};
@@ -315,10 +324,9 @@ static bool read_hold_report(const char *path, long long *gpid, long long *serve
  * The check is made once the middle child's fork server, if any, is gone. */
 static void test_daemon_survives_parent_kill(void)
 {
-    char dir[512], path[600];
-    if (!make_temp_dir(dir, sizeof dir))
+    char dir[DIR_SIZE], path[PATH_SIZE];
+    if (!report_path(dir, path, "report"))
         return;
-    snprintf(path, sizeof path, "%s/report", dir);
     ctl_arg_t ctl = make_ctl(path, 0, 60.0);
     mp_process_t *p = start_process(&(mp_process_opts_t){
         .task = "task_daemon_grandchild_hold", .arg = &ctl, .arg_len = sizeof ctl});
