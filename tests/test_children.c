@@ -309,6 +309,7 @@ static void test_exit_with_parent_survives_starting_thread(void)
     remove_tree(dir);
 }
 
+#if TEST_POSIX
 /* Wait for the file `path`, written by task_daemon_grandchild_hold: the
  * daemon's pid and the middle child's fork server's (-1 for none). */
 static bool read_hold_report(const char *path, long long *gpid, long long *server)
@@ -320,7 +321,8 @@ static bool read_hold_report(const char *path, long long *gpid, long long *serve
 
 /* A daemon child is terminated when its parent exits normally, but a parent
  * killed by SIGKILL runs nothing: its daemon children survive it under every
- * start method (only exit_with_parent ends a child with a killed parent).
+ * POSIX start method (only exit_with_parent ends a child with a killed
+ * parent).
  * The check is made once the middle child's fork server, if any, is gone. */
 static void test_daemon_survives_parent_kill(void)
 {
@@ -346,7 +348,6 @@ static void test_daemon_survives_parent_kill(void)
     remove_tree(dir);
 }
 
-#if TEST_POSIX
 /* Kill this process's fork server with SIGKILL and wait until it is gone. */
 static bool kill_fork_server(void)
 {
@@ -455,8 +456,8 @@ static const test_case_t tests[] = {
      ON_ALL},
     {"exit_with_parent_thread_ended_grandchild", test_exit_with_parent_thread_ended_grandchild,
      ON_ALL},
+#if TEST_POSIX /* Windows ends a daemon with its parent's job (process.h) */
     {"daemon_survives_parent_kill", test_daemon_survives_parent_kill, ON_ALL},
-#if TEST_POSIX
     {"forkserver_death_child_joinable", test_forkserver_death_child_joinable, ON_FORKSERVER},
     {"forkserver_death_child_killable", test_forkserver_death_child_killable, ON_FORKSERVER},
     {"forkserver_death_spares_ewp_child", test_forkserver_death_spares_ewp_child, ON_FORKSERVER},

@@ -55,8 +55,10 @@ typedef struct mp_process mp_process_t;
  * its parent exits normally, by returning from main() or calling exit(), as
  * in Python; a non-daemon child is joined then. A parent that is killed
  * (SIGKILL, a crash) runs nothing, so its children, daemons included,
- * outlive it under every start method: only `exit_with_parent` ends a
- * child whose parent was killed.
+ * outlive it under every POSIX start method (fork, spawn and forkserver
+ * alike): only `exit_with_parent` ends a child whose parent was killed.
+ * Windows differs: a daemon child is in the parent's kill-on-close job
+ * object, so it ends with its parent however the parent ends.
  */
 typedef enum mp_daemon {
     MP_DAEMON_INHERIT = 0, /**< the current process's own flag (Python's default) */
