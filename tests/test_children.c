@@ -374,10 +374,12 @@ static mp_process_t *child_outliving_server(double seconds, bool exit_with_paren
 }
 
 /* The fork server killed while its child runs: the child is still alive,
- * joinable, with its own exit code; the next start makes a new server. */
+ * joinable, with its own exit code; the next start makes a new server. The
+ * child runs for seconds: killing the server takes milliseconds, even on a
+ * busy machine. */
 static void test_forkserver_death_child_joinable(void)
 {
-    mp_process_t *p = child_outliving_server(2.0, false);
+    mp_process_t *p = child_outliving_server(4.0, false);
     if (!p)
         return;
     pid_t pid = pid_of(p);
