@@ -141,8 +141,7 @@ static int reap_served(mp__os_proc_t *proc, double deadline)
     return 0;
 }
 
-/* The child's death descriptor is ready (or, without one, its channel is
- * at end-of-file): reap it. */
+/* The child's death descriptor is ready: reap it. */
 static int reap(mp__os_proc_t *proc, double deadline)
 {
     if (proc->via_server)
@@ -166,7 +165,7 @@ int mp__os_proc_wait(mp__os_proc_t *proc, double timeout, mp__buf_t *received, i
         if (death >= 0)
             death_at = n, fds[n++] = (struct pollfd){.fd = death, .events = POLLIN};
         int rc = 0;
-        if (n == 0) { /* no death descriptor and the channel is closed */
+        if (n == 0) { /* our own child, no pidfd, and its channel is closed */
             reap_own(proc);
             break;
         }
