@@ -66,24 +66,27 @@ typedef enum mp_daemon {
     MP_DAEMON_NO           /**< the parent joins it at exit */
 } mp_daemon_t;
 
-/** Options for mp_process_create(); designed for designated initialisers. */
+/**
+ * Options for mp_process_create(); designed for designated initialisers.
+ *
+ * `exit_with_parent` kills the child (SIGKILL) when its parent process ends,
+ * however it ends (Linux: even by SIGKILL; Windows: a job object). It
+ * follows the parent process, not the thread that started the child, and,
+ * under forkserver, not the fork server. On Linux the child claims the
+ * signal SIGRTMAX for the kernel's parent-death notice: its task must
+ * neither block it nor change its handler.
+ */
 typedef struct mp_process_opts {
-    const char *task;   /**< name in the task table (required) */
-    const void *arg;    /**< argument bytes (copied); see MP_ARG_I64() */
-    size_t arg_len;     /**< their count */
-    const char *name;   /**< NULL: "Process-N" */
-    mp_daemon_t daemon; /**< default: inherit the current process's flag */
-    /** Kill the child (SIGKILL) when its parent process ends, however it
-     *  ends (Linux: even by SIGKILL; Windows: a job object). It follows the
-     *  parent process, not the thread that started the child, and, under
-     *  forkserver, not the fork server. On Linux the child claims the
-     *  signal SIGRTMAX for the kernel's parent-death notice: its task must
-     *  neither block it nor change its handler. */
-    bool exit_with_parent;
-    mp_context_t *context;               /**< start method; NULL: the default context */
-    void *const *objects;                /**< shareable objects (locks, values, shared memory...)
+    const char *task;      /**< name in the task table (required) */
+    const void *arg;       /**< argument bytes (copied); see MP_ARG_I64() */
+    size_t arg_len;        /**< their count */
+    const char *name;      /**< NULL: "Process-N" */
+    mp_daemon_t daemon;    /**< default: inherit the current process's flag */
+    bool exit_with_parent; /**< kill the child when its parent process ends (see above) */
+    mp_context_t *context; /**< start method; NULL: the default context */
+    void *const *objects;  /**< shareable objects (locks, values, shared memory...)
                                  the child gets with mp_task_lock() etc.; see MP_OBJECTS() */
-    size_t nobjects;                     /**< their count */
+    size_t nobjects;       /**< their count */
     uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
 } mp_process_opts_t;
 
