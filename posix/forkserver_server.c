@@ -2,7 +2,7 @@
  * children on request and reports their pids and exit codes. It ignores
  * SIGINT (a Ctrl-C is for the client to handle), reaps on SIGCHLD through a
  * self-pipe, and exits when the client that started it is gone, first ending
- * the daemon and exit-with-parent children that client left behind. */
+ * the exit-with-parent children that client left behind. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -174,26 +174,43 @@ static void serve_request(int client)
     }
     srv.children[srv.nchildren++] = (served_child_t){
         .pid = pid, .status = fds[1], .flags = req.flags};
+    /* With the pid goes the child's pidfd, opened before we could reap it
+     * (so it names this child, never a recycled pid): the client watches
+     * and signals the child through it even if we die. */
     int64_t reported = pid;
-    mp__posix_write_all(fds[1], &reported, sizeof reported);
+    int pidfd = mp__posix_pidfd_open(pid);
+    mp__posix_send_fds(fds[1], &reported, sizeof reported, &pidfd, pidfd >= 0 ? 1 : 0);
+    mp__posix_close(pidfd);
 }
 
+/* Report an ended child's exit code to its client and forget it. */
+static void report_exit(pid_t pid, int32_t code)
+{
+    for (size_t i = 0; i < srv.nchildren; i++)
+        if (srv.children[i].pid == pid) {
+            mp__posix_write_all(srv.children[i].status, &code, sizeof code);
+            close(srv.children[i].status);
+            srv.children[i] = srv.children[--srv.nchildren];
+            return;
+        }
+}
+
+/* Each ended child is reaped only after its code was reported (WNOWAIT
+ * first): should we die in between, the client adopts the unreaped child
+ * and reads its code from the kernel, so no exit code is ever lost. */
 static void reap_children(void)
 {
     char drain[64];
     while (read(srv.sigread, drain, sizeof drain) > 0)
         ;
-    int status;
-    pid_t pid;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-        for (size_t i = 0; i < srv.nchildren; i++)
-            if (srv.children[i].pid == pid) {
-                int32_t code = mp__posix_decode_status(status);
-                mp__posix_write_all(srv.children[i].status, &code, sizeof code);
-                close(srv.children[i].status);
-                srv.children[i] = srv.children[--srv.nchildren];
-                break;
-            }
+    for (;;) {
+        siginfo_t info = {0};
+        if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0 || info.si_pid == 0)
+            return;
+        report_exit(info.si_pid, mp__posix_decode_siginfo(&info));
+        while (waitpid(info.si_pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
 }
 
 /* ---- logins ------------------------------------------------------------ */
@@ -284,16 +301,15 @@ static void drive_logins(const struct pollfd *fds, size_t n)
             end_login(i);
 }
 
-/* The client is gone: end what it asked to end with it, and leave. */
+/* The client is gone: end what it asked to end with it, and leave. Only
+ * exit_with_parent children: daemons are the client's to terminate when it
+ * exits normally (its at-exit code does, as under fork and spawn), and a
+ * client killed by SIGKILL ends none, under every start method. */
 static void shut_down(void)
 {
-    for (size_t i = 0; i < srv.nchildren; i++) {
-        uint32_t f = srv.children[i].flags;
-        if (f & MP__FS_EXIT_WITH_PARENT)
+    for (size_t i = 0; i < srv.nchildren; i++)
+        if (srv.children[i].flags & MP__FS_EXIT_WITH_PARENT)
             kill(srv.children[i].pid, SIGKILL);
-        else if (f & MP__FS_DAEMON)
-            kill(srv.children[i].pid, SIGTERM);
-    }
     if (srv.dir) {
         char path[300];
         snprintf(path, sizeof path, "%s/socket", srv.dir);

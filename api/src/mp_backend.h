@@ -30,7 +30,11 @@
  *  4. Every descriptor the library opens is close-on-exec; a fork child
  *     closes the descriptors that belong to its parent's role (its parent's
  *     own channel to the grandparent), so end-of-file on a channel always
- *     means that exactly one process has ended.
+ *     means that exactly one process has ended, and lets go of its copies
+ *     of the parent's connection ends that it was not given
+ *     (mp__core_inherited_conns()), so that a peer sees end-of-file once
+ *     the parent closes its end, as under spawn (Python's fork children
+ *     keep theirs).
  *  5. The fork server is started by spawn (a fresh exec of the program), so it
  *     is single-threaded and holds nothing of the parent's but the task table;
  *     children forked from it inherit that clean state.
@@ -600,6 +604,15 @@ int mp__core_child_main(const char *method, const void *record, size_t len,
  */
 int mp__core_child_run(const char *method, const void *decoded, const mp_sentinel_t *handles,
                        size_t nhandles);
+
+/**
+ * @brief In a fork child, before it runs its task: the OS handles of the
+ *        connection ends in its copy of the parent's memory, so that the
+ *        backend can let go of those it was not given (fork policy
+ *        point 4). Writes at most `cap` of them to `out` (NULL when `cap`
+ *        is 0) and returns how many there are.
+ */
+size_t mp__core_inherited_conns(mp_sentinel_t *out, size_t cap);
 
 /**
  * @brief A start method's child exists but could not be given its orders:
