@@ -368,6 +368,13 @@ size_t mp_connection_max_message(mp_connection_t *c)
     return open_end(&c, false, "mp_connection_max_message") < 0 ? 0 : c->max_message;
 }
 
+size_t mp__connection_held_for_tests(mp_connection_t *c)
+{
+    return mp__object_open(&c, &mp__kind_connection, "mp__connection_held_for_tests") < 0
+               ? 0
+               : c->body.cap;
+}
+
 int mp_connection_sentinel(mp_connection_t *c, mp_sentinel_t *out)
 {
     int rc = open_end(&c, false, "mp_connection_sentinel");
