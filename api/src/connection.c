@@ -201,11 +201,14 @@ static int read_until(mp_connection_t *c, unsigned char *dst, size_t want, size_
     return 0;
 }
 
-/* The current message's header is lost with the end: nothing after it can
- * be framed again, so the end is closed (the peer's sends fail, our calls
+/* A receive that would take a message of `n` bytes: over the end's
+ * maximum, it is refused, and since nothing after it can be framed again
+ * without reading it, the end is closed (the peer's sends fail, our calls
  * answer MP_ECLOSED). */
-static int refuse_message(mp_connection_t *c, const char *fn, uint64_t n)
+static int take_message(mp_connection_t *c, const char *fn, uint64_t n)
 {
+    if (n <= c->max_message)
+        return 0;
     size_t max = c->max_message;
     close_end(c);
     return mp__errdetail_set(MP_EMSGSIZE,
@@ -214,9 +217,9 @@ static int refuse_message(mp_connection_t *c, const char *fn, uint64_t n)
                              fn, (unsigned long long)n, max);
 }
 
-/* Make sure the current message's header is in `head`; its length in `*n`.
- * A length over the end's maximum closes the end (refuse_message()). */
-static int read_header(mp_connection_t *c, double deadline, const char *fn, uint64_t *n)
+/* Make sure the current message's header is in `head`; its length in `*n`
+ * (checked by take_message() once a receive means to take it). */
+static int read_header(mp_connection_t *c, double deadline, uint64_t *n)
 {
     if (c->eof && c->head_len == 0)
         return mp__errdetail_set(MP_EEOF, "the peer closed the connection");
@@ -230,7 +233,7 @@ static int read_header(mp_connection_t *c, double deadline, const char *fn, uint
     for (int i = HEADER - 1; i >= 0; i--)
         v = v << 8 | c->head[i];
     *n = v;
-    return v > c->max_message ? refuse_message(c, fn, v) : 0;
+    return 0;
 }
 
 /*
@@ -314,13 +317,17 @@ int mp_connection_recv(mp_connection_t *c, void *buf, size_t size, size_t *len, 
         return rc;
     double deadline = mp__deadline(true, timeout);
     uint64_t n = 0;
-    if ((rc = read_header(c, deadline, fn, &n)) < 0)
+    if ((rc = read_header(c, deadline, &n)) < 0)
         return rc;
-    *len = (size_t)n;
+    /* Too long for the buffer is MP_ETOOSMALL whatever the length: nothing
+     * of the message is read, so it costs nothing and loses nothing. */
+    *len = n < SIZE_MAX ? (size_t)n : SIZE_MAX;
     if (n > size)
         return mp__errdetail_set(MP_ETOOSMALL,
-                                 "mp_connection_recv: the message has %zu bytes, the buffer %zu",
-                                 (size_t)n, size);
+                                 "mp_connection_recv: the message has %llu bytes, the buffer %zu",
+                                 (unsigned long long)n, size);
+    if ((rc = take_message(c, fn, n)) < 0)
+        return rc;
     if ((rc = read_body(c, buf, (size_t)n, deadline)) == 0)
         message_done(c);
     return rc;
@@ -340,7 +347,7 @@ int mp_connection_recv_alloc(mp_connection_t *c, void **data, size_t *len, doubl
         return rc;
     double deadline = mp__deadline(true, timeout);
     uint64_t n = 0;
-    if ((rc = read_header(c, deadline, fn, &n)) < 0)
+    if ((rc = read_header(c, deadline, &n)) < 0 || (rc = take_message(c, fn, n)) < 0)
         return rc;
     /* An empty message has no body, but the caller gets a valid pointer. */
     if (n == 0 && (rc = body_room(c, 1, 0, &(size_t){0})) < 0)

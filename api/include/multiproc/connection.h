@@ -22,12 +22,12 @@
  * | OSError "connection is write-only" etc.  | MP_ESTATE              |
  * | OSError "bad message length" (maxlength) | MP_EMSGSIZE, and the end is closed |
  *
- * A receiving end refuses a message longer than its maximum
+ * A receiving end refuses to take a message longer than its maximum
  * (mp_connection_set_max_message(), MP_CONNECTION_MAX_MESSAGE_DEFAULT
- * unless set), whichever receive meets it: the length comes from the peer,
- * and a peer that announces more than the program expects is not one to
- * keep talking to. The memory a receive holds for a message grows with the
- * bytes that arrived, never with the length the peer announced.
+ * unless set): the length comes from the peer, and a peer that announces
+ * more than the program expects is not one to keep talking to. The memory a
+ * receive holds for a message grows with the bytes that arrived, never with
+ * the length the peer announced.
  */
 #ifndef MULTIPROC_CONNECTION_H
 #define MULTIPROC_CONNECTION_H
@@ -97,9 +97,11 @@ MP_API int mp_connection_send(mp_connection_t *c, const void *data, size_t len, 
  * @param len out: the message's length; on MP_ETOOSMALL, the size needed.
  * @param timeout seconds to wait for a message (see MP_FOREVER):
  *        MP_FOREVER is Python's `recv_bytes()`, 0 polls.
- * @return 0; MP_ETOOSMALL when the message is longer than `size` (nothing is
- *         lost: the message stays and the next receive returns it);
- *         MP_EMSGSIZE when it is longer than the end's maximum
+ * @return 0; MP_ETOOSMALL when the message is longer than `size`, whatever
+ *         its length (nothing is lost: the message stays and the next
+ *         receive returns it; `*len` is its length, SIZE_MAX when it has
+ *         more bytes than a size_t counts); MP_EMSGSIZE when it fits
+ *         `size` but is longer than the end's maximum
  *         (mp_connection_set_max_message()): the end is closed, since
  *         nothing after that message could be framed, and later calls on it
  *         answer MP_ECLOSED;
@@ -130,8 +132,10 @@ MP_API int mp_connection_recv_alloc(mp_connection_t *c, void **data, size_t *len
 /**
  * @brief Set the longest message this end receives (Python's
  *        `recv_bytes(maxlength)`, kept by the end for every receive). A
- *        longer one is refused when its length arrives: the receive returns
- *        MP_EMSGSIZE and the end is closed.
+ *        longer one is refused as soon as its length arrives, by
+ *        mp_connection_recv_alloc() and by an mp_connection_recv() whose
+ *        buffer would hold it (a smaller buffer gets MP_ETOOSMALL, as
+ *        always): the receive returns MP_EMSGSIZE and the end is closed.
  * @param c an end that receives.
  * @param max bytes, any value: 0 allows only empty messages, SIZE_MAX any
  *        the memory holds. An end starts at
