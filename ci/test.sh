@@ -14,7 +14,8 @@
 #            (see tsan_stage)
 #   install  install build/gcc-werror into a temporary prefix and build the
 #            outside consumer against it (CMake package and pkg-config)
-#   fuzz     preset fuzz: libFuzzer on the record decoders, bounded in time
+#   fuzz     preset fuzz: libFuzzer on the record decoders and on a connection's
+#            peer (framing, handshakes), bounded in time
 #   windows  the Win32 cross-build (mingw-w64), run under wine
 #
 # The suite registers its process tests once per start method, labelled with
@@ -29,7 +30,8 @@
 #                    matrix's cells use it
 #   MP_CTEST_LABEL   run only the tests with this ctest label (regex, ctest -L)
 #   MP_TEST_TIMEOUT  per-test timeout in seconds for ctest (default 300)
-#   MP_FUZZ_SECONDS  how long the fuzz stage fuzzes (default 30)
+#   MP_FUZZ_SECONDS  how long the fuzz stage fuzzes each target, the targets
+#                    side by side (default 30)
 #   CMAKE_GENERATOR  defaults to Ninja when ninja is installed
 #
 # Ends with one line "N passed, N failed": the sum of ctest's counts over the
@@ -245,7 +247,7 @@ install_stage() {
 fuzz_stage() {
     local start
     start=$(mp_now)
-    mp_log "stage fuzz: fuzz_records for ${fuzz_s}s"
+    mp_log "stage fuzz: fuzz_records and fuzz_conn for ${fuzz_s}s each, side by side"
     # The fuzz build preset builds only the fuzzer and its seed corpus, and
     # the fuzz test preset's label picks only the fuzzing test.
     if ! mp_configure_build fuzz -DMP_FUZZ_SECONDS="$fuzz_s" 2>&1 | tee "$logdir/fuzz-build.log"; then
