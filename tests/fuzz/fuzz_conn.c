@@ -10,9 +10,11 @@
  * an input costs no process and no wait.
  *
  *   byte 0  bit 0-1: 0 framing, 1 listener accept, 2 connecting side (3: 0)
- *           bit 2: framing: the peer stays open while a first round of
- *                  receives with timeout 0 runs (they keep what they get
- *                  of a message), then it closes and a second round runs
+ *           bit 2: framing: the peer stays open while the wire comes in
+ *                  two parts, a round of receives with timeout 0 after
+ *                  each (they keep what they get of a message); then it
+ *                  closes and a last round runs
+ *           bits 3-7: where the wire is split, in 32nds of its length
  *   byte 1  framing: bit 7 set: the end's maximum is (bits 0-6) * 4 bytes;
  *           clear: the default maximum
  *   byte 2  framing: the buffer size of mp_connection_recv (0 to 255)
@@ -146,12 +148,23 @@ static void fuzz_framing(const uint8_t *opt, const uint8_t *bytes, size_t len)
         if (mp_connection_set_max_message(c, max) < 0)
             finding("set_max_message refused an open end", -1, 0);
     }
-    if (len && conn_raw_write(peer, bytes, len, 5.0) < 0)
-        finding("the wire did not fit the pipe", -1, 0);
-    wire_t w = {bytes, len, 0};
+    /* With the peer open, the wire comes in two parts, a round of
+     * receives after each: a message cut by the split is kept in part by
+     * the first round and finished by the second. */
+    bool open = opt[0] & 4;
+    size_t split = open ? len * (opt[0] >> 3) / 32 : 0;
+    wire_t w = {bytes, 0, 0};
     int step = 0, gone = 0;
-    if (opt[0] & 4)
-        receive_round(c, &w, true, opt, max, &step, &gone);
+    for (int part = open ? 0 : 1; part < 2; part++) {
+        size_t from = w.len;
+        w.len = part ? len : split;
+        /* A refused message closed the end: the rest has nowhere to go. */
+        if (w.len > from && gone != MP_ECLOSED &&
+            conn_raw_write(peer, bytes + from, w.len - from, 5.0) < 0)
+            finding("the wire did not fit the pipe", -1, 0);
+        if (open)
+            receive_round(c, &w, true, opt, max, &step, &gone);
+    }
     conn_raw_close(peer);
     receive_round(c, &w, false, opt, max, &step, &gone);
     /* Whatever ended the round ends every call after it. */
