@@ -295,7 +295,7 @@ static int read_body(mp_connection_t *c, unsigned char *dst, size_t n, double de
             c->body.len = have;
     }
     if (rc == MP_ETIMEDOUT || rc == MP_ENOMEM) { /* the message stays for a later call */
-        if (dst)
+        if (dst && have > c->body.len)
             memcpy(c->body.data + c->body.len, dst + c->body.len, have - c->body.len);
         c->body.len = have;
         return rc;
