@@ -69,6 +69,42 @@ static size_t address_space(void)
     return pages * 4096; /* statm counts pages; a page is at least 4 KiB */
 }
 
+/* A child that sends one message of CONN_BIG_SIZE bytes on a pipe
+ * (task_conn_send_big), and a buffer that holds it. */
+typedef struct big_sender {
+    mp_connection_t *a, *b; /* the parent's end; the child's (closed here) */
+    mp_process_t *p;        /* NULL when it could not start */
+    unsigned char *buf;     /* CONN_BIG_SIZE bytes */
+} big_sender_t;
+
+/* Start it; false (nothing to dispose of) when the buffer or the pipe
+ * could not be made. The parent closes its copy of the child's end, so
+ * that the child's death is end-of-file. */
+static bool big_sender_start(big_sender_t *s)
+{
+    *s = (big_sender_t){0};
+    s->buf = malloc(CONN_BIG_SIZE);
+    if (!EXPECT(s->buf != NULL, "cannot allocate 16 MiB") ||
+        !EXPECT_RC(mp_pipe_create(&s->a, &s->b, NULL), 0)) {
+        free(s->buf);
+        return false;
+    }
+    s->p = start_process(&(mp_process_opts_t){
+        .task = "task_conn_send_big", MP_ARG_I64((int64_t)CONN_BIG_SIZE), MP_OBJECTS(s->b)});
+    EXPECT_RC(mp_connection_close(s->b), 0);
+    return true;
+}
+
+/* Kill the child if it still runs (a failed receive leaves it blocked in
+ * its send), and free everything. */
+static void big_sender_dispose(big_sender_t *s)
+{
+    dispose_process(s->p);
+    free(s->buf);
+    mp_connection_destroy(s->a);
+    mp_connection_destroy(s->b);
+}
+
 /* ---- the maximum ------------------------------------------------------ */
 
 /* A header of 4 GiB, over the default maximum, is refused as soon as it
@@ -186,31 +222,21 @@ static void test_conn_limits_claim_costs_little(void)
  * buffer: after it, the end gives back what it held for the pieces. */
 static void test_conn_limits_big_message_given_back(void)
 {
-    mp_connection_t *a, *b;
-    unsigned char *buf = malloc(CONN_BIG_SIZE);
-    if (!EXPECT(buf != NULL, "cannot allocate 16 MiB") ||
-        !EXPECT_RC(mp_pipe_create(&a, &b, NULL), 0)) {
-        free(buf);
+    big_sender_t s;
+    if (!big_sender_start(&s))
         return;
-    }
-    mp_process_t *p = start_process(&(mp_process_opts_t){
-        .task = "task_conn_send_big", MP_ARG_I64((int64_t)CONN_BIG_SIZE), MP_OBJECTS(b)});
-    EXPECT_RC(mp_connection_close(b), 0);
-    int rc = p ? mp_connection_poll(a, WAIT_S) : MP_EINVAL;
+    int rc = s.p ? mp_connection_poll(s.a, WAIT_S) : MP_EINVAL;
     double deadline = now_s() + JOIN_LIMIT_S;
     size_t len = 0;
     /* A 1 ms timeout: the sender rarely keeps up, so most calls end with a
      * piece kept. */
     for (rc = rc == 1 ? MP_ETIMEDOUT : rc; rc == MP_ETIMEDOUT && now_s() < deadline;)
-        rc = mp_connection_recv(a, buf, CONN_BIG_SIZE, &len, 0.001);
+        rc = mp_connection_recv(s.a, s.buf, CONN_BIG_SIZE, &len, 0.001);
     if (EXPECT_RC(rc, 0) && EXPECT_EQ(len, CONN_BIG_SIZE))
-        EXPECT(buf[len - 1] == conn_pattern_byte(len - 1), "the last byte differs");
-    size_t held = mp__connection_held_for_tests(a);
+        EXPECT(s.buf[len - 1] == conn_pattern_byte(len - 1), "the last byte differs");
+    size_t held = mp__connection_held_for_tests(s.a);
     EXPECT(held <= KEPT_MAX, "the end still holds %zu bytes", held);
-    dispose_process(p);
-    free(buf);
-    mp_connection_destroy(a);
-    mp_connection_destroy(b);
+    big_sender_dispose(&s);
 }
 
 /* ---- a peer that dies ------------------------------------------------- */
@@ -223,37 +249,27 @@ static void test_conn_limits_big_message_given_back(void)
  * SIGPIPE that would kill this process. */
 static void test_conn_limits_peer_killed_mid_message(void)
 {
-    mp_connection_t *a, *b;
-    unsigned char *buf = malloc(CONN_BIG_SIZE);
-    if (!EXPECT(buf != NULL, "cannot allocate 16 MiB") ||
-        !EXPECT_RC(mp_pipe_create(&a, &b, NULL), 0)) {
-        free(buf);
+    big_sender_t s;
+    if (!big_sender_start(&s))
         return;
-    }
-    mp_process_t *p = start_process(&(mp_process_opts_t){
-        .task = "task_conn_send_big", MP_ARG_I64((int64_t)CONN_BIG_SIZE), MP_OBJECTS(b)});
-    EXPECT_RC(mp_connection_close(b), 0);
     size_t len = 0;
     /* A buffer too small takes the header only; the child stays blocked in
      * its send until it is killed. */
-    if (p && EXPECT_RC(mp_connection_recv(a, buf, 1, &len, WAIT_S), MP_ETOOSMALL)) {
-        EXPECT_RC(mp_process_kill(p), 0);
-        EXPECT_RC(mp_process_join(p, JOIN_LIMIT_S), 0);
-        EXPECT_EQ(exitcode_of(p), KILLED_EXITCODE);
+    if (s.p && EXPECT_RC(mp_connection_recv(s.a, s.buf, 1, &len, WAIT_S), MP_ETOOSMALL)) {
+        EXPECT_RC(mp_process_kill(s.p), 0);
+        EXPECT_RC(mp_process_join(s.p, JOIN_LIMIT_S), 0);
+        EXPECT_EQ(exitcode_of(s.p), KILLED_EXITCODE);
         void *data = NULL;
-        EXPECT_RC(mp_connection_recv(a, buf, CONN_BIG_SIZE, &len, WAIT_S), MP_EEOF);
+        EXPECT_RC(mp_connection_recv(s.a, s.buf, CONN_BIG_SIZE, &len, WAIT_S), MP_EEOF);
         EXPECT(strstr(mp_errdetail(), "middle") != NULL, "detail: %s", mp_errdetail());
-        EXPECT_RC(mp_connection_recv_alloc(a, &data, &len, WAIT_S), MP_EEOF);
+        EXPECT_RC(mp_connection_recv_alloc(s.a, &data, &len, WAIT_S), MP_EEOF);
         EXPECT(data == NULL, "recv_alloc gave %p with MP_EEOF", data);
-        EXPECT_EQ(mp_connection_poll(a, 0), 1);
-        EXPECT_RC(mp_connection_recv(a, buf, CONN_BIG_SIZE, &len, 0), MP_EEOF);
-        EXPECT_RC(mp_connection_send(a, "anyone?", 7, WAIT_S), MP_EEOF);
-        EXPECT(mp__connection_held_for_tests(a) <= KEPT_MAX, "the half message is still held");
+        EXPECT_EQ(mp_connection_poll(s.a, 0), 1);
+        EXPECT_RC(mp_connection_recv(s.a, s.buf, CONN_BIG_SIZE, &len, 0), MP_EEOF);
+        EXPECT_RC(mp_connection_send(s.a, "anyone?", 7, WAIT_S), MP_EEOF);
+        EXPECT(mp__connection_held_for_tests(s.a) <= KEPT_MAX, "the half message is still held");
     }
-    dispose_process(p);
-    free(buf);
-    mp_connection_destroy(a);
-    mp_connection_destroy(b);
+    big_sender_dispose(&s);
 }
 
 static const test_case_t tests[] = {
