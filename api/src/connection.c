@@ -30,8 +30,10 @@ enum { HEADER = 8 };
 enum { COALESCE_MAX = 4096 };
 
 /** A receive grows the memory for a message's body from this much (or the
- *  message's size, if less), doubling as the bytes come. */
-enum { BODY_STEP = 64 * 1024 };
+ *  message's size, if less), doubling as the bytes come: a message up to
+ *  1 MiB gets one allocation, and a peer that announces more than it
+ *  sends costs at most about this much. */
+enum { BODY_STEP = 1024 * 1024 };
 
 /** The most body memory an end keeps between messages: more was for one
  *  big message, and is given back after it. */
