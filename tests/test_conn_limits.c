@@ -247,7 +247,8 @@ static void test_conn_limits_big_message_given_back(void)
 
 /* A child killed (SIGKILL on POSIX) while it sends a 16 MiB message, far
  * more than the pipe holds, after the parent has taken the message's
- * header: the parent receives what the pipe held, then end-of-file, and
+ * header: the parent reads what the pipe still held of it (on Windows a
+ * message-mode pipe may drop it with its writer), then end-of-file, and
  * gives MP_EEOF, never the half message; it keeps giving it (poll says 1: a
  * receive would not block); a send to the dead peer is MP_EEOF too, not a
  * SIGPIPE that would kill this process. */

@@ -195,8 +195,11 @@ static int read_until(mp_connection_t *c, unsigned char *dst, size_t want, size_
             return rc;
         if (n == 0) {
             c->eof = true;
-            return *have ? mp__errdetail_set(MP_EEOF, "the peer closed in the middle of a message")
-                         : mp__errdetail_set(MP_EEOF, "the peer closed the connection");
+            /* In the middle: some of the header came, or all of it (a body
+             * is being read), whether or not any of the body did. */
+            return *have || c->head_len
+                       ? mp__errdetail_set(MP_EEOF, "the peer closed in the middle of a message")
+                       : mp__errdetail_set(MP_EEOF, "the peer closed the connection");
         }
         *have += n;
     }
