@@ -219,6 +219,12 @@ static void fuzz_connect(const uint8_t *bytes, size_t len)
     conn_raw_close(peer);
 }
 
+/* The listener's socket file and its directory go at exit. */
+static void destroy_listener(void)
+{
+    mp_listener_destroy(listener);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     static const mp_task_def_t no_tasks[] = {MP_TASK_END};
@@ -230,6 +236,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fprintf(stderr, "fuzz_conn: cannot start: %s: %s\n", mp_err_name(rc), mp_errdetail());
         exit(1);
     }
+    atexit(destroy_listener);
     return 0;
 }
 
