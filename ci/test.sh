@@ -14,8 +14,7 @@
 #            (see tsan_stage)
 #   install  install build/gcc-werror into a temporary prefix and build the
 #            outside consumer against it (CMake package and pkg-config)
-#   fuzz     preset fuzz: libFuzzer on the record decoders and on a connection's
-#            peer (framing, handshakes), bounded in time
+#   fuzz     preset fuzz: libFuzzer on the record decoders, bounded in time
 #   windows  the Win32 cross-build (mingw-w64), run under wine
 #
 # The suite registers its process tests once per start method, labelled with
@@ -30,8 +29,7 @@
 #                    matrix's cells use it
 #   MP_CTEST_LABEL   run only the tests with this ctest label (regex, ctest -L)
 #   MP_TEST_TIMEOUT  per-test timeout in seconds for ctest (default 300)
-#   MP_FUZZ_SECONDS  how long the fuzz stage fuzzes each target, the targets
-#                    side by side (default 30)
+#   MP_FUZZ_SECONDS  how long the fuzz stage fuzzes (default 30)
 #   CMAKE_GENERATOR  defaults to Ninja when ninja is installed
 #
 # Ends with one line "N passed, N failed": the sum of ctest's counts over the
