@@ -83,6 +83,16 @@ static int send_timed_out(mp__os_conn_t *conn, size_t sent)
                              sent);
 }
 
+/* A signal handler ran and the program asked to hear of it
+ * (mp_set_interruptible()): a send cut part-way is cut as a timeout cuts
+ * it, since nothing may follow half a message. */
+static int send_interrupted(mp__os_conn_t *conn, size_t sent)
+{
+    if (sent > 0)
+        shutdown(conn->fd, SHUT_WR);
+    return mp__errdetail_set(MP_EINTR, "a signal interrupted the send after %zu bytes", sent);
+}
+
 int mp__os_conn_send(mp__os_conn_t *conn, const mp__os_piece_t *pieces, size_t npieces,
                      double deadline, size_t *sent)
 {
@@ -96,11 +106,16 @@ int mp__os_conn_send(mp__os_conn_t *conn, const mp__os_piece_t *pieces, size_t n
     *sent = 0;
     while (msg.msg_iovlen > 0) {
         ssize_t w = sendmsg(conn->fd, &msg, flags);
-        if (w < 0 && errno == EINTR)
+        if (w < 0 && errno == EINTR) {
+            if (mp__interruptible())
+                return send_interrupted(conn, *sent);
             continue;
+        }
         if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             struct pollfd p = {.fd = conn->fd, .events = POLLOUT};
             int ready = mp__posix_poll(&p, 1, deadline);
+            if (ready == MP_EINTR)
+                return send_interrupted(conn, *sent);
             if (ready < 0)
                 return ready;
             if (ready == 0)
@@ -145,6 +160,10 @@ int mp__os_conn_read(mp__os_conn_t *conn, void *buf, size_t size, size_t *got, d
             return 0; /* the peer went away with unread data: end-of-file too */
         if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
             return mp__posix_syserr("recv");
+        /* A blocking read cut by a signal handler: resume, unless the
+         * program asked to hear of it (mp_set_interruptible()). */
+        if (errno == EINTR && mp__interruptible())
+            return mp__errdetail_set(MP_EINTR, "a signal interrupted the receive");
         if (errno != EINTR) {
             struct pollfd p = {.fd = conn->fd, .events = POLLIN};
             int ready = mp__posix_poll(&p, 1, deadline);

@@ -90,5 +90,8 @@ int mp__posix_poll(struct pollfd *fds, size_t n, double deadline)
             return r;
         if (errno != EINTR)
             return mp__posix_syserr("poll");
+        /* A handler ran: resume, unless the program asked to hear of it. */
+        if (mp__interruptible())
+            return mp__errdetail_set(MP_EINTR, "a wait was interrupted by a signal");
     }
 }

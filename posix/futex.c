@@ -22,7 +22,7 @@ int mp__os_futex_init(mp__futex_t *futex, uint32_t value)
     return 0;
 }
 
-void mp__os_futex_wait(mp__futex_t *futex, uint32_t expected, double seconds)
+int mp__os_futex_wait(mp__futex_t *futex, uint32_t expected, double seconds)
 {
     struct timespec ts, *tsp = NULL;
     if (!isinf(seconds)) {
@@ -32,8 +32,11 @@ void mp__os_futex_wait(mp__futex_t *futex, uint32_t expected, double seconds)
         ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
         tsp = &ts;
     }
-    /* EINTR, EAGAIN (the word changed) and ETIMEDOUT all mean "look again". */
-    syscall(SYS_futex, &futex->value, FUTEX_WAIT, expected, tsp, NULL, 0);
+    /* EAGAIN (the word changed) and ETIMEDOUT mean "look again"; EINTR a
+     * handler ran (Linux restarts the wait itself for an SA_RESTART one). */
+    if (syscall(SYS_futex, &futex->value, FUTEX_WAIT, expected, tsp, NULL, 0) < 0 && errno == EINTR)
+        return MP_EINTR;
+    return 0;
 }
 
 void mp__os_futex_wake(mp__futex_t *futex, int count)
@@ -50,6 +53,11 @@ uint32_t mp__os_lock_owner_id(void)
 {
     /* pid_max is at most 2^22 on Linux, well below the 2^30 promised. */
     return (uint32_t)mp__os_getpid();
+}
+
+mp_pid_t mp__os_lock_owner_pid(uint32_t owner)
+{
+    return (mp_pid_t)owner; /* the owner id is the pid here */
 }
 
 bool mp__os_lock_owner_is_dead(uint32_t pid)

@@ -38,7 +38,7 @@ static const test_suite_t *const all_suites[] = {
     &suite_barrier,       &suite_value,
     &suite_shm,
 #if TEST_POSIX /* Windows frees a name with its last handle: no tracker */
-    &suite_tracker,
+    &suite_tracker,       &suite_interrupt, /* no signal interrupts a wait on Windows */
 #endif
     &suite_owner_death,   &suite_sync_bad_objects,
     &suite_connection,    &suite_conn_limits,

@@ -16,6 +16,7 @@
 extern const test_suite_t suite_lock, suite_semaphore, suite_condition, suite_event;
 extern const test_suite_t suite_barrier, suite_value, suite_shm, suite_tracker;
 extern const test_suite_t suite_owner_death, suite_timeouts;
+extern const test_suite_t suite_interrupt; /* POSIX only */
 extern const test_suite_t suite_sync_bad_args, suite_sync_bad_objects;
 
 /** Designated-initialiser fragment: a struct as the argument bytes. */

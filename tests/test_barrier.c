@@ -1,5 +1,8 @@
 /* Suite "barrier": Barrier with parties in processes (checklist section
  * 10, items 85-89). Run once per start method. */
+#include <string.h>
+
+#include "mp_sync.h" /* a test hook: a barrier's block, to play a hostile process */
 #include "sync_helpers.h"
 
 enum { CHILDREN = 4, PARTIES = CHILDREN + 1 };
@@ -250,6 +253,115 @@ static void test_barrier_reset(void)
     mp_barrier_destroy(b);
 }
 
+/* "Promptly" after a party's death: well under the 5 s a notify used to
+ * stall, with room for a loaded machine. */
+#define DEATH_NOTICED_S 2.0
+
+/* Kill a party child and check that it died of the signal. */
+static void kill_party(mp_process_t *p)
+{
+    if (p && EXPECT_RC(mp_process_kill(p), 0) && EXPECT_RC(mp_process_join(p, JOIN_LIMIT_S), 0))
+        EXPECT_EQ(exitcode_of(p), KILLED_EXITCODE);
+    dispose_process(p);
+}
+
+/* A party SIGKILLed inside wait() is not counted as waiting: the next
+ * party's wait(1.0) fails with MP_EBROKEN at once (it used to complete the
+ * round after a 5 s stall, past its own timeout), the barrier says it is
+ * broken, and reset() makes it whole: a full round passes. */
+static void test_barrier_party_killed(void)
+{
+    mp_barrier_t *b = make_barrier(2, NULL);
+    if (!b)
+        return;
+    barrier_arg_t a = {.rounds = 1, .timeout = REACH_LIMIT_S};
+    mp_process_t *victim = start_party(b, a, NULL, NULL);
+    EXPECT(wait_barrier_waiting(b, 1, REACH_LIMIT_S), "the party never waited");
+    kill_party(victim);
+    double t0 = now_s();
+    EXPECT_RC(mp_barrier_wait(b, 1.0, NULL), MP_EBROKEN);
+    double took = now_s() - t0;
+    EXPECT(took < DEATH_NOTICED_S, "the wait after the death took %.3f s", took);
+    EXPECT_EQ(mp_barrier_is_broken(b), 1);
+    EXPECT_EQ(mp_barrier_n_waiting(b), 0);
+    EXPECT_RC(mp_barrier_reset(b), 0);
+    EXPECT_EQ(mp_barrier_is_broken(b), 0);
+    mp_process_t *p = start_party(b, a, NULL, NULL);
+    unsigned index = 99;
+    EXPECT_RC(mp_barrier_wait(b, REACH_LIMIT_S, &index), 0);
+    EXPECT(index < 2, "index %u", index);
+    expect_party(p, 0);
+    mp_barrier_destroy(b);
+}
+
+/* A party killed while others wait breaks the barrier for them promptly
+ * (as an abort does), in this process and in another one. */
+static void test_barrier_party_killed_while_others_wait(void)
+{
+    mp_barrier_t *b = make_barrier(4, NULL);
+    if (!b)
+        return;
+    barrier_arg_t a = {.rounds = 1, .timeout = REACH_LIMIT_S};
+    mp_process_t *survivor = start_party(b, a, NULL, NULL);
+    mp_process_t *victim = start_party(b, a, NULL, NULL);
+    killer_t killer;
+    if (EXPECT(wait_barrier_waiting(b, 2, REACH_LIMIT_S), "%d parties waiting, not 2",
+               mp_barrier_n_waiting(b)) &&
+        killer_start(&killer, victim, NULL, 0.3)) {
+        EXPECT_RC(mp_barrier_wait(b, REACH_LIMIT_S, NULL), MP_EBROKEN);
+        double noticed = now_s() - killer.killed_at;
+        killer_join(&killer);
+        EXPECT(killer.killed_at > 0 && noticed < DEATH_NOTICED_S,
+               "the death was noticed after %.3f s", noticed);
+    }
+    expect_party(survivor, MP_EBROKEN);
+    kill_party(victim);
+    EXPECT_EQ(mp_barrier_is_broken(b), 1);
+    mp_barrier_destroy(b);
+}
+
+/* The block behind a barrier handle of this process, and its size. */
+static unsigned char *barrier_block(mp_barrier_t *b, size_t *size)
+{
+    mp__block_object_t *bo = mp__handle_live(b, mp__kind_barrier.id);
+    *size = bo ? mp__os_shm_size(bo->block) : 0;
+    return bo ? mp__block_base(bo) : NULL;
+}
+
+/* Shared memory is hostile input: another process of the user rewrites
+ * everything after the barrier's condition and lock (its state, count,
+ * parties, and the action name it used to keep there, left without a
+ * NUL). The barrier neither crashes nor changes its parties or its
+ * action: a wait finds it broken, and after reset() a round passes and
+ * runs the real action. */
+static void test_barrier_hostile_block(void)
+{
+    mp_barrier_t *b = make_barrier(1, "task_barrier_action");
+    mp_value_t *counter = NULL;
+    if (!b || !EXPECT_RC(mp_value_create(&counter, &(mp_value_opts_t){.type = MP_INT64}), 0))
+        goto out;
+    barrier_action_counter = counter;
+    size_t size = 0;
+    unsigned char *block = barrier_block(b, &size);
+    size_t keep = sizeof(mp__cond_shared_t) + MP__SEMLOCK_SIZE;
+    if (!EXPECT(block && size > keep, "no block of more than %zu bytes", keep))
+        goto out;
+    memset(block + keep, 'A', size - keep);
+    EXPECT_EQ(mp_barrier_parties(b), 1);
+    EXPECT_RC(mp_barrier_wait(b, 1.0, NULL), MP_EBROKEN);
+    EXPECT_RC(mp_barrier_reset(b), 0);
+    unsigned index = 99;
+    EXPECT_RC(mp_barrier_wait(b, 1.0, &index), 0);
+    EXPECT_EQ(index, 0);
+    int64_t runs = 0;
+    EXPECT_RC(mp_value_get_i64(counter, 0, &runs), 0);
+    EXPECT_EQ(runs, 1);
+out:
+    barrier_action_counter = NULL;
+    mp_value_destroy(counter);
+    mp_barrier_destroy(b);
+}
+
 static const test_case_t tests[] = {
     {"barrier_one_round", test_barrier_one_round, ON_ALL},
     {"barrier_ten_rounds", test_barrier_ten_rounds, ON_ALL},
@@ -260,6 +372,9 @@ static const test_case_t tests[] = {
     {"barrier_own_timeout", test_barrier_own_timeout, ON_ALL},
     {"barrier_single", test_barrier_single, ON_ALL},
     {"barrier_reset", test_barrier_reset, ON_ALL},
+    {"barrier_party_killed", test_barrier_party_killed, ON_ALL},
+    {"barrier_hostile_block", test_barrier_hostile_block, ON_ALL},
+    {"barrier_party_killed_while_others_wait", test_barrier_party_killed_while_others_wait, ON_ALL},
     {NULL, NULL, 0},
 };
 

@@ -175,6 +175,70 @@ static void test_notify_all(void)
     mp_condition_destroy(cond);
 }
 
+/* A notify that finds a dead sleeper returns "promptly": well under the
+ * 5 s it used to wait for one, with room for a loaded machine. */
+#define NOTIFY_PROMPT_S 2.0
+
+/* Notify (n, or all when 0) and say whether it returned promptly. */
+static void expect_prompt_notify(mp_condition_t *cond, unsigned n, const char *what)
+{
+    double t0 = now_s();
+    notify(cond, n);
+    double took = now_s() - t0;
+    EXPECT(took < NOTIFY_PROMPT_S, "%s took %.3f s", what, took);
+}
+
+/* A waiter SIGKILLed while it sleeps in wait() must not stall the next
+ * notify (it used to wait 5 s for the dead one to leave); a live thread
+ * waiting beside it is woken by the same notify_all(), and the condition
+ * goes on working for new waiters. */
+static void test_notify_after_sleeper_killed(void)
+{
+    mp_condition_t *cond = NULL;
+    waiters_t w;
+    if (!EXPECT_RC(mp_condition_create(&cond, NULL), 0))
+        return;
+    if (waiters_init(&w, cond) && waiters_start(&w, 1, 1, REACH_LIMIT_S)) {
+        mp_process_t *victim = w.procs[0];
+        w.procs[0] = NULL;
+        if (EXPECT_RC(mp_process_kill(victim), 0) &&
+            EXPECT_RC(mp_process_join(victim, JOIN_LIMIT_S), 0))
+            EXPECT_EQ(exitcode_of(victim), KILLED_EXITCODE);
+        dispose_process(victim);
+        expect_prompt_notify(cond, 0, "notify_all beside a dead sleeper");
+        EXPECT(wait_semaphore_value(w.woken, 1, REACH_LIMIT_S), "the live waiter never woke");
+        waiters_finish(&w, 0);
+        expect_prompt_notify(cond, 1, "a notify after the dead sleeper");
+        if (waiters_start(&w, 1, 0, REACH_LIMIT_S)) {
+            expect_prompt_notify(cond, 1, "notify of a new waiter");
+            EXPECT(wait_semaphore_value(w.woken, 2, REACH_LIMIT_S), "the new waiter never woke");
+        }
+    }
+    waiters_destroy(&w);
+    mp_condition_destroy(cond);
+}
+
+/* The same when the dead sleeper is the only one: notify(1) gives its
+ * unit to nobody and returns. */
+static void test_notify_only_dead_sleeper(void)
+{
+    mp_condition_t *cond = NULL;
+    waiters_t w;
+    if (!EXPECT_RC(mp_condition_create(&cond, NULL), 0))
+        return;
+    if (waiters_init(&w, cond) && waiters_start(&w, 1, 0, REACH_LIMIT_S)) {
+        mp_process_t *victim = w.procs[0];
+        w.procs[0] = NULL;
+        EXPECT_RC(mp_process_kill(victim), 0);
+        EXPECT_RC(mp_process_join(victim, JOIN_LIMIT_S), 0);
+        dispose_process(victim);
+        expect_prompt_notify(cond, 1, "notify of a dead sleeper");
+        expect_prompt_notify(cond, 1, "the next notify");
+    }
+    waiters_destroy(&w);
+    mp_condition_destroy(cond);
+}
+
 /* Checklist item 80: wait(t) with no notify gives up after about t and
  * holds the lock again. */
 static void test_wait_timeout(void)
@@ -423,6 +487,8 @@ static const test_case_t tests[] = {
     {"notify_one", test_notify_one, ON_ALL},
     {"notify_n", test_notify_n, ON_ALL},
     {"notify_all", test_notify_all, ON_ALL},
+    {"notify_after_sleeper_killed", test_notify_after_sleeper_killed, ON_ALL},
+    {"notify_only_dead_sleeper", test_notify_only_dead_sleeper, ON_ALL},
     {"wait_timeout", test_wait_timeout, ON_ALL},
     {"wait_for_across_processes", test_wait_for_across_processes, ON_ALL},
     {"wait_for_timeout", test_wait_for_timeout, ON_ALL},

@@ -152,6 +152,69 @@ static void test_lock_held_by_ended_thread(void)
     mp_lock_destroy(lock);
 }
 
+/* Check mp_lock_owner() against an expected (pid, tid); tid -1 means "any
+ * nonzero one" (another process's thread ids are not ours to predict). */
+static void expect_lock_owner(mp_lock_t *lock, mp_pid_t pid, long tid)
+{
+    mp_pid_t got_pid = -1;
+    long got_tid = -1;
+    if (!EXPECT_RC(mp_lock_owner(lock, &got_pid, &got_tid), 0))
+        return;
+    bool tid_ok = tid == -1 ? got_tid > 0 : got_tid == tid;
+    EXPECT(got_pid == pid && tid_ok, "Lock owner (%lld, %ld), expected (%lld, %ld)",
+           (long long)got_pid, got_tid, (long long)pid, tid);
+}
+
+typedef struct lock_owner_probe {
+    mp_lock_t *lock;
+    mp_pid_t pid;
+} lock_owner_probe_t;
+
+/* The lock names `pid` and a thread: a thread records itself just after
+ * taking the lock, so the pid may come first for an instant. */
+static bool lock_owned_by(void *ctx)
+{
+    lock_owner_probe_t *o = ctx;
+    mp_pid_t pid = 0;
+    long tid = 0;
+    return mp_lock_owner(o->lock, &pid, &tid) == 0 && pid == o->pid && tid > 0;
+}
+
+/* mp_lock_owner(), as Python's Lock repr names its owner: nobody (0, 0);
+ * this thread; a child, named by its pid while it holds the lock; nobody
+ * again once the child let go. Every out-parameter may be NULL. */
+static void test_lock_owner(void)
+{
+    mp_lock_t *lock = NULL;
+    mp_event_t *go = NULL;
+    if (!EXPECT_RC(mp_lock_create(&lock, NULL), 0) || !EXPECT_RC(mp_event_create(&go, NULL), 0))
+        goto out;
+    expect_lock_owner(lock, 0, 0);
+    EXPECT_RC(mp_lock_owner(NULL, NULL, NULL), MP_EINVAL);
+    EXPECT_RC(mp_lock_acquire(lock, MP_FOREVER), 0);
+    expect_lock_owner(lock, getpid(), self_thread_id());
+    EXPECT_RC(mp_lock_owner(lock, NULL, NULL), 0);
+    EXPECT_RC(mp_lock_release(lock), 0);
+    expect_lock_owner(lock, 0, 0);
+
+    sync_script_t s = {{{OP_LOCK_ACQUIRE, 0, MP_FOREVER},
+                        {OP_EVENT_WAIT, 1, REACH_LIMIT_S},
+                        {OP_LOCK_RELEASE, 0, 0}}};
+    mp_process_t *p = start_process(&(mp_process_opts_t){SCRIPT_TASK(s), MP_OBJECTS(lock, go)});
+    lock_owner_probe_t probe = {lock, p ? pid_of(p) : 0};
+    if (p && EXPECT(poll_until(lock_owned_by, &probe, REACH_LIMIT_S), "the child never took it"))
+        expect_lock_owner(lock, probe.pid, -1);
+    EXPECT_RC(mp_event_set(go), 0);
+    script_rcs_t r;
+    if (script_result(p, &r))
+        EXPECT_RCS(r, 0, 0, 0);
+    expect_lock_owner(lock, 0, 0);
+    dispose_process(p);
+out:
+    mp_event_destroy(go);
+    mp_lock_destroy(lock);
+}
+
 /* Mutual exclusion across processes: 4 children add 1 to a raw shared
  * int64 20,000 times each, each ++ under the Lock; no update is lost. */
 static void test_lock_mutual_exclusion(void)
@@ -342,6 +405,7 @@ static const test_case_t tests[] = {
     {"lock_contention", test_lock_contention, ON_ALL},
     {"lock_held_by_ended_thread", test_lock_held_by_ended_thread, ON_ALL},
     {"lock_mutual_exclusion", test_lock_mutual_exclusion, ON_ALL},
+    {"lock_owner", test_lock_owner, ON_ALL},
     {"rlock_recursion", test_rlock_recursion, ON_ALL},
     {"rlock_owner", test_rlock_owner, ON_ALL},
     {"rlock_held_by_child", test_rlock_held_by_child, ON_ALL},

@@ -156,13 +156,13 @@ int mp__os_futex_init(mp__futex_t *futex, uint32_t value)
     return rc;
 }
 
-void mp__os_futex_wait(mp__futex_t *futex, uint32_t expected, double seconds)
+int mp__os_futex_wait(mp__futex_t *futex, uint32_t expected, double seconds)
 {
     HANDLE sem = get_sem(futex->key, true);
     if (!sem) {
         /* No wait channel (out of handles?): nap instead; callers re-check. */
         Sleep(1);
-        return;
+        return 0;
     }
     InterlockedIncrement(sleepers(futex));
     if (atomic_load(&futex->value) == expected) {
@@ -173,6 +173,7 @@ void mp__os_futex_wait(mp__futex_t *futex, uint32_t expected, double seconds)
     }
     InterlockedDecrement(sleepers(futex));
     put_sem(sem);
+    return 0; /* no signal interrupts a wait here (mp_set_interruptible()) */
 }
 
 void mp__os_futex_wake(mp__futex_t *futex, int count)
@@ -200,6 +201,11 @@ uint32_t mp__os_lock_owner_id(void)
      * 4 (they are handle-table indexes): a quarter of the pid is unique
      * among live processes, never 0, and below 2^30 as a DWORD / 4 is. */
     return (uint32_t)(GetCurrentProcessId() >> 2);
+}
+
+mp_pid_t mp__os_lock_owner_pid(uint32_t owner)
+{
+    return (mp_pid_t)((DWORD)owner << 2); /* undoes mp__os_lock_owner_id() */
 }
 
 bool mp__os_lock_owner_is_dead(uint32_t owner)

@@ -9,15 +9,23 @@
 #include "mp_core.h"
 #include "mp_sync.h"
 
-/* How long a notifier waits for one released sleeper to leave; a sleeper
- * that died in between must not hang the notifier for ever. */
+/* How long a notifier waits, at most, for the sleepers it released to
+ * leave. It gives up much sooner on a sleeper that is known to be dead
+ * (see no_live_sleeper_left()); this bound is only for sleepers it cannot
+ * name (more processes than party slots) and for one killed in the few
+ * instructions between taking its `wait` unit and posting `woken`. */
 static const double SLEEPER_LEAVE_SECONDS = 5.0;
+/* A notifier's first look for a dead sleeper comes this soon (a live one
+ * usually wakes well within it, so no /proc read is made), then every
+ * DEATH_CHECK_SECONDS. */
+static const double FIRST_LOOK_SECONDS = 0.002;
+static const double DEATH_CHECK_SECONDS = 0.05;
 
 void mp__cond_shared_init(mp__cond_shared_t *c)
 {
-    mp__semlock_init(c->sleeping, MP__SEMLOCK_SEMAPHORE, 0, UINT_MAX);
-    mp__semlock_init(c->woken, MP__SEMLOCK_SEMAPHORE, 0, UINT_MAX);
-    mp__semlock_init(c->wait, MP__SEMLOCK_SEMAPHORE, 0, UINT_MAX);
+    mp__sem_init(c->sleeping, 0);
+    mp__sem_init(c->woken, 0);
+    mp__sem_init(c->wait, 0);
 }
 
 int mp__cond_wait(mp__cond_shared_t *c, mp__lockref_t lock, double timeout)
@@ -25,15 +33,27 @@ int mp__cond_wait(mp__cond_shared_t *c, mp__lockref_t lock, double timeout)
     if (!mp__lockref_is_mine(lock))
         return mp__errdetail_set(MP_ENOTOWNER,
                                  "wait on a condition whose lock the caller does not hold");
-    mp__semlock_release(c->sleeping);
+    /* Named among the sleepers (under the lock, before anyone can notify
+     * us) for as long as this thread may be asleep on `wait`. */
+    bool listed = mp__parties_enter(c->asleep, MP__COND_PARTY_SLOTS);
+    if (!listed)
+        atomic_fetch_add(&c->unlisted, 1);
+    mp__sem_release(c->sleeping, UINT_MAX);
     /* Release an RLock completely, whatever its depth, and restore it. */
     uint32_t depth = lock.count ? mp__lockref_count(lock) : 1;
     if (lock.count)
         mp__lockref_set_count(lock, 0);
-    mp__semlock_release(lock.mutex);
-    int rc = mp__semlock_acquire(c->wait, true, timeout);
-    mp__semlock_release(c->woken);
-    int relock = mp__semlock_acquire(lock.mutex, true, MP_FOREVER);
+    mp__mutex_release(lock.mutex);
+    int rc = mp__sem_acquire(c->wait, true, timeout);
+    /* Out of the sleepers after taking the unit (a notifier reads the
+     * sleepers before the units, see no_live_sleeper_left()). */
+    if (listed)
+        mp__parties_leave(c->asleep, MP__COND_PARTY_SLOTS);
+    else
+        atomic_fetch_sub(&c->unlisted, 1);
+    mp__sem_release(c->woken, UINT_MAX);
+    /* The caller holds the lock on return, MP_EINTR or not. */
+    int relock = mp__mutex_acquire_resuming(lock.mutex, MP_FOREVER);
     if (lock.count)
         mp__lockref_set_count(lock, depth);
     return relock == MP_EOWNERDEAD ? relock : rc;
@@ -56,6 +76,42 @@ int mp__cond_wait_for(mp__cond_shared_t *c, mp__lockref_t lock, mp_predicate_fn 
     return satisfied ? 0 : MP_ETIMEDOUT;
 }
 
+/* Whether the `missing` sleepers a notifier still waits for can be given
+ * up: none of them has taken a `wait` unit and not yet posted `woken`
+ * (every unit they were released with is still there), and no live
+ * process has a thread asleep that could take one. Then the units are
+ * left over for sleepers that died (or timed out). The sleepers are read
+ * before the units: a sleeper takes its unit before it leaves the table,
+ * so one that left before we looked has also been counted out of the
+ * units. With `reap`, dead processes' slots are freed first (a /proc read
+ * each on Linux, so not on the first look). */
+static bool no_live_sleeper_left(mp__cond_shared_t *c, unsigned missing, bool reap)
+{
+    if (reap)
+        mp__parties_reap(c->asleep, MP__COND_PARTY_SLOTS);
+    if (mp__parties_count(c->asleep, MP__COND_PARTY_SLOTS) > 0 || atomic_load(&c->unlisted) > 0)
+        return false;
+    return mp__sem_value(c->wait) >= missing;
+}
+
+/* Wait for `released` sleepers to post `woken`, unless they cannot: look
+ * at once (units released to nobody alive: nothing to wait for), then
+ * after a short sleep, then every DEATH_CHECK_SECONDS. */
+static void await_woken(mp__cond_shared_t *c, unsigned released)
+{
+    double give_up = mp__os_now() + SLEEPER_LEAVE_SECONDS;
+    double slice = 0;
+    for (unsigned collected = 0; collected < released;) {
+        if (mp__sem_acquire(c->woken, slice > 0, slice) == 0) {
+            collected++;
+            continue;
+        }
+        if (no_live_sleeper_left(c, released - collected, slice > 0) || mp__os_now() >= give_up)
+            return;
+        slice = slice > 0 ? DEATH_CHECK_SECONDS : FIRST_LOOK_SECONDS;
+    }
+}
+
 int mp__cond_notify(mp__cond_shared_t *c, mp__lockref_t lock, unsigned n)
 {
     if (!mp__lockref_is_mine(lock))
@@ -63,20 +119,18 @@ int mp__cond_notify(mp__cond_shared_t *c, mp__lockref_t lock, unsigned n)
                                  "notify on a condition whose lock the caller does not hold");
     /* Waiters that timed out since the last notify still count as sleeping:
      * take them off, one for each `woken` they left behind. */
-    while (mp__semlock_acquire(c->woken, false, 0) == 0)
-        mp__semlock_acquire(c->sleeping, false, 0);
+    while (mp__sem_acquire(c->woken, false, 0) == 0)
+        mp__sem_acquire(c->sleeping, false, 0);
     unsigned released = 0;
-    while (released < n && mp__semlock_acquire(c->sleeping, false, 0) == 0) {
-        mp__semlock_release(c->wait);
+    while (released < n && mp__sem_acquire(c->sleeping, false, 0) == 0) {
+        mp__sem_release(c->wait, UINT_MAX);
         released++;
     }
     if (released == 0)
         return 0;
-    for (unsigned i = 0; i < released; i++)
-        if (mp__semlock_acquire(c->woken, true, SLEEPER_LEAVE_SECONDS) < 0)
-            break;
-    /* A sleeper that timed out just now left a `wait` unit behind. */
-    while (mp__semlock_acquire(c->wait, false, 0) == 0)
+    await_woken(c, released);
+    /* A sleeper that timed out just now, or died, left a `wait` unit. */
+    while (mp__sem_acquire(c->wait, false, 0) == 0)
         ;
     return 0;
 }

@@ -170,14 +170,14 @@ int mp_connection_send(mp_connection_t *c, const void *data, size_t len, double 
     }
     size_t sent = 0;
     rc = mp__os_conn_send(c->os, pieces, npieces, mp__deadline(true, timeout), &sent);
-    if (rc == MP_ETIMEDOUT && sent > 0) {
-        /* Cut part-way: the backend has shut the end's writing down, and
+    if ((rc == MP_ETIMEDOUT || rc == MP_EINTR) && sent > 0) {
+        /* Cut part-way (by the deadline or a signal, mp_set_interruptible()):
          * nothing may follow half a message, so the end goes for good. */
         close_end(c);
-        return mp__errdetail_set(MP_ETIMEDOUT,
-                                 "mp_connection_send: timed out after %zu of the message's %zu "
+        return mp__errdetail_set(rc,
+                                 "mp_connection_send: %s after %zu of the message's %zu "
                                  "bytes: the end is closed (the peer reads end-of-file)",
-                                 sent, HEADER + len);
+                                 rc == MP_EINTR ? "interrupted" : "timed out", sent, HEADER + len);
     }
     return rc;
 }
@@ -281,11 +281,12 @@ static void message_done(mp_connection_t *c)
  * nothing is lost. Without `dst`, into `body` itself, whose bytes the
  * caller then takes (recv_alloc). A receive that may time out reads only
  * what `body` has room to keep; one that waits for ever reads into `dst`
- * as the bytes come.
+ * as the bytes come (unless mp_set_interruptible() may cut it short).
  */
 static int read_body(mp_connection_t *c, unsigned char *dst, size_t n, double deadline)
 {
-    bool keep = !dst || deadline != MP_FOREVER;
+    /* May it stop early, by a deadline or a signal (mp_set_interruptible())? */
+    bool keep = !dst || deadline != MP_FOREVER || mp__interruptible();
     size_t have = c->body.len;
     if (dst && have)
         memcpy(dst, c->body.data, have);
@@ -299,12 +300,17 @@ static int read_body(mp_connection_t *c, unsigned char *dst, size_t n, double de
         if (!dst)
             c->body.len = have;
     }
-    if (rc == MP_ETIMEDOUT || rc == MP_ENOMEM) { /* the message stays for a later call */
+    /* The message stays for a later call. */
+    if (rc == MP_ETIMEDOUT || rc == MP_ENOMEM || (rc == MP_EINTR && keep)) {
         if (dst && have > c->body.len)
             memcpy(c->body.data + c->body.len, dst + c->body.len, have - c->body.len);
         c->body.len = have;
         return rc;
     }
+    /* Interrupted with no room kept (mp_set_interruptible() was turned on
+     * during the call): what follows cannot be framed any more. */
+    if (rc == MP_EINTR)
+        c->eof = true;
     if (rc < 0)
         message_done(c); /* the stream is broken for good */
     return rc;

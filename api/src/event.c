@@ -25,14 +25,14 @@ static event_shared_t *shared_of(mp_event_t *e)
 static mp__lockref_t take_lock(event_shared_t *s)
 {
     mp__lockref_t lock = {.mutex = s->lock};
-    mp__semlock_acquire(s->lock, true, MP_FOREVER);
+    mp__mutex_acquire_resuming(s->lock, MP_FOREVER);
     return lock;
 }
 
 /* Is the flag up? (Look without changing it.) */
 static bool flag_is_set(event_shared_t *s)
 {
-    return mp__semlock_value(s->flag) > 0;
+    return mp__sem_value(s->flag) > 0;
 }
 
 int mp_event_create(mp_event_t **out, const mp_event_opts_t *opts)
@@ -46,8 +46,8 @@ int mp_event_create(mp_event_t **out, const mp_event_opts_t *opts)
         return rc;
     event_shared_t *s = shared_of(e);
     mp__cond_shared_init(&s->cond);
-    mp__semlock_init(s->lock, MP__SEMLOCK_MUTEX, 0, 0);
-    mp__semlock_init(s->flag, MP__SEMLOCK_SEMAPHORE, 0, 1);
+    mp__mutex_init(s->lock);
+    mp__sem_init(s->flag, 0);
     *out = mp__handle_of(e);
     return 0;
 }
@@ -60,9 +60,9 @@ int mp_event_set(mp_event_t *e)
     event_shared_t *s = shared_of(e);
     mp__lockref_t lock = take_lock(s);
     if (!flag_is_set(s))
-        mp__semlock_release(s->flag);
+        mp__sem_release(s->flag, 1);
     mp__cond_notify(&s->cond, lock, UINT_MAX);
-    mp__semlock_release(s->lock);
+    mp__mutex_release(s->lock);
     return 0;
 }
 
@@ -73,8 +73,8 @@ int mp_event_clear(mp_event_t *e)
         return rc;
     event_shared_t *s = shared_of(e);
     take_lock(s);
-    mp__semlock_acquire(s->flag, false, 0);
-    mp__semlock_release(s->lock);
+    mp__sem_acquire(s->flag, false, 0);
+    mp__mutex_release(s->lock);
     return 0;
 }
 
@@ -94,9 +94,11 @@ int mp_event_wait(mp_event_t *e, double timeout)
     event_shared_t *s = shared_of(e);
     mp__lockref_t lock = take_lock(s);
     if (!flag_is_set(s))
-        mp__cond_wait(&s->cond, lock, timeout);
-    rc = flag_is_set(s) ? 0 : MP_ETIMEDOUT;
-    mp__semlock_release(s->lock);
+        rc = mp__cond_wait(&s->cond, lock, timeout);
+    /* Set: success, even if a signal came too; else a timeout, or the
+     * signal that cut the wait short. */
+    rc = flag_is_set(s) ? 0 : rc == MP_EINTR ? rc : MP_ETIMEDOUT;
+    mp__mutex_release(s->lock);
     return rc;
 }
 

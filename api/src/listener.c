@@ -208,12 +208,14 @@ static int accept_turn(mp_listener_t *l, double deadline, mp_connection_t **out)
 
 static int accept_keyed(mp_listener_t *l, double deadline, mp_connection_t **out)
 {
-    if (mp__semlock_acquire(l->turn, true, mp__time_left(deadline)) < 0)
-        return mp__errdetail_set(MP_ETIMEDOUT,
-                                 "mp_listener_accept: another thread was accepting until the "
-                                 "deadline");
-    int rc = accept_turn(l, deadline, out);
-    mp__semlock_release(l->turn);
+    int rc = mp__sem_acquire(l->turn, true, mp__time_left(deadline));
+    if (rc < 0)
+        return rc == MP_EINTR
+                   ? rc /* mp_set_interruptible() */
+                   : mp__errdetail_set(MP_ETIMEDOUT, "mp_listener_accept: another thread was "
+                                                     "accepting until the deadline");
+    rc = accept_turn(l, deadline, out);
+    mp__sem_release(l->turn, 1);
     return rc;
 }
 
@@ -250,7 +252,7 @@ int mp_listener_create(mp_listener_t **out, const mp_listener_opts_t *opts)
             mp__object_destroy(&l->obj);
             return mp__errdetail_set(MP_ENOMEM, "mp_listener_create: out of memory");
         }
-        mp__semlock_init(l->turn, MP__SEMLOCK_SEMAPHORE, 1, 1);
+        mp__sem_init(l->turn, 1);
     }
     const char *prefix = prefix_of(family);
     size_t used = strlen(prefix);

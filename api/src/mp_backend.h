@@ -330,8 +330,9 @@ typedef struct mp__os_piece {
  * frees a cut end (connection.c: later calls answer MP_ECLOSED).
  * @param npieces 1 to MP__OS_PIECES_MAX.
  * @param[out] sent bytes written: all of them on success.
- * @return 0; MP_ETIMEDOUT (see above); MP_EEOF when the peer's end is
- *         closed; MP_ESYS.
+ * @return 0; MP_ETIMEDOUT (see above); MP_EINTR (mp__interruptible(): a
+ *         signal handler ran; cut likewise when `*sent` > 0); MP_EEOF when
+ *         the peer's end is closed; MP_ESYS.
  */
 int mp__os_conn_send(mp__os_conn_t *conn, const mp__os_piece_t *pieces, size_t npieces,
                      double deadline, size_t *sent);
@@ -342,7 +343,7 @@ int mp__os_conn_send(mp__os_conn_t *conn, const mp__os_piece_t *pieces, size_t n
  *        time from mp__deadline()) passes.
  * @return 0 with `*got` > 0; 0 with `*got` == 0 at end-of-file (the peer's
  *         end is closed in every process); MP_ETIMEDOUT (`*got` == 0);
- *         MP_ESYS.
+ *         MP_EINTR (`*got` == 0; mp__interruptible()); MP_ESYS.
  */
 int mp__os_conn_read(mp__os_conn_t *conn, void *buf, size_t size, size_t *got, double deadline);
 
@@ -446,10 +447,15 @@ int mp__os_futex_init(mp__futex_t *futex, uint32_t value);
 
 /**
  * @brief Sleep while the word equals `expected`, at most `seconds`
- *        (INFINITY: no limit). May return early for no reason (spuriously,
- *        or on a signal): callers re-check.
+ *        (INFINITY: no limit). May return early for no reason: callers
+ *        re-check.
+ * @return 0 (woken, timed out, the word differed, or spuriously);
+ *         MP_EINTR when a signal handler ran during the sleep (POSIX: the
+ *         system call's EINTR; the caller decides, by mp__interruptible(),
+ *         whether to resume). Win32 never returns MP_EINTR: no signal
+ *         interrupts its waits.
  */
-void mp__os_futex_wait(mp__futex_t *futex, uint32_t expected, double seconds);
+int mp__os_futex_wait(mp__futex_t *futex, uint32_t expected, double seconds);
 
 /** @brief Wake up to `count` sleepers (INT_MAX: all). */
 void mp__os_futex_wake(mp__futex_t *futex, int count);
@@ -475,6 +481,9 @@ uint32_t mp__os_lock_owner_id(void);
  *        nothing any more.
  */
 bool mp__os_lock_owner_is_dead(uint32_t owner);
+
+/** @brief The pid of the process with this owner id (mp__os_lock_owner_id()). */
+mp_pid_t mp__os_lock_owner_pid(uint32_t owner);
 
 /* ------------------------------------------------------------------ */
 /* Up-calls: what the core provides to backends                        */
@@ -511,6 +520,12 @@ double mp__deadline(bool block, double timeout);
 
 /** @brief Seconds left until a deadline from mp__deadline() (>= 0). */
 double mp__time_left(double deadline);
+
+/**
+ * @brief Whether a wait that a signal handler interrupted returns MP_EINTR
+ *        (mp_set_interruptible()) rather than resuming. Any thread.
+ */
+bool mp__interruptible(void);
 
 /* --- addresses ------------------------------------------------------ */
 

@@ -10,45 +10,76 @@
 #define MP_SEMLOCK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <multiproc/process.h>
 
 /** Bytes of shared memory a semlock occupies. */
 #define MP__SEMLOCK_SIZE 32
 
-/** What a semlock is. */
-typedef enum mp__semlock_kind { MP__SEMLOCK_MUTEX, MP__SEMLOCK_SEMAPHORE } mp__semlock_kind_t;
+/* Which kind a slot is, and a semaphore's bound, are the caller's to know
+ * (its handle's own copy): nothing in the slot says it, so a process that
+ * rewrites the shared memory can change counts, never turn a mutex into a
+ * semaphore or lift a bound (shared memory is hostile input). */
+
+/** @brief Initialise a mutex slot, unlocked (creator only, before use). */
+int mp__mutex_init(void *slot);
 
 /**
- * @brief Initialise the slot (creator only, before anyone else uses it).
- * @param value a mutex: ignored (starts unlocked); a semaphore: the count.
- * @param max a semaphore's bound (release beyond it fails); UINT_MAX for none.
- */
-int mp__semlock_init(void *slot, mp__semlock_kind_t kind, unsigned value, unsigned max);
-
-/**
- * @brief Take the mutex or one unit of the semaphore.
+ * @brief Take the mutex.
  * @param block false: never wait, whatever the timeout.
- * @return 0; MP_EOWNERDEAD (a mutex whose owner died: now held by the
- *         caller); MP_ETIMEDOUT.
+ * @return 0; MP_EOWNERDEAD (its owner died: now held by the caller);
+ *         MP_ETIMEDOUT; MP_EINTR (a signal handler ran while it slept, and
+ *         mp_set_interruptible() is on: not taken).
  */
-int mp__semlock_acquire(void *slot, bool block, double timeout);
+int mp__mutex_acquire(void *slot, bool block, double timeout);
 
 /**
- * @brief Release the mutex (any thread may) or give one unit back.
- * @return 0; MP_ESTATE for a mutex that is not locked or a semaphore at its
- *         bound (nothing changes).
+ * @brief mp__mutex_acquire() that resumes after a signal handler, whatever
+ *        mp_set_interruptible() says, keeping its deadline: for a lock the
+ *        library must hold on return (an object's inner lock, a condition's
+ *        lock re-taken at the end of a wait).
+ * @return 0; MP_EOWNERDEAD; MP_ETIMEDOUT.
  */
-int mp__semlock_release(void *slot);
+int mp__mutex_acquire_resuming(void *slot, double timeout);
 
-/** @brief A semaphore's count, or for a mutex 1 when free and 0 when held. */
-unsigned mp__semlock_value(const void *slot);
+/**
+ * @brief Release the mutex (any thread may).
+ * @return 0; MP_ESTATE when it is not locked (nothing changes).
+ */
+int mp__mutex_release(void *slot);
+
+/** @brief Whether the mutex is held (by anyone). */
+bool mp__mutex_is_locked(const void *slot);
+
+/** @brief Initialise a semaphore slot with `value` units (creator only). */
+int mp__sem_init(void *slot, unsigned value);
+
+/** @brief Take one unit; as mp__mutex_acquire(), without MP_EOWNERDEAD. */
+int mp__sem_acquire(void *slot, bool block, double timeout);
+
+/**
+ * @brief Give one unit back.
+ * @param max the semaphore's bound, from the caller's own copy (UINT_MAX:
+ *        none): a release that would pass it fails.
+ * @return 0; MP_ESTATE at the bound (nothing changes).
+ */
+int mp__sem_release(void *slot, unsigned max);
+
+/** @brief A semaphore's count. */
+unsigned mp__sem_value(const void *slot);
 
 /** @brief A mutex's owner's thread id, 0 when unlocked. */
 long mp__semlock_owner(const void *slot);
 
+/** @brief A mutex's owner process (mp__os_lock_owner_id()), 0 when unlocked. */
+uint32_t mp__semlock_owner_process(const void *slot);
+
 /** @brief Whether the calling thread holds the mutex. */
 bool mp__semlock_is_mine(const void *slot);
+
+/** @brief This process's owner id (mp__os_lock_owner_id()), cached. */
+uint32_t mp__semlock_self_owner(void);
 
 /** @brief After fork, in the child: its thread id is new. */
 void mp__semlock_forget_ids(void);

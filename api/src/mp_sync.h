@@ -16,6 +16,7 @@
 
 #include "mp_backend.h"
 #include "mp_object.h"
+#include "mp_parties.h"
 #include "mp_semlock.h"
 
 /** An RLock's shared state: the mutex and the owner's recursion count. */
@@ -63,7 +64,7 @@ static inline int mp__lockref_acquire(mp__lockref_t ref, double timeout)
         mp__lockref_set_count(ref, mp__lockref_count(ref) + 1);
         return 0;
     }
-    int rc = mp__semlock_acquire(ref.mutex, true, timeout);
+    int rc = mp__mutex_acquire(ref.mutex, true, timeout);
     if (ref.count && (rc == 0 || rc == MP_EOWNERDEAD)) {
         mp__lockref_set_count(ref, 1);
         atomic_store_explicit(ref.owner_pid, (int32_t)mp__os_getpid(), memory_order_relaxed);
@@ -75,7 +76,7 @@ static inline int mp__lockref_acquire(mp__lockref_t ref, double timeout)
 static inline int mp__lockref_release(mp__lockref_t ref)
 {
     if (!ref.count) {
-        int rc = mp__semlock_release(ref.mutex);
+        int rc = mp__mutex_release(ref.mutex);
         return rc == MP_ESTATE ? mp__errdetail_set(rc, "release of an unlocked Lock") : rc;
     }
     if (!mp__semlock_is_mine(ref.mutex))
@@ -84,7 +85,7 @@ static inline int mp__lockref_release(mp__lockref_t ref)
     mp__lockref_set_count(ref, count);
     if (count > 0)
         return 0;
-    return mp__semlock_release(ref.mutex);
+    return mp__mutex_release(ref.mutex);
 }
 
 /** @brief Whether the calling thread holds it. */
@@ -112,11 +113,21 @@ int mp__rlock_borrow(mp__rlock_shared_t *shared, mp_rlock_t **out);
  */
 int mp__lockref_of(const void *lock_handle, mp__lockref_t *out);
 
-/** The three semaphores of a condition, in shared memory. */
+/** Processes a condition tracks by name while they sleep; more sleeping
+ *  processes than this are counted without a name (see mp__cond_shared_t). */
+#define MP__COND_PARTY_SLOTS 32
+
+/** The three semaphores of a condition, in shared memory, and who sleeps. */
 typedef struct mp__cond_shared {
     unsigned char sleeping[MP__SEMLOCK_SIZE]; /* count of sleepers */
     unsigned char woken[MP__SEMLOCK_SIZE];    /* count of woken sleepers */
     unsigned char wait[MP__SEMLOCK_SIZE];     /* what sleepers wait on */
+    /* The processes with threads asleep on `wait`, so that a notifier can
+     * tell a sleeper that is slow to wake from one that was killed. */
+    mp__party_slot_t asleep[MP__COND_PARTY_SLOTS];
+    /* Sleepers that found every slot taken: a notifier cannot tell whether
+     * they live, and waits for them as long as SLEEPER_LEAVE_SECONDS. */
+    _Atomic uint32_t unlisted;
 } mp__cond_shared_t;
 
 /** @brief Initialise the semaphores of a condition. */

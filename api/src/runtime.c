@@ -2,6 +2,8 @@
  * its bootstrap record to its exit code. */
 #include <apr_general.h>
 #include <apr_thread_mutex.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +173,19 @@ int mp_cpu_count(void)
 
 static mp_fork_policy_t fork_policy = MP_FORK_WARN;
 static bool fork_policy_from_env_done;
+
+/* mp_set_interruptible(): read by every wait, from any thread. */
+static _Atomic bool interruptible;
+
+int mp_set_interruptible(bool on)
+{
+    return atomic_exchange(&interruptible, on);
+}
+
+bool mp__interruptible(void)
+{
+    return atomic_load_explicit(&interruptible, memory_order_relaxed);
+}
 
 int mp_set_fork_policy(mp_fork_policy_t policy)
 {

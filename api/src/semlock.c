@@ -22,13 +22,13 @@
 #include "mp_core.h"
 #include "mp_sync.h"
 
+/* Whether a slot is a mutex or a semaphore, and a semaphore's bound, are
+ * not kept here: the caller's own copy says (mp_semlock.h). */
 typedef struct semlock {
     mp__futex_t word;          /* mutex: owner process | WAITERS; semaphore: count */
     _Atomic uint32_t sleepers; /* semaphore: processes asleep in acquire */
-    uint32_t kind;
-    uint32_t max;            /* semaphore bound (UINT32_MAX: none) */
-    _Atomic uint32_t holder; /* mutex: the holding thread, 0 while it is free or
-                                  just taken (set after, cleared before the word) */
+    _Atomic uint32_t holder;   /* mutex: the holding thread, 0 while it is free or
+                                    just taken (set after, cleared before the word) */
 } semlock_t;
 
 _Static_assert(sizeof(semlock_t) <= MP__SEMLOCK_SIZE, "semlock slot too small");
@@ -60,6 +60,11 @@ static uint32_t self_owner(void)
     return cached_owner;
 }
 
+uint32_t mp__semlock_self_owner(void)
+{
+    return self_owner();
+}
+
 void mp__semlock_forget_ids(void)
 {
     cached_tid = 0;
@@ -73,6 +78,13 @@ static inline void cpu_relax(void)
 #elif defined(__aarch64__)
     __asm__ __volatile__("yield");
 #endif
+}
+
+/* Whether a futex sleep that returned `rc` ends the wait: a signal handler
+ * ran and the program asked for MP_EINTR (mp_set_interruptible()). */
+static bool interrupted(int rc)
+{
+    return rc == MP_EINTR && mp__interruptible();
 }
 
 /* ---- mutex -------------------------------------------------------- */
@@ -123,7 +135,8 @@ static int mutex_acquire(semlock_t *s, bool block, double timeout)
         if (left <= 0)
             return take_over(s, v) ? took(s, MP_EOWNERDEAD) : MP_ETIMEDOUT;
         bool check_owner = left > OWNER_CHECK_SECONDS;
-        mp__os_futex_wait(&s->word, v, check_owner ? OWNER_CHECK_SECONDS : left);
+        if (interrupted(mp__os_futex_wait(&s->word, v, check_owner ? OWNER_CHECK_SECONDS : left)))
+            return MP_EINTR;
         if (check_owner && atomic_load(&s->word.value) == v && take_over(s, v))
             return took(s, MP_EOWNERDEAD);
     }
@@ -174,17 +187,20 @@ static int sem_acquire(semlock_t *s, bool block, double timeout)
             rc = MP_ETIMEDOUT;
             break;
         }
-        mp__os_futex_wait(&s->word, 0, left);
+        if (interrupted(mp__os_futex_wait(&s->word, 0, left))) {
+            rc = MP_EINTR;
+            break;
+        }
     }
     atomic_fetch_sub(&s->sleepers, 1);
     return rc;
 }
 
-static int sem_release(semlock_t *s)
+static int sem_release(semlock_t *s, unsigned max)
 {
     uint32_t v = atomic_load(&s->word.value);
     do {
-        if (v >= s->max || v >= SEMAPHORE_LIMIT)
+        if (v >= max || v >= SEMAPHORE_LIMIT)
             return MP_ESTATE;
     } while (!atomic_compare_exchange_weak(&s->word.value, &v, v + 1));
     if (atomic_load(&s->sleepers) > 0)
@@ -194,39 +210,71 @@ static int sem_release(semlock_t *s)
 
 /* ---- the contract ------------------------------------------------- */
 
-int mp__semlock_init(void *slot, mp__semlock_kind_t kind, unsigned value, unsigned max)
+int mp__mutex_init(void *slot)
 {
     semlock_t *s = slot;
     memset(s, 0, sizeof *s);
-    s->kind = kind;
-    s->max = max;
-    return mp__os_futex_init(&s->word, kind == MP__SEMLOCK_SEMAPHORE ? value : 0);
+    return mp__os_futex_init(&s->word, 0);
 }
 
-int mp__semlock_acquire(void *slot, bool block, double timeout)
+int mp__mutex_acquire(void *slot, bool block, double timeout)
 {
-    semlock_t *s = slot;
-    return s->kind == MP__SEMLOCK_MUTEX ? mutex_acquire(s, block, timeout)
-                                        : sem_acquire(s, block, timeout);
+    return mutex_acquire(slot, block, timeout);
 }
 
-int mp__semlock_release(void *slot)
+int mp__mutex_acquire_resuming(void *slot, double timeout)
 {
-    semlock_t *s = slot;
-    return s->kind == MP__SEMLOCK_MUTEX ? mutex_release(s) : sem_release(s);
+    double deadline = mp__deadline(true, timeout);
+    int rc;
+    while ((rc = mutex_acquire(slot, true, mp__time_left(deadline))) == MP_EINTR)
+        ;
+    return rc;
 }
 
-unsigned mp__semlock_value(const void *slot)
+int mp__mutex_release(void *slot)
+{
+    return mutex_release(slot);
+}
+
+bool mp__mutex_is_locked(const void *slot)
 {
     semlock_t *s = (semlock_t *)slot;
-    uint32_t v = atomic_load(&s->word.value);
-    return s->kind == MP__SEMLOCK_MUTEX ? (v == 0) : v;
+    return atomic_load(&s->word.value) != 0;
+}
+
+int mp__sem_init(void *slot, unsigned value)
+{
+    semlock_t *s = slot;
+    memset(s, 0, sizeof *s);
+    return mp__os_futex_init(&s->word, value);
+}
+
+int mp__sem_acquire(void *slot, bool block, double timeout)
+{
+    return sem_acquire(slot, block, timeout);
+}
+
+int mp__sem_release(void *slot, unsigned max)
+{
+    return sem_release(slot, max);
+}
+
+unsigned mp__sem_value(const void *slot)
+{
+    semlock_t *s = (semlock_t *)slot;
+    return atomic_load(&s->word.value);
 }
 
 long mp__semlock_owner(const void *slot)
 {
     semlock_t *s = (semlock_t *)slot;
     return (long)atomic_load(&s->holder);
+}
+
+uint32_t mp__semlock_owner_process(const void *slot)
+{
+    semlock_t *s = (semlock_t *)slot;
+    return atomic_load(&s->word.value) & OWNER_MASK;
 }
 
 bool mp__semlock_is_mine(const void *slot)

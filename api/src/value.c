@@ -129,8 +129,11 @@ static int open_element(mp_value_t **v, size_t index, const void *ptr, const cha
 
 static void lock_value(mp_value_t *v)
 {
+    /* Held on return even when mp_set_interruptible() is on: a get or set
+     * is not a wait the caller chose. */
     if (!v->raw)
-        mp_rlock_acquire(v->lock, MP_FOREVER);
+        while (mp_rlock_acquire(v->lock, MP_FOREVER) == MP_EINTR)
+            ;
 }
 
 static void unlock_value(mp_value_t *v)

@@ -102,6 +102,40 @@ typedef enum mp_fork_policy {
 MP_API int mp_set_fork_policy(mp_fork_policy_t policy);
 
 /**
+ * @brief Choose what a blocking call does when a signal handler runs while
+ *        it waits (Python raises KeyboardInterrupt from the wait).
+ *
+ * Off (the default), every blocking call resumes its wait after a signal
+ * handler ran and keeps its deadline. On, a blocking call whose wait is
+ * interrupted by a signal handler returns MP_EINTR instead: lock, RLock,
+ * semaphore, condition, event and barrier waits, mp_process_join() and the
+ * other child waits, connection sends and receives (with a timeout or
+ * MP_FOREVER), and listeners' waits. What a call interrupted that way
+ * leaves behind: a lock or semaphore was not taken; a condition wait holds
+ * the lock again, as after a timeout; a barrier wait breaks the barrier (as
+ * Python's does on any exception); a send cut part-way closes its end, as
+ * a timeout does (the peer never reads half a message); a receive with a
+ * timeout keeps what it read for the next call, as after a timeout.
+ *
+ * The setting is process-wide, read at each wait; a fork child inherits it
+ * (with the parent's handlers), a spawned child starts with the default.
+ *
+ * POSIX: the interruption is the system call's EINTR, which Linux gives
+ * only for a handler installed without SA_RESTART (as Python installs its
+ * own); with SA_RESTART the kernel resumes the wait by itself and the call
+ * goes on. A signal that arrives while the thread is not asleep in the
+ * kernel (while it spins, or between two sleeps) is not seen by that wait.
+ * Which thread a process-directed signal interrupts is the kernel's choice:
+ * block the signal in other threads to direct it. Windows: signals never
+ * interrupt a wait (a console Ctrl+C handler runs on a thread of its own),
+ * so the setting is accepted and changes nothing.
+ *
+ * @param on true: return MP_EINTR; false: resume (the default).
+ * @return the previous setting, 1 or 0.
+ */
+MP_API int mp_set_interruptible(bool on);
+
+/**
  * @brief Register a function to run when a child process ends normally,
  *        under every start method. C's own atexit() handlers of the parent do
  *        not run in fork children (their stdio buffers would be flushed

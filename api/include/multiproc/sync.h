@@ -10,7 +10,10 @@
  * Every wait takes one timeout in seconds (see MP_FOREVER in types.h):
  * Python's `acquire(block=False)` is a timeout of 0, `acquire()` is
  * MP_FOREVER. A wait that gives up returns MP_ETIMEDOUT; every wait resumes
- * after signals and keeps its deadline.
+ * after signals and keeps its deadline, unless mp_set_interruptible()
+ * (runtime.h) asked for MP_EINTR: then a wait that a signal handler
+ * interrupted returns MP_EINTR, having taken nothing (a condition wait
+ * holds its lock again; a barrier wait breaks the barrier).
  *
  * A Lock or RLock whose owner process dies while holding it is not a
  * deadlock: the next acquirer gets MP_EOWNERDEAD and holds the lock; the
@@ -65,8 +68,9 @@ MP_API int mp_lock_create(mp_lock_t **out, const mp_lock_opts_t *opts);
  * @param lock the lock.
  * @param timeout seconds (see MP_FOREVER); 0 tries once.
  * @return 0 acquired; MP_EOWNERDEAD acquired, but its previous owner died
- *         holding it; MP_ETIMEDOUT not acquired; MP_EINVAL for NULL or a bad
- *         timeout; MP_ECLOSED for a destroyed handle.
+ *         holding it; MP_ETIMEDOUT not acquired; MP_EINTR not acquired, a
+ *         signal handler ran (only with mp_set_interruptible()); MP_EINVAL
+ *         for NULL or a bad timeout; MP_ECLOSED for a destroyed handle.
  */
 MP_API int mp_lock_acquire(mp_lock_t *lock, double timeout);
 
@@ -78,6 +82,22 @@ MP_API int mp_lock_release(mp_lock_t *lock);
 
 /** @brief 1 if locked (by anyone), 0 if not; MP_EINVAL; MP_ECLOSED. */
 MP_API int mp_lock_is_locked(mp_lock_t *lock);
+
+/**
+ * @brief Who holds the lock, for diagnostics (Python shows a Lock's owner
+ *        in its repr). A Lock has no recursion count: see mp_rlock_owner()
+ *        for an RLock's.
+ * @param lock the lock.
+ * @param[out] pid the pid of the process that holds it, 0 when it is
+ *        unlocked (may be NULL). An owner that died holding the lock is
+ *        still named until the next acquirer takes it over (MP_EOWNERDEAD).
+ * @param[out] tid the thread id (in that process) that took it, 0 when it
+ *        is unlocked, and also 0 for the instant between another thread
+ *        taking it and recording itself (may be NULL).
+ * @return 0; MP_EINVAL for NULL or a handle of another kind; MP_ECLOSED.
+ *         The answer may be stale as soon as it is returned.
+ */
+MP_API int mp_lock_owner(mp_lock_t *lock, mp_pid_t *pid, long *tid);
 
 /** @brief Free this process's handle. NULL-safe. */
 MP_API void mp_lock_destroy(mp_lock_t *lock);
@@ -159,7 +179,8 @@ MP_API int mp_semaphore_create(mp_semaphore_t **out, const mp_semaphore_opts_t *
  * @brief Take one unit.
  * @param sem the semaphore.
  * @param timeout seconds (see MP_FOREVER); 0 tries once.
- * @return 0; MP_ETIMEDOUT; MP_EINVAL for NULL or a bad timeout; MP_ECLOSED.
+ * @return 0; MP_ETIMEDOUT; MP_EINTR (as mp_lock_acquire()); MP_EINVAL for
+ *         NULL or a bad timeout; MP_ECLOSED.
  */
 MP_API int mp_semaphore_acquire(mp_semaphore_t *sem, double timeout);
 
@@ -212,7 +233,8 @@ MP_API int mp_event_is_set(mp_event_t *event);
  * @return 0 when set; MP_ETIMEDOUT when it is unset on return: at the
  *         deadline, or (as Python's Event.wait returns False) when a set()
  *         woke the waiter but a clear() came before it looked, even with
- *         MP_FOREVER; MP_EINVAL; MP_ECLOSED.
+ *         MP_FOREVER; MP_EINTR when a signal cut the wait short and the
+ *         flag is unset (mp_set_interruptible()); MP_EINVAL; MP_ECLOSED.
  */
 MP_API int mp_event_wait(mp_event_t *event, double timeout);
 
@@ -256,8 +278,10 @@ MP_API int mp_condition_release(mp_condition_t *cond);
 
 /**
  * @brief Release the lock, wait for a notify, take the lock back.
- * @return 0 when notified; MP_ETIMEDOUT when the timeout passed (the lock is
- *         held again in both cases); MP_ENOTOWNER when the caller does not
+ * @return 0 when notified; MP_ETIMEDOUT when the timeout passed; MP_EINTR
+ *         when a signal handler cut the wait short (mp_set_interruptible());
+ *         the lock is held again in all three cases; MP_ENOTOWNER when the
+ *         caller does not
  *         hold the lock; MP_EOWNERDEAD when re-taking the lock found its
  *         owner dead; MP_EINVAL; MP_ECLOSED.
  */
@@ -298,7 +322,7 @@ typedef struct mp_barrier mp_barrier_t;
  * has no counterpart: every mp_barrier_wait() says its own.
  */
 typedef struct mp_barrier_opts {
-    unsigned parties;   /**< how many must wait before all go (>= 1) */
+    unsigned parties;   /**< how many must wait before all go (1..65536) */
     const char *action; /**< a task-table name run by one party per round, or NULL */
     uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
 } mp_barrier_opts_t;
@@ -307,7 +331,8 @@ typedef struct mp_barrier_opts {
  * @brief Create a barrier.
  * @param[out] out the new handle; free it with mp_barrier_destroy().
  * @param opts required: `parties` has no default.
- * @return 0; MP_EINVAL for NULL or 0 parties; MP_ENOTASK for an action name
+ * @return 0; MP_EINVAL for NULL, 0 parties or more than 65536 (the shared
+ *         block holds a slot per party); MP_ENOTASK for an action name
  *         not in the task table; MP_ESTATE before mp_init(); MP_ENOMEM;
  *         MP_ESYS.
  */
@@ -320,17 +345,33 @@ MP_API int mp_barrier_create(mp_barrier_t **out, const mp_barrier_opts_t *opts);
  *        the previous round to drain, then for this round to fill.
  * @param[out] index 0..parties-1, a different one per party (may be NULL).
  * @return 0; MP_EBROKEN when the barrier is or becomes broken (abort, a
- *         timeout in any party, or a failed action); MP_ETIMEDOUT when the
- *         previous round had not drained by the deadline (this call joined
- *         no round and broke nothing); MP_EINVAL for NULL or a bad timeout;
+ *         timeout in any party, a failed action, or a party that died inside
+ *         its wait while the round filled); MP_ETIMEDOUT when the previous
+ *         round had not drained, or the barrier's lock (held by the party
+ *         running the action) was not free, by the deadline (this call
+ *         joined no round and broke nothing); MP_EINTR when a signal
+ *         handler cut the wait short (mp_set_interruptible()): a round it
+ *         had joined is broken for the others, as Python's wait breaks the
+ *         barrier on any exception; MP_EINVAL for NULL or a bad timeout;
  *         MP_ECLOSED.
+ *
+ * A party that dies (SIGKILL) inside its wait is noticed within about
+ * 50 ms by the parties that wait, and at once by the next call on the
+ * barrier: it breaks a round that was filling, and is simply counted out
+ * of one that was already released. Limit: a dead party is recognised by
+ * its pid; should the system give that pid to a new process before anyone
+ * looked, the party looks alive and the others wait for it until their
+ * timeout.
  */
 MP_API int mp_barrier_wait(mp_barrier_t *barrier, double timeout, unsigned *index);
 
 /** @brief Break the barrier: waiters now and later get MP_EBROKEN. */
 MP_API int mp_barrier_abort(mp_barrier_t *barrier);
 
-/** @brief Return to the initial state; current waiters get MP_EBROKEN. */
+/** @brief Return to the initial state; current waiters get MP_EBROKEN.
+ *         Parties that died inside a wait are counted out first, so a
+ *         barrier broken by a death is usable again. 0; MP_EINVAL;
+ *         MP_ECLOSED. */
 MP_API int mp_barrier_reset(mp_barrier_t *barrier);
 
 /** @brief The number of parties; MP_EINVAL; MP_ECLOSED. */
