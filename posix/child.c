@@ -34,7 +34,7 @@ int mp__os_enter_child(int *argc, char ***argv)
         mp__posix_forkserver_main(3, 4, *argc > 2 ? (*argv)[2] : NULL);
     }
     if (strcmp(marker, TRACKER_MARKER) == 0)
-        mp__posix_tracker_main(3);
+        mp__posix_tracker_main(3, 4);
     return 0;
 }
 

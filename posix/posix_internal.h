@@ -198,19 +198,41 @@ pid_t mp__posix_forkserver_pid(void);
 /** @brief Register the client's fork handlers; from mp__os_init(). */
 int mp__posix_forkserver_init(void);
 
-/* ---- the resource tracker (tracker.c) ---------------------------- */
+/* ---- the resource tracker (tracker.c, tracker_server.c) ---------- */
+
+/** Longest journal line, newline included. */
+#define MP__TRACKER_LINE_MAX 128
 
 /** @brief Announce that this process uses a named object (starting the
- *         family's tracker if there is none yet). */
+ *         family's journal and tracker if there are none yet). Called
+ *         before the object is created, so that no moment leaks it. */
 int mp__posix_track(const char *osname);
+/** @brief Announce that this process's create of a tracked name failed
+ *         (it existed): the name is someone else's, not to be removed for
+ *         this process's sake. */
+void mp__posix_track_abandon(const char *osname);
 /** @brief Announce that a named object was unlinked. */
 void mp__posix_untrack(const char *osname);
-/** @brief The tracker pipe to hand to a child; -1 when there is none. */
+/** @brief The tracker journal to hand to a child; -1 when there is none. */
 int mp__posix_tracker_fd(void);
-/** @brief In a child: use the tracker pipe it was given. */
+/** @brief In a child: use the tracker journal it was given. */
 void mp__posix_tracker_adopt(int fd);
-/** @brief The tracker process's main loop; never returns. */
-void mp__posix_tracker_main(int readfd);
+/** @brief Append "<op><pid> <osname>\n" to a journal in one write(). */
+int mp__posix_journal_append(int journal, char op, pid_t pid, const char *osname);
+/** @brief The tracker process's main loop on its listening socket and the
+ *         family's journal; never returns. */
+void mp__posix_tracker_main(int listener, int journal);
+
+/**
+ * @brief An anonymous file (a memfd on Linux; elsewhere a shm_open() name
+ *        unlinked at once), read-write and close-on-exec; -1 with errno.
+ * @param label its name in /proc (Linux), for people reading it.
+ */
+int mp__posix_anonymous_fd(const char *label);
+
+/** @brief Remove what dead processes of this library left in the temporary
+ *         directories (sweep.c); cheap, called once per program start. */
+void mp__posix_sweep_leftovers(void);
 
 /** The start methods' tables, one per file. */
 extern const mp__start_method_t mp__posix_fork_method;

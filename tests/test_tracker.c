@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "posix_internal.h" /* mp__posix_tracker_fd(), a test hook */
 #include "sync_helpers.h"
 
 /* How long the tracker may take to remove a name once its last user is
@@ -304,21 +303,8 @@ static void test_sibling_families(void)
     remove_tree(dir);
 }
 
-/* What a process's tracker pipe is ("pipe:[inode]"), "none" without one. */
-static void own_tracker_pipe(char *out, size_t size)
-{
-    char link[64];
-    int fd = mp__posix_tracker_fd();
-    snprintf(out, size, "none");
-    if (fd >= 0) {
-        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-        ssize_t n = readlink(link, out, size - 1);
-        out[n > 0 ? n : 0] = '\0';
-    }
-}
-
 /* Checklist item 108: a child reuses its parent's tracker (it is handed
- * the same pipe) rather than starting one of its own. */
+ * the same journal) rather than starting one of its own. */
 static void test_child_reuses_tracker(void)
 {
     mp_shm_t *shm = NULL;
@@ -326,8 +312,8 @@ static void test_child_reuses_tracker(void)
     if (!EXPECT_RC(mp_shm_create(&shm, &(mp_shm_opts_t){.size = 64}), 0))
         return;
     char mine[128];
-    own_tracker_pipe(mine, sizeof mine);
-    EXPECT(strncmp(mine, "pipe:[", 6) == 0, "our tracker pipe is \"%s\"", mine);
+    tracker_journal_id(mine, sizeof mine);
+    EXPECT(strncmp(mine, "journal ", 8) == 0, "our tracker journal is \"%s\"", mine);
     mp_process_t *p = run_process(&(mp_process_opts_t){.task = "task_tracker_pipe"});
     const void *data = NULL;
     size_t len = 0;
@@ -336,35 +322,6 @@ static void test_child_reuses_tracker(void)
     dispose_process(p);
     EXPECT_RC(mp_shm_unlink(shm), 0);
     mp_shm_destroy(shm);
-}
-
-/* The pid of our tracker: our child whose command line carries the
- * tracker's marker; 0 if there is none. */
-static pid_t find_tracker(void)
-{
-    DIR *proc = opendir("/proc");
-    pid_t found = 0;
-    for (struct dirent *e; proc && !found && (e = readdir(proc));) {
-        char path[300], buf[512];
-        pid_t pid = (pid_t)atoi(e->d_name);
-        if (pid <= 0)
-            continue;
-        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-        const char *paren;
-        int ppid = 0;
-        if (read_text_file(path, buf, sizeof buf) <= 0 || !(paren = strrchr(buf, ')')) ||
-            sscanf(paren + 2, "%*c %d", &ppid) != 1 || ppid != getpid())
-            continue;
-        snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
-        ssize_t n = read_text_file(path, buf, sizeof buf);
-        /* The arguments are NUL-separated: look at each. */
-        for (ssize_t i = 0; i < n; i += (ssize_t)strlen(buf + i) + 1)
-            if (strcmp(buf + i, "--multiproc-tracker") == 0)
-                found = pid;
-    }
-    if (proc)
-        closedir(proc);
-    return found;
 }
 
 /* A process that registers a segment and has ended (and been reaped) by
@@ -377,9 +334,9 @@ static void test_late_registration(void)
     /* So that we have a tracker. */
     if (!EXPECT_RC(mp_shm_create(&shm, &(mp_shm_opts_t){.size = 64}), 0))
         return;
-    pid_t tracker = find_tracker();
+    pid_t tracker = tracker_pid();
     char dir[512], path[600], names[128] = "";
-    if (EXPECT(tracker > 0, "no tracker among our children") && make_temp_dir(dir, sizeof dir)) {
+    if (EXPECT(tracker > 0, "no tracker reads our journal") && make_temp_dir(dir, sizeof dir)) {
         snprintf(path, sizeof path, "%s/names", dir);
         ctl_arg_t ctl = make_ctl(path, 1, 0);
         EXPECT(kill(tracker, SIGSTOP) == 0, "cannot stop the tracker");
