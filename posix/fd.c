@@ -1,11 +1,16 @@
 /* Descriptor helpers: every descriptor close-on-exec, every loop resumed
- * after EINTR, every socket write immune to SIGPIPE. */
+ * after EINTR, every write immune to SIGPIPE (sockets by MSG_NOSIGNAL,
+ * pipes by blocking the signal around the write). */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "posix_internal.h"
@@ -40,13 +45,37 @@ int mp__posix_socketpair(int fds[2])
     return 0;
 }
 
+/* write() to a pipe (or anything but a socket) whose reader is gone,
+ * without SIGPIPE: the signal is blocked in this thread for the call, and
+ * one it raised is taken off the thread's pending set before unblocking,
+ * unless one was pending already (then it was not ours to take). */
+static ssize_t write_no_sigpipe(int fd, const void *buf, size_t n)
+{
+    sigset_t pipe_only, old, pending;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    sigpending(&pending);
+    bool was_pending = sigismember(&pending, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+    ssize_t w = write(fd, buf, n);
+    int saved = errno;
+    if (w < 0 && errno == EPIPE && !was_pending) {
+        struct timespec now = {0, 0};
+        while (sigtimedwait(&pipe_only, NULL, &now) < 0 && errno == EINTR)
+            ;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = saved;
+    return w;
+}
+
 int mp__posix_write_all(int fd, const void *buf, size_t n)
 {
     const char *p = buf;
     while (n > 0) {
         ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
         if (w < 0 && errno == ENOTSOCK)
-            w = write(fd, p, n);
+            w = write_no_sigpipe(fd, p, n);
         if (w < 0) {
             if (errno == EINTR)
                 continue;

@@ -135,7 +135,8 @@ int mp__posix_conn_wrap(int fd, mp__os_conn_t **out);
  *         which goes back to the caller. */
 void mp__posix_conn_unwrap(mp__os_conn_t *conn);
 
-/** @brief Write all bytes (MSG_NOSIGNAL on sockets: EPIPE, never SIGPIPE). */
+/** @brief Write all bytes; a reader that is gone is MP_EEOF, never SIGPIPE
+ *         (MSG_NOSIGNAL on sockets, the signal blocked around a pipe write). */
 int mp__posix_write_all(int fd, const void *buf, size_t n);
 
 /** @brief Read exactly n bytes; MP_EEOF at a short end. */

@@ -65,9 +65,9 @@ static int tracker_address(int journal_fd, struct sockaddr_un *addr, socklen_t *
     /* The abstract namespace: nothing on disk to leave behind. The journal
      * is open in the tracker as long as it runs, so no other file can have
      * its inode meanwhile. */
-    int n = snprintf(addr->sun_path + 1, sizeof addr->sun_path - 1, "multiproc-tracker-%u-%llx-%llx",
-                     (unsigned)getuid(), (unsigned long long)st.st_dev,
-                     (unsigned long long)st.st_ino);
+    int n = snprintf(addr->sun_path + 1, sizeof addr->sun_path - 1,
+                     "multiproc-tracker-%u-%llx-%llx", (unsigned)getuid(),
+                     (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
     *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
 #else
     snprintf(addr->sun_path, sizeof addr->sun_path, "/tmp/multiproc-tracker-%u-%llx-%llx",

@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "helpers.h"         /* read_text_file, EXPECT */
+#include "helpers.h"        /* read_text_file, EXPECT */
 #include "posix_internal.h" /* mp__posix_tracker_fd(), a test hook */
 
 extern char **environ;

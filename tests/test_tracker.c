@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sync_helpers.h"
+#include "tasks.h" /* write_file_atomic */
 
 /* How long the tracker may take to remove a name once its last user is
  * gone (issue 4: "within ~2 s"). */
@@ -359,6 +360,157 @@ static void test_late_registration(void)
     mp_shm_destroy(shm);
 }
 
+/* Wait up to `timeout` s until no segment made by `pid` is left. */
+static bool wait_creator_clean(pid_t pid, double timeout)
+{
+    for (double end = now_s() + timeout; shm_count_by_creator(pid) > 0; sleep_s(0.02))
+        if (now_s() > end)
+            return false;
+    return true;
+}
+
+/* Start `task` with `ctl` and wait for the file it writes; NULL (after an
+ * assertion) when it never does. */
+static mp_process_t *start_and_wait(const char *task, ctl_arg_t *ctl, char *text, size_t size)
+{
+    mp_process_t *p = start_process(&(mp_process_opts_t){.task = task, ARG_OF(*ctl)});
+    if (p && !EXPECT(wait_for_file(ctl->path, REACH_LIMIT_S, text, size), "%s never wrote %s", task,
+                     ctl->path)) {
+        dispose_process(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* Issue 9, item 1: the tracker is SIGKILLed. Before it died, a child made
+ * a segment (and stays silent); after, another child creates one, which
+ * must restart a tracker rather than die of SIGPIPE or fail with MP_EEOF;
+ * the first child creates again through what it had inherited; and this
+ * process creates too. The new tracker knows the dead one's names: once
+ * the children are killed, all of theirs go. */
+static void test_tracker_killed(void)
+{
+    char dir[512], path1[600], path2[600], go[640], text[3][128] = {"", "", ""};
+    mp_shm_t *ours = NULL, *again = NULL;
+    mp_process_t *first = NULL, *second = NULL;
+    if (!EXPECT_RC(mp_shm_create(&ours, &(mp_shm_opts_t){.size = 64}), 0) ||
+        !make_temp_dir(dir, sizeof dir)) {
+        mp_shm_destroy(ours);
+        return;
+    }
+    snprintf(path1, sizeof path1, "%s/first", dir);
+    snprintf(path2, sizeof path2, "%s/second", dir);
+    snprintf(go, sizeof go, "%s.go", path1);
+    ctl_arg_t c1 = make_ctl(path1, 0, 30.0), c2 = make_ctl(path2, 1, 30.0);
+    pid_t tracker = tracker_pid();
+    if (!EXPECT(tracker > 0, "no tracker reads our journal") ||
+        !(first = start_and_wait("task_trk_create_twice", &c1, text[0], sizeof text[0])))
+        goto out;
+    kill_pid(tracker);
+    EXPECT(wait_pid_gone(tracker, 10.0), "the tracker %d survived SIGKILL", (int)tracker);
+    if (!(second = start_and_wait("task_leak_creator", &c2, text[1], sizeof text[1])))
+        goto out;
+    char second_path[700];
+    snprintf(second_path, sizeof second_path, "%s.2", path1);
+    if (!EXPECT(write_file_atomic(go, "go\n") == 0, "cannot write %s", go) ||
+        !EXPECT(wait_for_file(second_path, REACH_LIMIT_S, text[2], sizeof text[2]),
+                "the first child could not create after the tracker died"))
+        goto out;
+    EXPECT_RC(mp_shm_create(&again, &(mp_shm_opts_t){.size = 64}), 0);
+    pid_t replacement = tracker_pid();
+    EXPECT(replacement > 0 && replacement != tracker, "tracker %d, then %d", (int)tracker,
+           (int)replacement);
+    EXPECT_RC(mp_process_kill(first), 0);
+    EXPECT_RC(mp_process_kill(second), 0);
+    EXPECT_RC(mp_process_join(first, JOIN_LIMIT_S), 0);
+    EXPECT_RC(mp_process_join(second, JOIN_LIMIT_S), 0);
+    for (int i = 0; i < 3; i++) {
+        text[i][strcspn(text[i], "\n")] = '\0';
+        EXPECT(wait_shm_gone(text[i], CLEANUP_S), "segment %s outlived its creator", text[i]);
+    }
+out:
+    dispose_process(first);
+    dispose_process(second);
+    remove_tree(dir);
+    if (again)
+        EXPECT_RC(mp_shm_unlink(again), 0);
+    mp_shm_destroy(again);
+    EXPECT_RC(mp_shm_unlink(ours), 0);
+    mp_shm_destroy(ours);
+}
+
+/* Issue 9, item 1: no write of the library raises SIGPIPE, a pipe's
+ * included: the helper every channel writes with returns MP_EEOF. */
+static void test_no_sigpipe(void)
+{
+    ctl_arg_t ctl = make_ctl(NULL, 0, 0);
+    mp_process_t *p = run_process(
+        &(mp_process_opts_t){.task = "task_trk_write_dead_pipe", ARG_OF(ctl)});
+    int64_t rc = 0;
+    if (p &&
+        EXPECT(exitcode_of(p) == 0, "the writer ended with %d (SIGPIPE is %d)", exitcode_of(p),
+               -SIGPIPE) &&
+        EXPECT(result_of(p, &rc, sizeof rc), "no result"))
+        EXPECT_EQ(rc, MP_EEOF);
+    dispose_process(p);
+}
+
+/* Issue 9, item 2: creators SIGKILLed at random moments of a create loop
+ * leave no name behind once the tracker has cleaned up after them. */
+static void test_killed_mid_create(void)
+{
+    enum { ROUNDS = 40 };
+    char dir[512], path[600], text[32];
+    pid_t pids[ROUNDS] = {0};
+    if (!make_temp_dir(dir, sizeof dir))
+        return;
+    srand((unsigned)getpid());
+    for (int i = 0; i < ROUNDS; i++) {
+        snprintf(path, sizeof path, "%s/loop%d", dir, i);
+        ctl_arg_t ctl = make_ctl(path, 0, 30.0);
+        mp_process_t *p = start_and_wait("task_trk_create_churn", &ctl, text, sizeof text);
+        if (!p)
+            break;
+        pids[i] = pid_of(p);
+        sleep_s((rand() % 20) / 1000.0); /* a moment somewhere in the loop */
+        EXPECT_RC(mp_process_kill(p), 0);
+        EXPECT_RC(mp_process_join(p, JOIN_LIMIT_S), 0);
+        dispose_process(p);
+    }
+    int leaked = 0;
+    for (int i = 0; i < ROUNDS && pids[i]; i++)
+        leaked += !wait_creator_clean(pids[i], CLEANUP_S);
+    EXPECT(leaked == 0, "%d of %d creators killed mid-loop left names in /dev/shm", leaked, ROUNDS);
+    remove_tree(dir);
+}
+
+/* Issue 9, item 3: a creator of thousands of names is killed; the tracker
+ * removes them all promptly. It used to search /proc once per name (16,870
+ * names took 41.9 s); once per batch, this many take well under a second
+ * on an idle machine, so the bound below allows for a busy one. */
+static void test_many_names(void)
+{
+    enum { NAMES = 3000 };
+    const double bound_s = 10.0;
+    char dir[512], path[600], text[32];
+    if (!make_temp_dir(dir, sizeof dir))
+        return;
+    snprintf(path, sizeof path, "%s/many", dir);
+    ctl_arg_t ctl = make_ctl(path, NAMES, 60.0);
+    mp_process_t *p = start_and_wait("task_trk_create_many", &ctl, text, sizeof text);
+    pid_t pid = p ? pid_of(p) : 0;
+    if (p && EXPECT_EQ(shm_count_by_creator(pid), NAMES)) {
+        EXPECT_RC(mp_process_kill(p), 0);
+        EXPECT_RC(mp_process_join(p, JOIN_LIMIT_S), 0);
+        double t0 = now_s();
+        EXPECT(wait_creator_clean(pid, bound_s), "%d of %d names left after %.1f s",
+               shm_count_by_creator(pid), NAMES, now_s() - t0);
+        wait_creator_clean(pid, 120.0); /* so as not to leave them to the next test */
+    }
+    dispose_process(p);
+    remove_tree(dir);
+}
+
 static const test_case_t tests[] = {
     {"killed_creator", test_killed_creator, ON_ALL},
     {"killed_creator_of_two", test_killed_creator_of_two, ON_ALL},
@@ -370,6 +522,10 @@ static const test_case_t tests[] = {
     {"sibling_families", test_sibling_families, ON_ALL},
     {"child_reuses_tracker", test_child_reuses_tracker, ON_ALL},
     {"late_registration", test_late_registration, ON_ALL},
+    {"tracker_killed", test_tracker_killed, ON_ALL},
+    {"no_sigpipe", test_no_sigpipe, ON_ALL},
+    {"killed_mid_create", test_killed_mid_create, ON_ALL},
+    {"many_names", test_many_names, ON_ALL},
     {NULL, NULL, 0},
 };
 
