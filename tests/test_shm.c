@@ -380,8 +380,18 @@ static void test_shlist_across_processes(void)
     mp_shlist_destroy(list);
 }
 
+/* mp_errdetail() describes the call that failed (issue 9, item 6): the
+ * clean-up on its way out must not have replaced it. */
+static bool expect_detail(const char *call, const char *needle)
+{
+    const char *detail = mp_errdetail();
+    return EXPECT(strstr(detail, needle) != NULL, "%s: the detail is \"%s\", not about \"%s\"",
+                  call, detail, needle);
+}
+
 /* A segment that is not a list (zeroed, or a plain segment with data) is
- * refused by mp_shlist_attach, and the segment itself is unharmed. */
+ * refused by mp_shlist_attach, with a detail that says so, and the segment
+ * itself is unharmed. */
 static void test_shlist_not_a_list(void)
 {
     char name[MP_SHM_NAME_MAX + 1];
@@ -391,10 +401,22 @@ static void test_shlist_not_a_list(void)
     if (!EXPECT_RC(mp_shm_create(&shm, &(mp_shm_opts_t){.name = name, .size = 4096}), 0))
         return;
     EXPECT_RC(mp_shlist_attach(&list, name, NULL), MP_EINVAL);
+    expect_detail("mp_shlist_attach", "does not hold a shareable list");
     memset(mp_shm_data(shm), 0xff, 4096);
     EXPECT_RC(mp_shlist_attach(&list, name, NULL), MP_EINVAL);
+    expect_detail("mp_shlist_attach", "does not hold a shareable list");
     EXPECT_EQ(((unsigned char *)mp_shm_data(shm))[100], 0xff);
     EXPECT_RC(mp_shlist_attach(&list, "no_such_list_here", NULL), MP_ENOENT);
+    expect_detail("mp_shlist_attach", "no shared memory named");
+    /* A list over a name that is taken: the segment's create failed. */
+    mp_slot_def_t slot = {.type = MP_INT64};
+    EXPECT_RC(
+        mp_shlist_create(&list, &(mp_shlist_opts_t){.name = name, .slots = &slot, .count = 1}),
+        MP_EEXIST);
+    expect_detail("mp_shlist_create", "already exists");
+    EXPECT_RC(mp_shm_create(&(mp_shm_t *){NULL}, &(mp_shm_opts_t){.name = name, .size = 64}),
+              MP_EEXIST);
+    expect_detail("mp_shm_create", "already exists");
     EXPECT_RC(mp_shm_unlink(shm), 0);
     mp_shm_destroy(shm);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "posix_internal.h" /* mp__posix_forkserver_pid(), a test hook */
 #include "sync_helpers.h"
 #include "tasks.h" /* write_file_atomic */
 
@@ -503,12 +504,41 @@ static void test_many_names(void)
         EXPECT_RC(mp_process_kill(p), 0);
         EXPECT_RC(mp_process_join(p, JOIN_LIMIT_S), 0);
         double t0 = now_s();
-        EXPECT(wait_creator_clean(pid, bound_s), "%d of %d names left after %.1f s",
-               shm_count_by_creator(pid), NAMES, now_s() - t0);
+        bool clean = wait_creator_clean(pid, bound_s);
+        double took = now_s() - t0;
+        int left = shm_count_by_creator(pid);
+        EXPECT(clean, "%d of %d names left after %.1f s", left, NAMES, took);
         wait_creator_clean(pid, 120.0); /* so as not to leave them to the next test */
     }
     dispose_process(p);
     remove_tree(dir);
+}
+
+/* Issue 9, item 6: destroying a handle is clean-up and never replaces the
+ * detail of the call that failed before it. Here the destroy has news of
+ * its own to tell (the fork server that started the child died, so the
+ * child's exit code is lost), which it used to write over the detail. */
+static void test_destroy_keeps_detail(void)
+{
+    double seconds = 30.0;
+    mp_process_t *p = start_process(
+        &(mp_process_opts_t){.task = "task_sleep", MP_ARG_DOUBLE(seconds)});
+    pid_t child = p ? pid_of(p) : 0, server = mp__posix_forkserver_pid();
+    if (!p || !EXPECT(server > 0, "no fork server"))
+        goto out;
+    kill_pid(server);
+    EXPECT(wait_pid_gone(server, 10.0), "the fork server %d survived SIGKILL", (int)server);
+    mp_shm_t *shm = NULL;
+    EXPECT_RC(mp_shm_attach(&shm, "no_such_segment_here", NULL), MP_ENOENT);
+    mp_process_destroy(p);
+    p = NULL;
+    const char *detail = mp_errdetail();
+    EXPECT(strstr(detail, "no_such_segment_here") != NULL,
+           "after a failed attach and a destroy, the detail is \"%s\"", detail);
+out:
+    if (child > 0)
+        kill_pid(child);
+    dispose_process(p);
 }
 
 static const test_case_t tests[] = {
@@ -526,6 +556,7 @@ static const test_case_t tests[] = {
     {"no_sigpipe", test_no_sigpipe, ON_ALL},
     {"killed_mid_create", test_killed_mid_create, ON_ALL},
     {"many_names", test_many_names, ON_ALL},
+    {"destroy_keeps_detail", test_destroy_keeps_detail, ON_FORKSERVER},
     {NULL, NULL, 0},
 };
 
