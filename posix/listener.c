@@ -203,19 +203,23 @@ static int pipe_family(void)
 
 /* A fresh private directory (0700, so only our user reaches the socket)
  * under $TMPDIR, or /tmp when $TMPDIR is unset or too long for
- * "DIR/mp-listener-XXXXXX/listener" to fit in sun_path. */
+ * "DIR/mp-listener-<pid>-XXXXXX/listener" to fit in sun_path. The pid lets
+ * the next program sweep it should this process die without removing it
+ * (sweep.c). */
 static int private_dir(char *dir, size_t size)
 {
-    static const char tail[] = "/mp-listener-XXXXXX/listener";
+    char tail[64];
+    int pid = (int)getpid();
+    snprintf(tail, sizeof tail, "/mp-listener-%d-XXXXXX/listener", pid);
     const char *tmp = getenv("TMPDIR");
     size_t n = tmp ? strlen(tmp) : 0;
     while (n > 1 && tmp[n - 1] == '/')
         n--;
-    if (n == 0 || n + sizeof tail > size) {
+    if (n == 0 || n + strlen(tail) + 1 > size) {
         tmp = "/tmp";
         n = 4;
     }
-    snprintf(dir, size, "%.*s/mp-listener-XXXXXX", (int)n, tmp);
+    snprintf(dir, size, "%.*s/mp-listener-%d-XXXXXX", (int)n, tmp, pid);
     if (!mkdtemp(dir)) {
         dir[0] = '\0';
         return mp__posix_syserr("mkdtemp");

@@ -99,3 +99,20 @@ int task_trk_write_dead_pipe(mp_task_t *t)
     close(p[1]);
     return mp_task_return_i64(t, rc);
 }
+
+/* Listen on a fresh Unix address (its private directory made by the
+ * library), write the address to ctl.path, and sleep ctl.seconds: the
+ * parent kills it, and the directory is left for the next program. */
+int task_trk_listen_sleep(mp_task_t *t)
+{
+    ctl_arg_t ctl;
+    int rc = task_arg_struct(t, &ctl, sizeof ctl, "ctl_arg_t");
+    mp_listener_t *l = NULL;
+    if (rc < 0 || (rc = mp_listener_create(&l, NULL)) < 0)
+        return rc < 0 ? mp_task_fail(t, rc, "mp_listener_create: %s", mp_errdetail()) : rc;
+    if (write_file_atomic(ctl.path, mp_listener_address(l)) < 0)
+        return mp_task_fail(t, MP_ESYS, "cannot write %s", ctl.path);
+    sleep_s(ctl.seconds);
+    mp_listener_destroy(l);
+    return 0;
+}

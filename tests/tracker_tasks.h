@@ -16,11 +16,12 @@
 #include "tasks.h"
 
 /* Every task of tracker_tasks.c; X(fn) for each. Each takes a ctl_arg_t. */
-#define TRACKER_TASKS(X)     \
-    X(task_trk_create_churn) \
-    X(task_trk_create_many)  \
-    X(task_trk_create_twice) \
-    X(task_trk_write_dead_pipe)
+#define TRACKER_TASKS(X)        \
+    X(task_trk_create_churn)    \
+    X(task_trk_create_many)     \
+    X(task_trk_create_twice)    \
+    X(task_trk_write_dead_pipe) \
+    X(task_trk_listen_sleep)
 
 #define TRACKER_TASK_DECLARE(fn) int fn(mp_task_t *task);
 TRACKER_TASKS(TRACKER_TASK_DECLARE)

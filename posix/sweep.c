@@ -1,0 +1,95 @@
+/* Sweeping what dead processes of this library left in the temporary
+ * directories: the private directories (0700) around a fork server's
+ * socket ("multiproc-<pid>-XXXXXX", forkserver_client.c) and around a
+ * listener's socket ("mp-listener-<pid>-XXXXXX", listener.c). Their owner
+ * removes them when it ends normally; a SIGKILL leaves them. Once per
+ * program start (mp_init), one listing of each temporary directory finds
+ * those whose pid has ended; a directory is removed only if it is ours in
+ * every way: a real directory (not a link), this user's, mode 0700, and
+ * holding nothing but sockets (anything else makes rmdir fail, harmlessly).
+ * A pid that was reused by another process keeps its directory until that
+ * process ends too: caution over thoroughness. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "posix_internal.h"
+
+/* The prefixes of the directories, each followed by "<pid>-". */
+static const char *const prefixes[] = {"multiproc-", "mp-listener-"};
+
+/* The pid in `name` if it is one of ours ("<prefix><pid>-..."), else 0. */
+static pid_t leftover_pid(const char *name)
+{
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++) {
+        size_t n = strlen(prefixes[i]);
+        if (strncmp(name, prefixes[i], n) != 0)
+            continue;
+        char *end;
+        long pid = strtol(name + n, &end, 10);
+        if (end != name + n && *end == '-' && pid > 0 && pid < (1L << 30))
+            return (pid_t)pid;
+    }
+    return 0;
+}
+
+static bool pid_ended(pid_t pid)
+{
+    return pid != getpid() && kill(pid, 0) < 0 && errno == ESRCH;
+}
+
+/* Remove directory `name` under `parent` if it is ours, and its sockets. */
+static void remove_leftover(int parent, const char *name)
+{
+    int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0)
+        return;
+    DIR *dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+                       (st.st_mode & 07777) == 0700
+                   ? fdopendir(fd)
+                   : NULL;
+    if (!dir) {
+        close(fd);
+        return;
+    }
+    for (struct dirent *e; (e = readdir(dir));) {
+        struct stat entry;
+        if (fstatat(fd, e->d_name, &entry, AT_SYMLINK_NOFOLLOW) == 0 && S_ISSOCK(entry.st_mode))
+            unlinkat(fd, e->d_name, 0);
+    }
+    closedir(dir); /* closes fd */
+    unlinkat(parent, name, AT_REMOVEDIR);
+}
+
+static void sweep_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+    if (!dir) {
+        mp__posix_close(fd);
+        return;
+    }
+    for (struct dirent *e; (e = readdir(dir));) {
+        pid_t pid = leftover_pid(e->d_name);
+        if (pid && pid_ended(pid))
+            remove_leftover(fd, e->d_name);
+    }
+    closedir(dir);
+}
+
+void mp__posix_sweep_leftovers(void)
+{
+    /* Where listener.c and forkserver_client.c make them: $TMPDIR, and
+     * /tmp when $TMPDIR is unset or too long for a socket path. */
+    const char *tmp = getenv("TMPDIR");
+    if (tmp && tmp[0] && strcmp(tmp, "/tmp") != 0 && strcmp(tmp, "/tmp/") != 0)
+        sweep_dir(tmp);
+    sweep_dir("/tmp");
+}
