@@ -29,6 +29,17 @@ void mp__posix_close(int fd)
     errno = saved;
 }
 
+void mp__posix_nosigpipe(int fd)
+{
+#ifdef SO_NOSIGPIPE
+    /* Where MSG_NOSIGNAL is missing (macOS), the socket itself says so. */
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+#else
+    (void)fd; /* MSG_NOSIGNAL on every send does it */
+#endif
+}
+
 int mp__posix_socketpair(int fds[2])
 {
 #ifdef SOCK_CLOEXEC
@@ -42,6 +53,8 @@ int mp__posix_socketpair(int fds[2])
     fcntl(fds[0], F_SETFD, FD_CLOEXEC);
     fcntl(fds[1], F_SETFD, FD_CLOEXEC);
 #endif
+    mp__posix_nosigpipe(fds[0]);
+    mp__posix_nosigpipe(fds[1]);
     return 0;
 }
 

@@ -117,7 +117,12 @@ void mp__posix_channel_adopt(int chan);
 
 /* ---- descriptor helpers ------------------------------------------ */
 
-/** @brief A connected AF_UNIX stream pair, both ends close-on-exec. */
+/** @brief Make a socket's writes immune to SIGPIPE where MSG_NOSIGNAL
+ *         does not exist (SO_NOSIGPIPE, macOS); a no-op elsewhere. */
+void mp__posix_nosigpipe(int fd);
+
+/** @brief A connected AF_UNIX stream pair, both ends close-on-exec and
+ *         immune to SIGPIPE. */
 int mp__posix_socketpair(int fds[2]);
 
 /**
@@ -203,6 +208,8 @@ int mp__posix_forkserver_init(void);
 
 /** Longest journal line, newline included. */
 #define MP__TRACKER_LINE_MAX 128
+/** The journal's header (tracker_journal.c): its first bytes, before any line. */
+#define MP__TRACKER_JOURNAL_HEADER 4096
 
 /** @brief Announce that this process uses a named object (starting the
  *         family's journal and tracker if there are none yet). Called

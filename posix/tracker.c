@@ -98,6 +98,7 @@ static int connect_to(const struct sockaddr_un *addr, socklen_t len, int *out)
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
+    mp__posix_nosigpipe(fd);
     while (connect(fd, (const struct sockaddr *)addr, len) < 0) {
         if (errno != EINTR) {
             mp__posix_close(fd);
@@ -188,9 +189,11 @@ static int make_journal(void)
     int fd = mp__posix_anonymous_fd("multiproc-tracker");
     if (fd < 0)
         return mp__posix_syserr("creating the tracker journal");
+    /* The header page (zeros: nothing compacted yet), then the lines. */
     int flags = fcntl(fd, F_GETFL);
-    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_APPEND) < 0) {
-        int rc = mp__posix_syserr("fcntl(O_APPEND) on the tracker journal");
+    if (ftruncate(fd, MP__TRACKER_JOURNAL_HEADER) < 0 || flags < 0 ||
+        fcntl(fd, F_SETFL, flags | O_APPEND) < 0) {
+        int rc = mp__posix_syserr("preparing the tracker journal");
         mp__posix_close(fd);
         return rc;
     }

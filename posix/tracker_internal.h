@@ -11,6 +11,7 @@
 #include <apr_hash.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /** A name the tracker may have to remove, and the pids that keep it. */
@@ -30,13 +31,25 @@ typedef struct watched_pid {
     size_t nnames, cap;
 } watched_pid_t;
 
+/** The journal's header page (tracker_journal.c). */
+typedef struct journal_header journal_header_t;
+
 /** Everything the tracker knows. */
 typedef struct tracker_state {
-    int journal;       /**< the family's journal (read from the start) */
-    off_t read_to;     /**< how far it has been read, in whole lines */
-    apr_hash_t *names; /**< name -> tracked_name_t */
-    apr_hash_t *pids;  /**< pid_t -> watched_pid_t */
+    int journal;              /**< the family's journal */
+    journal_header_t *header; /**< its first page, mapped; NULL: never compacted */
+    off_t read_to;            /**< how far it has been read, in whole lines */
+    off_t events_from;        /**< where the published lines start */
+    off_t skip_from, skip_to; /**< the published snapshot's lines, applied already */
+    uint64_t pending_token;   /**< a snapshot written and not yet met (0: none) */
+    size_t pending_len;       /**< its length */
+    off_t pending_from;       /**< what it describes: the lines before this */
+    apr_hash_t *names;        /**< name -> tracked_name_t */
+    apr_hash_t *pids;         /**< pid_t -> watched_pid_t */
 } tracker_state_t;
+
+/** What a journal line says: op '+', '-' or 'x', by `pid`, about `name`. */
+typedef void (*tracker_on_line_t)(char op, pid_t pid, const char *name);
 
 /** @brief The entry for `name`, NULL if it is not tracked. */
 tracked_name_t *mp__tracker_name(tracker_state_t *s, const char *name);
@@ -45,11 +58,23 @@ tracked_name_t *mp__tracker_name(tracker_state_t *s, const char *name);
 bool mp__tracker_add_user(tracker_state_t *s, tracked_name_t *t, pid_t pid);
 
 /**
+ * @brief Map the journal's header and apply its published snapshot, if
+ *        any: what the tracker knew when it last compacted the journal.
+ */
+void mp__tracker_open_journal(tracker_state_t *s, tracker_on_line_t on_line);
+
+/**
  * @brief Read the journal's new whole lines, calling `on_line` for each
  *        well-formed one ("<op><pid> <name>").
  */
-void mp__tracker_read_journal(tracker_state_t *s,
-                              void (*on_line)(char op, pid_t pid, const char *name));
+void mp__tracker_read_journal(tracker_state_t *s, tracker_on_line_t on_line);
+
+/**
+ * @brief When the lines read since the last snapshot far outweigh what the
+ *        tracker knows, append a snapshot of it; reading it back publishes
+ *        it and frees the lines before.
+ */
+void mp__tracker_compact(tracker_state_t *s);
 
 /**
  * @brief One pass over /proc: every process that maps or holds open a name

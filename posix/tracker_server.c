@@ -294,11 +294,13 @@ void mp__posix_tracker_main(int listener, int journal)
         _exit(1);
     state = (tracker_state_t){
         .journal = journal, .names = apr_hash_make(pool), .pids = apr_hash_make(pool)};
+    mp__tracker_open_journal(&state, on_line);
     for (;;) {
         /* The journal first: the lines of a pid that ended are all there
          * before its end is handled. */
         mp__tracker_read_journal(&state, on_line);
         reap_ended(true);
+        mp__tracker_compact(&state);
         if (nconns == 0 && apr_hash_count(state.names) == 0 && !pending(listener))
             break;
         wait_round(listener);

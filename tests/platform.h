@@ -102,6 +102,10 @@ bool shm_exists(const char *name);
  *  same text in every process that shares it), or "none". */
 void tracker_journal_id(char *out, size_t size);
 
+/** The memory this process's tracker journal holds, in bytes (its
+ *  allocated blocks: compaction punches holes); -1 without one. */
+long long tracker_journal_bytes(void);
+
 /** The pid of the tracker that reads this process's journal (whoever
  *  started it); 0 when there is none. */
 pid_t tracker_pid(void);

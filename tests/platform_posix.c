@@ -138,6 +138,13 @@ void tracker_journal_id(char *out, size_t size)
         snprintf(out, size, "none");
 }
 
+long long tracker_journal_bytes(void)
+{
+    struct stat st;
+    int fd = mp__posix_tracker_fd();
+    return fd >= 0 && fstat(fd, &st) == 0 ? (long long)st.st_blocks * 512 : -1;
+}
+
 /* Whether process `pid` has the file `journal` open. */
 static bool holds_file(pid_t pid, const struct stat *journal)
 {

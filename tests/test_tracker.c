@@ -443,6 +443,59 @@ out:
     mp_shm_destroy(ours);
 }
 
+/* The journal does not grow with the family's history: after 20,000
+ * create-unlink cycles it holds well under what their lines take
+ * (~1.2 MB), because the tracker snapshots what it knows and frees the
+ * lines before. A name registered before the snapshot (a silent child's)
+ * is still known to a tracker started after the old one is killed. */
+static void test_journal_compacted(void)
+{
+    enum { CYCLES = 20000 };
+    const long long bound = 512 * 1024;
+    char dir[512], path[600], name[128] = "";
+    mp_shm_t *ours = NULL, *again = NULL;
+    mp_process_t *child = NULL;
+    if (!EXPECT_RC(mp_shm_create(&ours, &(mp_shm_opts_t){.size = 64}), 0) ||
+        !make_temp_dir(dir, sizeof dir)) {
+        mp_shm_destroy(ours);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/names", dir);
+    ctl_arg_t ctl = make_ctl(path, 1, 60.0);
+    if (!(child = start_and_wait("task_leak_creator", &ctl, name, sizeof name)))
+        goto out;
+    name[strcspn(name, "\n")] = '\0';
+    for (int i = 0; i < CYCLES; i++) {
+        mp_shm_t *shm;
+        if (!EXPECT_RC(mp_shm_create(&shm, &(mp_shm_opts_t){.size = 64}), 0))
+            goto out;
+        EXPECT_RC(mp_shm_unlink(shm), 0);
+        mp_shm_destroy(shm);
+    }
+    double end = now_s() + 10.0;
+    while (tracker_journal_bytes() > bound && now_s() < end)
+        sleep_s(0.05);
+    long long bytes = tracker_journal_bytes();
+    EXPECT(bytes <= bound, "the journal holds %lld bytes after %d cycles", bytes, CYCLES);
+    pid_t tracker = tracker_pid();
+    if (!EXPECT(tracker > 0, "no tracker reads our journal"))
+        goto out;
+    kill_pid(tracker);
+    EXPECT(wait_pid_gone(tracker, 10.0), "the tracker %d survived SIGKILL", (int)tracker);
+    EXPECT_RC(mp_shm_create(&again, &(mp_shm_opts_t){.size = 64}), 0);
+    EXPECT_RC(mp_process_kill(child), 0);
+    EXPECT_RC(mp_process_join(child, JOIN_LIMIT_S), 0);
+    EXPECT(wait_shm_gone(name, CLEANUP_S), "segment %s outlived its creator", name);
+out:
+    dispose_process(child);
+    remove_tree(dir);
+    if (again)
+        EXPECT_RC(mp_shm_unlink(again), 0);
+    mp_shm_destroy(again);
+    EXPECT_RC(mp_shm_unlink(ours), 0);
+    mp_shm_destroy(ours);
+}
+
 /* Issue 9, item 1: no write of the library raises SIGPIPE, a pipe's
  * included: the helper every channel writes with returns MP_EEOF. */
 static void test_no_sigpipe(void)
@@ -633,6 +686,7 @@ static const test_case_t tests[] = {
     {"child_reuses_tracker", test_child_reuses_tracker, ON_ALL},
     {"late_registration", test_late_registration, ON_ALL},
     {"tracker_killed", test_tracker_killed, ON_ALL},
+    {"journal_compacted", test_journal_compacted, ON_ALL},
     {"no_sigpipe", test_no_sigpipe, ON_ALL},
     {"killed_mid_create", test_killed_mid_create, ON_ALL},
     {"many_names", test_many_names, ON_ALL},
