@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "posix_internal.h"
@@ -35,8 +36,9 @@ enum { REACH_TRIES = 200 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-static int journal = -1; /* the family's journal, appended to */
-static int bell = -1;    /* this process's connection to the tracker */
+static int journal = -1;  /* the family's journal, appended to */
+static int bell = -1;     /* this process's connection to the tracker */
+static pid_t started = 0; /* the tracker this process started, if any */
 
 /* The lock is held across fork, so that a child's copy is consistent. */
 static void lock_for_fork(void)
@@ -131,17 +133,19 @@ static int start_tracker(const struct sockaddr_un *addr, socklen_t len, int *out
         mp__posix_close(listener);
         return rc;
     }
-    int rc = listen(listener, 64) < 0 ? mp__posix_syserr("listen for the tracker") : 0;
-    if (rc == 0 && connect_to(addr, len, out) < 0)
+    int rc = listen(listener, 64) < 0 ? mp__posix_syserr("listen for the tracker") : 0, fd = -1;
+    if (rc == 0 && connect_to(addr, len, &fd) < 0)
         rc = mp__posix_syserr("connect to the new tracker");
     if (rc == 0) {
         const char *argv[] = {mp__posix_self_exe(), "--multiproc-tracker", NULL};
         int fds[] = {listener, journal};
-        pid_t pid;
-        if ((rc = mp__posix_spawn_with_fds(argv, fds, 2, &pid)) < 0)
-            mp__posix_close(*out);
+        rc = mp__posix_spawn_with_fds(argv, fds, 2, &started);
     }
     mp__posix_close(listener);
+    if (rc == 0)
+        *out = fd;
+    else
+        mp__posix_close(fd);
     return rc;
 }
 
@@ -180,6 +184,10 @@ static int ring(void)
         mp__posix_close(bell); /* EPIPE, ECONNRESET: the tracker is gone */
         bell = -1;
         attempt++;
+        /* Ours to reap if we started it (no zombie per restart); a fork
+         * child's copy of the pid is not its child: ECHILD, harmless. */
+        if (started > 0 && waitpid(started, NULL, WNOHANG) != 0)
+            started = 0;
     }
     return mp__errdetail_set(MP_ESYS, "the resource tracker keeps dying");
 }
