@@ -386,6 +386,27 @@ static mp_process_t *start_and_wait(const char *task, ctl_arg_t *ctl, char *text
     return p;
 }
 
+/* Unlink (when there is one) and destroy one of this process's segments. */
+static void drop_segment(mp_shm_t *shm)
+{
+    if (shm)
+        EXPECT_RC(mp_shm_unlink(shm), 0);
+    mp_shm_destroy(shm);
+}
+
+/* SIGKILL the tracker that reads our journal; its pid once it is gone, 0
+ * (asserted) when there was none or it survived. */
+static pid_t kill_our_tracker(void)
+{
+    pid_t tracker = tracker_pid();
+    if (!EXPECT(tracker > 0, "no tracker reads our journal"))
+        return 0;
+    kill_pid(tracker);
+    return EXPECT(wait_pid_gone(tracker, 10.0), "the tracker %d survived SIGKILL", (int)tracker)
+               ? tracker
+               : 0;
+}
+
 /* Issue 9, item 1: the tracker is SIGKILLed. Before it died, a child made
  * a segment (and stays silent); after, another child creates one, which
  * must restart a tracker rather than die of SIGPIPE or fail with MP_EEOF;
@@ -406,13 +427,10 @@ static void test_tracker_killed(void)
     snprintf(path2, sizeof path2, "%s/second", dir);
     snprintf(go, sizeof go, "%s.go", path1);
     ctl_arg_t c1 = make_ctl(path1, 0, 30.0), c2 = make_ctl(path2, 1, 30.0);
-    pid_t tracker = tracker_pid();
-    if (!EXPECT(tracker > 0, "no tracker reads our journal") ||
-        !(first = start_and_wait("task_trk_create_twice", &c1, text[0], sizeof text[0])))
-        goto out;
-    kill_pid(tracker);
-    EXPECT(wait_pid_gone(tracker, 10.0), "the tracker %d survived SIGKILL", (int)tracker);
-    if (!(second = start_and_wait("task_leak_creator", &c2, text[1], sizeof text[1])))
+    pid_t tracker = 0;
+    if (!(first = start_and_wait("task_trk_create_twice", &c1, text[0], sizeof text[0])) ||
+        !(tracker = kill_our_tracker()) ||
+        !(second = start_and_wait("task_leak_creator", &c2, text[1], sizeof text[1])))
         goto out;
     char second_path[700];
     snprintf(second_path, sizeof second_path, "%s.2", path1);
@@ -436,11 +454,8 @@ out:
     dispose_process(first);
     dispose_process(second);
     remove_tree(dir);
-    if (again)
-        EXPECT_RC(mp_shm_unlink(again), 0);
-    mp_shm_destroy(again);
-    EXPECT_RC(mp_shm_unlink(ours), 0);
-    mp_shm_destroy(ours);
+    drop_segment(again);
+    drop_segment(ours);
 }
 
 /* The journal does not grow with the family's history: after 20,000
@@ -477,11 +492,8 @@ static void test_journal_compacted(void)
         sleep_s(0.05);
     long long bytes = tracker_journal_bytes();
     EXPECT(bytes <= bound, "the journal holds %lld bytes after %d cycles", bytes, CYCLES);
-    pid_t tracker = tracker_pid();
-    if (!EXPECT(tracker > 0, "no tracker reads our journal"))
+    if (!kill_our_tracker())
         goto out;
-    kill_pid(tracker);
-    EXPECT(wait_pid_gone(tracker, 10.0), "the tracker %d survived SIGKILL", (int)tracker);
     EXPECT_RC(mp_shm_create(&again, &(mp_shm_opts_t){.size = 64}), 0);
     EXPECT_RC(mp_process_kill(child), 0);
     EXPECT_RC(mp_process_join(child, JOIN_LIMIT_S), 0);
@@ -489,11 +501,8 @@ static void test_journal_compacted(void)
 out:
     dispose_process(child);
     remove_tree(dir);
-    if (again)
-        EXPECT_RC(mp_shm_unlink(again), 0);
-    mp_shm_destroy(again);
-    EXPECT_RC(mp_shm_unlink(ours), 0);
-    mp_shm_destroy(ours);
+    drop_segment(again);
+    drop_segment(ours);
 }
 
 /* Issue 9, item 1: no write of the library raises SIGPIPE, a pipe's
