@@ -448,10 +448,10 @@ static void test_shlist_not_a_list(void)
     EXPECT_RC(
         mp_shlist_create(&list, &(mp_shlist_opts_t){.name = name, .slots = &slot, .count = 1}),
         MP_EEXIST);
-    expect_detail("mp_shlist_create", "already exists");
+    expect_detail("mp_shlist_create", "exists");
     EXPECT_RC(mp_shm_create(&(mp_shm_t *){NULL}, &(mp_shm_opts_t){.name = name, .size = 64}),
               MP_EEXIST);
-    expect_detail("mp_shm_create", "already exists");
+    expect_detail("mp_shm_create", "exists");
     EXPECT_RC(mp_shm_unlink(shm), 0);
     mp_shm_destroy(shm);
 }
