@@ -225,6 +225,8 @@ void mp__posix_untrack(const char *osname);
 int mp__posix_tracker_fd(void);
 /** @brief In a child: use the tracker journal it was given. */
 void mp__posix_tracker_adopt(int fd);
+/** @brief Whether the peer of the Unix socket `fd` runs as this user. */
+bool mp__posix_peer_is_us(int fd);
 /** @brief Append "<op><pid> <osname>\n" to a journal in one write(). */
 int mp__posix_journal_append(int journal, char op, pid_t pid, const char *osname);
 /** @brief The tracker process's main loop on its listening socket and the

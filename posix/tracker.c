@@ -79,9 +79,9 @@ static int tracker_address(int journal_fd, struct sockaddr_un *addr, socklen_t *
     return 0;
 }
 
-/* Anyone can bind an abstract address: a tracker of another user there is
- * a squatter, not ours. */
-static bool peer_is_us(int fd)
+/* Anyone can bind or connect to an abstract address: a tracker of another
+ * user there is a squatter, and a client of another user a stranger. */
+bool mp__posix_peer_is_us(int fd)
 {
 #ifdef SO_PEERCRED
     struct ucred cred;
@@ -107,7 +107,7 @@ static int connect_to(const struct sockaddr_un *addr, socklen_t len, int *out)
             return -1;
         }
     }
-    if (!peer_is_us(fd)) {
+    if (!mp__posix_peer_is_us(fd)) {
         mp__posix_close(fd);
         errno = EACCES;
         return -1;

@@ -217,7 +217,9 @@ static void accept_connection(int listener)
     int fd = accept4(listener, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0)
         return;
-    if (!reserve_one((void **)&conns, nconns, &conns_cap, sizeof *conns)) {
+    /* Another user's connection would only keep this tracker alive. */
+    if (!mp__posix_peer_is_us(fd) ||
+        !reserve_one((void **)&conns, nconns, &conns_cap, sizeof *conns)) {
         close(fd);
         return;
     }

@@ -10,7 +10,14 @@
  * Lifetime: mp_shm_close() unmaps this process's view; mp_shm_unlink()
  * removes the name (attached views stay valid). A name is never left behind:
  * a tracker process removes it once the creator and every process that
- * attached it have ended, whether they unlinked it or not, SIGKILL included.
+ * attached it have ended, whether they unlinked it or not, SIGKILL included
+ * (of the creator in the middle of mp_shm_create() too: the tracker hears
+ * of a name before it exists). The tracker itself may be killed: the next
+ * call that needs it starts another, which learns every name the first one
+ * knew from a journal the processes of the program share.
+ *
+ * A segment another user owns is refused by mp_shm_attach() unless
+ * `allow_other_owner` is set (POSIX).
  * On Windows the OS itself frees a segment with its last handle, so no
  * tracker is needed there; unlink makes further attaches fail with MP_ENOENT
  * (as on POSIX), but the name stays taken (create: MP_EEXIST) until every
