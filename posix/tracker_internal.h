@@ -14,11 +14,18 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/** A process that uses a name, and how many of its "+" lines say so that
+ *  no "-" line has taken back (a failed create takes back its own). */
+typedef struct tracked_user {
+    pid_t pid;
+    unsigned uses;
+} tracked_user_t;
+
 /** A name the tracker may have to remove, and the pids that keep it. */
 typedef struct tracked_name {
     char name[MP__TRACKER_LINE_MAX]; /**< the OS name, "/mp.<name>" */
-    pid_t *pids;                     /**< users that may still live */
-    size_t npids, cap;
+    tracked_user_t *users;           /**< users that may still live */
+    size_t nusers, cap;
     bool candidate; /**< its users all ended: /proc is searched for others */
 } tracked_name_t;
 

@@ -166,7 +166,8 @@ static void write_snapshot(tracker_state_t *s)
     size_t cap = 64, len = 0;
     for (apr_hash_index_t *hi = apr_hash_first(NULL, s->names); hi; hi = apr_hash_next(hi)) {
         const tracked_name_t *t = apr_hash_this_val(hi);
-        cap += t->npids * (strlen(t->name) + 16);
+        for (size_t i = 0; i < t->nusers; i++)
+            cap += t->users[i].uses * (strlen(t->name) + 16);
     }
     char *text = malloc(cap);
     uint64_t token;
@@ -178,8 +179,10 @@ static void write_snapshot(tracker_state_t *s)
     len += (size_t)snprintf(text, cap, "S%016" PRIx64 "\n", token);
     for (apr_hash_index_t *hi = apr_hash_first(NULL, s->names); hi; hi = apr_hash_next(hi)) {
         const tracked_name_t *t = apr_hash_this_val(hi);
-        for (size_t i = 0; i < t->npids; i++)
-            len += (size_t)snprintf(text + len, cap - len, "+%d %s\n", (int)t->pids[i], t->name);
+        for (size_t i = 0; i < t->nusers; i++)
+            for (unsigned n = 0; n < t->users[i].uses; n++)
+                len += (size_t)snprintf(text + len, cap - len, "+%d %s\n", (int)t->users[i].pid,
+                                        t->name);
     }
     ssize_t w;
     while ((w = write(s->journal, text, len)) < 0 && errno == EINTR)
@@ -199,7 +202,7 @@ void mp__tracker_compact(tracker_state_t *s)
     off_t grown = s->read_to - s->events_from;
     size_t users = 0;
     for (apr_hash_index_t *hi = apr_hash_first(NULL, s->names); hi; hi = apr_hash_next(hi))
-        users += ((const tracked_name_t *)apr_hash_this_val(hi))->npids;
+        users += ((const tracked_name_t *)apr_hash_this_val(hi))->nusers;
     /* A snapshot line is about as long as an event line. */
     if (grown < COMPACT_AFTER_BYTES || (off_t)users * 48 * COMPACT_RATIO > grown)
         return;

@@ -34,6 +34,9 @@
 /* Without pidfds, how often the watched pids are checked (ms). */
 enum { NO_PIDFD_CHECK_MS = 1000 };
 
+/* Uses of a name counted per process (see mp__tracker_add_user()). */
+enum { MAX_USES = 64 };
+
 static tracker_state_t state;
 static int *conns;
 static size_t nconns, conns_cap;
@@ -68,7 +71,7 @@ static watched_pid_t *find_pid(pid_t pid)
 static void forget_name(tracked_name_t *t)
 {
     apr_hash_set(state.names, t->name, APR_HASH_KEY_STRING, NULL);
-    free(t->pids);
+    free(t->users);
     free(t);
 }
 
@@ -97,34 +100,44 @@ static watched_pid_t *watch(pid_t pid)
     return w;
 }
 
-static bool has_user(const tracked_name_t *t, pid_t pid)
+static tracked_user_t *find_user(tracked_name_t *t, pid_t pid)
 {
-    for (size_t i = 0; i < t->npids; i++)
-        if (t->pids[i] == pid)
-            return true;
-    return false;
+    for (size_t i = 0; i < t->nusers; i++)
+        if (t->users[i].pid == pid)
+            return &t->users[i];
+    return NULL;
 }
 
-static void drop_user(tracked_name_t *t, pid_t pid)
+/* `pid` no longer uses `t`: all its uses (it ended), or one (its create
+ * failed: the "+" before it is taken back, and a name it made earlier
+ * keeps it as a user). */
+static void drop_user(tracked_name_t *t, pid_t pid, bool all)
 {
-    for (size_t i = 0; i < t->npids; i++)
-        if (t->pids[i] == pid)
-            t->pids[i--] = t->pids[--t->npids];
+    tracked_user_t *u = find_user(t, pid);
+    if (u && (all || --u->uses == 0))
+        *u = t->users[--t->nusers];
 }
 
 bool mp__tracker_add_user(tracker_state_t *s, tracked_name_t *t, pid_t pid)
 {
     (void)s;
-    if (has_user(t, pid))
+    tracked_user_t *u = find_user(t, pid);
+    if (u) {
+        /* Only a "-" right after its own "+" takes a use back, so a count
+         * beyond what concurrent failing creates reach is never needed:
+         * capped, a process that attaches a name in a loop costs nothing
+         * more (in a snapshot, a line a use). */
+        u->uses += u->uses < MAX_USES;
         return true;
+    }
     watched_pid_t *w = watch(pid);
-    if (!w || !reserve_one((void **)&t->pids, t->npids, &t->cap, sizeof *t->pids) ||
+    if (!w || !reserve_one((void **)&t->users, t->nusers, &t->cap, sizeof *t->users) ||
         !reserve_one((void **)&w->names, w->nnames, &w->cap, sizeof *w->names))
         return false;
     char *copy = strdup(t->name);
     if (!copy)
         return false;
-    t->pids[t->npids++] = pid;
+    t->users[t->nusers++] = (tracked_user_t){.pid = pid, .uses = 1};
     w->names[w->nnames++] = copy;
     return true;
 }
@@ -139,8 +152,8 @@ static void on_line(char op, pid_t pid, const char *name)
     else if (op == '-' && t) {
         /* Its create failed: the name is someone else's; it is not ours to
          * remove, even when no pid of ours is left on it. */
-        drop_user(t, pid);
-        if (t->npids == 0)
+        drop_user(t, pid, false);
+        if (t->nusers == 0)
             forget_name(t);
     } else if (op == 'x' && t)
         forget_name(t);
@@ -155,9 +168,9 @@ static void pid_ended(watched_pid_t *w, tracked_name_t ***cands, size_t *ncands,
     for (size_t i = 0; i < w->nnames; i++) {
         tracked_name_t *t = mp__tracker_name(&state, w->names[i]);
         /* A stale entry: the name was unlinked (and maybe made again). */
-        if (t && has_user(t, w->pid)) {
-            drop_user(t, w->pid);
-            if (t->npids == 0 && reserve_one((void **)cands, *ncands, cap, sizeof **cands))
+        if (t && find_user(t, w->pid)) {
+            drop_user(t, w->pid, true);
+            if (t->nusers == 0 && reserve_one((void **)cands, *ncands, cap, sizeof **cands))
                 (*cands)[(*ncands)++] = t;
         }
         free(w->names[i]);
@@ -180,7 +193,7 @@ static void settle(tracked_name_t **cands, size_t ncands)
     for (size_t i = 0; i < ncands; i++) {
         tracked_name_t *t = cands[i];
         t->candidate = false;
-        if (t->npids > 0)
+        if (t->nusers > 0)
             continue; /* adopted */
         shm_unlink(t->name);
         mp__posix_journal_append(state.journal, 'x', getpid(), t->name);

@@ -550,6 +550,26 @@ static void test_killed_mid_create(void)
     remove_tree(dir);
 }
 
+/* A process that made a name and then failed to create it again (it was
+ * taken: by itself) is still its user: the name goes when it is killed. */
+static void test_failed_create_keeps_user(void)
+{
+    char dir[512], path[600], name[128] = "";
+    if (!make_temp_dir(dir, sizeof dir))
+        return;
+    snprintf(path, sizeof path, "%s/name", dir);
+    ctl_arg_t ctl = make_ctl(path, 0, 30.0);
+    mp_process_t *p = start_and_wait("task_trk_create_taken", &ctl, name, sizeof name);
+    if (p) {
+        name[strcspn(name, "\n")] = '\0';
+        EXPECT_RC(mp_process_kill(p), 0);
+        EXPECT_RC(mp_process_join(p, JOIN_LIMIT_S), 0);
+        EXPECT(wait_shm_gone(name, CLEANUP_S), "segment %s outlived its creator", name);
+    }
+    dispose_process(p);
+    remove_tree(dir);
+}
+
 /* Issue 9, item 3: a creator of thousands of names is killed; the tracker
  * removes them all promptly. It used to search /proc once per name (16,870
  * names took 41.9 s); once per batch, this many take well under a second
@@ -698,6 +718,7 @@ static const test_case_t tests[] = {
     {"journal_compacted", test_journal_compacted, ON_ALL},
     {"no_sigpipe", test_no_sigpipe, ON_ALL},
     {"killed_mid_create", test_killed_mid_create, ON_ALL},
+    {"failed_create_keeps_user", test_failed_create_keeps_user, ON_ALL},
     {"many_names", test_many_names, ON_ALL},
     {"destroy_keeps_detail", test_destroy_keeps_detail, ON_FORKSERVER},
     {"sweep_leftovers", test_sweep_leftovers, ON_ALL},

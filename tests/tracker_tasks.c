@@ -86,6 +86,27 @@ int task_trk_create_twice(mp_task_t *t)
     return 0;
 }
 
+/* Create a segment, then try to create it again by its name (MP_EEXIST
+ * expected: that failed create must not make the tracker forget that this
+ * process made the name), write its name to ctl.path, sleep ctl.seconds. */
+int task_trk_create_taken(mp_task_t *t)
+{
+    ctl_arg_t ctl;
+    int rc = task_arg_struct(t, &ctl, sizeof ctl, "ctl_arg_t");
+    char names[64] = "";
+    mp_shm_t *shm = NULL, *again = NULL;
+    if (rc < 0 || (rc = create_one(t, &shm, names, sizeof names)) < 0)
+        return rc;
+    rc = mp_shm_create(&again, &(mp_shm_opts_t){.name = mp_shm_name(shm), .size = 4096});
+    if (rc != MP_EEXIST)
+        return mp_task_fail(t, MP_ESTATE, "a second create of %s returned %s", mp_shm_name(shm),
+                            mp_err_name(rc));
+    if (write_file_atomic(ctl.path, names) < 0)
+        return mp_task_fail(t, MP_ESYS, "cannot write %s", ctl.path);
+    sleep_s(ctl.seconds);
+    return 0;
+}
+
 /* The library's write helper on a pipe whose reader is gone, with SIGPIPE
  * at its default (which ends the process): returns the code it got. */
 int task_trk_write_dead_pipe(mp_task_t *t)

@@ -20,6 +20,7 @@
     X(task_trk_create_churn)    \
     X(task_trk_create_many)     \
     X(task_trk_create_twice)    \
+    X(task_trk_create_taken)    \
     X(task_trk_write_dead_pipe) \
     X(task_trk_listen_sleep)
 
