@@ -59,7 +59,7 @@ enum { MP__LAUNCH_EXIT_WITH_PARENT = 1u << 0, MP__LAUNCH_TRACKER = 1u << 1 };
 
 /**
  * @brief Parent side: the descriptors a spawned or served child receives
- *        besides its channel: the launch's handles, then the tracker pipe
+ *        besides its channel: the launch's handles, then the tracker journal
  *        if any. Fills `fds` (room for MP__MAX_HANDLES + 1) and returns the
  *        count, or MP_EINVAL when there are too many.
  */
@@ -94,7 +94,7 @@ int mp__posix_channel_collect(mp__os_proc_t *proc, mp__buf_t *received, bool blo
  * @brief Child side (spawn, fork server): adopt `chan`, read the framed
  *        record from it and run it: never returns.
  * @param fds this process's descriptors for the launch's handles and the
- *        tracker pipe, in mp__posix_channel_fds() order; NULL when they were
+ *        tracker journal, in mp__posix_channel_fds() order; NULL when they were
  *        placed consecutively from descriptor 4 (spawn).
  * @param nfds their count (ignored when fds is NULL).
  * @param parent the pid exit-with-parent watches: the fork server's for its
