@@ -69,14 +69,15 @@ int mp__posix_anonymous_fd(const char *label)
 static int create_named(const char *name, const char *path, int *fd)
 {
     int rc = mp__posix_track(path);
-    if (rc < 0)
-        return rc;
-    *fd = shm_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (*fd >= 0)
+    if (rc == 0 && (*fd = shm_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) >= 0)
         return 0;
-    rc = errno == EEXIST ? mp__errdetail_set(MP_EEXIST, "shared memory '%s' already exists", name)
-                         : mp__posix_syserr("shm_open");
-    mp__posix_track_abandon(path); /* someone else's name, or none at all */
+    if (rc == 0)
+        rc = errno == EEXIST
+                 ? mp__errdetail_set(MP_EEXIST, "shared memory '%s' already exists", name)
+                 : mp__posix_syserr("shm_open");
+    /* Someone else's name, or none at all; the line may be in the journal
+     * even if the tracker could not be rung. */
+    mp__posix_track_abandon(path);
     return rc;
 }
 
@@ -140,12 +141,16 @@ int mp__os_shm_open(const char *name, bool any_owner, mp__os_shm_t **out)
         return errno == ENOENT ? mp__errdetail_set(MP_ENOENT, "no shared memory named '%s'", name)
                                : mp__posix_syserr("shm_open");
     int rc = check_owner(fd, name, any_owner);
+    bool tracked = rc == 0;
     if (rc == 0)
         rc = mp__posix_track(path);
     if (rc == 0)
         rc = map_existing(fd, out);
-    if (rc < 0)
+    if (rc < 0) {
         close(fd);
+        if (tracked) /* this process does not use it after all */
+            mp__posix_track_abandon(path);
+    }
     return rc;
 }
 
