@@ -201,8 +201,9 @@ static void settle(tracked_name_t **cands, size_t ncands)
     }
 }
 
-/* Handle every watched pid that has ended (`ready` for those whose pidfd
- * poll reported, `check_all` to ask the kernel about the others). */
+/* Handle every watched pid that has ended: those flagged (their pidfd
+ * said so, or they had ended when first seen), and, with `check_all`,
+ * those without a pidfd that kill(0) finds gone. */
 static void reap_ended(bool check_all)
 {
     tracked_name_t **cands = NULL;
