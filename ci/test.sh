@@ -15,6 +15,9 @@
 #   install  install build/gcc-werror into a temporary prefix and build the
 #            outside consumer against it (CMake package and pkg-config)
 #   fuzz     preset fuzz: libFuzzer on the record decoders, bounded in time
+#   soak     (Linux) tests/soak's mp_soak on the gcc-werror build, short form:
+#            SIGKILLs parents holding a tracker, a fork server, listeners,
+#            named segments and children; fails if anything is left
 #   windows  the Win32 cross-build (mingw-w64), run under wine
 #
 # The suite registers its process tests once per start method, labelled with
@@ -30,6 +33,8 @@
 #   MP_CTEST_LABEL   run only the tests with this ctest label (regex, ctest -L)
 #   MP_TEST_TIMEOUT  per-test timeout in seconds for ctest (default 300)
 #   MP_FUZZ_SECONDS  how long the fuzz stage fuzzes (default 30)
+#   MP_SOAK_ROUNDS   rounds per start method of the soak stage (default 5)
+#   MP_SOAK_SEED     the soak stage's seed, to replay a run (default: random)
 #   CMAKE_GENERATOR  defaults to Ninja when ninja is installed
 #
 # Ends with one line "N passed, N failed": the sum of ctest's counts over the
@@ -40,7 +45,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$MP_ROOT"
 
-all_stages="format docs gcc clang asan tsan install fuzz windows"
+all_stages="format docs gcc clang asan tsan install fuzz soak windows"
 stages=${MP_TEST_STAGES:-$all_stages}
 for s in $stages; do
     case " $all_stages " in
@@ -256,6 +261,31 @@ fuzz_stage() {
     run_ctest fuzz build/fuzz "$start" -L fuzz
 }
 
+# ---- soak ------------------------------------------------------------------
+# tests/soak/README.md: a few rounds per start method of SIGKILLing a parent
+# that holds every kind of resource, then counting the leftover processes,
+# /dev/shm names and temp files. Its log's first line has the seed, to
+# replay a failure (MP_SOAK_SEED). Linux only: it reads /proc.
+soak_stage() {
+    local start log=$logdir/soak.log rounds=${MP_SOAK_ROUNDS:-5}
+    start=$(mp_now)
+    if [ "$(uname -s)" != Linux ]; then
+        record soak 0 0 0 "skipped: Linux only"
+        return 0
+    fi
+    mp_log "stage soak: mp_soak, $rounds rounds per start method"
+    if ! mp_configure_build gcc-werror 2>&1 | tee "$logdir/soak-build.log"; then
+        record soak 0 1 $(($(mp_now) - start)) "build failed, see $logdir/soak-build.log"
+        return 0
+    fi
+    if build/gcc-werror/tests/soak/mp_soak --rounds "$rounds" \
+        ${MP_SOAK_SEED:+--seed "$MP_SOAK_SEED"} 2>&1 | tee "$log"; then
+        record soak 1 0 $(($(mp_now) - start)) "no leftovers, $rounds rounds per method"
+    else
+        record soak 0 1 $(($(mp_now) - start)) "leftovers or errors, see $log"
+    fi
+}
+
 # ---- Windows ---------------------------------------------------------------
 # Cross-builds the library, the examples, the conformance suite and the
 # backend's smoke suite with mingw-w64 (dependencies from Debian's source
@@ -292,6 +322,7 @@ for s in $stages; do
     tsan) tsan_stage ;;
     install) install_stage ;;
     fuzz) fuzz_stage ;;
+    soak) soak_stage ;;
     windows) windows_stage ;;
     esac
 done

@@ -23,9 +23,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "posix_internal.h"
 
@@ -130,18 +127,6 @@ void mp__posix_channel_adopt(int chan)
     mp__posix_forkserver_forget();
 }
 
-static void exit_with_parent(pid_t expected_parent)
-{
-#ifdef __linux__
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    /* The parent may have died before the request took effect. */
-    if (getppid() != expected_parent)
-        raise(SIGKILL);
-#else
-    (void)expected_parent;
-#endif
-}
-
 /* Where the handles are in this process: as given, or from descriptor 4. */
 static bool locate_handles(const frame_header_t *h, const int *fds, size_t nfds,
                            mp_sentinel_t *handles)
@@ -173,11 +158,11 @@ void mp__posix_channel_run(int chan, const char *method, const int *fds, size_t 
         mp__posix_read_all(chan, record, h.len + h.env_len) == 0) {
         len = h.len;
         adopt_environment(record + h.len, h.env_len);
-        /* The parent that must be alive: the sender, unless the child is
-         * someone else's (a fork server's). Not getppid(): if the parent
-         * died already, that is whoever adopted us. */
+        /* The parent that must be alive: the sender, or the fork server
+         * that forked us for it. Not getppid(): if the parent died
+         * already, that is whoever adopted us. */
         if (h.flags & MP__LAUNCH_EXIT_WITH_PARENT)
-            exit_with_parent(parent ? parent : h.sender);
+            mp__posix_exit_with_parent(parent ? parent : h.sender, h.sender);
     }
     int code = mp__core_child_main(method, record, len, handles, len ? h.nhandles : 0);
     free(record);
@@ -187,7 +172,7 @@ void mp__posix_channel_run(int chan, const char *method, const int *fds, size_t 
 void mp__posix_channel_run_forked(int chan, const mp__launch_t *launch, pid_t parent)
 {
     if (launch->exit_with_parent)
-        exit_with_parent(parent);
+        mp__posix_exit_with_parent(parent, parent);
     mp__posix_channel_adopt(chan);
     /* The record is in this copy of the parent's memory: no reading, no
      * decoding (see mp__core_child_run()). */

@@ -1,7 +1,8 @@
 /* The child's side: recognise a spawned child (or the fork server, or the
  * tracker) by its marker argument and hand it to its main function (a
- * spawned child's orders come through channel.c), end a child, and the
- * child's view of its parent. */
+ * spawned child's orders come through channel.c), end a child, tie it to
+ * its parent's life (exit_with_parent), and the child's view of its
+ * parent. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -12,6 +13,9 @@
 #endif
 #include <string.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "posix_internal.h"
 
@@ -58,6 +62,53 @@ void mp__os_child_exit(int code)
     fflush(stderr);
 #endif
     _exit(code);
+}
+
+/* ---- exit_with_parent --------------------------------------------- */
+
+/* Linux's PR_SET_PDEATHSIG fires when the THREAD that created us ends, not
+ * the process: a child started from a short-lived thread would die with
+ * that thread. So the death signal is not SIGKILL but a notice, whose
+ * handler asks whether the parent PROCESS is gone: when only a thread
+ * ended, the kernel has already moved us to another thread of the same
+ * process (getppid() is unchanged) and left the notice armed for that one.
+ * A fork server's child has two acceptable parents: the server, and the
+ * client the server worked for, which adopts the server's orphans (it is a
+ * child subreaper: forkserver_client.c) so that the server's death does not
+ * end a child whose real parent lives. */
+#ifdef __linux__
+#define PDEATH_NOTICE SIGRTMAX
+
+static volatile pid_t ewp_parent, ewp_client;
+
+/* Async-signal-safe: getppid() and raise() only. */
+static void on_parent_death(int signo)
+{
+    (void)signo;
+    pid_t now = getppid();
+    if (now != ewp_parent && now != ewp_client)
+        raise(SIGKILL);
+}
+#endif
+
+void mp__posix_exit_with_parent(pid_t parent, pid_t client)
+{
+#ifdef __linux__
+    ewp_parent = parent, ewp_client = client;
+    struct sigaction sa = {.sa_handler = on_parent_death, .sa_flags = SA_RESTART};
+    sigemptyset(&sa.sa_mask);
+    sigaction(PDEATH_NOTICE, &sa, NULL);
+    /* The notice must not be blocked, or a parent's death would go unseen. */
+    sigset_t notice;
+    sigemptyset(&notice);
+    sigaddset(&notice, PDEATH_NOTICE);
+    sigprocmask(SIG_UNBLOCK, &notice, NULL);
+    prctl(PR_SET_PDEATHSIG, PDEATH_NOTICE);
+    /* The parent may have died before the request took effect. */
+    on_parent_death(PDEATH_NOTICE);
+#else
+    (void)parent, (void)client;
+#endif
 }
 
 /* ---- watching the parent ------------------------------------------ */

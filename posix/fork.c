@@ -5,9 +5,36 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "posix_internal.h"
+
+/* In the fork child: let go of the copies of the parent's connection ends
+ * that the child was not given (fork policy point 4), so that an end the
+ * parent closes reads end-of-file at its peer (a worker's orders), as it
+ * would under spawn. Each descriptor becomes /dev/null rather than closed:
+ * its number stays taken, so the parent's stale object in this copy of
+ * memory can never close or use a descriptor the child opens later. */
+static void drop_inherited_conns(const mp__launch_t *launch)
+{
+    size_t n = mp__core_inherited_conns(NULL, 0);
+    mp_sentinel_t *conns = n ? malloc(n * sizeof *conns) : NULL;
+    int null = conns ? open("/dev/null", O_RDWR | O_CLOEXEC) : -1;
+    if (null >= 0) {
+        n = mp__core_inherited_conns(conns, n);
+        for (size_t i = 0; i < n; i++) {
+            bool given = false;
+            for (size_t j = 0; j < launch->nhandles && !given; j++)
+                given = launch->handles[j] == conns[i];
+            /* Single-threaded here: no fork can slip between the two. */
+            if (!given && dup2(null, (int)conns[i]) >= 0)
+                fcntl((int)conns[i], F_SETFD, FD_CLOEXEC);
+        }
+        close(null);
+    }
+    free(conns);
+}
 
 static int fork_start(const mp__launch_t *launch, mp__os_proc_t **out)
 {
@@ -27,6 +54,7 @@ static int fork_start(const mp__launch_t *launch, mp__os_proc_t **out)
     pid_t pid = fork();
     if (pid == 0) {
         close(chan[0]);
+        drop_inherited_conns(launch);
         mp__posix_channel_run_forked(chan[1], launch, parent);
     }
     mp__posix_close(chan[1]);
@@ -38,7 +66,7 @@ static int fork_start(const mp__launch_t *launch, mp__os_proc_t **out)
     }
     proc->pid = pid;
     proc->chan = chan[0];
-    proc->death = mp__posix_pidfd_open(pid);
+    proc->pidfd = mp__posix_pidfd_open(pid);
     *out = proc;
     return 0;
 }

@@ -15,6 +15,9 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "posix_internal.h"
 
@@ -98,11 +101,26 @@ static int connect_and_authenticate(void)
     return rc;
 }
 
+/* Make this process a child subreaper (Linux 3.4+) before it starts a
+ * server: should a server die, the kernel re-parents its children to us
+ * rather than to init, so they stay ours to wait for (their true exit
+ * code), to signal and, for exit_with_parent children, to live with
+ * (child.c). The cost, documented in process.h: every process orphaned
+ * below this one comes to us, not only the server's children. */
+static void become_subreaper(void)
+{
+#ifdef __linux__
+    /* Again for each server: a fork child does not inherit the attribute. */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+#endif
+}
+
 /* Spawn a server; it inherits the listening socket (so we can connect at
  * once) and a pipe that carries the key and then tells it we are gone. */
 static int start_server(void)
 {
     int listener = -1, alive[2] = {-1, -1};
+    become_subreaper();
     int rc = mp__os_random(key, sizeof key);
     if (rc == 0)
         rc = make_listener(&listener);
@@ -131,37 +149,14 @@ static int send_request(uint32_t flags, const int *fds, size_t nfds)
 {
     mp__fs_request_t req = {
         .magic = {'M', 'P', 'F', 'S'}, .flags = flags, .nfds = (uint32_t)(nfds - 2)};
-    struct iovec iov = {.iov_base = &req, .iov_len = sizeof req};
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE((3 + MP__MAX_HANDLES) * sizeof(int))];
-    } control;
-    memset(&control, 0, sizeof control);
-    struct msghdr msg = {.msg_iov = &iov,
-                         .msg_iovlen = 1,
-                         .msg_control = control.buf,
-                         .msg_controllen = CMSG_SPACE(nfds * sizeof(int))};
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-    memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
-    for (;;) {
-        ssize_t w = sendmsg(conn, &msg, MSG_NOSIGNAL);
-        if (w == (ssize_t)sizeof req)
-            return 0;
-        if (w < 0 && errno == EINTR)
-            continue;
-        /* A short write of 8 bytes does not happen on a stream socket. */
-        return w < 0 && (errno == EPIPE || errno == ECONNRESET) ? MP_EEOF
-                                                                : mp__posix_syserr("sendmsg");
-    }
+    return mp__posix_send_fds(conn, &req, sizeof req, fds, nfds);
 }
 
 /* Ask the server for one child (starting the server first if needed).
  * `fds` has room at [1] for the end of the status socket, whose other end
- * comes back in *status. MP_EEOF: the server is gone. */
-static int request_child(uint32_t flags, int *fds, size_t nfds, int *status)
+ * comes back in *status, and the server's pid in *server. MP_EEOF: the
+ * server is gone. */
+static int request_child(uint32_t flags, int *fds, size_t nfds, int *status, pid_t *server)
 {
     int pair[2];
     int rc = mp__posix_socketpair(pair);
@@ -172,6 +167,7 @@ static int request_child(uint32_t flags, int *fds, size_t nfds, int *status)
     rc = conn < 0 ? start_server() : 0;
     if (rc == 0)
         rc = send_request(flags, fds, nfds);
+    *server = server_pid;
     if (rc == MP_EEOF)
         drop_server(true);
     pthread_mutex_unlock(&lock);
@@ -195,25 +191,31 @@ static int start_once(const mp__launch_t *launch, uint32_t flags, mp__os_proc_t 
     int fds[2 + MP__MAX_HANDLES + 1] = {chan[1], -1};
     int n = mp__posix_channel_fds(launch, fds + 2);
     int status = -1;
-    rc = n < 0 ? n : request_child(flags, fds, 2 + (size_t)n, &status);
+    pid_t server = -1;
+    rc = n < 0 ? n : request_child(flags, fds, 2 + (size_t)n, &status, &server);
     mp__posix_close(chan[1]);
     /* The record goes out before the pid comes back: both travel at once. */
     if (rc == 0)
         rc = mp__posix_channel_send(chan[0], launch, true);
+    /* The pid comes with the child's pidfd, opened by the server before
+     * the child could be reaped, so it names this very child. */
     int64_t pid = -1;
-    if (rc == 0 && (rc = mp__posix_read_all(status, &pid, sizeof pid)) == MP_EEOF) {
-        pthread_mutex_lock(&lock);
-        drop_server(true);
-        pthread_mutex_unlock(&lock);
-    }
+    int pidfd = -1;
+    size_t npidfd = 0;
+    if (rc == 0 &&
+        (rc = mp__posix_recv_fds(status, &pid, sizeof pid, &pidfd, 1, &npidfd)) == MP_EEOF)
+        mp__posix_forkserver_lost(server);
     mp__os_proc_t *proc = rc == 0 ? mp__posix_proc_new((pid_t)pid) : NULL;
     if (!proc) {
         mp__posix_close(chan[0]);
         mp__posix_close(status);
+        mp__posix_close(pidfd);
         return rc < 0 ? rc : MP_ENOMEM;
     }
     proc->chan = chan[0];
-    proc->death = status;
+    proc->status = status;
+    proc->pidfd = npidfd ? pidfd : -1;
+    proc->server = server;
     proc->via_server = true;
     *out = proc;
     return 0;
@@ -267,5 +269,17 @@ int mp__posix_forkserver_init(void)
 
 pid_t mp__posix_forkserver_pid(void)
 {
-    return server_pid;
+    pthread_mutex_lock(&lock);
+    pid_t pid = server_pid;
+    pthread_mutex_unlock(&lock);
+    return pid;
+}
+
+void mp__posix_forkserver_lost(pid_t server)
+{
+    /* A server replaced since was reaped when it was dropped. */
+    pthread_mutex_lock(&lock);
+    if (server > 0 && server == server_pid)
+        drop_server(true);
+    pthread_mutex_unlock(&lock);
 }

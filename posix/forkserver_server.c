@@ -2,7 +2,7 @@
  * children on request and reports their pids and exit codes. It ignores
  * SIGINT (a Ctrl-C is for the client to handle), reaps on SIGCHLD through a
  * self-pipe, and exits when the client that started it is gone, first ending
- * the daemon and exit-with-parent children that client left behind. */
+ * the exit-with-parent children that client left behind. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -16,7 +16,16 @@
 
 #include "posix_internal.h"
 
-enum { MAX_CLIENTS = 64, AUTH_SECONDS = 5 };
+/* AUTH_SECONDS: the whole login of one client, from its accept; MAX_LOGINS
+ * clients log in at once. */
+enum { MAX_CLIENTS = 64, AUTH_SECONDS = 5, MAX_LOGINS = 16 };
+
+/* A client that has connected and not yet logged in. */
+typedef struct login {
+    int fd;
+    mp__core_login_t *login;
+    double deadline;
+} login_t;
 
 typedef struct served_child {
     pid_t pid;
@@ -31,6 +40,8 @@ static struct {
     unsigned char key[MP__FORKSERVER_KEY_SIZE];
     int clients[MAX_CLIENTS];
     size_t nclients;
+    login_t logins[MAX_LOGINS];
+    size_t nlogins;
     served_child_t *children;
     size_t nchildren, cap;
 } srv;
@@ -87,6 +98,8 @@ static void become_child(const int *fds, size_t nfds, pid_t server)
     close(srv.listener), close(srv.keypipe), close(srv.sigread), close(srv.sigwrite);
     for (size_t i = 0; i < srv.nclients; i++)
         close(srv.clients[i]);
+    for (size_t i = 0; i < srv.nlogins; i++)
+        close(srv.logins[i].fd);
     for (size_t i = 0; i < srv.nchildren; i++)
         close(srv.children[i].status);
     close(fds[1]);
@@ -161,26 +174,70 @@ static void serve_request(int client)
     }
     srv.children[srv.nchildren++] = (served_child_t){
         .pid = pid, .status = fds[1], .flags = req.flags};
+    /* With the pid goes the child's pidfd, opened before we could reap it
+     * (so it names this child, never a recycled pid): the client watches
+     * and signals the child through it even if we die. */
     int64_t reported = pid;
-    mp__posix_write_all(fds[1], &reported, sizeof reported);
+    int pidfd = mp__posix_pidfd_open(pid);
+    mp__posix_send_fds(fds[1], &reported, sizeof reported, &pidfd, pidfd >= 0 ? 1 : 0);
+    mp__posix_close(pidfd);
 }
 
+/* Report an ended child's exit code to its client and forget it. */
+static void report_exit(pid_t pid, int32_t code)
+{
+    for (size_t i = 0; i < srv.nchildren; i++)
+        if (srv.children[i].pid == pid) {
+            mp__posix_write_all(srv.children[i].status, &code, sizeof code);
+            close(srv.children[i].status);
+            srv.children[i] = srv.children[--srv.nchildren];
+            return;
+        }
+}
+
+/* Each ended child is reaped only after its code was reported (WNOWAIT
+ * first): should we die in between, the client adopts the unreaped child
+ * and reads its code from the kernel, so no exit code is ever lost. */
 static void reap_children(void)
 {
     char drain[64];
     while (read(srv.sigread, drain, sizeof drain) > 0)
         ;
-    int status;
-    pid_t pid;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-        for (size_t i = 0; i < srv.nchildren; i++)
-            if (srv.children[i].pid == pid) {
-                int32_t code = mp__posix_decode_status(status);
-                mp__posix_write_all(srv.children[i].status, &code, sizeof code);
-                close(srv.children[i].status);
-                srv.children[i] = srv.children[--srv.nchildren];
-                break;
-            }
+    for (;;) {
+        siginfo_t info = {0};
+        if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0 || info.si_pid == 0)
+            return;
+        report_exit(info.si_pid, mp__posix_decode_siginfo(&info));
+        while (waitpid(info.si_pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+}
+
+/* ---- logins ------------------------------------------------------------ */
+
+/* Logins run concurrently, each a handshake driven without waiting
+ * (mp__core_login_step()) with its own deadline for the whole of it: a
+ * client that stalls, silent or part-way through an answer, holds up
+ * neither the clients already served nor the next login, and is dropped at
+ * its deadline. */
+
+/* End login `i`: a client that logged in is served from now on; any other
+ * is closed. */
+static void end_login(size_t i)
+{
+    int fd = mp__posix_login_end(srv.logins[i].login);
+    if (fd >= 0 && srv.nclients < MAX_CLIENTS)
+        srv.clients[srv.nclients++] = fd;
+    else if (fd >= 0)
+        close(fd);
+    srv.logins[i] = srv.logins[--srv.nlogins];
+}
+
+/* Step login `i`; ended (in or out) or still waiting. */
+static void step_login(size_t i)
+{
+    if (mp__core_login_step(srv.logins[i].login) != 1)
+        end_login(i);
 }
 
 static void accept_client(void)
@@ -192,22 +249,67 @@ static void accept_client(void)
         close(fd);
         return;
     }
-    /* A client that fails the handshake is closed by it. */
-    if (mp__posix_handshake(fd, true, srv.key, sizeof srv.key, mp__deadline(true, AUTH_SECONDS)) ==
-        0)
-        srv.clients[srv.nclients++] = fd;
+    /* Full: the login that has waited longest makes room. */
+    if (srv.nlogins == MAX_LOGINS) {
+        size_t oldest = 0;
+        for (size_t i = 1; i < srv.nlogins; i++)
+            if (srv.logins[i].deadline < srv.logins[oldest].deadline)
+                oldest = i;
+        end_login(oldest); /* unfinished: closed */
+    }
+    double deadline = mp__deadline(true, AUTH_SECONDS);
+    login_t *l = &srv.logins[srv.nlogins];
+    if (mp__posix_login_start(fd, srv.key, sizeof srv.key, deadline, &l->login) < 0)
+        return; /* closed */
+    l->fd = fd;
+    l->deadline = deadline;
+    step_login(srv.nlogins++); /* the challenge goes out now */
 }
 
-/* The client is gone: end what it asked to end with it, and leave. */
+/* Add the logins to poll()'s set; returns how many. */
+static size_t watch_logins(struct pollfd *fds)
+{
+    for (size_t i = 0; i < srv.nlogins; i++)
+        fds[i] = (struct pollfd){.fd = srv.logins[i].fd, .events = POLLIN};
+    return srv.nlogins;
+}
+
+/* How long poll() may wait: until the first login's deadline, or for ever. */
+static int logins_wait_ms(void)
+{
+    if (srv.nlogins == 0)
+        return -1;
+    double first = srv.logins[0].deadline;
+    for (size_t i = 1; i < srv.nlogins; i++)
+        if (srv.logins[i].deadline < first)
+            first = srv.logins[i].deadline;
+    return (int)(mp__time_left(first) * 1000.0) + 1;
+}
+
+/* After poll(): step the logins whose socket is readable (`fds`, `n`, as
+ * watch_logins() set them), and drop those past their deadline. */
+static void drive_logins(const struct pollfd *fds, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = 0; fds[k].revents && i < srv.nlogins; i++)
+            if (srv.logins[i].fd == fds[k].fd) {
+                step_login(i);
+                break;
+            }
+    for (size_t i = srv.nlogins; i-- > 0;)
+        if (mp__time_left(srv.logins[i].deadline) <= 0)
+            end_login(i);
+}
+
+/* The client is gone: end what it asked to end with it, and leave. Only
+ * exit_with_parent children: daemons are the client's to terminate when it
+ * exits normally (its at-exit code does, as under fork and spawn), and a
+ * client killed by SIGKILL ends none, under every start method. */
 static void shut_down(void)
 {
-    for (size_t i = 0; i < srv.nchildren; i++) {
-        uint32_t f = srv.children[i].flags;
-        if (f & MP__FS_EXIT_WITH_PARENT)
+    for (size_t i = 0; i < srv.nchildren; i++)
+        if (srv.children[i].flags & MP__FS_EXIT_WITH_PARENT)
             kill(srv.children[i].pid, SIGKILL);
-        else if (f & MP__FS_DAEMON)
-            kill(srv.children[i].pid, SIGTERM);
-    }
     if (srv.dir) {
         char path[300];
         snprintf(path, sizeof path, "%s/socket", srv.dir);
@@ -224,14 +326,16 @@ void mp__posix_forkserver_main(int listener, int keypipe, const char *dir)
         _exit(70);
     install_signals();
     for (;;) {
-        struct pollfd fds[3 + MAX_CLIENTS];
+        struct pollfd fds[3 + MAX_CLIENTS + MAX_LOGINS];
         fds[0] = (struct pollfd){.fd = srv.keypipe, .events = POLLIN};
         fds[1] = (struct pollfd){.fd = srv.sigread, .events = POLLIN};
         fds[2] = (struct pollfd){.fd = srv.listener, .events = POLLIN};
         size_t n = 3;
         for (size_t i = 0; i < srv.nclients; i++)
             fds[n++] = (struct pollfd){.fd = srv.clients[i], .events = POLLIN};
-        if (poll(fds, n, -1) < 0) {
+        size_t served = n, nlogins = watch_logins(fds + n);
+        n += nlogins;
+        if (poll(fds, n, logins_wait_ms()) < 0) {
             if (errno == EINTR)
                 continue;
             _exit(71);
@@ -240,12 +344,13 @@ void mp__posix_forkserver_main(int listener, int keypipe, const char *dir)
             reap_children();
         if (fds[0].revents)
             shut_down();
+        drive_logins(fds + served, nlogins);
         if (fds[2].revents)
             accept_client();
         /* Serve from a copy: serving may remove clients from the array. */
         int ready[MAX_CLIENTS];
         size_t nready = 0;
-        for (size_t i = 3; i < n; i++)
+        for (size_t i = 3; i < served; i++)
             if (fds[i].revents)
                 ready[nready++] = fds[i].fd;
         for (size_t i = 0; i < nready; i++)

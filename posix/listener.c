@@ -429,6 +429,14 @@ int mp__os_accept(mp__os_listener_t *listener, double deadline, mp__os_conn_t **
     }
 }
 
+int mp__os_listener_sentinel(mp__os_listener_t *listener, mp_sentinel_t *out)
+{
+    /* The listening socket: poll() reports it readable while a connection
+     * waits in its backlog. */
+    *out = listener->fd;
+    return 0;
+}
+
 /* ---- connecting --------------------------------------------------------- */
 
 /* Nothing listens there: refused, or no socket file at the path. */

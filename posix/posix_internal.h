@@ -7,6 +7,7 @@
 #define POSIX_INTERNAL_H
 
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,8 +20,11 @@
 struct mp__os_proc {
     pid_t pid;
     int chan;        /**< our end of the child's channel: its result, then EOF */
-    int death;       /**< ready when the child has ended: pidfd, or the fork
-                        server's status socket; -1 (use chan EOF) when neither */
+    int pidfd;       /**< the child's pidfd (Linux 5.3+), ready when it has
+                        ended, whoever its parent is by then; -1 if none */
+    int status;      /**< a fork server's child: the socket on which the
+                        server reports its exit code; -1 for our own */
+    pid_t server;    /**< a fork server's child: that server's pid */
     bool via_server; /**< started by the fork server: it reaps, we read status */
     bool chan_eof;
     bool reaped;
@@ -37,6 +41,9 @@ mp__os_proc_t *mp__posix_proc_new(pid_t pid);
  *        the fork server's alike.
  */
 int mp__posix_decode_status(int status);
+
+/** @brief mp__posix_decode_status() for a waitid() result. */
+int mp__posix_decode_siginfo(const siginfo_t *info);
 
 /* ---- the channel between a parent and its child (channel.c) ------ */
 
@@ -115,6 +122,17 @@ void mp__posix_channel_run_forked(int chan, const mp__launch_t *launch, pid_t pa
  */
 void mp__posix_channel_adopt(int chan);
 
+/**
+ * @brief In a new child (child.c): end this process when its parent
+ *        process ends, even by SIGKILL (Linux; elsewhere nothing), not when
+ *        the thread that started it ends. Claims the signal SIGRTMAX for
+ *        the kernel's parent-death notice.
+ * @param parent the pid that forked us (a fork server for its children).
+ * @param client the process a fork server forked us for, which adopts us
+ *        if the server dies (== parent for every other child).
+ */
+void mp__posix_exit_with_parent(pid_t parent, pid_t client);
+
 /* ---- descriptor helpers ------------------------------------------ */
 
 /** @brief Make a socket's writes immune to SIGPIPE where MSG_NOSIGNAL
@@ -131,6 +149,27 @@ int mp__posix_socketpair(int fds[2]);
  *        failure. @return 0; MP_ENOMEM.
  */
 int mp__posix_conn_wrap(int fd, mp__os_conn_t **out);
+
+/** Most descriptors one message of mp__posix_send_fds() carries: a fork
+ *  server request's channel, status socket, handles and tracker pipe. */
+#define MP__PASS_FDS_MAX (3 + MP__MAX_HANDLES)
+
+/**
+ * @brief Send `len` (> 0) bytes on a Unix stream socket with `nfds`
+ *        descriptors (SCM_RIGHTS, at most MP__PASS_FDS_MAX), which travel
+ *        with the first byte (fdpass.c). Never raises SIGPIPE.
+ * @return 0; MP_EEOF when the peer is gone; MP_EINVAL; MP_ESYS.
+ */
+int mp__posix_send_fds(int sock, const void *buf, size_t len, const int *fds, size_t nfds);
+
+/**
+ * @brief Receive exactly `len` bytes sent by mp__posix_send_fds(), and the
+ *        descriptors that came with them (close-on-exec; beyond `maxfds`
+ *        they are closed), their count in `*nfds`.
+ * @return 0; MP_EEOF at end-of-file (no descriptor is then left open);
+ *         MP_ESYS.
+ */
+int mp__posix_recv_fds(int sock, void *buf, size_t len, int *fds, size_t maxfds, size_t *nfds);
 
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0 /* macOS: SO_NOSIGPIPE is set on our sockets instead */
@@ -166,11 +205,13 @@ int mp__posix_syserr(const char *what);
 
 /** A request to the fork server: this header plus descriptors
  *  (SCM_RIGHTS): the child's channel end, a status socket end, on which
- *  the server writes the child's pid (int64) and, once reaped, its exit
- *  code (int32), and the child's other descriptors. */
+ *  the server writes the child's pid (int64, with the child's pidfd when
+ *  it has one) and, once the child has ended, its exit code (int32), and
+ *  the child's other descriptors. */
 typedef struct mp__fs_request {
     char magic[4];  /**< "MPFS" */
-    uint32_t flags; /**< MP__FS_DAEMON | MP__FS_EXIT_WITH_PARENT */
+    uint32_t flags; /**< MP__FS_EXIT_WITH_PARENT: kill it when the client goes;
+                       MP__FS_DAEMON: informative (the client ends daemons) */
     uint32_t nfds;  /**< descriptors after the two: mp__posix_channel_fds() */
 } mp__fs_request_t;
 
@@ -188,6 +229,19 @@ int mp__posix_handshake(int fd, bool challenge_first, const void *key, size_t ke
                         double deadline);
 
 /**
+ * @brief The fork server's side of a login, driven without waiting
+ *        (mp__core_login_step()): begin one on the accepted socket `fd`,
+ *        which it takes over (closed here on failure).
+ * @return 0; MP_ENOMEM.
+ */
+int mp__posix_login_start(int fd, const void *key, size_t key_len, double deadline,
+                          mp__core_login_t **out);
+
+/** @brief Free a login: the socket, open, once it succeeded; otherwise -1
+ *         (it is closed). */
+int mp__posix_login_end(mp__core_login_t *login);
+
+/**
  * @brief The fork server's main loop; never returns.
  * @param listener the listening socket the client made for it.
  * @param keypipe carries the key, then end-of-file when the client is gone.
@@ -200,6 +254,14 @@ void mp__posix_forkserver_forget(void);
 
 /** @brief The running fork server's pid, -1 if none (for tests). */
 pid_t mp__posix_forkserver_pid(void);
+
+/**
+ * @brief A child of fork server `server` found it gone (end-of-file on its
+ *        status socket): make sure that server has ended and is reaped, so
+ *        that its orphans are ours by the time this returns (this process
+ *        is a child subreaper), and that the next start makes a new one.
+ */
+void mp__posix_forkserver_lost(pid_t server);
 
 /** @brief Register the client's fork handlers; from mp__os_init(). */
 int mp__posix_forkserver_init(void);

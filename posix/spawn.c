@@ -105,7 +105,7 @@ static int spawn_start(const mp__launch_t *launch, mp__os_proc_t **out)
         return rc < 0 ? rc : MP_ENOMEM;
     }
     proc->chan = chan[0];
-    proc->death = mp__posix_pidfd_open(pid);
+    proc->pidfd = mp__posix_pidfd_open(pid);
     return mp__posix_channel_deliver(proc, launch, out);
 }
 

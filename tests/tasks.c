@@ -17,13 +17,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#if !TEST_POSIX
+#if TEST_POSIX
+#include "posix_internal.h" /* mp__posix_forkserver_pid(), a test hook */
+#else
 #include <io.h> /* _get_osfhandle */
 #endif
 
@@ -374,31 +377,88 @@ static int task_try_start_child(mp_task_t *t)
     return mp_task_return_i64(t, start_rc);
 }
 
+/* Reads the task's ctl_arg_t and starts a daemon grandchild that sleeps for
+ * ctl.seconds, whose handle is deliberately left running, as a Python
+ * program would leave it; its pid goes to *pid. */
+static int start_daemon_sleeper(mp_task_t *t, ctl_arg_t *ctl, mp_pid_t *pid)
+{
+    int rc = get_ctl(t, ctl);
+    mp_process_t *p = NULL;
+    if (rc == 0)
+        rc = start_grandchild(t, ctl->method,
+                              (mp_process_opts_t){.task = "task_sleep",
+                                                  MP_ARG_DOUBLE(ctl->seconds),
+                                                  .daemon = MP_DAEMON_YES},
+                              &p);
+    if (rc == 0 && (rc = mp_process_pid(p, pid)) < 0)
+        rc = mp_task_fail(t, rc, "mp_process_pid: %s", mp_errdetail());
+    return rc;
+}
+
 /* Starts a daemon grandchild that sleeps for ctl.seconds, returns its pid
- * and ends normally: the library must then terminate the daemon. The handle
- * is deliberately left running, as a Python program would leave it. */
+ * and ends normally: the library must then terminate the daemon. */
 static int task_daemon_grandchild(mp_task_t *t)
 {
     ctl_arg_t ctl;
-    int rc = get_ctl(t, &ctl);
-    mp_process_t *p = NULL;
-    if (rc == 0)
-        rc = start_grandchild(t, ctl.method,
-                              (mp_process_opts_t){.task = "task_sleep",
-                                                  MP_ARG_DOUBLE(ctl.seconds),
-                                                  .daemon = MP_DAEMON_YES},
-                              &p);
     mp_pid_t pid = 0;
-    if (rc == 0 && (rc = mp_process_pid(p, &pid)) < 0)
-        rc = mp_task_fail(t, rc, "mp_process_pid: %s", mp_errdetail());
+    int rc = start_daemon_sleeper(t, &ctl, &pid);
     return rc < 0 ? rc : mp_task_return_i64(t, pid);
+}
+
+/* A start made by a thread of its own, which ends right after it: what a
+ * program that starts children from short-lived threads does. */
+typedef struct thread_start {
+    mp_task_t *task;
+    const char *method;
+    mp_process_opts_t opts;
+    const char *ready;
+    mp_process_t *out;
+    int rc;
+} thread_start_t;
+
+/* Poll for `path` to exist, up to `timeout` seconds. */
+static bool file_appears(const char *path, double timeout)
+{
+    for (double deadline = now_s() + timeout;; sleep_s(0.01)) {
+        FILE *f = fopen(path, "rb");
+        if (f)
+            return fclose(f), true;
+        if (now_s() > deadline)
+            return false;
+    }
+}
+
+static void *start_in_thread(void *arg)
+{
+    thread_start_t *ts = arg;
+    ts->rc = start_grandchild(ts->task, ts->method, ts->opts, &ts->out);
+    /* The thread ends only once the child runs its task: a death signal
+     * tied to this thread cannot be dodged by a child still booting. */
+    if (ts->rc == 0 && ts->ready && !file_appears(ts->ready, 30.0))
+        ts->rc = mp_task_fail(ts->task, MP_ETIMEDOUT, "the child never wrote %s", ts->ready);
+    return NULL;
+}
+
+int start_from_ended_thread(mp_task_t *t, const char *method, mp_process_opts_t opts,
+                            const char *ready, mp_process_t **out)
+{
+    thread_start_t ts = {.task = t, .method = method, .opts = opts, .ready = ready};
+    pthread_t thread;
+    int err = pthread_create(&thread, NULL, start_in_thread, &ts);
+    if (err)
+        return mp_task_fail(t, MP_ESYS, "pthread_create: %s", strerror(err));
+    pthread_join(thread, NULL);
+    *out = ts.out;
+    return ts.rc;
 }
 
 /* Starts task_sleep_ready(ctl.path + ".ready", ctl.seconds) as a grandchild
  * with exit_with_parent and writes its pid to ctl.path. Then, with ctl.n ==
  * 0, sleeps until the test kills us. With ctl.n == 1 it dies at once
  * (die_now()), on POSIX after stopping the grandchild (SIGSTOP: a
- * grandchild slow to bootstrap, made reliable; the test continues it). */
+ * grandchild slow to bootstrap, made reliable; the test continues it).
+ * With ctl.n == 2 the grandchild is started by a thread that has ended by
+ * the time the pid is written; then it sleeps until the test kills us. */
 static int task_ewp_grandchild(mp_task_t *t)
 {
     ctl_arg_t ctl, grand;
@@ -408,12 +468,12 @@ static int task_ewp_grandchild(mp_task_t *t)
     grand = ctl;
     snprintf(grand.path, sizeof grand.path, "%.*s.ready", TASK_STR - 8, ctl.path);
     mp_process_t *p = NULL;
-    rc = start_grandchild(t, ctl.method,
-                          (mp_process_opts_t){.task = "task_sleep_ready",
-                                              .arg = &grand,
-                                              .arg_len = sizeof grand,
-                                              .exit_with_parent = true},
-                          &p);
+    mp_process_opts_t opts = {.task = "task_sleep_ready",
+                              .arg = &grand,
+                              .arg_len = sizeof grand,
+                              .exit_with_parent = true};
+    rc = ctl.n == 2 ? start_from_ended_thread(t, ctl.method, opts, grand.path, &p)
+                    : start_grandchild(t, ctl.method, opts, &p);
     mp_pid_t pid = 0;
     if (rc == 0 && (rc = mp_process_pid(p, &pid)) < 0)
         rc = mp_task_fail(t, rc, "mp_process_pid: %s", mp_errdetail());
@@ -430,6 +490,43 @@ static int task_ewp_grandchild(mp_task_t *t)
     if (rc == 0)
         sleep_s(ctl.seconds);
     return rc;
+}
+
+/* Starts a daemon grandchild that sleeps for ctl.seconds, writes "<its pid>
+ * <this process's fork server pid, or -1>" to ctl.path and sleeps until the
+ * test kills us (SIGKILL: no exit code of ours runs). The test then waits
+ * for our fork server, if any, to be gone before it looks at the daemon. */
+static int task_daemon_grandchild_hold(mp_task_t *t)
+{
+    ctl_arg_t ctl;
+    mp_pid_t pid = 0;
+    int rc = start_daemon_sleeper(t, &ctl, &pid);
+    long long server = -1;
+#if TEST_POSIX
+    server = (long long)mp__posix_forkserver_pid();
+#endif
+    char text[64];
+    snprintf(text, sizeof text, "%lld %lld\n", (long long)pid, server);
+    if (rc == 0 && (rc = write_file_atomic(ctl.path, text)) < 0)
+        rc = mp_task_fail(t, rc, "cannot write %s", ctl.path);
+    if (rc == 0)
+        sleep_s(ctl.seconds);
+    return rc;
+}
+
+/* Creates the file ctl.path if one is named, sleeps for ctl.seconds, then
+ * ends with exit code ctl.n: a child whose own exit code tells that nothing
+ * else ended it. */
+static int task_sleep_exit(mp_task_t *t)
+{
+    ctl_arg_t ctl;
+    int rc = get_ctl(t, &ctl);
+    if (rc < 0)
+        return rc;
+    if (ctl.path[0] && write_file_atomic(ctl.path, "ready\n") < 0)
+        return mp_task_fail(t, MP_ESYS, "cannot write %s", ctl.path);
+    sleep_s(ctl.seconds);
+    return (int)ctl.n;
 }
 
 /* Starts task_wait_parent_death(ctl) as a grandchild, then sleeps until the
@@ -584,6 +681,8 @@ const mp_task_def_t test_tasks[] = {
     MP_TASK(task_recurse),
     MP_TASK(task_try_start_child),
     MP_TASK(task_daemon_grandchild),
+    MP_TASK(task_daemon_grandchild_hold),
+    MP_TASK(task_sleep_exit),
     MP_TASK(task_ewp_grandchild),
     MP_TASK(task_parent_watch_child),
     MP_TASK(task_wait_parent_death),

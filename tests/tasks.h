@@ -83,6 +83,13 @@ int write_file_atomic(const char *path, const char *text);
  *  fails the task (and returns its code) on error. */
 int start_grandchild(mp_task_t *t, const char *method, mp_process_opts_t opts, mp_process_t **out);
 
+/** start_grandchild() from a thread that has ended when this returns: a
+ *  child's parent thread is gone, its parent process is not. With `ready`
+ *  (may be NULL) the thread first waits for the child to create that file.
+ *  `t` may be NULL (a failure is then only returned). */
+int start_from_ended_thread(mp_task_t *t, const char *method, mp_process_opts_t opts,
+                            const char *ready, mp_process_t **out);
+
 /** Join a grandchild for up to a minute (a hung one must not hang the
  *  suite; CTest's timeout is the last resort); fails the task on error. */
 int join_grandchild(mp_task_t *t, mp_process_t *p);

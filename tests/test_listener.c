@@ -18,7 +18,14 @@
 
 #if TEST_POSIX
 #include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+
+#include "posix_internal.h" /* mp__posix_forkserver_pid(), a test hook */
+#else
+#include <windows.h>
 #endif
 
 /* How long the parent waits for a message, a client or a state that should
@@ -315,6 +322,19 @@ static bool serve_echo(const char *ctx, mp_listener_t *l, const char *msg)
         return false;
     bool ok = EXPECT_RECV_AT(ctx, c, msg, WAIT_S) && SEND_TEXT_AT(ctx, c, msg);
     mp_connection_destroy(c);
+    return ok;
+}
+
+/* A good client child (LST_KEY) that `l` serves one echo of `msg`;
+ * asserted. Whether every step worked. */
+static bool serve_good_client(const char *ctx, mp_listener_t *l, const char *msg)
+{
+    mp_process_t *p = start_client(mp_listener_address(l), LST_KEY, LST_ECHO, msg, WAIT_S);
+    lst_client_report_t r;
+    bool ok = p && serve_echo(ctx, l, msg) && client_report(p, &r);
+    if (ok)
+        expect_echo_report(ctx, &r, msg);
+    dispose_process(p);
     return ok;
 }
 
@@ -904,10 +924,7 @@ static void test_lst_wrong_key(void)
         }
 
         snprintf(ctx, sizeof ctx, "%s, good key after", f->name);
-        p = start_client(addr, LST_KEY, LST_ECHO, "good key", WAIT_S);
-        if (p && serve_echo(ctx, l, "good key") && client_report(p, &r))
-            expect_echo_report(ctx, &r, "good key");
-        dispose_process(p);
+        serve_good_client(ctx, l, "good key");
         mp_listener_destroy(l);
     }
     families_free(&fs);
@@ -1020,12 +1037,7 @@ static void test_lst_connect_timeout(void)
         EXPECT_RC_AT(f->name, connect_to(&c, mp_listener_address(l), LST_KEY, 0.3), MP_ETIMEDOUT);
         EXPECT_ABOUT(now_s() - t0, 0.3);
         EXPECT_RC_AT(f->name, mp_listener_accept(l, &c, WAIT_S), MP_EAUTH);
-        mp_process_t *p = start_client(mp_listener_address(l), LST_KEY, LST_ECHO, "in time",
-                                       WAIT_S);
-        lst_client_report_t r;
-        if (p && serve_echo(f->name, l, "in time") && client_report(p, &r))
-            expect_echo_report(f->name, &r, "in time");
-        dispose_process(p);
+        serve_good_client(f->name, l, "in time");
         mp_listener_destroy(l);
     }
     families_free(&fs);
@@ -1052,11 +1064,7 @@ static void test_lst_silent_client(void)
             EXPECT_DRAINS_TO_EOF("silent client", silent);
             mp_connection_destroy(silent);
         }
-        mp_process_t *p = start_client(mp_listener_address(l), LST_KEY, LST_ECHO, "next", WAIT_S);
-        lst_client_report_t r;
-        if (p && serve_echo("after the silent one", l, "next") && client_report(p, &r))
-            expect_echo_report("after the silent one", &r, "next");
-        dispose_process(p);
+        serve_good_client("after the silent one", l, "next");
         mp_listener_destroy(l);
     }
     families_free(&fs);
@@ -1097,6 +1105,263 @@ static void test_lst_connect_nobody(void)
     }
     families_free(&fs);
 }
+
+/* ---- hostile peers -------------------------------------------------------- */
+
+/* A peer that speaks bytes, not the library's messages: a raw socket
+ * (POSIX, a unix: path) or pipe end (Windows, a pipe: name), so that it can
+ * send what no mp_connection_send() would (a bare header, a header that
+ * announces more than memory holds). */
+#if TEST_POSIX
+typedef int raw_t;
+
+static bool raw_connect(const char *address, raw_t *out)
+{
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    const char *path = strncmp(address, "unix:", 5) == 0 ? address + 5 : address;
+    if (!EXPECT(strlen(path) < sizeof sun.sun_path, "socket path %s is too long", path))
+        return false;
+    memcpy(sun.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0) {
+        *out = fd;
+        return true;
+    }
+    EXPECT(false, "raw connect to %s: %s", path, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return false;
+}
+
+static bool raw_write(raw_t r, const void *buf, size_t n)
+{
+    return EXPECT(send(r, buf, n, MSG_NOSIGNAL) == (ssize_t)n, "raw write: %s", strerror(errno));
+}
+
+/* Bytes read (up to n), 0 at end-of-file, -1 when nothing came in time. */
+static long raw_read(raw_t r, void *buf, size_t n, double timeout)
+{
+    struct pollfd p = {.fd = r, .events = POLLIN};
+    if (poll(&p, 1, (int)(timeout * 1000)) <= 0)
+        return -1;
+    ssize_t got = recv(r, buf, n, 0);
+    return got < 0 ? (errno == ECONNRESET ? 0 : -1) : (long)got;
+}
+
+static void raw_close(raw_t r)
+{
+    close(r);
+}
+#else
+typedef HANDLE raw_t;
+
+static bool raw_connect(const char *address, raw_t *out)
+{
+    char path[LST_ADDR_SIZE + 16]; /* the suite's pipe names are ASCII */
+    snprintf(path, sizeof path, "\\\\.\\pipe\\%s", address + strlen("pipe:"));
+    HANDLE h = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
+    if (!EXPECT(h != INVALID_HANDLE_VALUE, "raw connect to %s: error %lu", address,
+                (unsigned long)GetLastError()))
+        return false;
+    *out = h;
+    return true;
+}
+
+static bool raw_write(raw_t r, const void *buf, size_t n)
+{
+    DWORD put = 0;
+    return EXPECT(WriteFile(r, buf, (DWORD)n, &put, NULL) && put == n, "raw write: error %lu",
+                  (unsigned long)GetLastError());
+}
+
+static long raw_read(raw_t r, void *buf, size_t n, double timeout)
+{
+    double end = now_s() + timeout;
+    DWORD avail = 0, got = 0;
+    while (PeekNamedPipe(r, NULL, 0, NULL, &avail, NULL) && avail == 0 && now_s() < end)
+        sleep_s(0.01);
+    if (avail == 0)
+        return GetLastError() == ERROR_BROKEN_PIPE ? 0 : -1;
+    return ReadFile(r, buf, (DWORD)n, &got, NULL) || GetLastError() == ERROR_MORE_DATA ? (long)got
+                                                                                       : 0;
+}
+
+static void raw_close(raw_t r)
+{
+    CloseHandle(r);
+}
+#endif
+
+/* Read what a raw peer is sent until end-of-file; whether it came within
+ * `timeout`. */
+static bool raw_reaches_eof(raw_t r, double timeout)
+{
+    char buf[256];
+    double end = now_s() + timeout;
+    long got;
+    while ((got = raw_read(r, buf, sizeof buf, end - now_s())) > 0)
+        ;
+    return got == 0;
+}
+
+/* Item 3 of the faults issue: whatever an unauthenticated peer sends, a
+ * keyed listener's accept says MP_EAUTH (a server loop that goes on after
+ * MP_EAUTH keeps serving), never a failure of its own: a header of all
+ * ones (a message longer than memory: it was MP_ENOMEM), a peer that hangs
+ * up at once, a short answer that is garbage, half a header then a
+ * hang-up. Each is dropped (its end reaches end-of-file), and a good
+ * client child is served afterwards. (A peer silent past the handshake
+ * deadline: lst_silent_client.) */
+static void test_lst_hostile_peers(void)
+{
+    static const struct {
+        const char *what;
+        const char *bytes;
+        size_t len;
+    } peers[] = {
+        {"a header of all ones", "\xff\xff\xff\xff\xff\xff\xff\xff", 8},
+        {"a hang-up", "", 0},
+        {"a garbage answer", "\x05\0\0\0\0\0\0\0hello", 13},
+        {"half a header", "\x20\0\0", 3},
+    };
+    families_t fs;
+    if (!families_init(&fs))
+        return;
+    const family_t *f = &fs.f[1]; /* the default family: unix: or pipe: */
+    mp_listener_t *l = listen_on(f, LST_KEY);
+    for (size_t i = 0; l && i < sizeof peers / sizeof *peers; i++) {
+        raw_t r;
+        if (!raw_connect(mp_listener_address(l), &r))
+            break;
+        if (peers[i].len == 0 || raw_write(r, peers[i].bytes, peers[i].len)) {
+            if (peers[i].len < 8)
+                raw_close(r); /* what there is, then end-of-file */
+            mp_connection_t *c = NULL;
+            double t0 = now_s();
+            if (!EXPECT_RC_AT(peers[i].what, mp_listener_accept(l, &c, WAIT_S), MP_EAUTH))
+                mp_connection_destroy(c);
+            EXPECT(now_s() - t0 < WAIT_S / 4, "[%s] accept took %.3f s", peers[i].what,
+                   now_s() - t0);
+            if (peers[i].len >= 8)
+                EXPECT(raw_reaches_eof(r, WAIT_S), "[%s] the peer was not dropped", peers[i].what);
+        }
+        if (peers[i].len >= 8)
+            raw_close(r);
+    }
+    if (l)
+        serve_good_client("after hostile peers", l, "good");
+    mp_listener_destroy(l);
+    families_free(&fs);
+}
+
+/* Item 2 of the faults issue, on every family: clients that connect
+ * without a key and never answer the challenge do not delay a genuine
+ * client. The silent ones are connected (and admitted by polling accepts,
+ * which find nobody authenticated: MP_ETIMEDOUT at once) before the good
+ * client child starts; its accept comes well before one handshake
+ * deadline (10 s; one accept per silent client took 10 s each before).
+ * There are more of them than a listener keeps mid-handshake (32), so the
+ * oldest were pushed out. Every silent one was challenged, and reaches
+ * end-of-file (pushed out, or closed with the listener). */
+static void test_lst_silent_clients_do_not_starve(void)
+{
+    enum { SILENT = 34 };
+    families_t fs;
+    if (!families_init(&fs))
+        return;
+    for (int i = 0; i < fs.n; i++) {
+        const family_t *f = &fs.f[i];
+        mp_listener_t *l = listen_on(f, LST_KEY);
+        if (!l)
+            continue;
+        mp_connection_t *silent[SILENT] = {0}, *c = NULL;
+        for (int k = 0; k < SILENT; k++) {
+            if (!EXPECT_RC_AT(f->name, connect_to(&silent[k], mp_listener_address(l), NULL, WAIT_S),
+                              0))
+                silent[k] = NULL;
+            double t0 = now_s();
+            EXPECT_RC_AT(f->name, mp_listener_accept(l, &c, 0), MP_ETIMEDOUT);
+            EXPECT(now_s() - t0 < 1.0, "[%s] a polling accept took %.3f s", f->name, now_s() - t0);
+        }
+        double t0 = now_s();
+        if (serve_good_client(f->name, l, "genuine"))
+            EXPECT(now_s() - t0 < 5.0, "[%s] the genuine client waited %.3f s", f->name,
+                   now_s() - t0);
+        mp_listener_destroy(l);
+        for (int k = 0; k < SILENT; k++) {
+            if (silent[k]) {
+                char challenge[64];
+                size_t len = 0;
+                EXPECT_RC_AT(
+                    f->name,
+                    mp_connection_recv(silent[k], challenge, sizeof challenge, &len, WAIT_S), 0);
+                EXPECT_DRAINS_TO_EOF(f->name, silent[k]);
+            }
+            mp_connection_destroy(silent[k]);
+        }
+    }
+    families_free(&fs);
+}
+
+#ifdef __linux__
+/* The fork server's socket: "DIR/socket", DIR its third argument (read
+ * from /proc). */
+static bool forkserver_socket(char *out, size_t size)
+{
+    pid_t server = mp__posix_forkserver_pid();
+    char path[64], args[512];
+    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)server);
+    ssize_t n = read_text_file(path, args, sizeof args - 1);
+    if (!EXPECT(server > 0 && n > 0, "no fork server (pid %d) or its command line", (int)server))
+        return false;
+    args[n] = '\0';
+    const char *dir = args;
+    for (int k = 0; k < 2 && dir < args + n; k++)
+        dir += strlen(dir) + 1;
+    if (!EXPECT(dir < args + n && *dir, "the fork server's command line has no directory"))
+        return false;
+    snprintf(out, size, "unix:%s/socket", dir);
+    return true;
+}
+
+/* Item 1 of the faults issue: peers of the same user that log in to the
+ * fork server and stall do not stall starts. One stays silent; the others
+ * read their challenge, send the first byte of an answer and wait. Starts
+ * meanwhile succeed promptly (one stalled login held every start for the
+ * login deadline, 5 s each, before); every stalled peer is dropped at its
+ * deadline. */
+static void test_lst_forkserver_login_stall(void)
+{
+    enum { PEERS = 3, STARTS = 3 };
+    char address[LST_ADDR_SIZE];
+    mp_process_t *first = run_process(
+        &(mp_process_opts_t){.task = "task_return_code", MP_ARG_I64(0)});
+    bool ok = first && EXPECT_EQ(exitcode_of(first), 0);
+    dispose_process(first);
+    if (!ok || !forkserver_socket(address, sizeof address))
+        return;
+    raw_t peers[PEERS];
+    int n = 0;
+    for (; n < PEERS && raw_connect(address, &peers[n]); n++) {
+        char challenge[64];
+        if (n > 0 && raw_read(peers[n], challenge, sizeof challenge, 1.0) > 0)
+            raw_write(peers[n], "\x20", 1); /* an answer's header begins */
+    }
+    double t0 = now_s();
+    for (int k = 0; k < STARTS; k++) {
+        mp_process_t *p = run_process(
+            &(mp_process_opts_t){.task = "task_return_code", MP_ARG_I64(k)});
+        EXPECT(p && exitcode_of(p) == k, "start %d failed", k);
+        dispose_process(p);
+    }
+    EXPECT(now_s() - t0 < 4.0, "%d starts beside %d stalled logins took %.3f s", STARTS, n,
+           now_s() - t0);
+    for (int k = 0; k < n; k++) {
+        EXPECT(raw_reaches_eof(peers[k], WAIT_S), "stalled peer %d was not dropped", k);
+        raw_close(peers[k]);
+    }
+}
+#endif
 
 /* ---- bad arguments -------------------------------------------------------- */
 
@@ -1169,6 +1434,11 @@ static const test_case_t tests[] = {
     {"lst_silent_client", test_lst_silent_client, ON_SPAWN},
     {"lst_connect_nobody", test_lst_connect_nobody, ON_ALL},
     {"lst_bad_args", test_lst_bad_args, ON_ALL},
+    {"lst_hostile_peers", test_lst_hostile_peers, ON_ALL},
+    {"lst_silent_clients_do_not_starve", test_lst_silent_clients_do_not_starve, ON_ALL},
+#ifdef __linux__
+    {"lst_forkserver_login_stall", test_lst_forkserver_login_stall, ON_FORKSERVER},
+#endif
     {NULL, NULL, 0},
 };
 

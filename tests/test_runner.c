@@ -151,10 +151,10 @@ static void test_worker_runs_tasks(void)
     dispose_worker(&w);
 }
 
-/* The worker ends with exit code 0 once the parent closes its end. Not
- * under fork: a forked child inherits a copy of the parent's end itself,
- * and end-of-file comes only once every copy is closed (as in Python);
- * there the stop order above is how a worker is ended. */
+/* The worker ends with exit code 0 once the parent closes its end, under
+ * fork too: a fork child lets go of the copies it inherited of the
+ * parent's connection ends it was not given, so the parent's end is not
+ * held open by the worker itself. */
 static void test_worker_ends_on_eof(void)
 {
     worker_t w;
@@ -242,7 +242,7 @@ static void test_reserved_prefix(void)
 
 static const test_case_t tests[] = {
     {"worker_runs_tasks", test_worker_runs_tasks, ON_ALL},
-    {"worker_ends_on_eof", test_worker_ends_on_eof, ON_NOT_FORK},
+    {"worker_ends_on_eof", test_worker_ends_on_eof, ON_ALL},
     {"worker_memory_flat", test_worker_memory_flat, ON_ALL},
     {"reserved_prefix", test_reserved_prefix, ON_ALL},
     {NULL, NULL, 0},

@@ -600,6 +600,26 @@ int mp__os_accept(mp__os_listener_t *l, double deadline, mp__os_conn_t **out)
     return rc;
 }
 
+int mp__os_listener_sentinel(mp__os_listener_t *l, mp_sentinel_t *out)
+{
+    if (l->family == MP__FAMILY_TCP) {
+        /* Set by FD_ACCEPT; an accept that found nobody has reset it. */
+        *out = (mp_sentinel_t)(intptr_t)l->accept_event;
+        return 0;
+    }
+    /* The pending instance's connect: its event is set when a client
+     * connects. A connect cancelled with its thread (see the top) is
+     * started again here, and a client already there (a connect that
+     * completed at once does not set the event) sets it by hand. */
+    int rc = !l->connecting && !l->connected ? start_connect(l) : 0;
+    if (rc < 0)
+        return rc;
+    if (l->connected)
+        SetEvent(l->ov.hEvent);
+    *out = (mp_sentinel_t)(intptr_t)l->ov.hEvent;
+    return 0;
+}
+
 int mp__os_connect(mp__family_t family, const char *where, double deadline, mp__os_conn_t **out)
 {
     if (!where)

@@ -1,7 +1,9 @@
 /* This process's children: it lists active ones (from the live process
  * handles), keeps the ones whose handles were destroyed until they are
  * reaped, and at exit terminates daemon children and joins the others, as
- * Python does. Guarded by the core lock. */
+ * Python does; and a fork child's view of what it inherited (the parent's
+ * processes, which it retires, and connection ends, which the backend lets
+ * go of). Guarded by the core lock. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -31,6 +33,35 @@ void mp__children_forget(void)
 {
     mp__handle_each(forget_process, NULL);
     detached = NULL;
+}
+
+/* Gathering the OS handles of connection ends, under the core lock. */
+typedef struct conn_handles {
+    mp_sentinel_t *out;
+    size_t cap, n;
+} conn_handles_t;
+
+static void add_conn_handle(void *object, void *ctx)
+{
+    mp__object_t *obj = object;
+    conn_handles_t *found = ctx;
+    if (obj->kind != &mp__kind_connection)
+        return;
+    /* What the end would give a child is its handle: no side effect. */
+    mp__share_t share = {0};
+    if (obj->kind->share(obj, &share) == 0 && share.nhandles == 1) {
+        if (found->n < found->cap)
+            found->out[found->n] = share.handles[0];
+        found->n++;
+    }
+    mp__buf_free(&share.bytes);
+}
+
+size_t mp__core_inherited_conns(mp_sentinel_t *out, size_t cap)
+{
+    conn_handles_t found = {.out = out, .cap = cap};
+    mp__handle_each(add_conn_handle, &found);
+    return found.n;
 }
 
 void mp__registry_detach(mp__os_proc_t *os, bool daemon)

@@ -9,10 +9,21 @@
 #include "mp_auth.h"
 #include "mp_core.h"
 #include "mp_object.h"
+#include "mp_semlock.h"
 
-/** How long an accepted client has to answer the handshake, whatever the
- *  accept's own timeout: a silent client must not hold accept for ever. */
+/** How long an accepted client has to complete the handshake, whatever the
+ *  accept's own timeout: a silent client must not stay pending for ever. */
 #define HANDSHAKE_SECONDS 10.0
+
+/** Most clients in the middle of their handshake at once; when one more
+ *  comes, the one that has waited longest is dropped to make room. */
+enum { PENDING_MAX = 32 };
+
+/** A client accepted and not yet authenticated. */
+typedef struct pending {
+    mp__login_t login;
+    double deadline; /**< dropped after it */
+} pending_t;
 
 struct mp_listener {
     mp__object_t obj;
@@ -21,6 +32,13 @@ struct mp_listener {
     bool has_key;
     size_t key_len;
     unsigned char *key; /**< a copy of the caller's key */
+    /** A keyed listener's clients mid-handshake (PENDING_MAX of them), which
+     *  every accept drives together; NULL without a key. */
+    pending_t *pending;
+    size_t npending;
+    /** A semaphore of one: keyed accepts of several threads take turns,
+     *  since they share `pending`. */
+    uint64_t turn[MP__SEMLOCK_SIZE / sizeof(uint64_t)];
 };
 
 /* ---- addresses --------------------------------------------------------- */
@@ -82,18 +100,120 @@ int mp__split_host_port(const char *where, char host[MP__HOST_MAX + 1], unsigned
     return 0;
 }
 
-/* ---- the handshake (handshake.c) ------------------------------------- */
+/* ---- clients mid-handshake ------------------------------------------- */
 
-/* A peer that hangs up in the middle of the handshake refused us: MP_EAUTH.
- * On the listener's side a silent client is dropped the same way; a client
- * keeps MP_ETIMEDOUT, since a listener that never answers (it is not
- * accepting, or has no key and waits for the client to speak) has refused
- * nothing. */
-static int as_auth_failure(int rc, bool silence_is_refusal)
+/* A keyed listener never spends its accept on one client: it accepts every
+ * client that comes, and drives all of their handshakes (handshake.c's
+ * state machine) in one wait, returning the first that authenticates. A
+ * client that says nothing, or says it slowly, costs the others nothing;
+ * it is dropped at its own deadline. */
+
+/* Close pending client `i` (it sees end-of-file) and take it off the list. */
+static void drop_pending(mp_listener_t *l, size_t i)
 {
-    if (rc == MP_EEOF || (rc == MP_ETIMEDOUT && silence_is_refusal))
-        return mp__errdetail_set(MP_EAUTH, "authentication: the peer %s during the handshake",
-                                 rc == MP_EEOF ? "hung up" : "was silent");
+    mp_connection_destroy(l->pending[i].login.c);
+    l->pending[i] = l->pending[--l->npending];
+}
+
+static void forget_pending(mp_listener_t *l)
+{
+    while (l->npending > 0)
+        drop_pending(l, l->npending - 1);
+}
+
+/* Take every client waiting now, without waiting for one. A client that
+ * comes when PENDING_MAX are mid-handshake pushes out the one that has
+ * waited longest (the earliest deadline), so that a crowd of silent
+ * clients cannot keep a genuine one out for long. */
+static int admit_waiting(mp_listener_t *l)
+{
+    for (;;) {
+        mp__os_conn_t *os = NULL;
+        mp_connection_t *c = NULL;
+        int rc = mp__os_accept(l->os, mp__deadline(false, 0), &os);
+        if (rc == MP_ETIMEDOUT)
+            return 0;
+        if (rc < 0 || (rc = mp__connection_adopt(os, &c)) < 0)
+            return rc;
+        if (l->npending == PENDING_MAX) {
+            size_t oldest = 0;
+            for (size_t i = 1; i < l->npending; i++)
+                if (l->pending[i].deadline < l->pending[oldest].deadline)
+                    oldest = i;
+            drop_pending(l, oldest);
+        }
+        pending_t *p = &l->pending[l->npending++];
+        p->deadline = mp__deadline(true, HANDSHAKE_SECONDS);
+        mp__login_init(&p->login, c, true, l->key, l->key_len, p->deadline);
+    }
+}
+
+/* Step every pending handshake as far as it goes. The first that ends
+ * settles the call: 0 with the client in `*out`, or MP_EAUTH for a client
+ * that failed or ran out of time (it is dropped: every failure of an
+ * unauthenticated peer, whatever it sent or did, is MP_EAUTH). 1 when
+ * none has ended. */
+static int drive_pending(mp_listener_t *l, mp_connection_t **out)
+{
+    for (size_t i = 0; i < l->npending; i++) {
+        pending_t *p = &l->pending[i];
+        int rc = mp__login_step(&p->login);
+        if (rc == 1 && mp__time_left(p->deadline) > 0)
+            continue;
+        if (rc == 0) {
+            *out = p->login.c;
+            l->pending[i] = l->pending[--l->npending];
+            return 0;
+        }
+        char why[200];
+        snprintf(why, sizeof why, "%s",
+                 rc == 1 ? "the client did not complete the handshake in time" : mp_errdetail());
+        drop_pending(l, i);
+        return mp__errdetail_set(MP_EAUTH, "mp_listener_accept: %s; it is dropped", why);
+    }
+    return 1;
+}
+
+/* Wait until a client may be waiting, a pending one has sent something, a
+ * pending one's deadline or the call's passes. */
+static int wait_for_clients(mp_listener_t *l, double deadline)
+{
+    mp_sentinel_t handles[1 + PENDING_MAX];
+    unsigned char ready[1 + PENDING_MAX] = {0};
+    int rc = mp__os_listener_sentinel(l->os, &handles[0]);
+    for (size_t i = 0; rc == 0 && i < l->npending; i++) {
+        rc = mp_connection_sentinel(l->pending[i].login.c, &handles[1 + i]);
+        if (l->pending[i].deadline < deadline)
+            deadline = l->pending[i].deadline;
+    }
+    return rc < 0 ? rc
+                  : mp__os_wait_handles(handles, 1 + l->npending, mp__time_left(deadline), ready);
+}
+
+static int accept_turn(mp_listener_t *l, double deadline, mp_connection_t **out)
+{
+    for (;;) {
+        int rc = admit_waiting(l);
+        if (rc == 0)
+            rc = drive_pending(l, out);
+        if (rc != 1)
+            return rc;
+        if (mp__time_left(deadline) <= 0)
+            return mp__errdetail_set(MP_ETIMEDOUT, "mp_listener_accept: no client %s in time",
+                                     l->npending ? "authenticated" : "connected");
+        if ((rc = wait_for_clients(l, deadline)) < 0)
+            return rc;
+    }
+}
+
+static int accept_keyed(mp_listener_t *l, double deadline, mp_connection_t **out)
+{
+    if (mp__semlock_acquire(l->turn, true, mp__time_left(deadline)) < 0)
+        return mp__errdetail_set(MP_ETIMEDOUT,
+                                 "mp_listener_accept: another thread was accepting until the "
+                                 "deadline");
+    int rc = accept_turn(l, deadline, out);
+    mp__semlock_release(l->turn);
     return rc;
 }
 
@@ -125,6 +245,12 @@ int mp_listener_create(mp_listener_t **out, const mp_listener_opts_t *opts)
         memcpy(l->key, opts->authkey, opts->authkey_len);
         l->has_key = true;
         l->key_len = opts->authkey_len;
+        l->pending = calloc(PENDING_MAX, sizeof *l->pending);
+        if (!l->pending) {
+            mp__object_destroy(&l->obj);
+            return mp__errdetail_set(MP_ENOMEM, "mp_listener_create: out of memory");
+        }
+        mp__semlock_init(l->turn, MP__SEMLOCK_SEMAPHORE, 1, 1);
     }
     const char *prefix = prefix_of(family);
     size_t used = strlen(prefix);
@@ -157,28 +283,20 @@ int mp_listener_accept(mp_listener_t *l, mp_connection_t **out, double timeout)
         return mp__errdetail_set(MP_EINVAL, "mp_listener_accept: NULL out");
     if (!l->os)
         return mp__errdetail_set(MP_ECLOSED, "mp_listener_accept: the listener is closed");
+    double deadline = mp__deadline(true, timeout);
+    if (l->has_key)
+        return accept_keyed(l, deadline, out);
     mp__os_conn_t *os = NULL;
-    mp_connection_t *c = NULL;
-    if ((rc = mp__os_accept(l->os, mp__deadline(true, timeout), &os)) < 0 ||
-        (rc = mp__connection_adopt(os, &c)) < 0)
+    if ((rc = mp__os_accept(l->os, deadline, &os)) < 0)
         return rc;
-    if (l->has_key) {
-        double deadline = mp__deadline(true, HANDSHAKE_SECONDS);
-        rc = mp__handshake(c, true, l->key, l->key_len, deadline);
-        if (rc < 0) {
-            rc = as_auth_failure(rc, true);
-            mp_connection_destroy(c);
-            return rc;
-        }
-    }
-    *out = c;
-    return 0;
+    return mp__connection_adopt(os, out);
 }
 
 int mp_listener_close(mp_listener_t *l)
 {
     int rc = mp__object_open(&l, &mp__kind_listener, "mp_listener_close");
     if (rc == 0) {
+        forget_pending(l); /* clients mid-handshake see end-of-file */
         mp__os_listener_free(l->os);
         l->os = NULL;
     }
@@ -193,6 +311,9 @@ void mp_listener_destroy(mp_listener_t *l)
 static void listener_release(mp__object_t *obj)
 {
     mp_listener_t *l = (mp_listener_t *)obj;
+    forget_pending(l);
+    free(l->pending);
+    l->pending = NULL;
     mp__os_listener_free(l->os);
     l->os = NULL;
     free(l->key);
@@ -246,13 +367,11 @@ int mp_client_connect(mp_connection_t **out, const mp_client_opts_t *opts, doubl
     if ((rc = mp__os_connect(family, where, deadline, &os)) < 0 ||
         (rc = mp__connection_adopt(os, &c)) < 0)
         return rc;
-    if (authkey) {
-        rc = mp__handshake(c, false, authkey, authkey_len, deadline);
-        if (rc < 0) {
-            rc = as_auth_failure(rc, false);
-            mp_connection_destroy(c);
-            return rc;
-        }
+    /* A listener that never answers (it is not accepting, or has no key
+     * and waits for us to speak) has refused nothing: MP_ETIMEDOUT. */
+    if (authkey && (rc = mp__handshake(c, false, authkey, authkey_len, deadline)) < 0) {
+        mp_connection_destroy(c);
+        return rc;
     }
     *out = c;
     return 0;

@@ -30,7 +30,11 @@
  *  4. Every descriptor the library opens is close-on-exec; a fork child
  *     closes the descriptors that belong to its parent's role (its parent's
  *     own channel to the grandparent), so end-of-file on a channel always
- *     means that exactly one process has ended.
+ *     means that exactly one process has ended, and lets go of its copies
+ *     of the parent's connection ends that it was not given
+ *     (mp__core_inherited_conns()), so that a peer sees end-of-file once
+ *     the parent closes its end, as under spawn (Python's fork children
+ *     keep theirs).
  *  5. The fork server is started by spawn (a fresh exec of the program), so it
  *     is single-threaded and holds nothing of the parent's but the task table;
  *     children forked from it inherit that clean state.
@@ -407,6 +411,18 @@ int mp__os_accept(mp__os_listener_t *listener, double deadline, mp__os_conn_t **
  */
 int mp__os_connect(mp__family_t family, const char *where, double deadline, mp__os_conn_t **out);
 
+/**
+ * @brief A sentinel that mp__os_wait_handles() sees ready when a client may
+ *        be waiting to be accepted, so that the core can wait for a new
+ *        client and for the handshakes of clients it accepted already in one
+ *        wait. It may be ready with nobody there (another process took the
+ *        client): mp__os_accept() with a past deadline then says
+ *        MP_ETIMEDOUT at once. Owned by the listener. Called by the thread
+ *        that accepts, between accepts.
+ * @return 0; MP_ESYS.
+ */
+int mp__os_listener_sentinel(mp__os_listener_t *listener, mp_sentinel_t *out);
+
 /** @brief Stop listening and free: the address is released (a unix socket
  *         file the listener made is removed, with a directory it made).
  *         NULL-safe. */
@@ -552,6 +568,42 @@ int mp__split_host_port(const char *where, char host[MP__HOST_MAX + 1], unsigned
 int mp__core_handshake(mp__os_conn_t **conn, bool challenge_first, const void *key, size_t key_len,
                        double deadline);
 
+/**
+ * A handshake in progress for a backend's own login (the POSIX fork
+ * server), driven without waiting so that one thread can log in several
+ * peers at once, each with its own deadline: a peer that stalls holds up
+ * nobody else. The same machine as mp__core_handshake().
+ */
+typedef struct mp__core_login mp__core_login_t;
+
+/**
+ * @brief Begin a handshake on `conn`, which the login takes over (freed
+ *        here on failure). Nothing is sent until the first step.
+ * @param key must outlive the login.
+ * @param deadline absolute: what a send may wait. The caller drops a login
+ *        whose deadline has passed (mp__core_login_end()).
+ * @return 0; MP_ENOMEM; MP_ESTATE before mp_init().
+ */
+int mp__core_login_start(mp__os_conn_t *conn, bool challenge_first, const void *key, size_t key_len,
+                         double deadline, mp__core_login_t **out);
+
+/**
+ * @brief Go on as far as what the peer has sent allows, without waiting.
+ * @return 0 once the peer is authenticated; 1 while it waits for the peer
+ *         (call again once the end is readable); MP_EAUTH (a wrong digest,
+ *         a hang-up, anything that is not the handshake's next message);
+ *         MP_ETIMEDOUT; MP_ESYS. A failure is final.
+ */
+int mp__core_login_step(mp__core_login_t *login);
+
+/**
+ * @brief Free a login. After a step that returned 0 the end comes back,
+ *        open and with nothing past the handshake read from it; otherwise
+ *        (a failure, or a login dropped unfinished) it is closed and NULL
+ *        is returned. NULL-safe.
+ */
+mp__os_conn_t *mp__core_login_end(mp__core_login_t *login);
+
 /* --- children ------------------------------------------------------ */
 
 /**
@@ -572,6 +624,15 @@ int mp__core_child_main(const char *method, const void *record, size_t len,
  */
 int mp__core_child_run(const char *method, const void *decoded, const mp_sentinel_t *handles,
                        size_t nhandles);
+
+/**
+ * @brief In a fork child, before it runs its task: the OS handles of the
+ *        connection ends in its copy of the parent's memory, so that the
+ *        backend can let go of those it was not given (fork policy
+ *        point 4). Writes at most `cap` of them to `out` (NULL when `cap`
+ *        is 0) and returns how many there are.
+ */
+size_t mp__core_inherited_conns(mp_sentinel_t *out, size_t cap);
 
 /**
  * @brief A start method's child exists but could not be given its orders:

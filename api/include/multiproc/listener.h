@@ -26,8 +26,11 @@
  * neither side talks to a peer that does not hold the key. A client with the
  * wrong key fails with MP_EAUTH; one with no key, at a listener that wants
  * one, is dropped (it receives the listener's challenge and a refusal, then
- * end-of-file). Either way the listener reports MP_EAUTH from that accept,
- * and the next accept goes on. A client with a key, at a listener without
+ * end-of-file). Either way the listener reports MP_EAUTH from an accept,
+ * and the next accept goes on. A keyed listener authenticates every client
+ * that has connected at once, so a client that is silent or slow delays no
+ * other: an accept returns the first client to authenticate, and a client
+ * has 10 s from its accept to do so. A client with a key, at a listener without
  * one, waits for a challenge that never comes: MP_ETIMEDOUT once its
  * timeout has passed. An empty key (non-NULL, length 0) is a valid key.
  */
@@ -85,12 +88,26 @@ MP_API const char *mp_listener_address(mp_listener_t *listener);
  * @param listener the listener.
  * @param[out] out the accepted connection; free it with mp_connection_destroy().
  * @param timeout seconds to wait for a client (see MP_FOREVER): MP_FOREVER
- *        is Python's accept(), 0 polls. With a key, a client that has connected
- *        then has 10 s to answer the challenge, whatever the timeout: a
- *        silent one costs at most that long, then MP_EAUTH.
- * @return 0; MP_ETIMEDOUT; MP_EAUTH when that client failed the handshake
- *         (it is dropped; accept again for the next); MP_EINVAL for NULL or
- *         a bad timeout; MP_ECLOSED for a closed or destroyed listener;
+ *        is Python's accept(), 0 polls.
+ *
+ * With a key, the listener accepts every client that connects and runs
+ * their handshakes together, across calls: a client stays pending (its
+ * handshake goes on in every later accept) until it authenticates, fails,
+ * or its 10 s from being accepted have passed, whatever the calls'
+ * timeouts. A call returns the first pending client to authenticate, or
+ * MP_EAUTH for the first to fail, so a silent or slow client never delays
+ * another. A poll (timeout 0) returns a client whose handshake completes
+ * without waiting; one still mid-handshake is MP_ETIMEDOUT, and is
+ * returned by a later call. At most 32 clients are pending: one more
+ * pushes out the one that has waited longest (it sees end-of-file). Pending
+ * clients are dropped when the listener is closed. Keyed accepts of
+ * several threads take turns (a thread waits for its turn within its own
+ * timeout).
+ * @return 0; MP_ETIMEDOUT; MP_EAUTH when a client failed the handshake,
+ *         whatever it did: a wrong key, a hang-up, silence past its 10 s,
+ *         any bytes that are not the handshake's next message (it is
+ *         dropped; accept again for the next); MP_EINVAL for NULL or a bad
+ *         timeout; MP_ECLOSED for a closed or destroyed listener;
  *         MP_ENOMEM; MP_ESYS.
  */
 MP_API int mp_listener_accept(mp_listener_t *listener, mp_connection_t **out, double timeout);

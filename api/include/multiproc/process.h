@@ -12,6 +12,22 @@
  * in Python), and a crash reads as the POSIX signal it matches (an access
  * violation as -SIGSEGV).
  *
+ * Under forkserver a child is forked by the fork server, yet it stays
+ * this process's child in every respect: should the server die (killed,
+ * crashed), the child runs on, mp_process_join() and mp_process_is_alive()
+ * follow it, mp_process_kill() reaches it, and its true exit code is read,
+ * and the next start makes a new server. On Linux this rests on two kernel
+ * facilities: a pidfd of every child (5.3+), and making this process a
+ * child subreaper (prctl(PR_SET_CHILD_SUBREAPER), 3.4+) when it first
+ * starts a fork server, so that the server's orphans are re-parented to
+ * this process rather than to init. That attribute is process-wide: from
+ * then on EVERY process orphaned below this one comes to it, for instance
+ * a daemon that one of its children double-forked, or the children of a
+ * child that was killed. Such a process becomes a child of this one
+ * (visible to waitpid(-1)) and, once ended, stays a zombie until this
+ * process reaps it or exits. A program that must not adopt orphans uses
+ * spawn or fork, which change nothing of the kind.
+ *
  * Thread safety: one process handle may be used from one thread at a time;
  * different handles from different threads freely.
  */
@@ -32,21 +48,41 @@ extern "C" {
 /** A child process. */
 typedef struct mp_process mp_process_t;
 
-/** Whether a child is a daemon (Python's `daemon=`). */
+/**
+ * Whether a child is a daemon (Python's `daemon=`).
+ *
+ * A daemon child is terminated (SIGTERM; Windows: TerminateProcess) when
+ * its parent exits normally, by returning from main() or calling exit(), as
+ * in Python; a non-daemon child is joined then. A parent that is killed
+ * (SIGKILL, a crash) runs nothing, so its children, daemons included,
+ * outlive it under every POSIX start method (fork, spawn and forkserver
+ * alike): only `exit_with_parent` ends a child whose parent was killed.
+ * Windows differs: a daemon child is in the parent's kill-on-close job
+ * object, so it ends with its parent however the parent ends.
+ */
 typedef enum mp_daemon {
     MP_DAEMON_INHERIT = 0, /**< the current process's own flag (Python's default) */
-    MP_DAEMON_YES,         /**< terminated when its parent exits */
+    MP_DAEMON_YES,         /**< terminated when its parent exits normally */
     MP_DAEMON_NO           /**< the parent joins it at exit */
 } mp_daemon_t;
 
-/** Options for mp_process_create(); designed for designated initialisers. */
+/**
+ * Options for mp_process_create(); designed for designated initialisers.
+ *
+ * `exit_with_parent` kills the child (SIGKILL) when its parent process ends,
+ * however it ends (Linux: even by SIGKILL; Windows: a job object). It
+ * follows the parent process, not the thread that started the child, and,
+ * under forkserver, not the fork server. On Linux the child claims the
+ * signal SIGRTMAX for the kernel's parent-death notice: its task must
+ * neither block it nor change its handler.
+ */
 typedef struct mp_process_opts {
     const char *task;      /**< name in the task table (required) */
     const void *arg;       /**< argument bytes (copied); see MP_ARG_I64() */
     size_t arg_len;        /**< their count */
     const char *name;      /**< NULL: "Process-N" */
     mp_daemon_t daemon;    /**< default: inherit the current process's flag */
-    bool exit_with_parent; /**< kill the child if its parent dies (Linux: even by SIGKILL) */
+    bool exit_with_parent; /**< kill the child when its parent process ends (see above) */
     mp_context_t *context; /**< start method; NULL: the default context */
     void *const *objects;  /**< shareable objects (locks, values, shared memory...)
                                  the child gets with mp_task_lock() etc.; see MP_OBJECTS() */
