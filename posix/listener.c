@@ -203,9 +203,9 @@ static int pipe_family(void)
 
 /* A fresh private directory (0700, so only our user reaches the socket)
  * under $TMPDIR, or /tmp when $TMPDIR is unset or too long for
- * "DIR/mp-listener-<pid>-XXXXXX/listener" to fit in sun_path. The pid lets
- * the next program sweep it should this process die without removing it
- * (sweep.c). */
+ * "DIR/mp-listener-<pid>-XXXXXX/listener" to fit in sun_path. Should this
+ * process be killed, the tracker removes it; the pid lets the next program
+ * sweep it should the tracker not know it yet (sweep.c). */
 static int private_dir(char *dir, size_t size)
 {
     char tail[64];
@@ -224,6 +224,7 @@ static int private_dir(char *dir, size_t size)
         dir[0] = '\0';
         return mp__posix_syserr("mkdtemp");
     }
+    mp__posix_track_dir(dir); /* removed for us if we are killed */
     return 0;
 }
 
@@ -528,8 +529,8 @@ void mp__os_listener_free(mp__os_listener_t *listener)
         if (listener->path[0] && lstat(listener->path, &st) == 0 && S_ISSOCK(st.st_mode) &&
             st.st_dev == listener->dev && st.st_ino == listener->ino)
             unlink(listener->path);
-        if (listener->dir[0])
-            rmdir(listener->dir); /* fails, harmlessly, if someone put files in it */
+        if (listener->dir[0] && rmdir(listener->dir) == 0) /* fails if someone put files in it */
+            mp__posix_untrack_dir(listener->dir);
     }
     free(listener);
 }

@@ -283,6 +283,12 @@ int mp__posix_track(const char *osname);
 void mp__posix_track_abandon(const char *osname);
 /** @brief Announce that a named object was unlinked. */
 void mp__posix_untrack(const char *osname);
+/** @brief Announce a private directory this process made for its sockets
+ *         (0700), which the tracker removes, sockets and all, once the
+ *         process has ended. Quiet: a failure leaves the sweep to do it. */
+void mp__posix_track_dir(const char *dir);
+/** @brief Announce that that directory was removed. */
+void mp__posix_untrack_dir(const char *dir);
 /** @brief The tracker journal to hand to a child; -1 when there is none. */
 int mp__posix_tracker_fd(void);
 /** @brief In a child: use the tracker journal it was given. */
@@ -305,6 +311,14 @@ int mp__posix_anonymous_fd(const char *label);
 /** @brief Remove what dead processes of this library left in the temporary
  *         directories (sweep.c); cheap, called once per program start. */
 void mp__posix_sweep_leftovers(void);
+
+/**
+ * @brief Remove directory `name` under `parent` (a descriptor, or AT_FDCWD
+ *        for a path) and the sockets in it, if it is one of ours: a real
+ *        directory of this user, mode 0700; anything but sockets in it
+ *        keeps it (sweep.c).
+ */
+void mp__posix_remove_private_dir(int parent, const char *name);
 
 /** The start methods' tables, one per file. */
 extern const mp__start_method_t mp__posix_fork_method;

@@ -44,8 +44,7 @@ static bool pid_ended(pid_t pid)
     return pid != getpid() && kill(pid, 0) < 0 && errno == ESRCH;
 }
 
-/* Remove directory `name` under `parent` if it is ours, and its sockets. */
-static void remove_leftover(int parent, const char *name)
+void mp__posix_remove_private_dir(int parent, const char *name)
 {
     int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     struct stat st;
@@ -79,7 +78,7 @@ static void sweep_dir(const char *path)
     for (struct dirent *e; (e = readdir(dir));) {
         pid_t pid = leftover_pid(e->d_name);
         if (pid && pid_ended(pid))
-            remove_leftover(fd, e->d_name);
+            mp__posix_remove_private_dir(fd, e->d_name);
     }
     closedir(dir);
 }

@@ -5,7 +5,8 @@
  * opened for appending, that the first process to track a name makes and
  * every child inherits (fork) or is given (spawn, fork server). A process
  * appends one line per event ("+pid name": uses it, "-pid name": tried to
- * create it and did not, "xpid name": unlinked it) and then rings the
+ * create it and did not, "xpid name": unlinked it; "Dpid dir" and "Xpid
+ * dir" for a private directory of sockets, made and removed) and rings the
  * tracker over a Unix socket connection; the tracker reads the journal, not
  * the socket. Because the journal is held by the family and not by the
  * tracker, the tracker can die (SIGKILL) without taking what it knew with
@@ -245,24 +246,35 @@ int mp__posix_track(const char *osname)
     return send_event('+', osname, true);
 }
 
-/* The two below run on the way out of a call (a failed create, an unlink
- * done): their own failure must not replace that call's detail. */
-static void send_quietly(char op, const char *osname)
+/* The calls below run on the way out of a call (a failed create, an
+ * unlink done) or beside one (a listener's directory): their own failure
+ * must not replace that call's detail. */
+static void send_quietly(char op, const char *osname, bool start)
 {
     mp__errdetail_saved_t saved;
     mp__errdetail_save(&saved);
-    send_event(op, osname, false);
+    send_event(op, osname, start);
     mp__errdetail_restore(&saved);
 }
 
 void mp__posix_track_abandon(const char *osname)
 {
-    send_quietly('-', osname);
+    send_quietly('-', osname, false);
 }
 
 void mp__posix_untrack(const char *osname)
 {
-    send_quietly('x', osname);
+    send_quietly('x', osname, false);
+}
+
+void mp__posix_track_dir(const char *dir)
+{
+    send_quietly('D', dir, true);
+}
+
+void mp__posix_untrack_dir(const char *dir)
+{
+    send_quietly('X', dir, false);
 }
 
 int mp__posix_tracker_fd(void)

@@ -14,6 +14,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/** The key of a private directory among the names ("D" lines): its path
+ *  after this prefix, which no shared-memory name ("/mp.<name>") has. */
+#define TRACKER_DIR_KEY "dir:"
+/** The longest key, NUL included. */
+#define TRACKER_KEY_MAX (MP__TRACKER_LINE_MAX + sizeof TRACKER_DIR_KEY)
+
 /** A process that uses a name, and how many of its "+" lines say so that
  *  no "-" line has taken back (a failed create takes back its own). */
 typedef struct tracked_user {
@@ -23,8 +29,8 @@ typedef struct tracked_user {
 
 /** A name the tracker may have to remove, and the pids that keep it. */
 typedef struct tracked_name {
-    char name[MP__TRACKER_LINE_MAX]; /**< the OS name, "/mp.<name>" */
-    tracked_user_t *users;           /**< users that may still live */
+    char name[TRACKER_KEY_MAX]; /**< the OS name, "/mp.<name>" (or a directory's key) */
+    tracked_user_t *users;      /**< users that may still live */
     size_t nusers, cap;
     bool candidate; /**< its users all ended: /proc is searched for others */
 } tracked_name_t;
@@ -57,6 +63,12 @@ typedef struct tracker_state {
 
 /** What a journal line says: op '+', '-' or 'x', by `pid`, about `name`. */
 typedef void (*tracker_on_line_t)(char op, pid_t pid, const char *name);
+
+/**
+ * @brief How entry `t` is written in the journal: `*op` '+' for a name,
+ *        'D' for a directory, and what follows the pid.
+ */
+const char *mp__tracker_line_of(const tracked_name_t *t, char *op);
 
 /** @brief The entry for `name`, NULL if it is not tracked. */
 tracked_name_t *mp__tracker_name(tracker_state_t *s, const char *name);

@@ -69,7 +69,10 @@ static size_t apply_lines(tracker_state_t *s, char *buf, size_t len, tracker_on_
             *found = s->read_to + (start - buf);
             return (size_t)(start - buf);
         }
-        if (sscanf(start + 1, "%d %127s", &pid, name) == 2 && pid > 0)
+        /* The name is the rest of the line: a directory's may hold spaces. */
+        int at = 0;
+        if (sscanf(start + 1, "%d %n", &pid, &at) == 1 && pid > 0 && at > 0 &&
+            snprintf(name, sizeof name, "%s", start + 1 + at) < (int)sizeof name && name[0])
             on_line(start[0], (pid_t)pid, name);
         start = nl + 1;
     }
@@ -121,7 +124,10 @@ static void read_until(tracker_state_t *s, off_t limit, tracker_on_line_t on_lin
         if (used == 0 && (size_t)r == sizeof buf - 1)
             used = (size_t)r;
         s->read_to += (off_t)used;
-        if (used < (size_t)r || (size_t)r < want)
+        /* Short of what was asked: the end, where a line without its
+         * newline is one being written. A full buffer goes on from its
+         * last whole line. */
+        if ((size_t)r < want)
             return;
     }
 }
@@ -179,10 +185,12 @@ static void write_snapshot(tracker_state_t *s)
     len += (size_t)snprintf(text, cap, "S%016" PRIx64 "\n", token);
     for (apr_hash_index_t *hi = apr_hash_first(NULL, s->names); hi; hi = apr_hash_next(hi)) {
         const tracked_name_t *t = apr_hash_this_val(hi);
+        char op;
+        const char *what = mp__tracker_line_of(t, &op);
         for (size_t i = 0; i < t->nusers; i++)
             for (unsigned n = 0; n < t->users[i].uses; n++)
-                len += (size_t)snprintf(text + len, cap - len, "+%d %s\n", (int)t->users[i].pid,
-                                        t->name);
+                len += (size_t)snprintf(text + len, cap - len, "%c%d %s\n", op,
+                                        (int)t->users[i].pid, what);
     }
     ssize_t w;
     while ((w = write(s->journal, text, len)) < 0 && errno == EINTR)

@@ -19,6 +19,7 @@
 #include <apr_hash.h>
 #include <apr_pools.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -144,8 +145,23 @@ bool mp__tracker_add_user(tracker_state_t *s, tracked_name_t *t, pid_t pid)
 
 /* ---- journal events ------------------------------------------------- */
 
+const char *mp__tracker_line_of(const tracked_name_t *t, char *op)
+{
+    bool dir = strncmp(t->name, TRACKER_DIR_KEY, sizeof TRACKER_DIR_KEY - 1) == 0;
+    *op = dir ? 'D' : '+';
+    return dir ? t->name + sizeof TRACKER_DIR_KEY - 1 : t->name;
+}
+
 static void on_line(char op, pid_t pid, const char *name)
 {
+    /* A directory is a name under its own key: made ('D') is used, removed
+     * ('X') is unlinked. */
+    char key[TRACKER_KEY_MAX];
+    if (op == 'D' || op == 'X') {
+        snprintf(key, sizeof key, "%s%s", TRACKER_DIR_KEY, name);
+        name = key;
+        op = op == 'D' ? '+' : 'x';
+    }
     tracked_name_t *t = mp__tracker_name(&state, name);
     if (op == '+' && (t = name_entry(name)))
         mp__tracker_add_user(&state, t, pid);
@@ -157,6 +173,18 @@ static void on_line(char op, pid_t pid, const char *name)
             forget_name(t);
     } else if (op == 'x' && t)
         forget_name(t);
+}
+
+/* Remove what `t` names, and say so in the journal. */
+static void remove_named(const tracked_name_t *t)
+{
+    char op;
+    const char *what = mp__tracker_line_of(t, &op);
+    if (op == 'D')
+        mp__posix_remove_private_dir(AT_FDCWD, what);
+    else
+        shm_unlink(what);
+    mp__posix_journal_append(state.journal, op == 'D' ? 'X' : 'x', getpid(), what);
 }
 
 /* ---- ends ------------------------------------------------------------ */
@@ -195,8 +223,7 @@ static void settle(tracked_name_t **cands, size_t ncands)
         t->candidate = false;
         if (t->nusers > 0)
             continue; /* adopted */
-        shm_unlink(t->name);
-        mp__posix_journal_append(state.journal, 'x', getpid(), t->name);
+        remove_named(t);
         forget_name(t);
     }
 }

@@ -22,15 +22,16 @@ static int create_one(mp_task_t *t, mp_shm_t **shm, char *names, size_t size)
     return 0;
 }
 
-/* Create, unlink and destroy segments until killed (or ctl.seconds pass),
- * having written ctl.path once the loop runs: the parent kills it at a
- * random moment, inside a create as likely as not. */
+/* Create, unlink and destroy segments until killed (or ctl.seconds pass,
+ * or ctl.n cycles when it is not 0), having written ctl.path once the loop
+ * runs: the parent kills it at a random moment, inside a create as likely
+ * as not. */
 int task_trk_create_churn(mp_task_t *t)
 {
     ctl_arg_t ctl;
     int rc = task_arg_struct(t, &ctl, sizeof ctl, "ctl_arg_t");
     double end = now_s() + ctl.seconds;
-    for (long i = 0; rc == 0 && now_s() < end; i++) {
+    for (long i = 0; rc == 0 && now_s() < end && (ctl.n == 0 || i < ctl.n); i++) {
         mp_shm_t *shm;
         if ((rc = mp_shm_create(&shm, &(mp_shm_opts_t){.size = 4096})) < 0)
             return mp_task_fail(t, rc, "mp_shm_create: %s", mp_errdetail());
