@@ -204,13 +204,11 @@ static int pipe_family(void)
 /* A fresh private directory (0700, so only our user reaches the socket)
  * under $TMPDIR, or /tmp when $TMPDIR is unset or too long for
  * "DIR/mp-listener-<pid>-XXXXXX/listener" to fit in sun_path. Should this
- * process be killed, the tracker removes it; the pid lets the next program
- * sweep it should the tracker not know it yet (sweep.c). */
+ * process be killed, the tracker removes it (sweep.c). */
 static int private_dir(char *dir, size_t size)
 {
-    char tail[64];
-    int pid = (int)getpid();
-    snprintf(tail, sizeof tail, "/mp-listener-%d-XXXXXX/listener", pid);
+    char tail[64], base[SUN_PATH_SIZE];
+    snprintf(tail, sizeof tail, "/mp-listener-%d-XXXXXX/listener", (int)getpid());
     const char *tmp = getenv("TMPDIR");
     size_t n = tmp ? strlen(tmp) : 0;
     while (n > 1 && tmp[n - 1] == '/')
@@ -219,13 +217,8 @@ static int private_dir(char *dir, size_t size)
         tmp = "/tmp";
         n = 4;
     }
-    snprintf(dir, size, "%.*s/mp-listener-%d-XXXXXX", (int)n, tmp, pid);
-    if (!mkdtemp(dir)) {
-        dir[0] = '\0';
-        return mp__posix_syserr("mkdtemp");
-    }
-    mp__posix_track_dir(dir); /* removed for us if we are killed */
-    return 0;
+    snprintf(base, sizeof base, "%.*s", (int)n, tmp);
+    return mp__posix_make_private_dir(dir, size, base, "mp-listener-");
 }
 
 /* bind() and listen(); EADDRINUSE (a live listener's port, or any file at a

@@ -308,6 +308,14 @@ void mp__posix_tracker_main(int listener, int journal);
  */
 int mp__posix_anonymous_fd(const char *label);
 
+/**
+ * @brief Make a fresh private directory (0700) "<base>/<prefix><pid>-XXXXXX"
+ *        in `dir`, announced to the tracker before it exists (so the
+ *        tracker removes it, sockets and all, if this process is killed).
+ * @return 0; MP_EINVAL when it does not fit `size`; MP_ESYS.
+ */
+int mp__posix_make_private_dir(char *dir, size_t size, const char *base, const char *prefix);
+
 /** @brief Remove what dead processes of this library left in the temporary
  *         directories (sweep.c); cheap, called once per program start. */
 void mp__posix_sweep_leftovers(void);

@@ -1,5 +1,7 @@
-/* Sweeping what dead processes of this library left in the temporary
- * directories: the private directories (0700) around a fork server's
+/* Private directories (0700) for sockets: made so that nothing leaks them
+ * (the tracker hears of one before it exists), and swept should the
+ * tracker not have heard: what dead processes of this library left in the
+ * temporary directories: the private directories (0700) around a fork server's
  * socket ("multiproc-<pid>-XXXXXX", forkserver_client.c) and around a
  * listener's socket ("mp-listener-<pid>-XXXXXX", listener.c). Their owner
  * removes them when it ends normally; a SIGKILL leaves them. Once per
@@ -81,6 +83,38 @@ static void sweep_dir(const char *path)
             mp__posix_remove_private_dir(fd, e->d_name);
     }
     closedir(dir);
+}
+
+int mp__posix_make_private_dir(char *dir, size_t size, const char *base, const char *prefix)
+{
+    static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    for (int attempt = 0; attempt < 100; attempt++) {
+        unsigned char r[6];
+        int rc = mp__os_random(r, sizeof r);
+        if (rc < 0)
+            return rc;
+        char tail[7];
+        for (size_t i = 0; i < sizeof r; i++)
+            tail[i] = letters[r[i] % (sizeof letters - 1)];
+        tail[6] = '\0';
+        int n = snprintf(dir, size, "%s/%s%d-%s", base, prefix, (int)getpid(), tail);
+        if (n < 0 || (size_t)n >= size)
+            return mp__errdetail_set(MP_EINVAL, "no room for a directory under %s", base);
+        /* Announced first, so that no moment of this process's death
+         * leaves the directory unknown to the tracker. */
+        mp__posix_track_dir(dir);
+        if (mkdir(dir, 0700) == 0)
+            return 0;
+        int err = errno;
+        mp__posix_untrack_dir(dir); /* not ours: taken, or never made */
+        if (err != EEXIST) {
+            errno = err;
+            dir[0] = '\0';
+            return mp__posix_syserr("mkdir of a private directory");
+        }
+    }
+    dir[0] = '\0';
+    return mp__errdetail_set(MP_ESYS, "no free private directory name under %s", base);
 }
 
 void mp__posix_sweep_leftovers(void)
