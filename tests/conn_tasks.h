@@ -33,6 +33,8 @@ CONN_TASKS(CONN_TASK_DECLARE)
 /** The suite itself (test_connection.c), for main.c's list. */
 struct test_suite;
 extern const struct test_suite suite_connection;
+/** The suite of a hostile or dying peer (test_conn_limits.c). */
+extern const struct test_suite suite_conn_limits;
 
 /** How long a child waits for a message that should come: long enough for a
  *  loaded machine, short enough that an orphaned child does not linger. */

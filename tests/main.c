@@ -41,8 +41,8 @@ static const test_suite_t *const all_suites[] = {
     &suite_tracker,
 #endif
     &suite_owner_death,   &suite_sync_bad_objects,
-    &suite_connection,    &suite_listener,
-    &suite_runner,
+    &suite_connection,    &suite_conn_limits,
+    &suite_listener,      &suite_runner,
 };
 enum { SUITE_COUNT = sizeof all_suites / sizeof all_suites[0] };
 

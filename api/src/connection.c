@@ -9,6 +9,11 @@
  * longer than the caller's buffer is refused after its header, leaving the
  * body in the OS for the next call (MP_ETOOSMALL loses nothing, unlike
  * Python's BufferTooShort, which hands the message over in the exception).
+ *
+ * The length comes from the peer, so it is trusted for nothing but framing:
+ * a length over the end's maximum closes the end (MP_EMSGSIZE), and the
+ * memory a receive holds grows with the bytes that really came, not with
+ * the length announced (body_room()).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,12 +29,25 @@ enum { HEADER = 8 };
  *  and one message on a Windows message-mode pipe); larger ones in two. */
 enum { COALESCE_MAX = 4096 };
 
+/** A receive grows the memory for a message's body from this much (or the
+ *  message's size, if less), doubling as the bytes come: a message up to
+ *  1 MiB gets one allocation, and a peer that announces more than it
+ *  sends costs at most about this much. */
+enum { BODY_STEP = 1024 * 1024 };
+
+/** The most body memory an end keeps between messages: more was for one
+ *  big message, and is given back after it. */
+enum { BODY_KEEP = 64 * 1024 };
+
 struct mp_connection {
     mp__object_t obj;
     mp__os_conn_t *os; /**< NULL once closed */
     bool readable, writable;
-    bool eof;      /**< the peer's end is closed and nothing is left */
-    mp__buf_t got; /**< the unfinished start of the current message */
+    bool eof;                   /**< the peer's end is closed and nothing is left */
+    unsigned char head[HEADER]; /**< the current message's header... */
+    size_t head_len;            /**< ...as far as it came */
+    mp__buf_t body;             /**< what came of its body, when a receive kept it */
+    size_t max_message;         /**< longer messages are refused (MP_EMSGSIZE) */
 };
 
 /* The entry step of every call on an end: open the handle in place, then
@@ -62,6 +80,7 @@ static int adopt_end(mp__os_conn_t *os, bool readable, bool writable, mp_connect
     c->os = os;
     c->readable = readable;
     c->writable = writable;
+    c->max_message = MP_CONNECTION_MAX_MESSAGE_DEFAULT;
     *out = c;
     return 0;
 }
@@ -71,7 +90,8 @@ static void close_end(mp_connection_t *c)
 {
     mp__os_conn_free(c->os);
     c->os = NULL;
-    mp__buf_free(&c->got);
+    c->head_len = 0;
+    mp__buf_free(&c->body);
 }
 
 int mp__connection_adopt(mp__os_conn_t *os, mp_connection_t **out)
@@ -175,111 +195,196 @@ static int read_until(mp_connection_t *c, unsigned char *dst, size_t want, size_
             return rc;
         if (n == 0) {
             c->eof = true;
-            return *have ? mp__errdetail_set(MP_EEOF, "the peer closed in the middle of a message")
-                         : mp__errdetail_set(MP_EEOF, "the peer closed the connection");
+            /* In the middle: some of the header came, or all of it (a body
+             * is being read), whether or not any of the body did. */
+            return *have || c->head_len
+                       ? mp__errdetail_set(MP_EEOF, "the peer closed in the middle of a message")
+                       : mp__errdetail_set(MP_EEOF, "the peer closed the connection");
         }
         *have += n;
     }
     return 0;
 }
 
-/* Make sure the current message's header is in `got`; its length in `*n`. */
+/* A receive that would take a message of `n` bytes: over the end's
+ * maximum, it is refused, and since nothing after it can be framed again
+ * without reading it, the end is closed (the peer's sends fail, our calls
+ * answer MP_ECLOSED). */
+static int take_message(mp_connection_t *c, const char *fn, uint64_t n)
+{
+    if (n <= c->max_message)
+        return 0;
+    size_t max = c->max_message;
+    close_end(c);
+    return mp__errdetail_set(MP_EMSGSIZE,
+                             "%s: the message has %llu bytes, over the connection's maximum of "
+                             "%zu: the end is closed (nothing after it can be framed)",
+                             fn, (unsigned long long)n, max);
+}
+
+/* Make sure the current message's header is in `head`; its length in `*n`
+ * (checked by take_message() once a receive means to take it). */
 static int read_header(mp_connection_t *c, double deadline, uint64_t *n)
 {
-    if (c->eof && c->got.len == 0)
+    if (c->eof && c->head_len == 0)
         return mp__errdetail_set(MP_EEOF, "the peer closed the connection");
-    if (c->got.len < HEADER) {
-        int rc = mp__buf_reserve(&c->got, HEADER - c->got.len);
-        size_t have = c->got.len;
-        if (rc == 0)
-            rc = read_until(c, (unsigned char *)c->got.data, HEADER, &have, deadline);
-        c->got.len = have; /* a partial header is kept for the next call */
-        if (rc < 0)
-            return rc;
-    }
-    const unsigned char *h = (const unsigned char *)c->got.data;
+    /* A partial header is kept for the next call. */
+    int rc = read_until(c, c->head, HEADER, &c->head_len, deadline);
+    if (rc == MP_EEOF)
+        c->head_len = 0; /* the start of a header that never ends */
+    if (rc < 0)
+        return rc;
     uint64_t v = 0;
     for (int i = HEADER - 1; i >= 0; i--)
-        v = v << 8 | h[i];
-    if (v > SIZE_MAX - HEADER)
-        return mp__errdetail_set(MP_ENOMEM, "a message of %llu bytes cannot be held here",
-                                 (unsigned long long)v);
+        v = v << 8 | c->head[i];
     *n = v;
     return 0;
 }
 
 /*
- * Receive the body of a message of `n` bytes (its header is in `got`) into
- * `dst`. What earlier timed-out calls got comes first; if this call times
- * out too, everything so far goes back into `got`, so nothing is lost.
+ * Room in `body` for more of a message of `n` bytes of which `have` came
+ * (`have` may run ahead of body.len: a receive into the caller's buffer
+ * saves its bytes into `body` only when it times out). The room grows with
+ * what came, doubling, never with what the header claims, so a peer that
+ * announces a huge message and sends little costs little; `*room` is how
+ * much may be read next (>= 1, at most what is missing).
+ */
+static int body_room(mp_connection_t *c, size_t n, size_t have, size_t *room)
+{
+    size_t missing = n - have;
+    if (c->body.cap <= have) {
+        size_t step = have > BODY_STEP ? have : BODY_STEP;
+        int rc = mp__buf_reserve(&c->body, have - c->body.len + (missing < step ? missing : step));
+        if (rc < 0)
+            return mp__errdetail_set(rc, "no memory for %zu more bytes of a %zu-byte message",
+                                     missing < step ? missing : step, n);
+    }
+    *room = c->body.cap - have < missing ? c->body.cap - have : missing;
+    return 0;
+}
+
+/* The message is over (delivered, or lost with the stream): the next one
+ * starts from an empty header, and a big body's memory is not kept for a
+ * connection that may only carry small messages from now on. */
+static void message_done(mp_connection_t *c)
+{
+    c->head_len = 0;
+    c->body.len = 0;
+    if (c->body.cap > BODY_KEEP)
+        mp__buf_free(&c->body);
+}
+
+/*
+ * Receive the body of a message of `n` bytes (its header is in `head`).
+ * With `dst`, into it: what earlier timed-out calls got comes first, and
+ * if this call times out too everything so far goes back into `body`, so
+ * nothing is lost. Without `dst`, into `body` itself, whose bytes the
+ * caller then takes (recv_alloc). A receive that may time out reads only
+ * what `body` has room to keep; one that waits for ever reads into `dst`
+ * as the bytes come.
  */
 static int read_body(mp_connection_t *c, unsigned char *dst, size_t n, double deadline)
 {
-    size_t have = c->got.len - HEADER;
-    /* Room to keep a partial body must exist before any of it is read; if
-     * there is none, the message stays whole where it is (header in `got`,
-     * the rest in the OS) for a later call. */
-    int rc = deadline == MP_FOREVER ? 0 : mp__buf_reserve(&c->got, n - have);
-    if (rc < 0)
-        return rc;
-    if (have)
-        memcpy(dst, c->got.data + HEADER, have);
-    rc = read_until(c, dst, n, &have, deadline);
-    if (rc == MP_ETIMEDOUT) {
-        memcpy(c->got.data + HEADER, dst, have);
-        c->got.len = HEADER + have;
+    bool keep = !dst || deadline != MP_FOREVER;
+    size_t have = c->body.len;
+    if (dst && have)
+        memcpy(dst, c->body.data, have);
+    int rc = 0;
+    while (rc == 0 && have < n) {
+        size_t room = n - have;
+        if (keep && (rc = body_room(c, n, have, &room)) < 0)
+            break;
+        unsigned char *into = dst ? dst : (unsigned char *)c->body.data;
+        rc = read_until(c, into, have + room, &have, deadline);
+        if (!dst)
+            c->body.len = have;
+    }
+    if (rc == MP_ETIMEDOUT || rc == MP_ENOMEM) { /* the message stays for a later call */
+        if (dst && have > c->body.len)
+            memcpy(c->body.data + c->body.len, dst + c->body.len, have - c->body.len);
+        c->body.len = have;
         return rc;
     }
-    c->got.len = 0; /* delivered, or the stream is broken for good */
+    if (rc < 0)
+        message_done(c); /* the stream is broken for good */
     return rc;
 }
 
 int mp_connection_recv(mp_connection_t *c, void *buf, size_t size, size_t *len, double timeout)
 {
-    int rc = open_end(&c, false, "mp_connection_recv");
+    static const char fn[] = "mp_connection_recv";
+    int rc = open_end(&c, false, fn);
     if (rc < 0)
         return rc;
     if (!len || (!buf && size > 0))
         return mp__errdetail_set(MP_EINVAL, "mp_connection_recv: NULL len, or NULL buf");
-    if ((rc = mp__timeout_check(timeout, "mp_connection_recv")) < 0)
+    if ((rc = mp__timeout_check(timeout, fn)) < 0)
         return rc;
     double deadline = mp__deadline(true, timeout);
     uint64_t n = 0;
     if ((rc = read_header(c, deadline, &n)) < 0)
         return rc;
-    *len = (size_t)n;
+    /* Too long for the buffer is MP_ETOOSMALL whatever the length: nothing
+     * of the message is read, so it costs nothing and loses nothing. */
+    *len = n < SIZE_MAX ? (size_t)n : SIZE_MAX;
     if (n > size)
         return mp__errdetail_set(MP_ETOOSMALL,
-                                 "mp_connection_recv: the message has %zu bytes, the buffer %zu",
-                                 (size_t)n, size);
-    return read_body(c, buf, (size_t)n, deadline);
+                                 "mp_connection_recv: the message has %llu bytes, the buffer %zu",
+                                 (unsigned long long)n, size);
+    if ((rc = take_message(c, fn, n)) < 0)
+        return rc;
+    if ((rc = read_body(c, buf, (size_t)n, deadline)) == 0)
+        message_done(c);
+    return rc;
 }
 
 int mp_connection_recv_alloc(mp_connection_t *c, void **data, size_t *len, double timeout)
 {
+    static const char fn[] = "mp_connection_recv_alloc";
     if (data)
         *data = NULL; /* on every failure, as documented */
-    int rc = open_end(&c, false, "mp_connection_recv_alloc");
+    int rc = open_end(&c, false, fn);
     if (rc < 0)
         return rc;
     if (!data || !len)
         return mp__errdetail_set(MP_EINVAL, "mp_connection_recv_alloc: NULL data or len");
-    if ((rc = mp__timeout_check(timeout, "mp_connection_recv_alloc")) < 0)
+    if ((rc = mp__timeout_check(timeout, fn)) < 0)
         return rc;
     double deadline = mp__deadline(true, timeout);
     uint64_t n = 0;
-    if ((rc = read_header(c, deadline, &n)) < 0)
+    if ((rc = read_header(c, deadline, &n)) < 0 || (rc = take_message(c, fn, n)) < 0)
         return rc;
-    unsigned char *message = malloc(n ? (size_t)n : 1);
-    if (!message)
-        return mp__errdetail_set(MP_ENOMEM, "mp_connection_recv_alloc: %zu bytes", (size_t)n);
-    if ((rc = read_body(c, message, (size_t)n, deadline)) < 0) {
-        free(message);
+    /* An empty message has no body, but the caller gets a valid pointer. */
+    if (n == 0 && (rc = body_room(c, 1, 0, &(size_t){0})) < 0)
         return rc;
-    }
-    *data = message;
+    if ((rc = read_body(c, NULL, (size_t)n, deadline)) < 0)
+        return rc;
+    /* The body's memory becomes the caller's message. */
+    *data = c->body.data;
     *len = (size_t)n;
+    c->body = (mp__buf_t){0};
+    c->head_len = 0;
     return 0;
+}
+
+int mp_connection_set_max_message(mp_connection_t *c, size_t max)
+{
+    int rc = open_end(&c, false, "mp_connection_set_max_message");
+    if (rc == 0)
+        c->max_message = max;
+    return rc;
+}
+
+size_t mp_connection_max_message(mp_connection_t *c)
+{
+    return open_end(&c, false, "mp_connection_max_message") < 0 ? 0 : c->max_message;
+}
+
+size_t mp__connection_held_for_tests(mp_connection_t *c)
+{
+    return mp__object_open(&c, &mp__kind_connection, "mp__connection_held_for_tests") < 0
+               ? 0
+               : c->body.cap;
 }
 
 int mp_connection_sentinel(mp_connection_t *c, mp_sentinel_t *out)
@@ -299,7 +404,7 @@ int mp_connection_poll(mp_connection_t *c, double timeout)
         return rc;
     if (c->eof)
         return 1;
-    /* Whatever `got` holds is unfinished; only the OS can say whether more
+    /* Whatever `head` and `body` hold is unfinished; only the OS can say whether more
      * (or end-of-file) is there. */
     mp_sentinel_t sentinel;
     unsigned char ready = 0;

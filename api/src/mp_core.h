@@ -106,6 +106,12 @@ int mp__connection_adopt(mp__os_conn_t *os, mp_connection_t **out);
  */
 mp__os_conn_t *mp__connection_disown(mp_connection_t *c);
 
+/**
+ * @brief A test hook: the bytes of memory `c` holds for an unfinished or
+ *        past message (its body buffer's capacity); 0 for a bad handle.
+ */
+size_t mp__connection_held_for_tests(mp_connection_t *c);
+
 /* --- start methods (context.c) ------------------------------------ */
 
 /** @brief The start method a context stands for; NULL = the default one. */

@@ -20,6 +20,14 @@
  * | BufferTooShort (recv_bytes_into)         | MP_ETOOSMALL, and the message stays for the next call |
  * | OSError "handle is closed"               | MP_ECLOSED             |
  * | OSError "connection is write-only" etc.  | MP_ESTATE              |
+ * | OSError "bad message length" (maxlength) | MP_EMSGSIZE, and the end is closed |
+ *
+ * A receiving end refuses to take a message longer than its maximum
+ * (mp_connection_set_max_message(), MP_CONNECTION_MAX_MESSAGE_DEFAULT
+ * unless set): the length comes from the peer, and a peer that announces
+ * more than the program expects is not one to keep talking to. The memory a
+ * receive holds for a message grows with the bytes that arrived, never with
+ * the length the peer announced.
  */
 #ifndef MULTIPROC_CONNECTION_H
 #define MULTIPROC_CONNECTION_H
@@ -34,6 +42,10 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/** The longest message an end receives unless told otherwise (1 GiB, or
+ *  less where size_t is smaller): see mp_connection_set_max_message(). */
+#define MP_CONNECTION_MAX_MESSAGE_DEFAULT ((size_t)1 << (sizeof(size_t) > 4 ? 30 : 28))
 
 /** One end of a pipe. */
 typedef struct mp_connection mp_connection_t;
@@ -85,8 +97,14 @@ MP_API int mp_connection_send(mp_connection_t *c, const void *data, size_t len, 
  * @param len out: the message's length; on MP_ETOOSMALL, the size needed.
  * @param timeout seconds to wait for a message (see MP_FOREVER):
  *        MP_FOREVER is Python's `recv_bytes()`, 0 polls.
- * @return 0; MP_ETOOSMALL when the message is longer than `size` (nothing is
- *         lost: the message stays and the next receive returns it);
+ * @return 0; MP_ETOOSMALL when the message is longer than `size`, whatever
+ *         its length (nothing is lost: the message stays and the next
+ *         receive returns it; `*len` is its length, SIZE_MAX when it has
+ *         more bytes than a size_t counts); MP_EMSGSIZE when it fits
+ *         `size` but is longer than the end's maximum
+ *         (mp_connection_set_max_message()): the end is closed, since
+ *         nothing after that message could be framed, and later calls on it
+ *         answer MP_ECLOSED;
  *         MP_ETIMEDOUT when no whole message arrived in time (what did
  *         arrive is kept); MP_EEOF when the peer's end is closed and no
  *         message is left; MP_EINVAL for NULL `c` or `len`, NULL `buf` with
@@ -99,10 +117,44 @@ MP_API int mp_connection_recv(mp_connection_t *c, void *buf, size_t size, size_t
 /**
  * @brief Receive the next message, whatever its size, into memory the
  *        library allocates; free it with mp_free().
- * @return as mp_connection_recv(), never MP_ETOOSMALL; `*data` is NULL
- *         unless 0 is returned (an empty message gives a valid pointer).
+ * @param c an end that receives.
+ * @param[out] data the message, the caller's to mp_free(); NULL unless 0 is
+ *        returned (an empty message gives a valid pointer).
+ * @param[out] len its length.
+ * @param timeout as mp_connection_recv().
+ * @return as mp_connection_recv(), never MP_ETOOSMALL: MP_EMSGSIZE (and the
+ *         end closed) for a message over the end's maximum; MP_ENOMEM when
+ *         the memory for the message ran out (what came of it is kept, and
+ *         a later receive goes on from there).
  */
 MP_API int mp_connection_recv_alloc(mp_connection_t *c, void **data, size_t *len, double timeout);
+
+/**
+ * @brief Set the longest message this end receives (Python's
+ *        `recv_bytes(maxlength)`, kept by the end for every receive). A
+ *        longer one is refused as soon as its length arrives, by
+ *        mp_connection_recv_alloc() and by an mp_connection_recv() whose
+ *        buffer would hold it (a smaller buffer gets MP_ETOOSMALL, as
+ *        always): the receive returns MP_EMSGSIZE and the end is closed.
+ * @param c an end that receives.
+ * @param max bytes, any value: 0 allows only empty messages, SIZE_MAX any
+ *        the memory holds. An end starts at
+ *        MP_CONNECTION_MAX_MESSAGE_DEFAULT, an end a child fetches with
+ *        mp_task_connection() and one from mp_listener_accept() or
+ *        mp_client_connect() included.
+ * @return 0; MP_EINVAL for NULL; MP_ECLOSED for a closed or destroyed end;
+ *         MP_ESTATE for an end that only sends.
+ */
+MP_API int mp_connection_set_max_message(mp_connection_t *c, size_t max);
+
+/**
+ * @brief The longest message this end receives (see
+ *        mp_connection_set_max_message()).
+ * @return the maximum in bytes; 0 for NULL, a closed or destroyed end, or
+ *         one that only sends (mp_errdetail() says which), as for every size
+ *         getter.
+ */
+MP_API size_t mp_connection_max_message(mp_connection_t *c);
 
 /**
  * @brief Whether there is something to receive, as Python's `poll()`: bytes

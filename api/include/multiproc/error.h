@@ -50,7 +50,8 @@ extern "C" {
     X(MP_ESERIALIZE, -24, "could not serialise the value") /* PicklingError */           \
     X(MP_ENOTOWNER, -25, "caller does not own it")        /* RuntimeError (RLock) */     \
     X(MP_EUNSAFEFORK, -26, "fork refused: the process has other threads")                \
-    X(MP_ESHUTDOWN, -27, "already shut down")             /* RuntimeError */
+    X(MP_ESHUTDOWN, -27, "already shut down")             /* RuntimeError */             \
+    X(MP_EMSGSIZE, -28, "message longer than the connection's maximum") /* OSError */
 /* clang-format on */
 
 /** The error codes, as an enum so debuggers show their names. */

@@ -389,7 +389,9 @@ static void test_pipe_child(void)
         CHECK_RC(mp_connection_sentinel(r, &s[1]), 0)) {
         double t0 = smoke_now();
         int n = mp_wait(s, 2, 30, ready);
-        CHECK(n == 1 && ready[1] && !ready[0], "the message first (n %d, %d %d)", n, ready[0],
+        /* The connection's sentinel wakes the wait; on a busy machine the
+         * child may have ended too by the time the wait looks. */
+        CHECK(n >= 1 && ready[1], "the message wakes the wait (n %d, %d %d)", n, ready[0],
               ready[1]);
         CHECK(smoke_now() - t0 > 0.1, "the child sends after 0.3 s");
         for (unsigned i = 0; i < 3; i++) {
