@@ -1,16 +1,19 @@
-/* Private directories (0700) for sockets: made so that nothing leaks them
- * (the tracker hears of one before it exists), and swept should the
- * tracker not have heard: what dead processes of this library left in the
- * temporary directories: the private directories (0700) around a fork server's
- * socket ("multiproc-<pid>-XXXXXX", forkserver_client.c) and around a
- * listener's socket ("mp-listener-<pid>-XXXXXX", listener.c). Their owner
- * removes them when it ends normally; a SIGKILL leaves them. Once per
- * program start (mp_init), one listing of each temporary directory finds
- * those whose pid has ended; a directory is removed only if it is ours in
- * every way: a real directory (not a link), this user's, mode 0700, and
- * holding nothing but sockets (anything else makes rmdir fail, harmlessly).
- * A pid that was reused by another process keeps its directory until that
- * process ends too: caution over thoroughness. */
+/* Private directories (0700) around this library's sockets: a listener's
+ * ("mp-listener-<pid>-XXXXXX", listener.c) and a fork server's
+ * ("multiproc-<pid>-XXXXXX", forkserver_client.c).
+ *
+ * Making one: the name is picked here and announced to the tracker before
+ * the directory exists, so the tracker removes it (sockets and all) should
+ * its process be killed at any moment.
+ *
+ * Sweeping: what the tracker never heard of (a fork server's directory,
+ * made between mkdtemp and its server's start; anything left while no
+ * tracker ran) is found at the next program start (mp_init): one listing
+ * of each temporary directory, and a directory whose pid has ended is
+ * removed if it is ours in every way: a real directory (not a link), this
+ * user's, mode 0700, holding nothing but sockets (anything else makes its
+ * rmdir fail, harmlessly). A pid reused by another process keeps its
+ * directory until that process ends too: caution over thoroughness. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
