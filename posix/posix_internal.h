@@ -289,6 +289,9 @@ void mp__posix_untrack(const char *osname);
 void mp__posix_track_dir(const char *dir);
 /** @brief Announce that that directory was removed. */
 void mp__posix_untrack_dir(const char *dir);
+/** @brief How many passes over /proc this family's trackers have made (a
+ *         test hook: the clean-up's work); 0 without a journal. */
+uint64_t mp__posix_tracker_scans(void);
 /** @brief The tracker journal to hand to a child; -1 when there is none. */
 int mp__posix_tracker_fd(void);
 /** @brief In a child: use the tracker journal it was given. */

@@ -88,6 +88,10 @@ void mp__tracker_open_journal(tracker_state_t *s, tracker_on_line_t on_line);
  */
 void mp__tracker_read_journal(tracker_state_t *s, tracker_on_line_t on_line);
 
+/** @brief Count one pass over /proc in the journal's header (tests read it:
+ *         mp__posix_tracker_scans()). */
+void mp__tracker_count_scan(tracker_state_t *s);
+
 /**
  * @brief When the lines read since the last snapshot far outweigh what the
  *        tracker knows, append a snapshot of it; reading it back publishes

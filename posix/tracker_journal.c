@@ -48,6 +48,7 @@ struct journal_header {
     _Atomic uint32_t current; /* which view is valid */
     uint32_t unused;
     journal_view_t views[2];
+    _Atomic uint64_t proc_scans; /* passes over /proc, by every tracker (tests) */
 };
 
 _Static_assert(sizeof(journal_header_t) <= MP__TRACKER_JOURNAL_HEADER, "the header fits its page");
@@ -163,6 +164,25 @@ void mp__tracker_open_journal(tracker_state_t *s, tracker_on_line_t on_line)
         s->skip_from = (off_t)v.snap_at;
         s->skip_to = (off_t)v.snap_end;
     }
+}
+
+void mp__tracker_count_scan(tracker_state_t *s)
+{
+    if (s->header)
+        atomic_fetch_add(&s->header->proc_scans, 1);
+}
+
+uint64_t mp__posix_tracker_scans(void)
+{
+    int fd = mp__posix_tracker_fd();
+    journal_header_t *h = fd < 0 ? MAP_FAILED
+                                 : mmap(NULL, MP__TRACKER_JOURNAL_HEADER, PROT_READ, MAP_SHARED, fd,
+                                        0);
+    if (h == MAP_FAILED)
+        return 0;
+    uint64_t n = atomic_load(&h->proc_scans);
+    munmap(h, MP__TRACKER_JOURNAL_HEADER);
+    return n;
 }
 
 /* Append "+pid name" for every user of every name, after an "S<token>"

@@ -65,6 +65,7 @@ static void scan_fds(tracker_state_t *s, pid_t pid)
 
 void mp__tracker_adopt_users(tracker_state_t *s)
 {
+    mp__tracker_count_scan(s);
     DIR *proc = opendir("/proc");
     pid_t self = getpid();
     for (struct dirent *e; proc && (e = readdir(proc));) {
