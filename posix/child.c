@@ -25,8 +25,12 @@
 
 int mp__os_enter_child(int *argc, char ***argv)
 {
-    if (!argc || !argv || !*argv || *argc < 2 || !(*argv)[1])
+    /* Not a child of ours: a program starting, which sweeps what dead ones
+     * left (sweep.c). */
+    if (!argc || !argv || !*argv || *argc < 2 || !(*argv)[1]) {
+        mp__posix_sweep_leftovers();
         return 0;
+    }
     const char *marker = (*argv)[1];
     if (strcmp(marker, SPAWN_MARKER) == 0) {
         fcntl(MP__CHILD_CHAN_FD, F_SETFD, FD_CLOEXEC);
@@ -38,7 +42,8 @@ int mp__os_enter_child(int *argc, char ***argv)
         mp__posix_forkserver_main(3, 4, *argc > 2 ? (*argv)[2] : NULL);
     }
     if (strcmp(marker, TRACKER_MARKER) == 0)
-        mp__posix_tracker_main(3);
+        mp__posix_tracker_main(3, 4);
+    mp__posix_sweep_leftovers();
     return 0;
 }
 

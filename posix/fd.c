@@ -1,11 +1,16 @@
 /* Descriptor helpers: every descriptor close-on-exec, every loop resumed
- * after EINTR, every socket write immune to SIGPIPE. */
+ * after EINTR, every write immune to SIGPIPE (sockets by MSG_NOSIGNAL,
+ * pipes by blocking the signal around the write). */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "posix_internal.h"
@@ -24,6 +29,17 @@ void mp__posix_close(int fd)
     errno = saved;
 }
 
+void mp__posix_nosigpipe(int fd)
+{
+#ifdef SO_NOSIGPIPE
+    /* Where MSG_NOSIGNAL is missing (macOS), the socket itself says so. */
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+#else
+    (void)fd; /* MSG_NOSIGNAL on every send does it */
+#endif
+}
+
 int mp__posix_socketpair(int fds[2])
 {
 #ifdef SOCK_CLOEXEC
@@ -37,7 +53,33 @@ int mp__posix_socketpair(int fds[2])
     fcntl(fds[0], F_SETFD, FD_CLOEXEC);
     fcntl(fds[1], F_SETFD, FD_CLOEXEC);
 #endif
+    mp__posix_nosigpipe(fds[0]);
+    mp__posix_nosigpipe(fds[1]);
     return 0;
+}
+
+/* write() to a pipe (or anything but a socket) whose reader is gone,
+ * without SIGPIPE: the signal is blocked in this thread for the call, and
+ * one it raised is taken off the thread's pending set before unblocking,
+ * unless one was pending already (then it was not ours to take). */
+static ssize_t write_no_sigpipe(int fd, const void *buf, size_t n)
+{
+    sigset_t pipe_only, old, pending;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    sigpending(&pending);
+    bool was_pending = sigismember(&pending, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+    ssize_t w = write(fd, buf, n);
+    int saved = errno;
+    if (w < 0 && errno == EPIPE && !was_pending) {
+        struct timespec now = {0, 0};
+        while (sigtimedwait(&pipe_only, NULL, &now) < 0 && errno == EINTR)
+            ;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = saved;
+    return w;
 }
 
 int mp__posix_write_all(int fd, const void *buf, size_t n)
@@ -46,7 +88,7 @@ int mp__posix_write_all(int fd, const void *buf, size_t n)
     while (n > 0) {
         ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
         if (w < 0 && errno == ENOTSOCK)
-            w = write(fd, p, n);
+            w = write_no_sigpipe(fd, p, n);
         if (w < 0) {
             if (errno == EINTR)
                 continue;

@@ -203,24 +203,22 @@ static int pipe_family(void)
 
 /* A fresh private directory (0700, so only our user reaches the socket)
  * under $TMPDIR, or /tmp when $TMPDIR is unset or too long for
- * "DIR/mp-listener-XXXXXX/listener" to fit in sun_path. */
+ * "DIR/mp-listener-<pid>-XXXXXX/listener" to fit in sun_path. Should this
+ * process be killed, the tracker removes it (sweep.c). */
 static int private_dir(char *dir, size_t size)
 {
-    static const char tail[] = "/mp-listener-XXXXXX/listener";
+    char tail[64], base[SUN_PATH_SIZE];
+    snprintf(tail, sizeof tail, "/mp-listener-%d-XXXXXX/listener", (int)getpid());
     const char *tmp = getenv("TMPDIR");
     size_t n = tmp ? strlen(tmp) : 0;
     while (n > 1 && tmp[n - 1] == '/')
         n--;
-    if (n == 0 || n + sizeof tail > size) {
+    if (n == 0 || n + strlen(tail) + 1 > size) {
         tmp = "/tmp";
         n = 4;
     }
-    snprintf(dir, size, "%.*s/mp-listener-XXXXXX", (int)n, tmp);
-    if (!mkdtemp(dir)) {
-        dir[0] = '\0';
-        return mp__posix_syserr("mkdtemp");
-    }
-    return 0;
+    snprintf(base, sizeof base, "%.*s", (int)n, tmp);
+    return mp__posix_make_private_dir(dir, size, base, "mp-listener-");
 }
 
 /* bind() and listen(); EADDRINUSE (a live listener's port, or any file at a
@@ -524,8 +522,8 @@ void mp__os_listener_free(mp__os_listener_t *listener)
         if (listener->path[0] && lstat(listener->path, &st) == 0 && S_ISSOCK(st.st_mode) &&
             st.st_dev == listener->dev && st.st_ino == listener->ino)
             unlink(listener->path);
-        if (listener->dir[0])
-            rmdir(listener->dir); /* fails, harmlessly, if someone put files in it */
+        if (listener->dir[0] && rmdir(listener->dir) == 0) /* fails if someone put files in it */
+            mp__posix_untrack_dir(listener->dir);
     }
     free(listener);
 }

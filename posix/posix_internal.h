@@ -66,7 +66,7 @@ enum { MP__LAUNCH_EXIT_WITH_PARENT = 1u << 0, MP__LAUNCH_TRACKER = 1u << 1 };
 
 /**
  * @brief Parent side: the descriptors a spawned or served child receives
- *        besides its channel: the launch's handles, then the tracker pipe
+ *        besides its channel: the launch's handles, then the tracker journal
  *        if any. Fills `fds` (room for MP__MAX_HANDLES + 1) and returns the
  *        count, or MP_EINVAL when there are too many.
  */
@@ -101,7 +101,7 @@ int mp__posix_channel_collect(mp__os_proc_t *proc, mp__buf_t *received, bool blo
  * @brief Child side (spawn, fork server): adopt `chan`, read the framed
  *        record from it and run it: never returns.
  * @param fds this process's descriptors for the launch's handles and the
- *        tracker pipe, in mp__posix_channel_fds() order; NULL when they were
+ *        tracker journal, in mp__posix_channel_fds() order; NULL when they were
  *        placed consecutively from descriptor 4 (spawn).
  * @param nfds their count (ignored when fds is NULL).
  * @param parent the pid exit-with-parent watches: the fork server's for its
@@ -135,7 +135,12 @@ void mp__posix_exit_with_parent(pid_t parent, pid_t client);
 
 /* ---- descriptor helpers ------------------------------------------ */
 
-/** @brief A connected AF_UNIX stream pair, both ends close-on-exec. */
+/** @brief Make a socket's writes immune to SIGPIPE where MSG_NOSIGNAL
+ *         does not exist (SO_NOSIGPIPE, macOS); a no-op elsewhere. */
+void mp__posix_nosigpipe(int fd);
+
+/** @brief A connected AF_UNIX stream pair, both ends close-on-exec and
+ *         immune to SIGPIPE. */
 int mp__posix_socketpair(int fds[2]);
 
 /**
@@ -174,7 +179,8 @@ int mp__posix_recv_fds(int sock, void *buf, size_t len, int *fds, size_t maxfds,
  *         which goes back to the caller. */
 void mp__posix_conn_unwrap(mp__os_conn_t *conn);
 
-/** @brief Write all bytes (MSG_NOSIGNAL on sockets: EPIPE, never SIGPIPE). */
+/** @brief Write all bytes; a reader that is gone is MP_EEOF, never SIGPIPE
+ *         (MSG_NOSIGNAL on sockets, the signal blocked around a pipe write). */
 int mp__posix_write_all(int fd, const void *buf, size_t n);
 
 /** @brief Read exactly n bytes; MP_EEOF at a short end. */
@@ -260,19 +266,70 @@ void mp__posix_forkserver_lost(pid_t server);
 /** @brief Register the client's fork handlers; from mp__os_init(). */
 int mp__posix_forkserver_init(void);
 
-/* ---- the resource tracker (tracker.c) ---------------------------- */
+/* ---- the resource tracker (tracker.c, tracker_server.c) ---------- */
+
+/** Longest journal line, newline included. */
+#define MP__TRACKER_LINE_MAX 128
+/** The journal's header (tracker_journal.c): its first bytes, before any line. */
+#define MP__TRACKER_JOURNAL_HEADER 4096
 
 /** @brief Announce that this process uses a named object (starting the
- *         family's tracker if there is none yet). */
+ *         family's journal and tracker if there are none yet). Called
+ *         before the object is created, so that no moment leaks it. */
 int mp__posix_track(const char *osname);
+/** @brief Announce that this process's create of a tracked name failed
+ *         (it existed): the name is someone else's, not to be removed for
+ *         this process's sake. */
+void mp__posix_track_abandon(const char *osname);
 /** @brief Announce that a named object was unlinked. */
 void mp__posix_untrack(const char *osname);
-/** @brief The tracker pipe to hand to a child; -1 when there is none. */
+/** @brief Announce a private directory this process made for its sockets
+ *         (0700), which the tracker removes, sockets and all, once the
+ *         process has ended. Quiet: a failure leaves the sweep to do it. */
+void mp__posix_track_dir(const char *dir);
+/** @brief Announce that that directory was removed. */
+void mp__posix_untrack_dir(const char *dir);
+/** @brief How many passes over /proc this family's trackers have made (a
+ *         test hook: the clean-up's work); 0 without a journal. */
+uint64_t mp__posix_tracker_scans(void);
+/** @brief The tracker journal to hand to a child; -1 when there is none. */
 int mp__posix_tracker_fd(void);
-/** @brief In a child: use the tracker pipe it was given. */
+/** @brief In a child: use the tracker journal it was given. */
 void mp__posix_tracker_adopt(int fd);
-/** @brief The tracker process's main loop; never returns. */
-void mp__posix_tracker_main(int readfd);
+/** @brief Whether the peer of the Unix socket `fd` runs as this user. */
+bool mp__posix_peer_is_us(int fd);
+/** @brief Append "<op><pid> <osname>\n" to a journal in one write(). */
+int mp__posix_journal_append(int journal, char op, pid_t pid, const char *osname);
+/** @brief The tracker process's main loop on its listening socket and the
+ *         family's journal; never returns. */
+void mp__posix_tracker_main(int listener, int journal);
+
+/**
+ * @brief An anonymous file (a memfd on Linux; elsewhere a shm_open() name
+ *        unlinked at once), read-write and close-on-exec; -1 with errno.
+ * @param label its name in /proc (Linux), for people reading it.
+ */
+int mp__posix_anonymous_fd(const char *label);
+
+/**
+ * @brief Make a fresh private directory (0700) "<base>/<prefix><pid>-XXXXXX"
+ *        in `dir`, announced to the tracker before it exists (so the
+ *        tracker removes it, sockets and all, if this process is killed).
+ * @return 0; MP_EINVAL when it does not fit `size`; MP_ESYS.
+ */
+int mp__posix_make_private_dir(char *dir, size_t size, const char *base, const char *prefix);
+
+/** @brief Remove what dead processes of this library left in the temporary
+ *         directories (sweep.c); cheap, called once per program start. */
+void mp__posix_sweep_leftovers(void);
+
+/**
+ * @brief Remove directory `name` under `parent` (a descriptor, or AT_FDCWD
+ *        for a path) and the sockets in it, if it is one of ours: a real
+ *        directory of this user, mode 0700; anything but sockets in it
+ *        keeps it (sweep.c).
+ */
+void mp__posix_remove_private_dir(int parent, const char *name);
 
 /** The start methods' tables, one per file. */
 extern const mp__start_method_t mp__posix_fork_method;

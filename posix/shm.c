@@ -41,12 +41,13 @@ static int map_block(int fd, size_t size, mp__os_shm_t **out)
     return 0;
 }
 
-static int anonymous_fd(void)
+int mp__posix_anonymous_fd(const char *label)
 {
 #ifdef __linux__
-    return memfd_create("multiproc", MFD_CLOEXEC);
+    return memfd_create(label, MFD_CLOEXEC);
 #else
     /* No memfd: a name that exists only for the instant it takes to open it. */
+    (void)label;
     char name[64];
     unsigned char r[8];
     mp__os_random(r, sizeof r);
@@ -61,29 +62,46 @@ static int anonymous_fd(void)
 #endif
 }
 
+/* Create the named block: the tracker hears of the name before it
+ * exists, so that a SIGKILL at any moment of the create leaves nothing
+ * behind (the tracker removes a name whose users all ended; one that was
+ * never made costs it an ENOENT). */
+static int create_named(const char *name, const char *path, int *fd)
+{
+    int rc = mp__posix_track(path);
+    if (rc == 0 && (*fd = shm_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) >= 0)
+        return 0;
+    if (rc == 0)
+        rc = errno == EEXIST
+                 ? mp__errdetail_set(MP_EEXIST, "shared memory '%s' already exists", name)
+                 : mp__posix_syserr("shm_open");
+    /* Someone else's name, or none at all; the line may be in the journal
+     * even if the tracker could not be rung. */
+    mp__posix_track_abandon(path);
+    return rc;
+}
+
 int mp__os_shm_create(const char *name, size_t size, mp__os_shm_t **out)
 {
     char path[64];
-    int fd;
+    int fd = -1, rc = 0;
     if (name) {
         os_name(name, path, sizeof path);
-        fd = shm_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd < 0 && errno == EEXIST)
-            return mp__errdetail_set(MP_EEXIST, "shared memory '%s' already exists", name);
-    } else {
-        fd = anonymous_fd();
+        rc = create_named(name, path, &fd);
+    } else if ((fd = mp__posix_anonymous_fd("multiproc")) < 0) {
+        rc = mp__posix_syserr("memfd_create");
     }
-    if (fd < 0)
-        return mp__posix_syserr("shm_open/memfd_create");
-    int rc = ftruncate(fd, (off_t)size) < 0 ? mp__posix_syserr("ftruncate") : 0;
-    if (rc == 0 && name)
-        rc = mp__posix_track(path);
+    if (rc < 0)
+        return rc;
+    rc = ftruncate(fd, (off_t)size) < 0 ? mp__posix_syserr("ftruncate") : 0;
     if (rc == 0)
         rc = map_block(fd, size, out);
     if (rc < 0) {
         close(fd);
-        if (name)
+        if (name) {
             shm_unlink(path);
+            mp__posix_untrack(path);
+        }
     }
     return rc;
 }
@@ -99,7 +117,22 @@ static int map_existing(int fd, mp__os_shm_t **out)
     return map_block(fd, (size_t)st.st_size, out);
 }
 
-int mp__os_shm_open(const char *name, mp__os_shm_t **out)
+/* Another user's segment is attached only on request: whoever made it
+ * controls what this process reads (and can grant itself our writes). */
+static int check_owner(int fd, const char *name, bool any_owner)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return mp__posix_syserr("fstat");
+    if (any_owner || st.st_uid == geteuid())
+        return 0;
+    return mp__errdetail_set(MP_ENOTOWNER,
+                             "shared memory '%s' belongs to uid %u, not to this process's uid %u "
+                             "(allow_other_owner attaches it anyway)",
+                             name, (unsigned)st.st_uid, (unsigned)geteuid());
+}
+
+int mp__os_shm_open(const char *name, bool any_owner, mp__os_shm_t **out)
 {
     char path[64];
     os_name(name, path, sizeof path);
@@ -107,11 +140,17 @@ int mp__os_shm_open(const char *name, mp__os_shm_t **out)
     if (fd < 0)
         return errno == ENOENT ? mp__errdetail_set(MP_ENOENT, "no shared memory named '%s'", name)
                                : mp__posix_syserr("shm_open");
-    int rc = mp__posix_track(path);
+    int rc = check_owner(fd, name, any_owner);
+    bool tracked = rc == 0;
+    if (rc == 0)
+        rc = mp__posix_track(path);
     if (rc == 0)
         rc = map_existing(fd, out);
-    if (rc < 0)
+    if (rc < 0) {
         close(fd);
+        if (tracked) /* this process does not use it after all */
+            mp__posix_track_abandon(path);
+    }
     return rc;
 }
 

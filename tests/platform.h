@@ -95,6 +95,22 @@ void shm_os_path(const char *name, char *out, size_t size);
 /** Whether the OS still has a shared-memory block called `name`. */
 bool shm_exists(const char *name);
 
+#if TEST_POSIX
+/* ---- the resource tracker (POSIX only) -------------------------------- */
+
+/** Which tracker journal this process has, as "journal <dev>:<inode>" (the
+ *  same text in every process that shares it), or "none". */
+void tracker_journal_id(char *out, size_t size);
+
+/** The memory this process's tracker journal holds, in bytes (its
+ *  allocated blocks: compaction punches holes); -1 without one. */
+long long tracker_journal_bytes(void);
+
+/** The pid of the tracker that reads this process's journal (whoever
+ *  started it); 0 when there is none. */
+pid_t tracker_pid(void);
+#endif
+
 /* ---- environment, directories, stderr -------------------------------- */
 
 /** Set (value non-NULL) or remove (NULL) an environment variable, in the

@@ -3,6 +3,7 @@
  * zombie check then falls back to kill(pid, 0) alone. */
 #include "platform.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -20,7 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "helpers.h" /* read_text_file, EXPECT */
+#include "helpers.h"        /* read_text_file, EXPECT */
+#include "posix_internal.h" /* mp__posix_tracker_fd(), a test hook */
 
 extern char **environ;
 
@@ -121,6 +123,76 @@ bool shm_exists(const char *name)
     char path[128];
     shm_os_path(name, path, sizeof path);
     return access(path, F_OK) == 0;
+}
+
+/* ---- the resource tracker -------------------------------------------- */
+
+void tracker_journal_id(char *out, size_t size)
+{
+    struct stat st;
+    int fd = mp__posix_tracker_fd();
+    if (fd >= 0 && fstat(fd, &st) == 0)
+        snprintf(out, size, "journal %llx:%llx", (unsigned long long)st.st_dev,
+                 (unsigned long long)st.st_ino);
+    else
+        snprintf(out, size, "none");
+}
+
+long long tracker_journal_bytes(void)
+{
+    struct stat st;
+    int fd = mp__posix_tracker_fd();
+    return fd >= 0 && fstat(fd, &st) == 0 ? (long long)st.st_blocks * 512 : -1;
+}
+
+/* Whether process `pid` has the file `journal` open. */
+static bool holds_file(pid_t pid, const struct stat *journal)
+{
+    char dir[64];
+    snprintf(dir, sizeof dir, "/proc/%d/fd", (int)pid);
+    DIR *fds = opendir(dir);
+    bool found = false;
+    for (struct dirent *e; fds && !found && (e = readdir(fds));) {
+        char path[128];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%.20s", dir, e->d_name);
+        found = stat(path, &st) == 0 && st.st_dev == journal->st_dev &&
+                st.st_ino == journal->st_ino;
+    }
+    if (fds)
+        closedir(fds);
+    return found;
+}
+
+/* Whether process `pid` runs with the tracker's marker argument. */
+static bool is_tracker(pid_t pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+    ssize_t n = read_text_file(path, buf, sizeof buf);
+    /* The arguments are NUL-separated: look at each. */
+    for (ssize_t i = 0; i < n; i += (ssize_t)strlen(buf + i) + 1)
+        if (strcmp(buf + i, "--multiproc-tracker") == 0)
+            return true;
+    return false;
+}
+
+pid_t tracker_pid(void)
+{
+    struct stat journal;
+    int fd = mp__posix_tracker_fd();
+    if (fd < 0 || fstat(fd, &journal) < 0)
+        return 0;
+    DIR *proc = opendir("/proc");
+    pid_t found = 0;
+    for (struct dirent *e; proc && !found && (e = readdir(proc));) {
+        pid_t pid = (pid_t)atoi(e->d_name);
+        if (pid > 0 && pid != getpid() && is_tracker(pid) && holds_file(pid, &journal))
+            found = pid;
+    }
+    if (proc)
+        closedir(proc);
+    return found;
 }
 
 /* ---- environment, directories, stderr -------------------------------- */

@@ -11,10 +11,7 @@
 #include <string.h>
 #include <unistd.h> /* getpid, access: mingw-w64 has them too */
 
-#include "platform.h" /* die_now */
-#if TEST_POSIX
-#include "posix_internal.h" /* mp__posix_tracker_fd(), a test hook */
-#endif
+#include "platform.h" /* die_now, tracker_journal_id */
 
 /* ---- scripts --------------------------------------------------------- */
 
@@ -536,20 +533,14 @@ int task_leak_middle(mp_task_t *t)
     return 0;
 }
 
-/* Returns what this process's tracker pipe is ("pipe:[inode]", the same
- * text in every process that shares it), or "none" (always on Windows,
- * which needs no tracker). */
+/* Returns which tracker journal this process has ("journal <dev>:<inode>",
+ * the same text in every process that shares it), or "none" (always on
+ * Windows, which needs no tracker). */
 int task_tracker_pipe(mp_task_t *t)
 {
     char target[128] = "none";
 #if TEST_POSIX
-    char link[64];
-    int fd = mp__posix_tracker_fd();
-    if (fd >= 0) {
-        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-        ssize_t n = readlink(link, target, sizeof target - 1);
-        target[n > 0 ? n : 0] = '\0';
-    }
+    tracker_journal_id(target, sizeof target);
 #endif
     return mp_task_return_str(t, target);
 }

@@ -10,6 +10,9 @@
 #include "listener_tasks.h"
 #include "platform.h"
 #include "sync_tasks.h"
+#if TEST_POSIX
+#include "tracker_tasks.h"
+#endif
 
 #include <errno.h>
 #include <fcntl.h>
@@ -688,6 +691,9 @@ const mp_task_def_t test_tasks[] = {
     MP_TASK(task_destroy_borrowed),
 #define LIST_ROW(fn) MP_TASK(fn),
     SYNC_TASKS(LIST_ROW) CONN_TASKS(LIST_ROW) LISTENER_TASKS(LIST_ROW)
+#if TEST_POSIX
+        TRACKER_TASKS(LIST_ROW)
+#endif
 #undef LIST_ROW
-        MP_TASK_END,
+            MP_TASK_END,
 };

@@ -157,8 +157,9 @@ static int open_named(const char *name, HANDLE *out)
     return 0;
 }
 
-int mp__os_shm_open(const char *name, mp__os_shm_t **out)
+int mp__os_shm_open(const char *name, bool any_owner, mp__os_shm_t **out)
 {
+    (void)any_owner; /* Local\\ names are the session's own */
     HANDLE mapping = NULL;
     int rc = open_named(name, &mapping);
     if (rc == 0 && (rc = map_existing(mapping, name, out)) < 0)

@@ -21,7 +21,11 @@ RESERVED_IS_LAST(mp_condition_opts_t);
 RESERVED_IS_LAST(mp_barrier_opts_t);
 RESERVED_IS_LAST(mp_value_opts_t);
 RESERVED_IS_LAST(mp_shm_opts_t);
-RESERVED_IS_LAST(mp_attach_opts_t);
+/* allow_other_owner (and its padding) took the first reserved word: the
+ * struct keeps the size it had with four. */
+_Static_assert(offsetof(mp_attach_opts_t, reserved) == sizeof(uint64_t) &&
+                   sizeof(mp_attach_opts_t) == MP_OPTS_RESERVED * sizeof(uint64_t),
+               "mp_attach_opts_t: fields carved from `reserved` keep its size");
 RESERVED_IS_LAST(mp_shlist_opts_t);
 RESERVED_IS_LAST(mp_pipe_opts_t);
 RESERVED_IS_LAST(mp_listener_opts_t);

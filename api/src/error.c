@@ -2,6 +2,7 @@
  * detail string that says what exactly went wrong. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <multiproc/error.h>
 
@@ -31,6 +32,7 @@ const char *mp_err_name(int code)
 
 /* One buffer per thread, so a failing call never races another thread's. */
 static _Thread_local char errdetail[256];
+_Static_assert(sizeof errdetail == sizeof(mp__errdetail_saved_t), "a saved detail holds it all");
 
 const char *mp_errdetail(void)
 {
@@ -44,4 +46,14 @@ int mp__errdetail_set(int code, const char *fmt, ...)
     vsnprintf(errdetail, sizeof errdetail, fmt, ap);
     va_end(ap);
     return code;
+}
+
+void mp__errdetail_save(mp__errdetail_saved_t *out)
+{
+    memcpy(out->text, errdetail, sizeof out->text);
+}
+
+void mp__errdetail_restore(const mp__errdetail_saved_t *saved)
+{
+    memcpy(errdetail, saved->text, sizeof errdetail);
 }

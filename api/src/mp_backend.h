@@ -231,8 +231,13 @@ typedef struct mp__os_shm mp__os_shm_t;
  */
 int mp__os_shm_create(const char *name, size_t size, mp__os_shm_t **out);
 
-/** @brief Map an existing named block. @return 0; MP_ENOENT; MP_ESYS. */
-int mp__os_shm_open(const char *name, mp__os_shm_t **out);
+/**
+ * @brief Map an existing named block.
+ * @param any_owner false refuses a block another user owns (POSIX; Windows
+ *        ignores it: its names live in the session's own namespace).
+ * @return 0; MP_ENOENT; MP_ENOTOWNER; MP_ESYS.
+ */
+int mp__os_shm_open(const char *name, bool any_owner, mp__os_shm_t **out);
 
 /**
  * @brief In a child: map the block behind a handle received at start.
@@ -508,6 +513,21 @@ mp_pid_t mp__os_lock_owner_pid(uint32_t owner);
  *        any time, no lock held or taken.
  */
 int mp__errdetail_set(int code, const char *fmt, ...) MP_PRINTF(2, 3);
+
+/** A saved mp_errdetail() sentence (as long as its buffer). */
+typedef struct mp__errdetail_saved {
+    char text[256];
+} mp__errdetail_saved_t;
+
+/**
+ * @brief Keep this thread's detail sentence, and put it back: a clean-up
+ *        step on a failing call's way out (one that may fail in turn and
+ *        say so) runs between the two, so that mp_errdetail() still
+ *        describes the call that failed.
+ */
+void mp__errdetail_save(mp__errdetail_saved_t *out);
+/** @copydoc mp__errdetail_save */
+void mp__errdetail_restore(const mp__errdetail_saved_t *saved);
 
 /**
  * @brief A timeout as an absolute deadline on mp__os_now()'s clock, so a

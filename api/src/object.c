@@ -53,10 +53,15 @@ void mp__object_destroy(mp__object_t *obj)
 {
     if (!obj)
         return;
+    /* Destroying is clean-up, on a failing call's way out as often as not:
+     * whatever its steps report, the detail stays that call's. */
+    mp__errdetail_saved_t saved;
+    mp__errdetail_save(&saved);
     /* Retired first: from here on the handle answers MP_ECLOSED. */
     mp__handle_retire(obj->handle);
     obj->kind->release(obj);
     free(obj);
+    mp__errdetail_restore(&saved);
 }
 
 void mp__object_destroy_handle(const void *handle, const mp__kind_t *kind)

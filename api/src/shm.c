@@ -72,12 +72,11 @@ int mp_shm_create(mp_shm_t **out, const mp_shm_opts_t *opts)
 
 int mp_shm_attach(mp_shm_t **out, const char *name, const mp_attach_opts_t *opts)
 {
-    (void)opts; /* no options yet */
     if (!out || !name || !valid_name(name))
         return mp__errdetail_set(MP_EINVAL, "mp_shm_attach: NULL out or bad name");
     mp_shm_t *shm;
     int rc = new_object(name, &shm);
-    if (rc == 0 && (rc = mp__os_shm_open(name, &shm->os)) < 0)
+    if (rc == 0 && (rc = mp__os_shm_open(name, opts && opts->allow_other_owner, &shm->os)) < 0)
         mp__object_destroy(&shm->obj);
     if (rc == 0)
         *out = mp__handle_of(shm);

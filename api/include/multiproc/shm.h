@@ -10,7 +10,14 @@
  * Lifetime: mp_shm_close() unmaps this process's view; mp_shm_unlink()
  * removes the name (attached views stay valid). A name is never left behind:
  * a tracker process removes it once the creator and every process that
- * attached it have ended, whether they unlinked it or not, SIGKILL included.
+ * attached it have ended, whether they unlinked it or not, SIGKILL included
+ * (of the creator in the middle of mp_shm_create() too: the tracker hears
+ * of a name before it exists). The tracker itself may be killed: the next
+ * call that needs it starts another, which learns every name the first one
+ * knew from a journal the processes of the program share.
+ *
+ * A segment another user owns is refused by mp_shm_attach() unless
+ * `allow_other_owner` is set (POSIX).
  * On Windows the OS itself frees a segment with its last handle, so no
  * tracker is needed there; unlink makes further attaches fail with MP_ENOENT
  * (as on POSIX), but the name stays taken (create: MP_EEXIST) until every
@@ -55,9 +62,14 @@ typedef struct mp_shm_opts {
  */
 MP_API int mp_shm_create(mp_shm_t **out, const mp_shm_opts_t *opts);
 
-/** Options for mp_shm_attach() and mp_shlist_attach() (none yet). */
+/** Options for mp_shm_attach() and mp_shlist_attach(). */
 typedef struct mp_attach_opts {
-    uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
+    /** Nonzero attaches a segment that another user owns (POSIX), which is
+     *  refused by default with MP_ENOTOWNER: its owner controls what this
+     *  process reads there. Windows ignores it. */
+    uint32_t allow_other_owner;
+    uint32_t reserved32;                     /**< zero (padding) */
+    uint64_t reserved[MP_OPTS_RESERVED - 1]; /**< zero (see types.h) */
 } mp_attach_opts_t;
 
 /**
@@ -66,7 +78,9 @@ typedef struct mp_attach_opts {
  * @param name its name, as given to mp_shm_create().
  * @param opts NULL for the defaults.
  * @return 0; MP_EINVAL for NULL or a bad name; MP_ENOENT when there is no
- *         such segment; MP_ESTATE before mp_init(); MP_ESYS.
+ *         such segment; MP_ENOTOWNER when another user owns it and
+ *         `opts->allow_other_owner` is not set (POSIX); MP_ESTATE before
+ *         mp_init(); MP_ESYS.
  */
 MP_API int mp_shm_attach(mp_shm_t **out, const char *name, const mp_attach_opts_t *opts);
 
