@@ -152,10 +152,11 @@ void mp__posix_channel_run(int chan, const char *method, const int *fds, size_t 
     size_t len = 0;
     mp_sentinel_t handles[MP__MAX_HANDLES];
     /* A bad frame still goes to the core, which reports MP_EBOOTSTRAP. */
-    if (mp__posix_read_all(chan, &h, sizeof h) == 0 && memcmp(h.magic, frame_magic, 4) == 0 &&
-        h.len <= MAX_RECORD && h.env_len <= MAX_RECORD && locate_handles(&h, fds, nfds, handles) &&
+    int rc = mp__posix_read_all(chan, &h, sizeof h);
+    if (rc == 0 && memcmp(h.magic, frame_magic, 4) == 0 && h.len <= MAX_RECORD &&
+        h.env_len <= MAX_RECORD && locate_handles(&h, fds, nfds, handles) &&
         (record = malloc(h.len + h.env_len + 1)) &&
-        mp__posix_read_all(chan, record, h.len + h.env_len) == 0) {
+        (rc = mp__posix_read_all(chan, record, h.len + h.env_len)) == 0) {
         len = h.len;
         adopt_environment(record + h.len, h.env_len);
         /* The parent that must be alive: the sender, or the fork server
@@ -164,6 +165,10 @@ void mp__posix_channel_run(int chan, const char *method, const int *fds, size_t 
         if (h.flags & MP__LAUNCH_EXIT_WITH_PARENT)
             mp__posix_exit_with_parent(parent ? parent : h.sender, h.sender);
     }
+    /* The sender went away (killed) before the whole record came: nothing
+     * is corrupt and nobody is left to tell, so no message, just failure. */
+    if (rc == MP_EEOF)
+        mp__os_child_exit(1);
     int code = mp__core_child_main(method, record, len, handles, len ? h.nhandles : 0);
     free(record);
     mp__os_child_exit(code);
