@@ -52,7 +52,8 @@ static void drop_server(bool owner)
         char path[300];
         socket_path(path, sizeof path);
         unlink(path);
-        rmdir(dir);
+        if (rmdir(dir) == 0)
+            mp__posix_untrack_dir(dir);
     }
     dir[0] = '\0';
     server_pid = -1;
@@ -64,18 +65,20 @@ static int make_listener(int *out)
     const char *tmp = getenv("TMPDIR");
     if (!tmp || !tmp[0] || strlen(tmp) > 60)
         tmp = "/tmp";
-    snprintf(dir, sizeof dir, "%s/multiproc-%d-XXXXXX", tmp, (int)getpid());
-    if (!mkdtemp(dir)) { /* mode 0700: only our user can reach the socket */
-        dir[0] = '\0';
-        return mp__posix_syserr("mkdtemp");
-    }
+    /* Mode 0700: only our user can reach the socket. Announced to the
+     * tracker before it exists, as a listener's is: a SIGKILL between here
+     * and the server's start would otherwise leave it behind (Python's
+     * fork server, too, makes sure a resource tracker runs). */
+    int rc = mp__posix_make_private_dir(dir, sizeof dir, tmp, "multiproc-");
+    if (rc < 0)
+        return rc;
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     socket_path(addr.sun_path, sizeof addr.sun_path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return mp__posix_syserr("socket");
     if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(fd, 64) < 0) {
-        int rc = mp__posix_syserr("bind/listen for the fork server");
+        rc = mp__posix_syserr("bind/listen for the fork server");
         close(fd);
         return rc;
     }
@@ -153,10 +156,12 @@ static int send_request(uint32_t flags, const int *fds, size_t nfds)
 }
 
 /* Ask the server for one child (starting the server first if needed).
- * `fds` has room at [1] for the end of the status socket, whose other end
- * comes back in *status, and the server's pid in *server. MP_EEOF: the
- * server is gone. */
-static int request_child(uint32_t flags, int *fds, size_t nfds, int *status, pid_t *server)
+ * `fds` holds the channel at [0], has room at [1] for the end of the status
+ * socket, whose other end comes back in *status, and after them for the
+ * launch's descriptors; the server's pid comes back in *server. MP_EEOF:
+ * the server is gone. */
+static int request_child(uint32_t flags, const mp__launch_t *launch, int *fds, int *status,
+                         pid_t *server)
 {
     int pair[2];
     int rc = mp__posix_socketpair(pair);
@@ -165,8 +170,11 @@ static int request_child(uint32_t flags, int *fds, size_t nfds, int *status, pid
     fds[1] = pair[1];
     pthread_mutex_lock(&lock);
     rc = conn < 0 ? start_server() : 0;
-    if (rc == 0)
-        rc = send_request(flags, fds, nfds);
+    /* The launch's descriptors only now: starting a server can start the
+     * tracker (its directory is announced to it), whose descriptor the
+     * child must then be given, as its record will say. */
+    int n = rc == 0 ? mp__posix_channel_fds(launch, fds + 2) : rc;
+    rc = n < 0 ? n : send_request(flags, fds, 2 + (size_t)n);
     *server = server_pid;
     if (rc == MP_EEOF)
         drop_server(true);
@@ -189,10 +197,9 @@ static int start_once(const mp__launch_t *launch, uint32_t flags, mp__os_proc_t 
     if (rc < 0)
         return rc;
     int fds[2 + MP__MAX_HANDLES + 1] = {chan[1], -1};
-    int n = mp__posix_channel_fds(launch, fds + 2);
     int status = -1;
     pid_t server = -1;
-    rc = n < 0 ? n : request_child(flags, fds, 2 + (size_t)n, &status, &server);
+    rc = request_child(flags, launch, fds, &status, &server);
     mp__posix_close(chan[1]);
     /* The record goes out before the pid comes back: both travel at once. */
     if (rc == 0)
