@@ -33,6 +33,7 @@ typedef struct barrier_shared {
     mp__cond_shared_t cond;
     unsigned char lock[MP__SEMLOCK_SIZE];
     int32_t state;
+    double last_reap;          /* mp__os_now() of the last look for the dead */
     mp__party_slot_t inside[]; /* one per party: who is inside wait() */
 } barrier_shared_t;
 
@@ -126,14 +127,30 @@ static int state_settled(void *ctx)
     return state != DRAINING && state != RESETTING;
 }
 
+/* Under the lock: whether a waiting party looks for the dead now. Once a
+ * slice for the whole barrier, not once a slice per waiter: P waiters then
+ * read P processes' states a slice, not P x P. The clock is the machine's
+ * (mp__os_now()); a stamp a hostile process rewrote (in the future, NaN)
+ * only brings the next look forward. */
+static bool reap_due(barrier_shared_t *s)
+{
+    double now = mp__os_now();
+    if (now >= s->last_reap && now - s->last_reap < DEATH_CHECK_SECONDS)
+        return false;
+    s->last_reap = now;
+    return true;
+}
+
 /* Under the lock: sleep on the condition until `pred` holds or `deadline`
  * passes, in slices, settling between them. MP_ETIMEDOUT; MP_EINTR (the
  * lock is held again in both cases). */
 static int sleep_until(mp_barrier_t *b, mp__lockref_t lock, int (*pred)(void *), double deadline)
 {
     barrier_shared_t *s = shared_of(b);
-    for (;;) {
-        settle(b, lock, true);
+    /* A call looks once as it comes in, whoever looked last: a party that
+     * died a moment ago must not be counted into this round. */
+    for (bool entering = true;; entering = false) {
+        settle(b, lock, reap_due(s) || entering);
         if (pred(s))
             return 0;
         double left = mp__time_left(deadline);

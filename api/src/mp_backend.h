@@ -189,7 +189,9 @@ int mp__os_parent_wait(double timeout);
 /* Process-wide facts and services                                     */
 /* ------------------------------------------------------------------ */
 
-/** @brief Seconds on a monotonic clock (arbitrary origin). */
+/** @brief Seconds on a monotonic clock (arbitrary origin), the same in
+ *         every process of the machine: a barrier compares a stamp another
+ *         process wrote with it. */
 double mp__os_now(void);
 
 /** @brief Sleep for `seconds` (> 0), resuming after signals. */
