@@ -13,6 +13,7 @@
 #include <multiproc/error.h>
 #include <multiproc/listener.h>
 #include <multiproc/process.h>
+#include <multiproc/queue.h>
 #include <multiproc/runtime.h>
 #include <multiproc/shm.h>
 #include <multiproc/sync.h>

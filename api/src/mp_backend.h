@@ -432,6 +432,86 @@ int mp__os_listener_sentinel(mp__os_listener_t *listener, mp_sentinel_t *out);
 void mp__os_listener_free(mp__os_listener_t *listener);
 
 /* ------------------------------------------------------------------ */
+/* Spill files: where a queue keeps messages too large for its ring    */
+/* ------------------------------------------------------------------ */
+
+/**
+ * An anonymous, sparse file that a queue and every process it is given to
+ * read and write at offsets (POSIX: a memfd; Win32: a temporary file that
+ * is deleted when its last handle closes). A message too large for the
+ * ring is written here by its producer and read by its consumer, so a put
+ * of any size completes without a reader, and the message outlives the
+ * producer (it lives as long as any process holds the file). Offsets up to
+ * MP__SPILL_SPAN; the pages of a discarded range are given back to the OS
+ * where the platform can. Nothing here is named, so nothing leaks after a
+ * crash.
+ */
+typedef struct mp__os_spill mp__os_spill_t;
+
+/** The offsets a spill file serves: [0, MP__SPILL_SPAN). */
+#define MP__SPILL_SPAN ((uint64_t)1 << 40)
+
+/** @brief Create an empty spill file. @return 0; MP_ENOMEM; MP_ESYS. */
+int mp__os_spill_create(mp__os_spill_t **out);
+
+/**
+ * @brief In a child: the spill file behind a handle received at start. The
+ *        object takes the handle over (it is closed with it).
+ */
+int mp__os_spill_from_handle(mp_sentinel_t handle, mp__os_spill_t **out);
+
+/** @brief The handle to give a child (stays owned by the object). */
+mp_sentinel_t mp__os_spill_handle(const mp__os_spill_t *spill);
+
+/**
+ * @brief Write all `len` bytes at `offset` (offset + len <= MP__SPILL_SPAN),
+ *        resuming after signals.
+ * @return 0; MP_ENOMEM when the system has no memory (or disk) left for
+ *         them; MP_ESYS.
+ */
+int mp__os_spill_write(mp__os_spill_t *spill, uint64_t offset, const void *data, size_t len);
+
+/**
+ * @brief Read exactly `len` bytes at `offset`, resuming after signals.
+ * @return 0; MP_EBROKEN when the file has fewer bytes there (someone
+ *         truncated it); MP_ESYS.
+ */
+int mp__os_spill_read(mp__os_spill_t *spill, uint64_t offset, void *buf, size_t len);
+
+/** @brief The range's bytes are no longer needed: give back its whole pages
+ *         where the platform can (best effort, never fails). */
+void mp__os_spill_discard(mp__os_spill_t *spill, uint64_t offset, uint64_t len);
+
+/** @brief Close and free. NULL-safe. */
+void mp__os_spill_free(mp__os_spill_t *spill);
+
+/* ------------------------------------------------------------------ */
+/* Flags: a ready state that mp_wait() and the OS's own waits can see  */
+/* ------------------------------------------------------------------ */
+
+/**
+ * A level-triggered flag inside one process, whose sentinel (an fd or a
+ * HANDLE) is ready exactly while the flag is raised (POSIX: a pipe holding
+ * one byte; Win32: a manual-reset event). The core raises and lowers it
+ * from one thread at a time; any thread may wait on the sentinel. Used to
+ * make objects that live in shared memory (queues) waitable next to
+ * process sentinels and connections.
+ */
+typedef struct mp__os_flag mp__os_flag_t;
+
+/** @brief A lowered flag. @return 0; MP_ENOMEM; MP_ESYS. */
+int mp__os_flag_create(mp__os_flag_t **out);
+
+/** @brief Raise (true) or lower (false); a no-op when it already is. */
+void mp__os_flag_set(mp__os_flag_t *flag, bool raised);
+
+/** @brief The sentinel: ready while raised. Owned by the flag. */
+mp_sentinel_t mp__os_flag_sentinel(const mp__os_flag_t *flag);
+
+/** @brief Free. NULL-safe. */
+void mp__os_flag_free(mp__os_flag_t *flag);
+
+/* ------------------------------------------------------------------ */
 /* Futexes: a word in shared memory that processes can sleep on        */
 /* ------------------------------------------------------------------ */
 
