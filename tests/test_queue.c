@@ -288,7 +288,7 @@ static void test_queue_joinable_counts(void)
     EXPECT_EQ(mp_queue_unfinished(q), 0);
     EXPECT_RC(mp_queue_task_done(q), MP_ESTATE);
     double t0 = now_s();
-    EXPECT_RC(mp_queue_join(q, MP_FOREVER), 0);
+    EXPECT_RC(mp_queue_join(q, QUEUE_WAIT_S), 0); /* a bound, not MP_FOREVER: a bug must fail */
     EXPECT_IMMEDIATE(now_s() - t0);
     EXPECT_RC(mp_queue_put_i64(q, 1, 0), 0);
     EXPECT_EQ(mp_queue_unfinished(q), 1);
@@ -569,6 +569,41 @@ static void test_queue_sizes_from_child(void)
     mp_queue_destroy(q);
 }
 
+/* The spill file is used again: it starts over from offset 0 whenever the
+ * ring is empty, and must never start over while a spilled message is
+ * still in it. Spilled messages of varied sizes go through a window of one
+ * to three: put two, take one, put one, take all, and so on; each comes
+ * out whole. */
+static size_t spill_reuse_size(uint32_t i)
+{
+    return SMALL_RING / 4 + 1 + (i * 7919u) % 24000u; /* all spilled, none alike */
+}
+
+static void test_queue_spill_reuse(void)
+{
+    enum { TOTAL = 48, MOST = SMALL_RING / 4 + 1 + 24000 };
+    mp_queue_t *q = new_queue(false, &(mp_queue_opts_t){.ring_size = SMALL_RING});
+    unsigned char *buf = malloc(MOST);
+    if (!q || !EXPECT(buf != NULL, "no memory"))
+        goto out;
+    uint32_t got = 0;
+    for (uint32_t put = 0; put < TOTAL; put++) {
+        size_t size = spill_reuse_size(put);
+        queue_pattern_fill(buf, size, put);
+        if (!EXPECT_RC(mp_queue_put(q, buf, size, 0), 0))
+            break;
+        uint32_t keep = put % 4 == 3 ? 0 : put % 2 == 1 ? put - got : put + 1 - got;
+        for (; put + 1 - got > keep; got++)
+            if (!EXPECT_GET_PATTERN(q, spill_reuse_size(got), got, 0))
+                goto out;
+    }
+    EXPECT_EQ(got, TOTAL);
+    EXPECT_EQ(stats_of(q).spilled, TOTAL);
+out:
+    free(buf);
+    mp_queue_destroy(q);
+}
+
 /* A 200 MiB message from a child (the default ring and maximum), whole and
  * byte for byte. */
 static void test_queue_200_mib(void)
@@ -741,6 +776,7 @@ static const test_case_t tests[] = {
     {"too_small", test_queue_too_small, ON_ALL},
     {"sizes_here", test_queue_sizes_here, ON_ALL},
     {"sizes_from_child", test_queue_sizes_from_child, ON_ALL},
+    {"spill_reuse", test_queue_spill_reuse, ON_ALL},
     {"size_200_mib", test_queue_200_mib, ON_ALL},
     {"put_then_join", test_queue_put_then_join, ON_ALL},
     {"many_producers_consumers", test_queue_many_producers_consumers, ON_ALL},
