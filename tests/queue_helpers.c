@@ -4,6 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+const size_t edge_sizes[EDGE_COUNT] = {
+    0, 1, 7, 8, SMALL_RING / 4 - 8, SMALL_RING / 4 + 1, (size_t)3 << 20};
+
+mp_process_t *start_edge_putter(void *queue, bool simple)
+{
+    queue_sizes_arg_t arg = {.simple = simple, .count = EDGE_COUNT};
+    for (size_t i = 0; i < EDGE_COUNT; i++)
+        arg.sizes[i] = edge_sizes[i];
+    return START_QUEUE_CHILD("task_queue_put_sizes", arg, queue);
+}
+
 mp_process_t *start_queue_child(const char *task, const void *arg, size_t len, void *queue)
 {
     return start_process(
@@ -96,6 +107,26 @@ bool expect_get_tag(mp_queue_t *q, uint32_t seq, double timeout, const char *fil
     if (rc == 0)
         mp_free(data);
     return ok;
+}
+
+uint32_t fill_until_full(const any_queue_t *a, size_t size, size_t ring_size)
+{
+    unsigned char *msg = malloc(size ? size : 1);
+    if (!EXPECT(msg != NULL, "no memory"))
+        return 0;
+    uint32_t n = 0;
+    int rc = 0;
+    while (n < ring_size / 8) { /* a bound, should EFULL never come */
+        queue_pattern_fill(msg, size, n);
+        if ((rc = any_put(a, msg, size, 0)) != 0)
+            break;
+        n++;
+    }
+    free(msg);
+    EXPECT_RC(rc, MP_EFULL);
+    EXPECT(n > 0 && n * size < ring_size, "%u messages of %zu bytes fit a ring of %zu", (unsigned)n,
+           size, ring_size);
+    return n;
 }
 
 bool sentinel_ready(mp_sentinel_t s)

@@ -18,6 +18,16 @@
  *  KiB, so anything over 16 KiB goes to the spill file. */
 #define SMALL_RING ((size_t)64 << 10)
 
+/** The sizes at the edges of a SMALL_RING: 0, 1, 7, 8, a quarter less a
+ *  record's header (the longest that stays in the ring), a quarter and one
+ *  (the shortest that spills), 3 MiB (far more than the ring). */
+enum { EDGE_COUNT = 7, EDGE_SPILLED = 2 };
+extern const size_t edge_sizes[EDGE_COUNT];
+
+/** Start a child (task_queue_put_sizes) that puts the edge sizes, in
+ *  order, to `queue`: a Queue or (`simple`) a SimpleQueue; asserted. */
+mp_process_t *start_edge_putter(void *queue, bool simple);
+
 /** Start a child running `task` with the struct `arg` of `len` bytes as its
  *  argument and `queue` (any kind of queue) as object 0; asserted. */
 mp_process_t *start_queue_child(const char *task, const void *arg, size_t len, void *queue);
@@ -56,6 +66,12 @@ bool put_tagged(mp_queue_t *q, uint32_t first, uint32_t count, double timeout);
  *  tagged 0:`seq`; asserted. */
 #define EXPECT_GET_TAG(q, seq, timeout) expect_get_tag((q), (seq), (timeout), __FILE__, __LINE__)
 bool expect_get_tag(mp_queue_t *q, uint32_t seq, double timeout, const char *file, int line);
+
+/** Put messages of `size` bytes (message i the pattern of seed i) with
+ *  timeout 0 until the queue says MP_EFULL; asserts that it did, with at
+ *  least one message in and fewer than `ring_size` bytes of them. Returns
+ *  how many went in. */
+uint32_t fill_until_full(const any_queue_t *a, size_t size, size_t ring_size);
 
 /** Whether mp_wait() says `s` is ready right now (timeout 0). */
 bool sentinel_ready(mp_sentinel_t s);

@@ -44,6 +44,26 @@ bool queue_tag_check(const unsigned char *buf, size_t len, queue_tag_t *tag, siz
     return *bad_at == len;
 }
 
+/* ---- either kind of queue -------------------------------------------------- */
+
+int any_put(const any_queue_t *a, const void *data, size_t len, double timeout)
+{
+    return a->sq ? mp_simple_queue_put(a->sq, data, len, timeout)
+                 : mp_queue_put(a->q, data, len, timeout);
+}
+
+int any_get(const any_queue_t *a, void *buf, size_t size, size_t *len, double timeout)
+{
+    return a->sq ? mp_simple_queue_get(a->sq, buf, size, len, timeout)
+                 : mp_queue_get(a->q, buf, size, len, timeout);
+}
+
+int any_get_alloc(const any_queue_t *a, void **data, size_t *len, double timeout)
+{
+    return a->sq ? mp_simple_queue_get_alloc(a->sq, data, len, timeout)
+                 : mp_queue_get_alloc(a->q, data, len, timeout);
+}
+
 /* ---- child-side helpers --------------------------------------------------- */
 
 /* Object `index` as a Queue, or the task's failure. */
@@ -52,13 +72,6 @@ static int get_queue(mp_task_t *t, size_t index, mp_queue_t **q)
     int rc = mp_task_queue(t, index, q);
     return rc < 0 ? mp_task_fail(t, rc, "mp_task_queue(%zu): %s", index, mp_errdetail()) : 0;
 }
-
-/* A Queue or a SimpleQueue: the tasks that put and take plain messages run
- * on either, so the SimpleQueue suite uses the same children. */
-typedef struct any_queue {
-    mp_queue_t *q;
-    mp_simple_queue_t *sq; /* set instead of q for a SimpleQueue */
-} any_queue_t;
 
 /* Object 0 as a SimpleQueue when `simple`, else as a Queue; or the task's
  * failure. */
@@ -69,24 +82,6 @@ static int get_any_queue(mp_task_t *t, int32_t simple, any_queue_t *out)
     return rc < 0 ? mp_task_fail(t, rc, "object 0 (%s): %s", simple ? "SimpleQueue" : "Queue",
                                  mp_errdetail())
                   : 0;
-}
-
-static int any_put(const any_queue_t *a, const void *data, size_t len)
-{
-    return a->sq ? mp_simple_queue_put(a->sq, data, len, QUEUE_CHILD_WAIT_S)
-                 : mp_queue_put(a->q, data, len, QUEUE_CHILD_WAIT_S);
-}
-
-static int any_get(const any_queue_t *a, void *buf, size_t size, size_t *len)
-{
-    return a->sq ? mp_simple_queue_get(a->sq, buf, size, len, QUEUE_CHILD_WAIT_S)
-                 : mp_queue_get(a->q, buf, size, len, QUEUE_CHILD_WAIT_S);
-}
-
-static int any_get_alloc(const any_queue_t *a, void **data, size_t *len)
-{
-    return a->sq ? mp_simple_queue_get_alloc(a->sq, data, len, QUEUE_CHILD_WAIT_S)
-                 : mp_queue_get_alloc(a->q, data, len, QUEUE_CHILD_WAIT_S);
 }
 
 /* A buffer of `size` bytes (at least 1), or the task's failure. */
@@ -117,7 +112,7 @@ int task_queue_put_sizes(mp_task_t *t)
         if ((rc = alloc_buffer(t, size, &buf)) < 0)
             return rc;
         queue_pattern_fill(buf, size, i);
-        rc = any_put(&a, buf, size);
+        rc = any_put(&a, buf, size, QUEUE_CHILD_WAIT_S);
         free(buf);
         if (rc < 0)
             return mp_task_fail(t, rc, "put of message %u (%zu bytes): %s", (unsigned)i, size,
@@ -145,7 +140,7 @@ int task_queue_produce(mp_task_t *t)
     for (uint32_t seq = 0; seq < arg.count; seq++) {
         size_t len = queue_produce_size(&arg, seq);
         queue_tag_fill(buf, len, (queue_tag_t){arg.producer, seq});
-        if ((rc = any_put(&a, buf, len)) < 0) {
+        if ((rc = any_put(&a, buf, len, QUEUE_CHILD_WAIT_S)) < 0) {
             free(buf);
             return mp_task_fail(t, rc, "put of %u:%u (%zu bytes): %s", (unsigned)arg.producer,
                                 (unsigned)seq, len, mp_errdetail());
@@ -164,10 +159,10 @@ static int take_one(const any_queue_t *a, unsigned char *small, size_t small_siz
 {
     *heap = NULL;
     *data = small;
-    int rc = any_get(a, small, small_size, len);
+    int rc = any_get(a, small, small_size, len, QUEUE_CHILD_WAIT_S);
     if (rc != MP_ETOOSMALL)
         return rc;
-    rc = any_get_alloc(a, heap, len);
+    rc = any_get_alloc(a, heap, len, QUEUE_CHILD_WAIT_S);
     *data = *heap;
     return rc;
 }
@@ -258,6 +253,14 @@ int task_queue_typed_echo(mp_task_t *t)
     return 0;
 }
 
+/* Append "<what> gave <code>;" to `failed` when `got` is not `want`. */
+static void note_check(char *failed, size_t size, int got, int want, const char *what)
+{
+    size_t used = strlen(failed);
+    if (got != want)
+        snprintf(failed + used, size - used, "%s gave %s;", what, mp_err_name(got));
+}
+
 /* mp_task_queue() and mp_task_simple_queue() on each kind: object 0 is a
  * Queue, object 1 a SimpleQueue, object 2 a lock. Returns the checks that
  * did not give the documented result, "" when all did. */
@@ -266,13 +269,7 @@ int task_queue_getter_checks(mp_task_t *t)
     char failed[512] = "";
     mp_queue_t *q = NULL;
     mp_simple_queue_t *sq = NULL;
-#define CHECK(expr, want)                                                \
-    do {                                                                 \
-        if ((expr) != (want)) {                                          \
-            size_t used = strlen(failed);                                \
-            snprintf(failed + used, sizeof failed - used, "%s;", #expr); \
-        }                                                                \
-    } while (0)
+#define CHECK(expr, want) note_check(failed, sizeof failed, (expr), (want), #expr)
     CHECK(mp_task_queue(t, 0, &q), 0);
     CHECK(mp_queue_is_empty(q), 1);
     CHECK(mp_task_simple_queue(t, 1, &sq), 0);

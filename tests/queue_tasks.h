@@ -44,6 +44,22 @@ extern const struct test_suite suite_queue, suite_simple_queue, suite_queue_bad_
  *  enough for a loaded machine, short enough that an orphan does not linger. */
 #define QUEUE_CHILD_WAIT_S 60.0
 
+/* ---- a Queue or a SimpleQueue ---------------------------------------- */
+
+/** Either kind of queue, for the code that puts and takes plain messages
+ *  on both (the tasks, and the parent's checks of a full ring). */
+typedef struct any_queue {
+    mp_queue_t *q;
+    mp_simple_queue_t *sq; /**< set instead of q for a SimpleQueue */
+} any_queue_t;
+
+/** mp_queue_put() or mp_simple_queue_put(). */
+int any_put(const any_queue_t *a, const void *data, size_t len, double timeout);
+/** mp_queue_get() or mp_simple_queue_get(). */
+int any_get(const any_queue_t *a, void *buf, size_t size, size_t *len, double timeout);
+/** mp_queue_get_alloc() or mp_simple_queue_get_alloc(). */
+int any_get_alloc(const any_queue_t *a, void **data, size_t *len, double timeout);
+
 /* ---- message contents ------------------------------------------------ */
 
 /** Byte `i` of a message whose pattern is `seed`: no period that a lost,

@@ -133,22 +133,13 @@ static void test_queue_ring_fills(void)
     mp_queue_t *q = new_queue(false, &(mp_queue_opts_t){.ring_size = MP_QUEUE_RING_MIN});
     if (!q)
         return;
-    unsigned char msg[120];
+    enum { SIZE = 120 }; /* 128 bytes of ring each: they tile it */
+    uint32_t full = fill_until_full(&(any_queue_t){.q = q}, SIZE, MP_QUEUE_RING_MIN);
+    uint32_t empty = 0;
     int rc = 0;
-    uint32_t full = 0, empty = 0; /* message `full` is the pattern of seed `full` */
-    while (full < MP_QUEUE_RING_MIN / 8) {
-        queue_pattern_fill(msg, sizeof msg, full);
-        if ((rc = mp_queue_put(q, msg, sizeof msg, 0)) != 0)
-            break;
-        full++;
-    }
-    EXPECT_RC(rc, MP_EFULL);
     while (empty < MP_QUEUE_RING_MIN / 8 && (rc = mp_queue_put(q, NULL, 0, 0)) == 0)
         empty++;
     EXPECT_RC(rc, MP_EFULL);
-    EXPECT(full > 0 && full * sizeof msg < MP_QUEUE_RING_MIN,
-           "%u messages of %zu bytes fit a ring of %zu", (unsigned)full, sizeof msg,
-           MP_QUEUE_RING_MIN);
     EXPECT_EQ(mp_queue_qsize(q), full + empty);
     EXPECT_EQ(mp_queue_is_full(q), 1);
     double t0 = now_s();
@@ -159,7 +150,7 @@ static void test_queue_ring_fills(void)
     EXPECT_ABOUT(now_s() - t0, 0.2);
 
     for (uint32_t i = 0; i < full; i++) {
-        EXPECT_GET_PATTERN(q, sizeof msg, i, 0);
+        EXPECT_GET_PATTERN(q, SIZE, i, 0);
         if (i == 0) { /* the room it left takes an empty message again */
             EXPECT_RC(mp_queue_put(q, NULL, 0, 0), 0);
             empty++;
@@ -519,15 +510,8 @@ out:
     mp_queue_destroy(q);
 }
 
-/* The sizes at the ring's edges with a 64 KiB ring: 0, 1, 7, 8, a quarter
- * less a header (the biggest in the ring), a quarter and one (the smallest
- * spilled), 3 MiB (far more than the ring). */
-static const size_t edge_sizes[] = {
-    0, 1, 7, 8, SMALL_RING / 4 - 8, SMALL_RING / 4 + 1, (size_t)3 << 20};
-enum { EDGE_COUNT = sizeof edge_sizes / sizeof edge_sizes[0], EDGE_SPILLED = 2 };
-
-/* Every edge size put and taken in this process, byte for byte; the stats
- * count the two spilled ones. */
+/* Every edge size (queue_helpers.h) put and taken in this process, byte
+ * for byte; the stats count the two spilled ones. */
 static void test_queue_sizes_here(void)
 {
     mp_queue_t *q = new_queue(false, &(mp_queue_opts_t){.ring_size = SMALL_RING});
@@ -556,10 +540,7 @@ static void test_queue_sizes_from_child(void)
     mp_queue_t *q = new_queue(false, &(mp_queue_opts_t){.ring_size = SMALL_RING});
     if (!q)
         return;
-    queue_sizes_arg_t arg = {.count = EDGE_COUNT};
-    for (size_t i = 0; i < EDGE_COUNT; i++)
-        arg.sizes[i] = edge_sizes[i];
-    mp_process_t *p = START_QUEUE_CHILD("task_queue_put_sizes", arg, q);
+    mp_process_t *p = start_edge_putter(q, false);
     for (uint32_t i = 0; p && i < EDGE_COUNT; i++)
         if (!EXPECT_GET_PATTERN(q, edge_sizes[i], i, QUEUE_WAIT_S))
             break;

@@ -14,28 +14,34 @@
 static const double bad_timeouts[] = {-1.0, -0.001, -MP_FOREVER, NAN};
 enum { BAD_TIMEOUTS = sizeof bad_timeouts / sizeof bad_timeouts[0] };
 
+/* Where the calls below write what they would return; the getters' out
+ * pointers start NULL, and a refused call must leave them so. */
+typedef struct outs {
+    char buf[8];
+    size_t len;
+    void *data;
+    int64_t i;
+    double d;
+    char *s;
+} outs_t;
+
 /* Every function on a Queue handle that answers `want` for it (NULL, a
  * destroyed handle, a handle of another kind): each is named when it
  * fails. The handle is not destroyed here. */
 static void expect_queue_calls(mp_queue_t *q, int want)
 {
-    char buf[8];
-    size_t len;
-    void *data = NULL;
-    int64_t i;
-    double d;
-    char *s = NULL;
+    outs_t o = {.data = NULL, .s = NULL};
     mp_sentinel_t sentinel;
     mp_queue_stats_t stats;
     EXPECT_RC(mp_queue_put(q, "x", 1, 0), want);
-    EXPECT_RC(mp_queue_get(q, buf, sizeof buf, &len, 0), want);
-    EXPECT_RC(mp_queue_get_alloc(q, &data, &len, 0), want);
+    EXPECT_RC(mp_queue_get(q, o.buf, sizeof o.buf, &o.len, 0), want);
+    EXPECT_RC(mp_queue_get_alloc(q, &o.data, &o.len, 0), want);
     EXPECT_RC(mp_queue_put_i64(q, 1, 0), want);
     EXPECT_RC(mp_queue_put_double(q, 1.0, 0), want);
     EXPECT_RC(mp_queue_put_str(q, "x", 0), want);
-    EXPECT_RC(mp_queue_get_i64(q, &i, 0), want);
-    EXPECT_RC(mp_queue_get_double(q, &d, 0), want);
-    EXPECT_RC(mp_queue_get_str(q, &s, 0), want);
+    EXPECT_RC(mp_queue_get_i64(q, &o.i, 0), want);
+    EXPECT_RC(mp_queue_get_double(q, &o.d, 0), want);
+    EXPECT_RC(mp_queue_get_str(q, &o.s, 0), want);
     EXPECT_RC(mp_queue_qsize(q), want);
     EXPECT_RC(mp_queue_is_empty(q), want);
     EXPECT_RC(mp_queue_is_full(q), want);
@@ -46,7 +52,7 @@ static void expect_queue_calls(mp_queue_t *q, int want)
     EXPECT_RC(mp_queue_unfinished(q), want);
     EXPECT_RC(mp_queue_sentinel(q, &sentinel), want);
     EXPECT_RC(mp_queue_stats(q, &stats), want);
-    EXPECT(data == NULL && s == NULL, "a refused get wrote its out-pointer");
+    EXPECT(o.data == NULL && o.s == NULL, "a refused get wrote its out-pointer");
 }
 
 /* The same for a SimpleQueue handle. */
@@ -236,12 +242,7 @@ static void test_queue_bad_timeouts(void)
         !EXPECT_RC(mp_simple_queue_create(&sq, NULL), 0) ||
         !EXPECT_RC(mp_queue_put(q, "abc", 3, 0), 0))
         goto out;
-    char buf[8];
-    size_t len;
-    void *data = NULL;
-    int64_t i;
-    double d;
-    char *s = NULL;
+    outs_t o = {.data = NULL, .s = NULL};
     double t0 = now_s();
     for (size_t k = 0; k < BAD_TIMEOUTS; k++) {
         double t = bad_timeouts[k];
@@ -249,18 +250,18 @@ static void test_queue_bad_timeouts(void)
         EXPECT_RC(mp_queue_put_i64(q, 1, t), MP_EINVAL);
         EXPECT_RC(mp_queue_put_double(q, 1.0, t), MP_EINVAL);
         EXPECT_RC(mp_queue_put_str(q, "x", t), MP_EINVAL);
-        EXPECT_RC(mp_queue_get(q, buf, sizeof buf, &len, t), MP_EINVAL);
-        EXPECT_RC(mp_queue_get_alloc(q, &data, &len, t), MP_EINVAL);
-        EXPECT_RC(mp_queue_get_i64(q, &i, t), MP_EINVAL);
-        EXPECT_RC(mp_queue_get_double(q, &d, t), MP_EINVAL);
-        EXPECT_RC(mp_queue_get_str(q, &s, t), MP_EINVAL);
+        EXPECT_RC(mp_queue_get(q, o.buf, sizeof o.buf, &o.len, t), MP_EINVAL);
+        EXPECT_RC(mp_queue_get_alloc(q, &o.data, &o.len, t), MP_EINVAL);
+        EXPECT_RC(mp_queue_get_i64(q, &o.i, t), MP_EINVAL);
+        EXPECT_RC(mp_queue_get_double(q, &o.d, t), MP_EINVAL);
+        EXPECT_RC(mp_queue_get_str(q, &o.s, t), MP_EINVAL);
         EXPECT_RC(mp_queue_join(q, t), MP_EINVAL);
         EXPECT_RC(mp_simple_queue_put(sq, "x", 1, t), MP_EINVAL);
-        EXPECT_RC(mp_simple_queue_get(sq, buf, sizeof buf, &len, t), MP_EINVAL);
-        EXPECT_RC(mp_simple_queue_get_alloc(sq, &data, &len, t), MP_EINVAL);
+        EXPECT_RC(mp_simple_queue_get(sq, o.buf, sizeof o.buf, &o.len, t), MP_EINVAL);
+        EXPECT_RC(mp_simple_queue_get_alloc(sq, &o.data, &o.len, t), MP_EINVAL);
     }
     EXPECT_IMMEDIATE(now_s() - t0);
-    EXPECT(data == NULL && s == NULL, "a refused get wrote its out-pointer");
+    EXPECT(o.data == NULL && o.s == NULL, "a refused get wrote its out-pointer");
     EXPECT_EQ(mp_queue_unfinished(q), 1);
     EXPECT_STILL_ABC(q);
     EXPECT_EQ(mp_simple_queue_is_empty(sq), 1);

@@ -116,23 +116,16 @@ static void test_simple_close_seen_by_child(void)
     mp_simple_queue_destroy(q);
 }
 
-/* The edge sizes of a 64 KiB ring from a child: 0, 1, 7, 8, the biggest in
- * the ring, the smallest spilled, 3 MiB; each whole, each kept by a get
- * into a buffer too small. */
+/* The edge sizes of a 64 KiB ring (queue_helpers.h) from a child; each
+ * whole, each kept by a get into a buffer too small first. */
 static void test_simple_sizes(void)
 {
-    static const size_t sizes[] = {
-        0, 1, 7, 8, SMALL_RING / 4 - 8, SMALL_RING / 4 + 1, (size_t)3 << 20};
-    enum { COUNT = sizeof sizes / sizeof sizes[0] };
     mp_simple_queue_t *q = new_simple(SMALL_RING);
     if (!q)
         return;
-    queue_sizes_arg_t arg = {.simple = 1, .count = COUNT};
-    for (size_t i = 0; i < COUNT; i++)
-        arg.sizes[i] = sizes[i];
-    mp_process_t *p = START_QUEUE_CHILD("task_queue_put_sizes", arg, q);
-    for (uint32_t i = 0; p && i < COUNT; i++)
-        if (!EXPECT_SIMPLE_GET(q, sizes[i], i, QUEUE_WAIT_S))
+    mp_process_t *p = start_edge_putter(q, true);
+    for (uint32_t i = 0; p && i < EDGE_COUNT; i++)
+        if (!EXPECT_SIMPLE_GET(q, edge_sizes[i], i, QUEUE_WAIT_S))
             break;
     queue_child_ok(p);
     EXPECT_EQ(mp_simple_queue_is_empty(q), 1);
@@ -149,22 +142,12 @@ static void test_simple_ring_fills(void)
     if (!q)
         return;
     unsigned char msg[100];
-    uint32_t n = 0;
-    int rc = 0;
-    while (n < MP_QUEUE_RING_MIN / 8) {
-        queue_pattern_fill(msg, sizeof msg, n);
-        if ((rc = mp_simple_queue_put(q, msg, sizeof msg, 0)) != 0)
-            break;
-        n++;
-    }
-    EXPECT_RC(rc, MP_EFULL);
-    EXPECT(n > 0 && n * sizeof msg < MP_QUEUE_RING_MIN, "%u messages of %zu bytes", (unsigned)n,
-           sizeof msg);
+    uint32_t n = fill_until_full(&(any_queue_t){.sq = q}, sizeof msg, MP_QUEUE_RING_MIN);
+    queue_pattern_fill(msg, sizeof msg, n); /* the one more */
     double t0 = now_s();
     EXPECT_RC(mp_simple_queue_put(q, msg, sizeof msg, 0.2), MP_EFULL);
     EXPECT_ABOUT(now_s() - t0, 0.2);
     EXPECT_SIMPLE_GET(q, sizeof msg, 0, 0);
-    queue_pattern_fill(msg, sizeof msg, n);
     EXPECT_RC(mp_simple_queue_put(q, msg, sizeof msg, 0), 0);
     for (uint32_t i = 1; i <= n; i++)
         if (!EXPECT_SIMPLE_GET(q, sizeof msg, i, 0))
