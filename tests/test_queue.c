@@ -663,6 +663,32 @@ static void test_queue_many_producers_consumers(void)
     mp_queue_destroy(q);
 }
 
+/* Consumers that race for every message: 4 children wait on an empty
+ * queue, then the parent puts 20000 small messages as fast as it can;
+ * each is taken exactly once, and every consumer sees them in order. */
+static void test_queue_consumers_race(void)
+{
+    enum { CONSUMERS = 4, COUNT = 20000 };
+    mp_queue_t *q = new_queue(false, NULL);
+    if (!q)
+        return;
+    mp_process_t *cons[CONSUMERS];
+    for (int i = 0; i < CONSUMERS; i++)
+        cons[i] = start_consumer(q, 0, false);
+    sleep_s(0.5); /* most likely all wait by now: more of them race */
+    put_tagged(q, 0, COUNT, QUEUE_WAIT_S);
+    EXPECT_RC(mp_queue_close(q), 0);
+    consumed_t c[CONSUMERS];
+    bool ok = true;
+    for (int i = 0; i < CONSUMERS; i++)
+        ok = consumer_tags(cons[i], &c[i]) && ok;
+    if (ok)
+        expect_each_once_in_order(c, CONSUMERS, 1, COUNT);
+    for (int i = 0; i < CONSUMERS; i++)
+        dispose_process(cons[i]);
+    mp_queue_destroy(q);
+}
+
 /* ---- the sentinel with mp_wait() ---------------------------------------------- */
 
 /* A queue's sentinel, next to a process's, is what mp_wait() wakes for:
@@ -761,6 +787,7 @@ static const test_case_t tests[] = {
     {"size_200_mib", test_queue_200_mib, ON_ALL},
     {"put_then_join", test_queue_put_then_join, ON_ALL},
     {"many_producers_consumers", test_queue_many_producers_consumers, ON_ALL},
+    {"consumers_race", test_queue_consumers_race, ON_ALL},
     {"sentinel_put", test_queue_sentinel_put, ON_ALL},
     {"sentinel_death", test_queue_sentinel_death, ON_ALL},
     {"sentinel_here_and_closed", test_queue_sentinel_here_and_closed, ON_ALL},
