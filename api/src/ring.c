@@ -72,8 +72,10 @@ struct mp__ring_shared {
     _Atomic uint64_t spill_next; /* where the next spilled message goes */
     _Atomic uint64_t puts, spilled, dead_putters;
     mp__futex_t put_seq; /* getters sleep on it */
-    /* Read by every get, written only by putters about to sleep. */
+    /* Read by every get, written only by putters about to sleep (and by
+     * the first get that wakes them: see wake_sleepers()). */
     alignas(64) _Atomic uint32_t put_waiters;
+    _Atomic uint32_t put_waiters_woken;
 
     /* The consumers' side: written under get_lock. */
     alignas(64) unsigned char get_lock[MP__SEMLOCK_SIZE];
@@ -84,12 +86,14 @@ struct mp__ring_shared {
     _Atomic uint32_t discarding;
     _Atomic uint64_t gets, dead_getters;
     mp__futex_t get_seq; /* putters sleep on it */
-    /* Read by every put, written only by getters about to sleep. */
+    /* Read by every put, written only by getters about to sleep (and by
+     * the first put that wakes them). */
     alignas(64) _Atomic uint32_t get_waiters;
+    _Atomic uint32_t get_waiters_woken;
 
     /* JoinableQueue: tasks done, modulo 2^28 like the tail's count. */
     alignas(64) mp__futex_t done;
-    _Atomic uint32_t join_waiters;
+    _Atomic uint32_t join_waiters, join_waiters_woken;
 };
 
 /* Where the ring's bytes start in the block. */
@@ -301,11 +305,24 @@ static int take_side(mp__ring_t *ring, void *lock, _Atomic uint64_t *deaths, dou
     return rc;
 }
 
-/* After a side published: wake the other side's sleepers, if any. */
-static void wake_sleepers(mp__futex_t *seq, _Atomic uint32_t *waiters)
+/* The sleepers of one sequence word: how many, and whether a wake-up has
+ * been sent since the last of them lay down. */
+typedef struct sleepers {
+    _Atomic uint32_t *count;
+    _Atomic uint32_t *woken;
+} sleepers_t;
+
+/* After a side published: wake the other side's sleepers, if any. Only
+ * the first publication after a sleeper lay down makes the system call:
+ * the sleeper takes a while to run, and one wake-up per message until then
+ * would cost far more than the messages (a sleeper clears `woken` before
+ * it looks for the last time, see sleep_on()). */
+static void wake_sleepers(mp__futex_t *seq, sleepers_t sleepers)
 {
     atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(waiters, memory_order_relaxed))
+    if (atomic_load_explicit(sleepers.count, memory_order_relaxed) &&
+        !atomic_load_explicit(sleepers.woken, memory_order_relaxed) &&
+        !atomic_exchange(sleepers.woken, 1))
         mp__os_futex_wake(seq, INT32_MAX);
 }
 
@@ -313,6 +330,21 @@ static void bump_seq(mp__futex_t *seq)
 {
     atomic_store_explicit(&seq->value, atomic_load_explicit(&seq->value, memory_order_relaxed) + 1,
                           memory_order_release);
+}
+
+static sleepers_t getters(mp__ring_t *ring)
+{
+    return (sleepers_t){&ring->shared->get_waiters, &ring->shared->get_waiters_woken};
+}
+
+static sleepers_t putters(mp__ring_t *ring)
+{
+    return (sleepers_t){&ring->shared->put_waiters, &ring->shared->put_waiters_woken};
+}
+
+static sleepers_t joiners(mp__ring_t *ring)
+{
+    return (sleepers_t){&ring->shared->join_waiters, &ring->shared->join_waiters_woken};
 }
 
 /* What a waiter waits for. */
@@ -332,15 +364,16 @@ static bool can_go(mp__ring_t *ring, wait_for_t what, uint64_t need)
 static int sleep_on(mp__ring_t *ring, wait_for_t what, uint64_t need, double seconds,
                     const _Atomic bool *cancel)
 {
-    mp__ring_shared_t *s = ring->shared;
-    mp__futex_t *seq = what == FOR_DATA ? &s->put_seq : &s->get_seq;
-    _Atomic uint32_t *waiters = what == FOR_DATA ? &s->get_waiters : &s->put_waiters;
-    atomic_fetch_add(waiters, 1);
-    uint32_t seen = atomic_load_explicit(&seq->value, memory_order_acquire);
+    mp__futex_t *seq = what == FOR_DATA ? &ring->shared->put_seq : &ring->shared->get_seq;
+    sleepers_t sleepers = what == FOR_DATA ? getters(ring) : putters(ring);
+    atomic_fetch_add(sleepers.count, 1);
+    atomic_store(sleepers.woken, 0);
+    /* Sequentially consistent, like the store above: see wake_sleepers(). */
+    uint32_t seen = atomic_load(&seq->value);
     int rc = 0;
     if (!can_go(ring, what, need) && seconds > 0 && !(cancel && atomic_load(cancel)))
         rc = mp__os_futex_wait(seq, seen, seconds < SLEEP_SLICE ? seconds : SLEEP_SLICE);
-    atomic_fetch_sub(waiters, 1);
+    atomic_fetch_sub(sleepers.count, 1);
     return rc == MP_EINTR && mp__interruptible() ? MP_EINTR : 0;
 }
 
@@ -443,7 +476,7 @@ int mp__ring_put(mp__ring_t *ring, const void *data, size_t len, double timeout)
         rc = put_locked(ring, data, len, spill, need);
         mp__mutex_release(s->put_lock);
         if (rc == 0)
-            wake_sleepers(&s->put_seq, &s->get_waiters);
+            wake_sleepers(&s->put_seq, getters(ring));
         if (rc != NO_ROOM)
             return rc;
         if (mp__time_left(deadline) <= 0)
@@ -580,7 +613,7 @@ int mp__ring_get(mp__ring_t *ring, mp__ring_sink_t *sink, double timeout)
         mp__mutex_release(s->get_lock);
         if (rc != EMPTY) {
             if (rc == 0)
-                wake_sleepers(&s->get_seq, &s->put_waiters);
+                wake_sleepers(&s->get_seq, putters(ring));
             return rc;
         }
         if (closed)
@@ -677,7 +710,7 @@ int mp__ring_task_done(mp__ring_t *ring)
             return mp__errdetail_set(MP_ESTATE, "task_done() called more times than items put");
     } while (!atomic_compare_exchange_weak(&s->done.value, &done, done + 1));
     if (mp__ring_unfinished(ring) == 0)
-        wake_sleepers(&s->done, &s->join_waiters);
+        wake_sleepers(&s->done, joiners(ring));
     return 0;
 }
 
@@ -687,7 +720,8 @@ int mp__ring_join(mp__ring_t *ring, double timeout)
     double deadline = mp__deadline(true, timeout);
     for (;;) {
         atomic_fetch_add(&s->join_waiters, 1);
-        uint32_t seen = atomic_load_explicit(&s->done.value, memory_order_acquire);
+        atomic_store(&s->join_waiters_woken, 0);
+        uint32_t seen = atomic_load(&s->done.value);
         bool finished = mp__ring_unfinished(ring) == 0;
         double left = mp__time_left(deadline);
         int rc = 0;
