@@ -14,7 +14,8 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "mp_ring.h"
+#include "mp_handles.h"
+#include "mp_queue_impl.h"
 #include "queue_death_tasks.h"
 
 /* A ring small enough that a 1 MiB message goes to the spill file. */
@@ -304,7 +305,50 @@ int task_queue_get_one(mp_task_t *t)
     return rc < 0 ? mp_task_fail(t, rc, "%s", mp_errdetail()) : 0;
 }
 
+/* Objects: the queue. Rewrite its block's header and ring with a pattern,
+ * as any process given the queue can. */
+int task_queue_scribble(mp_task_t *t)
+{
+    mp_queue_t *q;
+    int rc = mp_task_queue(t, 0, &q);
+    if (rc < 0)
+        return mp_task_fail(t, rc, "%s", mp_errdetail());
+    mp__queue_object_t *obj = mp__handle_live(q, mp__kind_queue.id);
+    unsigned char *block = mp__os_shm_addr(obj->ring.block);
+    size_t size = mp__os_shm_size(obj->ring.block);
+    for (size_t i = 0; i < size; i++)
+        block[i] = (unsigned char)(0xa5 ^ (i * 7));
+    return 0;
+}
+
+/* Another process rewrites the queue's shared memory into nonsense: every
+ * call answers MP_EBROKEN (or, for the calls that only look, a count),
+ * nothing crashes, and no call reserves memory it was told to by the
+ * block. */
+static void test_rewritten_by_another_process(void)
+{
+    mp_queue_t *q = new_queue();
+    if (!q)
+        return;
+    EXPECT_RC(mp_queue_put_str(q, "before", 0), 0);
+    mp_process_t *p = run_process(
+        &(mp_process_opts_t){.task = "task_queue_scribble", MP_OBJECTS(q)});
+    EXPECT_EQ(exitcode_of(p), 0);
+    dispose_process(p);
+    size_t len;
+    void *got = NULL;
+    char buf[16];
+    EXPECT_RC(mp_queue_get(q, buf, sizeof buf, &len, 0), MP_EBROKEN);
+    EXPECT_RC(mp_queue_get_alloc(q, &got, &len, 0), MP_EBROKEN);
+    EXPECT_RC(mp_queue_put_str(q, "after", 0), MP_EBROKEN);
+    EXPECT_RC(mp_queue_get(q, buf, sizeof buf, &len, MP_FOREVER), MP_EBROKEN); /* no wait */
+    EXPECT(mp_queue_qsize(q) == MP_EBROKEN || mp_queue_qsize(q) >= 0, "qsize answered %d",
+           mp_queue_qsize(q));
+    mp_queue_destroy(q);
+}
+
 static const test_case_t tests[] = {
+    {"rewritten_by_another_process", test_rewritten_by_another_process, ON_ALL},
     {"put_killed_small", test_put_killed_small, ON_ALL},
     {"put_killed_spilled", test_put_killed_spilled, ON_ALL},
     {"get_killed_small", test_get_killed_small, ON_ALL},

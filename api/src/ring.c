@@ -452,8 +452,20 @@ static int put_locked(mp__ring_t *ring, const void *data, size_t len, bool spill
     return 0;
 }
 
+/* A put or get that ran out of time: say why. Shared memory rewritten into
+ * nonsense is reported as such, also when the rewrite made a lock look
+ * held by a live process and the call could not even look inside. */
+static int gave_up_broken(mp__ring_t *ring)
+{
+    ring_fill_t fill;
+    return current_fill(ring, &fill) ? 0 : broken(ring, "its head and tail disagree");
+}
+
 static int put_gave_up(mp__ring_t *ring, int rc)
 {
+    int broken_rc = gave_up_broken(ring);
+    if (broken_rc < 0)
+        return broken_rc;
     if (rc == MP_ETIMEDOUT)
         return mp__errdetail_set(MP_EFULL, "the queue had no room in time (%d messages in it)",
                                  mp__ring_count(ring));
@@ -590,6 +602,9 @@ static int get_locked(mp__ring_t *ring, mp__ring_sink_t *sink)
 
 static int get_gave_up(mp__ring_t *ring, int rc)
 {
+    int broken_rc = gave_up_broken(ring);
+    if (broken_rc < 0)
+        return broken_rc;
     if (rc == MP_ETIMEDOUT)
         return mp__errdetail_set(MP_EEMPTY, "no message came in time");
     return rc;
