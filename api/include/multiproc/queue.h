@@ -168,9 +168,11 @@ MP_API int mp_queue_get(mp_queue_t *q, void *buf, size_t size, size_t *len, doub
 /**
  * @brief Take the next message, whatever its length, into memory the
  *        library allocates (free it with mp_free()).
+ * @param q the queue.
  * @param[out] data the message (an empty one is a valid pointer); written
  *        only on success.
  * @param[out] len its length.
+ * @param timeout as mp_queue_get().
  * @return as mp_queue_get(), never MP_ETOOSMALL; MP_ENOMEM when the memory
  *         could not be had (the message stays in the queue).
  */
