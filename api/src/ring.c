@@ -69,6 +69,7 @@ struct mp__ring_shared {
     /* The producers' side: written under put_lock. */
     alignas(64) unsigned char put_lock[MP__SEMLOCK_SIZE];
     _Atomic uint64_t tail;
+    _Atomic uint64_t head_seen;  /* the head as producers last read it */
     _Atomic uint64_t spill_next; /* where the next spilled message goes */
     _Atomic uint64_t puts, spilled, dead_putters;
     mp__futex_t put_seq; /* getters sleep on it */
@@ -80,6 +81,7 @@ struct mp__ring_shared {
     /* The consumers' side: written under get_lock. */
     alignas(64) unsigned char get_lock[MP__SEMLOCK_SIZE];
     _Atomic uint64_t head;
+    _Atomic uint64_t tail_seen; /* the tail as consumers last read it */
     /* Set while a getter gives back the pages of a spilled message it took:
      * until then no put may start the spill file over (it would write
      * where pages are being given back). */
@@ -280,6 +282,18 @@ static bool is_closed(const mp__ring_t *ring)
     return atomic_load_explicit(&ring->shared->closed, memory_order_acquire) != 0;
 }
 
+/* The other side's word, read afresh, and kept on this side's line (under
+ * this side's lock) for the next call: reading the other side's line on
+ * every message costs a cache miss each time, and a stale copy only ever
+ * shows the ring fuller (to a producer) or emptier (to a consumer) than it
+ * is, which the caller then checks against a fresh read. */
+static uint64_t refresh(_Atomic uint64_t *theirs, _Atomic uint64_t *seen)
+{
+    uint64_t value = atomic_load_explicit(theirs, memory_order_acquire);
+    atomic_store_explicit(seen, value, memory_order_relaxed);
+    return value;
+}
+
 /* Would a put of a record of `need` bytes find room? */
 static bool has_room(const mp__ring_t *ring, const ring_fill_t *fill, uint64_t need)
 {
@@ -413,11 +427,21 @@ static int put_locked(mp__ring_t *ring, const void *data, size_t len, bool spill
     if (is_closed(ring))
         return mp__errdetail_set(MP_ECLOSED, "put on a closed queue");
     uint64_t tail = atomic_load_explicit(&s->tail, memory_order_relaxed);
-    uint64_t head = atomic_load_explicit(&s->head, memory_order_acquire);
+    /* A spill may start the file over if the ring is empty: it needs the
+     * head as it is now. */
+    uint64_t head = spill ? refresh(&s->head, &s->head_seen)
+                          : atomic_load_explicit(&s->head_seen, memory_order_relaxed);
     ring_fill_t fill;
-    if (!fill_of(ring, tail, head, &fill))
+    bool fits = fill_of(ring, tail, head, &fill) && has_room(ring, &fill, need);
+    if (!fits && !spill) {
+        head = refresh(&s->head, &s->head_seen);
+        if (!fill_of(ring, tail, head, &fill))
+            return broken(ring, "its head and tail disagree");
+        fits = has_room(ring, &fill, need);
+    } else if (!fits && !fill_of(ring, tail, head, &fill)) {
         return broken(ring, "its head and tail disagree");
-    if (!has_room(ring, &fill, need))
+    }
+    if (!fits)
         return NO_ROOM;
     uint64_t pos = pos_of(tail);
     record_header_t header = {.tag = REC_INLINE, .len = (uint32_t)len};
@@ -568,12 +592,15 @@ static int get_locked(mp__ring_t *ring, mp__ring_sink_t *sink)
 {
     mp__ring_shared_t *s = ring->shared;
     uint64_t head = atomic_load_explicit(&s->head, memory_order_relaxed);
-    uint64_t tail = atomic_load_explicit(&s->tail, memory_order_acquire);
+    uint64_t tail = atomic_load_explicit(&s->tail_seen, memory_order_relaxed);
     ring_fill_t fill;
-    if (!fill_of(ring, tail, head, &fill))
-        return broken(ring, "its head and tail disagree");
-    if (fill.count == 0)
-        return EMPTY;
+    if (!fill_of(ring, tail, head, &fill) || fill.count == 0) {
+        tail = refresh(&s->tail, &s->tail_seen);
+        if (!fill_of(ring, tail, head, &fill))
+            return broken(ring, "its head and tail disagree");
+        if (fill.count == 0)
+            return EMPTY;
+    }
     uint64_t pos = pos_of(head);
     head_record_t rec;
     int rc = read_head_record(ring, pos, &fill, &rec);
