@@ -46,28 +46,35 @@ struct mp__ring_shared {
     _Atomic uint32_t closed;
     _Atomic uint32_t broken; /* a get found a record that makes no sense */
 
-    /* The producers' side: written under put_lock. */
+    /* Each side is two cache lines: one only its own processes touch (the
+     * lock, and what is kept under it), and one it publishes, which the
+     * other side reads; a consumer watching the tail must not take the
+     * producers' lock line away from them at every look. */
+
+    /* The producers' side, written under put_lock. */
     alignas(64) unsigned char put_lock[MP__SEMLOCK_SIZE];
-    _Atomic uint64_t tail;
     _Atomic uint64_t head_seen;  /* the head as producers last read it */
     _Atomic uint64_t spill_next; /* where the next spilled message goes */
-    _Atomic uint64_t puts, spilled, dead_putters;
+    _Atomic uint64_t dead_putters;
+    alignas(64) _Atomic uint64_t tail;
     mp__futex_t put_seq; /* getters sleep on it */
+    _Atomic uint64_t puts, spilled;
     /* Read by every get, written only by putters about to sleep (and by
      * the first get that wakes them: see mp__ring_wake_sleepers()). */
     alignas(64) _Atomic uint32_t put_waiters;
     _Atomic uint32_t put_waiters_woken;
 
-    /* The consumers' side: written under get_lock. */
+    /* The consumers' side, written under get_lock. */
     alignas(64) unsigned char get_lock[MP__SEMLOCK_SIZE];
-    _Atomic uint64_t head;
     _Atomic uint64_t tail_seen; /* the tail as consumers last read it */
+    _Atomic uint64_t dead_getters;
     /* Set while a getter gives back the pages of a spilled message it took:
      * until then no put may start the spill file over (it would write
      * where pages are being given back). */
     _Atomic uint32_t discarding;
-    _Atomic uint64_t gets, dead_getters;
+    alignas(64) _Atomic uint64_t head;
     mp__futex_t get_seq; /* putters sleep on it */
+    _Atomic uint64_t gets;
     /* Read by every put, written only by getters about to sleep (and by
      * the first put that wakes them). */
     alignas(64) _Atomic uint32_t get_waiters;
