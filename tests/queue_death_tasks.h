@@ -13,10 +13,12 @@
 #include <stdint.h>
 
 /* Every task of test_queue_deaths.c; X(fn) for each. */
-#define QUEUE_DEATH_TASKS(X) \
-    X(task_queue_die_inside) \
-    X(task_queue_get_one)    \
-    X(task_queue_scribble)
+#define QUEUE_DEATH_TASKS(X)     \
+    X(task_queue_die_inside)     \
+    X(task_queue_get_one)        \
+    X(task_queue_scribble)       \
+    X(task_queue_storm_producer) \
+    X(task_queue_storm_consumer)
 
 #define QUEUE_DEATH_TASK_DECLARE(fn) int fn(mp_task_t *task);
 QUEUE_DEATH_TASKS(QUEUE_DEATH_TASK_DECLARE)

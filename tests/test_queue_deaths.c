@@ -10,6 +10,7 @@
  * (multiproc/queue.h): a put that dies before publishing put nothing; a get
  * that dies before removing took nothing; the next caller takes the dead
  * process's lock over and counts it in mp_queue_stats(). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -347,7 +348,145 @@ static void test_rewritten_by_another_process(void)
     mp_queue_destroy(q);
 }
 
+/* ---- random kills ------------------------------------------------------ */
+
+/* A storm message: who put it, its number, and a checksum of the rest. */
+typedef struct storm_header {
+    int64_t producer;
+    int64_t seq;
+    uint64_t len;
+    uint64_t sum;
+} storm_header_t;
+
+/* Lengths that go to the ring and to the spill file of a SMALL_RING queue. */
+static const size_t storm_lengths[] = {0, 40, 3000, 40000};
+
+static uint64_t checksum(const unsigned char *p, size_t len)
+{
+    uint64_t sum = 1469598103934665603u; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        sum = (sum ^ p[i]) * 1099511628211u;
+    return sum;
+}
+
+static int64_t my_pid(void)
+{
+    mp_process_info_t me = {0};
+    mp_current_process(&me);
+    return (int64_t)me.pid;
+}
+
+/* Objects: the queue. Put numbered messages of mixed sizes until killed. */
+int task_queue_storm_producer(mp_task_t *t)
+{
+    mp_queue_t *q;
+    int rc = mp_task_queue(t, 0, &q);
+    enum { MAX = sizeof(storm_header_t) + 40000 };
+    unsigned char *msg = malloc(MAX);
+    if (rc < 0 || !msg)
+        return mp_task_fail(t, rc < 0 ? rc : MP_ENOMEM, "no queue or memory");
+    int64_t me = my_pid();
+    for (int64_t seq = 0;; seq++) {
+        size_t len = storm_lengths[(size_t)(seq * 7 + me) % 4];
+        fill_pattern(msg + sizeof(storm_header_t), len, (uint32_t)(seq ^ me));
+        storm_header_t h = {me, seq, len, checksum(msg + sizeof h, len)};
+        memcpy(msg, &h, sizeof h);
+        if ((rc = mp_queue_put(q, msg, sizeof h + len, REACH_S)) < 0)
+            break;
+    }
+    free(msg);
+    return rc == MP_ECLOSED ? 0 : mp_task_fail(t, rc, "put: %s", mp_errdetail());
+}
+
+/* Objects: the queue. Take messages until the queue is closed and empty;
+ * fail on a message that is not whole, or on one that comes before
+ * another of its producer's already seen (FIFO per producer). Returns how
+ * many it took. */
+int task_queue_storm_consumer(mp_task_t *t)
+{
+    enum { PRODUCERS = 64 };
+    int64_t producers[PRODUCERS] = {0}, last[PRODUCERS] = {0}, taken = 0;
+    mp_queue_t *q;
+    int rc = mp_task_queue(t, 0, &q);
+    while (rc == 0) {
+        void *msg;
+        size_t len;
+        if ((rc = mp_queue_get_alloc(q, &msg, &len, REACH_S)) < 0)
+            break;
+        storm_header_t h;
+        bool whole = len >= sizeof h;
+        if (whole) {
+            memcpy(&h, msg, sizeof h);
+            whole = h.len == len - sizeof h &&
+                    checksum((unsigned char *)msg + sizeof h, h.len) == h.sum;
+        }
+        mp_free(msg);
+        if (!whole)
+            return mp_task_fail(t, MP_EBROKEN, "message %lld is not whole", (long long)taken);
+        size_t slot = (size_t)h.producer % PRODUCERS;
+        if (producers[slot] == h.producer && h.seq <= last[slot])
+            return mp_task_fail(t, MP_ESTATE, "producer %lld: message %lld after %lld",
+                                (long long)h.producer, (long long)h.seq, (long long)last[slot]);
+        producers[slot] = h.producer;
+        last[slot] = h.seq;
+        taken++;
+    }
+    return rc == MP_EEOF ? mp_task_return_i64(t, taken)
+                         : mp_task_fail(t, rc, "get: %s", mp_errdetail());
+}
+
+/* Producers and consumers SIGKILLed again and again at moments nobody
+ * chooses, and replaced: no consumer ever sees a message that is not
+ * whole, or one out of its producer's order, and the queue ends usable. */
+static void test_random_kills(void)
+{
+    enum { KILLS = 40 };
+    mp_queue_t *q = new_queue();
+    mp_process_t *producer = NULL, *consumer = NULL;
+    if (!q)
+        return;
+    const mp_process_opts_t p_opts = {.task = "task_queue_storm_producer", MP_OBJECTS(q)};
+    const mp_process_opts_t c_opts = {.task = "task_queue_storm_consumer", MP_OBJECTS(q)};
+    producer = start_process(&p_opts);
+    consumer = start_process(&c_opts);
+    unsigned seed = (unsigned)my_pid();
+    for (int i = 0; i < KILLS && producer && consumer; i++) {
+        seed = seed * 1103515245u + 12345u;
+        sleep_s(0.005 + (seed >> 16) % 40 / 1000.0);
+        mp_process_t **victim = (seed >> 8) & 1 ? &producer : &consumer;
+        EXPECT_RC(mp_process_kill(*victim), 0);
+        EXPECT_RC(mp_process_join(*victim, JOIN_LIMIT_S), 0);
+        int code = exitcode_of(*victim);
+        EXPECT(code == KILLED_EXITCODE, "a storm process ended with %d before its kill", code);
+        dispose_process(*victim);
+        *victim = start_process(victim == &producer ? &p_opts : &c_opts);
+    }
+    /* The last producer stops at the close; the last consumer drains. */
+    if (producer && consumer) {
+        sleep_s(0.05);
+        EXPECT_RC(mp_queue_close(q), 0);
+        EXPECT_RC(mp_process_join(producer, JOIN_LIMIT_S), 0);
+        EXPECT_EQ(exitcode_of(producer), 0);
+        EXPECT_RC(mp_process_join(consumer, JOIN_LIMIT_S), 0);
+        int64_t taken = -1;
+        if (result_of(consumer, &taken, sizeof taken))
+            EXPECT(taken >= 0, "the last consumer took %lld", (long long)taken);
+        EXPECT_EQ(mp_queue_qsize(q), 0);
+        mp_queue_stats_t st = stats_of(q);
+        EXPECT(st.gets > KILLS, "only %llu messages went through", (unsigned long long)st.gets);
+        if (getenv("MP_TEST_VERBOSE"))
+            printf("\n  %llu put, %llu taken, %llu spilled; died inside: %llu puts, %llu gets\n",
+                   (unsigned long long)st.puts, (unsigned long long)st.gets,
+                   (unsigned long long)st.spilled, (unsigned long long)st.dead_putters,
+                   (unsigned long long)st.dead_getters);
+    }
+    dispose_process(producer);
+    dispose_process(consumer);
+    mp_queue_destroy(q);
+}
+
 static const test_case_t tests[] = {
+    {"random_kills", test_random_kills, ON_ALL},
     {"rewritten_by_another_process", test_rewritten_by_another_process, ON_ALL},
     {"put_killed_small", test_put_killed_small, ON_ALL},
     {"put_killed_spilled", test_put_killed_spilled, ON_ALL},
