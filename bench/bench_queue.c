@@ -50,6 +50,7 @@
  */
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -97,6 +98,13 @@ enum { SMALL_WARMUP = 1000, LARGE_WARMUP = 4 };
 #define PY_JOIN_LIMIT 10.0
 #define START_LIMIT 60.0
 
+/* Seconds a sample may take before the watchdog ends the run, "failed":
+ * a child that died leaves the parent waiting with MP_FOREVER (a timed get
+ * would read the clock once per message, which the 64-byte rates would
+ * show). Beyond the put-then-join's two 60 s limits, and far beyond any
+ * sample on a loaded machine, even under ASan. */
+enum { SAMPLE_LIMIT = 180 };
+
 /* The parent's receive buffer, HUGE_MSG bytes, page-aligned and kept out of
  * the raw children (see private_buffer()). */
 static unsigned char *inbox;
@@ -115,6 +123,38 @@ typedef struct stream {
 static double rate(const stream_t *s, int iters, double us)
 {
     return (double)iters * s->factor / us;
+}
+
+/* ---- the watchdog ---------------------------------------------------------- */
+
+/* The metric the watchdog is timing. */
+static const char *watched = "";
+
+/* SIGALRM: a sample took SAMPLE_LIMIT s. Only async-signal-safe calls; the
+ * multiproc children go with us (exit_with_parent), the raw ones see their
+ * parent gone. */
+static void on_alarm(int sig)
+{
+    (void)sig;
+    static const char a[] = "bench_queue: ", b[] = " failed: no progress in the time limit "
+                                                   "(a child died, or the queue stalled)\n";
+    ssize_t ignored = write(STDERR_FILENO, a, sizeof a - 1);
+    ignored = write(STDERR_FILENO, watched, strlen(watched));
+    ignored = write(STDERR_FILENO, b, sizeof b - 1);
+    (void)ignored;
+    _exit(1);
+}
+
+/* Time one sample of `m` (until unwatch()). */
+static void watch(const bench_metric_t *m)
+{
+    watched = m->name;
+    alarm(SAMPLE_LIMIT);
+}
+
+static void unwatch(void)
+{
+    alarm(0);
 }
 
 /* ---- messages ------------------------------------------------------------ */
@@ -138,10 +178,13 @@ static unsigned char *private_buffer(size_t size)
 }
 
 /* A message of `size` bytes of FILL to number and send again and again
- * (a child's own, so not private_buffer()); NULL when out of memory. */
+ * (a child's own, so not private_buffer()), page-aligned as the receive
+ * buffer; NULL when out of memory. */
 static unsigned char *message_buffer(size_t size)
 {
-    unsigned char *p = aligned_alloc((size_t)sysconf(_SC_PAGESIZE), size);
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    /* aligned_alloc() wants a multiple of the alignment. */
+    unsigned char *p = aligned_alloc(page, (size + page - 1) / page * page);
     if (p)
         memset(p, FILL, size);
     return p;
@@ -182,6 +225,7 @@ typedef struct raw_end {
     uint64_t size;   /* a power of two */
     uint64_t mine;   /* my position (tail or head), which only I move */
     uint64_t theirs; /* the other side's position when I last read it */
+    pid_t parent;    /* the producer (a child): its parent, the consumer */
 } raw_end_t;
 
 /* PAUSEs before a waiting side yields its CPU instead: a few microseconds,
@@ -200,13 +244,19 @@ static inline void cpu_relax(void)
 #endif
 }
 
-/* One round of waiting for the other side. */
-static void backoff(unsigned *spins)
+/* One round of waiting for the other side. The producer, a child, also
+ * looks now and then for its parent, which has gone when it failed: it
+ * would otherwise wait for room for ever, taking a CPU. (The parent's
+ * waits are the watchdog's.) */
+static void backoff(const raw_end_t *e, unsigned *spins)
 {
-    if (++*spins < SPINS_BEFORE_YIELD)
+    if (++*spins < SPINS_BEFORE_YIELD) {
         cpu_relax();
-    else
-        sched_yield();
+        return;
+    }
+    sched_yield();
+    if (e->parent && *spins % SPINS_BEFORE_YIELD == 0 && getppid() != e->parent)
+        _exit(3);
 }
 
 /* Bytes a record of a `len`-byte message takes: its length, then its body
@@ -243,7 +293,7 @@ static void raw_put(raw_end_t *e, const void *msg, uint64_t len)
     while (e->mine + rec - e->theirs > e->size) {
         e->theirs = atomic_load_explicit(&e->shared->head, memory_order_acquire);
         if (e->mine + rec - e->theirs > e->size)
-            backoff(&spins);
+            backoff(e, &spins);
     }
     ring_write(e, e->mine, &len, sizeof len);
     ring_write(e, e->mine + 8, msg, len);
@@ -259,7 +309,7 @@ static uint64_t raw_get(raw_end_t *e, void *buf, size_t size)
     while (e->theirs == e->mine) {
         e->theirs = atomic_load_explicit(&e->shared->tail, memory_order_acquire);
         if (e->theirs == e->mine)
-            backoff(&spins);
+            backoff(e, &spins);
     }
     uint64_t len;
     ring_read(e, e->mine, &len, sizeof len);
@@ -274,6 +324,7 @@ static uint64_t raw_get(raw_end_t *e, void *buf, size_t size)
 static double measure_raw_stream(const bench_metric_t *m, int iters)
 {
     const stream_t *s = m->arg;
+    watch(m);
     /* A new ring every sample, as the queue's: the positions on the first
      * page, the ring on the pages after it. */
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
@@ -283,11 +334,13 @@ static double measure_raw_stream(const bench_metric_t *m, int iters)
         bench_die_errno("mmap", errno);
     raw_end_t e = {.shared = map, .data = (unsigned char *)map + page, .size = s->ring};
     int total = s->warmup + iters;
+    pid_t parent = getpid();
     fflush(stdout); /* the child must not inherit our buffer */
     pid_t pid = fork();
     if (pid < 0)
         bench_die_errno("fork", errno);
     if (pid == 0) {
+        e.parent = parent;
         unsigned char *msg = message_buffer(s->msg);
         if (!msg)
             _exit(3);
@@ -307,6 +360,7 @@ static double measure_raw_stream(const bench_metric_t *m, int iters)
     }
     double us = bench_now_us() - t0;
     bench_reap(pid);
+    unwatch();
     munmap(map, page + s->ring);
     return rate(s, iters, us);
 }
@@ -432,7 +486,13 @@ static mp_process_t *start_child(const char *task, mp_queue_t *q, mp_barrier_t *
                                  size_t arg_len)
 {
     mp_process_t *p;
-    mp_process_opts_t opts = {.task = task, .arg = arg, .arg_len = arg_len};
+    /* Should the benchmark fail and exit, its children go at once, rather
+     * than be joined (they may wait on the queue for ever) or outlive it. */
+    mp_process_opts_t opts = {.task = task,
+                              .arg = arg,
+                              .arg_len = arg_len,
+                              .daemon = MP_DAEMON_YES,
+                              .exit_with_parent = true};
     void *const with_barrier[] = {q, b};
     opts.objects = with_barrier;
     opts.nobjects = b ? 2 : 1;
@@ -459,6 +519,7 @@ static void check_stats(const bench_metric_t *m, mp_queue_t *q, uint64_t count, 
 static double measure_mp_stream(const bench_metric_t *m, int iters)
 {
     const stream_t *s = m->arg;
+    watch(m);
     mp_queue_t *q = new_queue(s->ring);
     int total = s->warmup + iters;
     producer_arg_t a = {.count = total, .size = (int64_t)s->msg};
@@ -474,6 +535,7 @@ static double measure_mp_stream(const bench_metric_t *m, int iters)
     }
     double us = bench_now_us() - t0;
     bench_join(p, m->name);
+    unwatch();
     check_stats(m, q, (uint64_t)total, s->spills ? (uint64_t)total : 0);
     mp_queue_destroy(q);
     return rate(s, iters, us);
@@ -482,6 +544,7 @@ static double measure_mp_stream(const bench_metric_t *m, int iters)
 static double measure_mp_4x4(const bench_metric_t *m, int iters)
 {
     int64_t per_producer = iters / PRODUCERS > 0 ? iters / PRODUCERS : 1;
+    watch(m);
     mp_queue_t *q = new_queue(0);
     mp_barrier_t *line;
     bench_check(
@@ -504,6 +567,7 @@ static double measure_mp_4x4(const bench_metric_t *m, int iters)
     for (int k = 0; k < CONSUMERS; k++)
         bench_join(cons[k], m->name);
     double us = bench_now_us() - t0;
+    unwatch();
     uint64_t total = (uint64_t)per_producer * PRODUCERS;
     check_stats(m, q, total, 0);
     mp_barrier_destroy(line);
@@ -514,6 +578,7 @@ static double measure_mp_4x4(const bench_metric_t *m, int iters)
 static double measure_mp_put_then_join(const bench_metric_t *m, int iters)
 {
     (void)iters;
+    watch(m);
     mp_queue_t *q = new_queue(0);
     double t0 = bench_now_us();
     mp_process_t *p = start_child("put_huge", q, NULL, NULL, 0);
@@ -528,6 +593,7 @@ static double measure_mp_put_then_join(const bench_metric_t *m, int iters)
     size_t len;
     bench_check(mp_queue_get(q, inbox, HUGE_MSG, &len, JOIN_LIMIT), "mp_queue_get");
     double us = bench_now_us() - t0;
+    unwatch();
     if (stamp_of(inbox, len, HUGE_MSG) != 0)
         bench_die("%s: the message is not what was put", m->name);
     check_stats(m, q, 1, 1);
@@ -608,17 +674,18 @@ static const bench_anchor_t anchors[] = {
 };
 
 /* Goals from bench/README.md: a rate at least `goal` times the raw ring's;
- * the rows without a goal inform. Against CPython: multiproc's rate over
- * CPython's, so that above 1 reads "CPython is that many times slower". */
+ * the rows without a goal inform. Against CPython: multiproc's rate (or
+ * the raw ring's) over CPython's, so that above 1 reads "CPython is that
+ * many times slower" (the other way round, two digits would show 0.01x). */
 static const bench_ratio_t ratios[] = {
     {"mp_queue_1x1_64B", "raw_ring_1x1_64B", 0.5, true},
     {"mp_queue_1x1_64B", "cpython_queue_1x1_64B", 0, true},
-    {"cpython_queue_1x1_64B", "raw_ring_1x1_64B", 0, true},
+    {"raw_ring_1x1_64B", "cpython_queue_1x1_64B", 0, true},
     {"mp_queue_1MiB_ring8MiB", "raw_ring_1MiB", 0.5, true},
     {"mp_queue_1MiB_spill", "raw_ring_1MiB", 0.5, true},
     {"mp_queue_1MiB_ring8MiB", "cpython_queue_1MiB", 0, true},
     {"mp_queue_1MiB_spill", "cpython_queue_1MiB", 0, true},
-    {"cpython_queue_1MiB", "raw_ring_1MiB", 0, true},
+    {"raw_ring_1MiB", "cpython_queue_1MiB", 0, true},
     {"mp_queue_4x4_64B", "mp_queue_1x1_64B", 0, true},
 };
 
@@ -669,6 +736,9 @@ int main(int argc, char **argv)
     bench_print_load("at start");
 
     inbox = private_buffer(HUGE_MSG);
+    struct sigaction sa = {.sa_handler = on_alarm};
+    if (sigaction(SIGALRM, &sa, NULL) != 0)
+        bench_die_errno("sigaction", errno);
     bench_run(&(bench_plan_t){
         .rounds = opts.rounds, .iters = iters, .warmup_iters = 10, .py = &py, .py_args = py_args});
     if (py.version[0])
