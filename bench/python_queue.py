@@ -5,7 +5,7 @@ bench_queue (bench/bench_queue.c) runs it once per round (--rounds 1), in
 the same run as its own measurements, and once more with --put-then-join;
 it also runs on its own:
 
-    python3 bench/python_queue.py [--rounds 7] [--small 100000] [--large 200]
+    python3 bench/python_queue.py [--rounds 7] [--small 50000] [--large 100]
     python3 bench/python_queue.py --put-then-join 10
 
 The producer is a Process started by the default start method (fork on
@@ -117,8 +117,8 @@ def put_then_join(limit):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=7)
-    ap.add_argument("--small", type=int, default=100_000, help="64-byte messages per sample")
-    ap.add_argument("--large", type=int, default=200, help="1 MiB messages per sample")
+    ap.add_argument("--small", type=int, default=50_000, help="64-byte messages per sample")
+    ap.add_argument("--large", type=int, default=100, help="1 MiB messages per sample")
     ap.add_argument("--put-then-join", type=float, metavar="LIMIT",
                     help="only the put-then-join program, killed after LIMIT seconds")
     ap.add_argument("--put-then-join-child", action="store_true", help=argparse.SUPPRESS)
