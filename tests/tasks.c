@@ -9,6 +9,7 @@
 #include "conn_tasks.h"
 #include "listener_tasks.h"
 #include "platform.h"
+#include "queue_death_tasks.h"
 #include "queue_tasks.h"
 #include "sync_tasks.h"
 #if TEST_POSIX
@@ -691,10 +692,11 @@ const mp_task_def_t test_tasks[] = {
     MP_TASK(task_atexit),
     MP_TASK(task_destroy_borrowed),
 #define LIST_ROW(fn) MP_TASK(fn),
-    SYNC_TASKS(LIST_ROW) CONN_TASKS(LIST_ROW) LISTENER_TASKS(LIST_ROW) QUEUE_TASKS(LIST_ROW)
+    SYNC_TASKS(LIST_ROW) CONN_TASKS(LIST_ROW) LISTENER_TASKS(LIST_ROW) QUEUE_DEATH_TASKS(LIST_ROW)
 #if TEST_POSIX
         TRACKER_TASKS(LIST_ROW)
 #endif
+            QUEUE_TASKS(LIST_ROW)
 #undef LIST_ROW
-            MP_TASK_END,
+                MP_TASK_END,
 };

@@ -168,9 +168,11 @@ MP_API int mp_queue_get(mp_queue_t *q, void *buf, size_t size, size_t *len, doub
 /**
  * @brief Take the next message, whatever its length, into memory the
  *        library allocates (free it with mp_free()).
+ * @param q the queue.
  * @param[out] data the message (an empty one is a valid pointer); written
  *        only on success.
  * @param[out] len its length.
+ * @param timeout as mp_queue_get().
  * @return as mp_queue_get(), never MP_ETOOSMALL; MP_ENOMEM when the memory
  *         could not be had (the message stays in the queue).
  */
@@ -202,7 +204,8 @@ MP_API int mp_queue_get_str(mp_queue_t *q, char **out, double timeout);
 /**
  * @brief The number of messages in the queue, exact at the moment it is
  *        read (on every platform; Python's raises on macOS).
- * @return the count (>= 0); MP_EINVAL; MP_ECLOSED for a destroyed handle.
+ * @return the count (>= 0); MP_EINVAL; MP_ECLOSED for a destroyed handle;
+ *         MP_EBROKEN when its shared memory was rewritten into nonsense.
  */
 MP_API int mp_queue_qsize(mp_queue_t *q);
 /** @brief 1 when the queue holds no message, else 0; as mp_queue_qsize(). */
