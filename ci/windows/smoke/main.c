@@ -12,8 +12,8 @@
 
 #include "smoke.h"
 
-static const smoke_test_t *const tables[] = {process_tests, sync_tests, shm_tests,
-                                             handle_tests,  conn_tests, listener_tests};
+static const smoke_test_t *const tables[] = {
+    process_tests, sync_tests, shm_tests, handle_tests, conn_tests, listener_tests, spill_tests};
 
 static int failures; /* failed checks of the running test */
 
