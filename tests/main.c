@@ -23,6 +23,7 @@
 #include "conn_tasks.h"
 #include "helpers.h"
 #include "listener_tasks.h"
+#include "queue_death_tasks.h"
 #include "sync_helpers.h"
 #include "tasks.h"
 
@@ -43,6 +44,7 @@ static const test_suite_t *const all_suites[] = {
     &suite_owner_death,   &suite_sync_bad_objects,
     &suite_connection,    &suite_conn_limits,
     &suite_listener,      &suite_runner,
+    &suite_queue_deaths,
 };
 enum { SUITE_COUNT = sizeof all_suites / sizeof all_suites[0] };
 

@@ -9,6 +9,7 @@
 #include "conn_tasks.h"
 #include "listener_tasks.h"
 #include "platform.h"
+#include "queue_death_tasks.h"
 #include "sync_tasks.h"
 #if TEST_POSIX
 #include "tracker_tasks.h"
@@ -690,7 +691,7 @@ const mp_task_def_t test_tasks[] = {
     MP_TASK(task_atexit),
     MP_TASK(task_destroy_borrowed),
 #define LIST_ROW(fn) MP_TASK(fn),
-    SYNC_TASKS(LIST_ROW) CONN_TASKS(LIST_ROW) LISTENER_TASKS(LIST_ROW)
+    SYNC_TASKS(LIST_ROW) CONN_TASKS(LIST_ROW) LISTENER_TASKS(LIST_ROW) QUEUE_DEATH_TASKS(LIST_ROW)
 #if TEST_POSIX
         TRACKER_TASKS(LIST_ROW)
 #endif

@@ -84,6 +84,16 @@ uint32_t mp__semlock_self_owner(void);
 /** @brief After fork, in the child: its thread id is new. */
 void mp__semlock_forget_ids(void);
 
+/** @brief One round of a spin: tell the CPU the thread is waiting. */
+static inline void mp__cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 /** Initial-exec TLS where the compiler has it: a plain load on hot paths. */
 #if defined(__GNUC__)
 #define MP__TLS_FAST __attribute__((tls_model("initial-exec")))

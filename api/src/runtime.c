@@ -10,6 +10,7 @@
 
 #include "mp_core.h"
 #include "mp_object.h"
+#include "mp_queue_impl.h"
 #include "mp_record.h"
 #include "mp_runner.h"
 #include "mp_semlock.h"
@@ -213,7 +214,8 @@ static void fork_policy_from_env(void)
 int mp__fork_policy_check(void)
 {
     fork_policy_from_env();
-    int threads = mp__os_thread_count();
+    /* The library's own queue watchers hold no lock a child could need. */
+    int threads = mp__os_thread_count() - mp__queue_watch_threads();
     if (threads <= 1 || fork_policy == MP_FORK_ALLOW)
         return 0;
     if (fork_policy == MP_FORK_REFUSE)

@@ -71,15 +71,6 @@ void mp__semlock_forget_ids(void)
     cached_owner = 0;
 }
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-}
-
 /* Whether a futex sleep that returned `rc` ends the wait: a signal handler
  * ran and the program asked for MP_EINTR (mp_set_interruptible()). */
 static bool interrupted(int rc)
@@ -111,7 +102,7 @@ static int mutex_acquire(semlock_t *s, bool block, double timeout)
     if (!block)
         return take_over(s, v) ? took(s, MP_EOWNERDEAD) : MP_ETIMEDOUT;
     for (int i = 0; i < SPIN_ROUNDS; i++) {
-        cpu_relax();
+        mp__cpu_relax();
         v = 0;
         if (atomic_load_explicit(&s->word.value, memory_order_relaxed) == 0 &&
             atomic_compare_exchange_weak(&s->word.value, &v, me))
@@ -174,7 +165,7 @@ static int sem_acquire(semlock_t *s, bool block, double timeout)
     if (!block)
         return MP_ETIMEDOUT;
     for (int i = 0; i < SPIN_ROUNDS; i++) {
-        cpu_relax();
+        mp__cpu_relax();
         if (sem_try(s))
             return 0;
     }

@@ -168,9 +168,11 @@ MP_API int mp_queue_get(mp_queue_t *q, void *buf, size_t size, size_t *len, doub
 /**
  * @brief Take the next message, whatever its length, into memory the
  *        library allocates (free it with mp_free()).
+ * @param q the queue.
  * @param[out] data the message (an empty one is a valid pointer); written
  *        only on success.
  * @param[out] len its length.
+ * @param timeout as mp_queue_get().
  * @return as mp_queue_get(), never MP_ETOOSMALL; MP_ENOMEM when the memory
  *         could not be had (the message stays in the queue).
  */
@@ -284,8 +286,8 @@ typedef struct mp_simple_queue mp_simple_queue_t;
 
 /** Options for mp_simple_queue_create(). */
 typedef struct mp_simple_queue_opts {
-    size_t ring_size;   /**< as mp_queue_opts_t */
-    size_t max_message; /**< as mp_queue_opts_t */
+    size_t ring_size;                    /**< as mp_queue_opts_t */
+    size_t max_message;                  /**< as mp_queue_opts_t */
     uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
 } mp_simple_queue_opts_t;
 
@@ -293,8 +295,7 @@ typedef struct mp_simple_queue_opts {
 MP_API int mp_simple_queue_create(mp_simple_queue_t **out, const mp_simple_queue_opts_t *opts);
 /** @brief Put a message; as mp_queue_put() (MP_EFULL only when the ring
  *         had no room in time). */
-MP_API int mp_simple_queue_put(mp_simple_queue_t *q, const void *data, size_t len,
-                               double timeout);
+MP_API int mp_simple_queue_put(mp_simple_queue_t *q, const void *data, size_t len, double timeout);
 /** @brief Take the next message; as mp_queue_get(). */
 MP_API int mp_simple_queue_get(mp_simple_queue_t *q, void *buf, size_t size, size_t *len,
                                double timeout);
