@@ -66,6 +66,15 @@ int smoke_join(mp_process_t *p)
     return code;
 }
 
+unsigned long smoke_open_handles(void)
+{
+    unsigned long n = 0;
+    DWORD flags;
+    for (uintptr_t v = 4; v < (1u << 16); v += 4)
+        n += GetHandleInformation((HANDLE)v, &flags) != 0;
+    return n;
+}
+
 /* Every test must be among `names`; says which are not. */
 static int check_registered(int n, char **names)
 {

@@ -57,6 +57,9 @@ mp_process_t *smoke_start(const mp_process_opts_t *opts);
 int smoke_join(mp_process_t *p);
 /** Seconds on a monotonic clock. */
 double smoke_now(void);
+/** Open handles of this process, counted one handle value at a time
+ *  (wine's GetProcessHandleCount() says 0). */
+unsigned long smoke_open_handles(void);
 
 struct mp__os_conn;
 /** All of `len` (> 0) bytes on a backend end as one message, with no
