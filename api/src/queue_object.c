@@ -112,7 +112,10 @@ int mp__queue_object_get_into(mp__queue_object_t *q, void *buf, size_t size, siz
 {
     if (!len || (!buf && size > 0))
         return mp__errdetail_set(MP_EINVAL, "%s: NULL %s", fn, len ? "buf" : "len");
-    mp__ring_sink_t sink = {.buf = buf ? buf : (void *)"", .size = size};
+    /* A NULL buffer of size 0 still means "into the caller's buffer": any
+     * message longer than 0 bytes is MP_ETOOSMALL. */
+    static char no_room;
+    mp__ring_sink_t sink = {.buf = buf ? buf : &no_room, .size = size};
     int rc = mp__queue_object_get(q, &sink, timeout, fn);
     if (rc == 0 || rc == MP_ETOOSMALL)
         *len = sink.len;

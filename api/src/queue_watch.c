@@ -96,11 +96,14 @@ static int start(mp__queue_object_t *q)
 
 int mp__queue_watch_sentinel(mp__queue_object_t *q, mp_sentinel_t *out)
 {
+    /* Under the core's lock: two threads asking at once make one watcher. */
+    mp__core_lock();
     if (q->watch && q->watch->pid != mp__os_getpid())
         mp__queue_watch_stop(q); /* the parent's, copied by fork: no thread here */
     int rc = q->watch ? 0 : start(q);
     if (rc == 0)
         *out = mp__os_flag_sentinel(q->watch->flag);
+    mp__core_unlock();
     return rc;
 }
 

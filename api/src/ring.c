@@ -16,6 +16,7 @@
  *
  * A side that cannot go on waits as ring_wait.c says; the block's layout
  * is in mp_ring_layout.h. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -423,7 +424,10 @@ void mp__ring_close(mp__ring_t *ring)
     /* Under the put lock: a put that was writing has published before the
      * flag goes up (see mp__ring_get()). */
     mp__ring_shared_t *s = ring->shared;
-    mp__ring_take_side(ring, s->put_lock, &s->dead_putters, mp__deadline(true, MP_FOREVER));
+    /* Resumed after signals whatever mp_set_interruptible() says: close
+     * has no way to say it did nothing. */
+    while (mp__ring_take_side(ring, s->put_lock, &s->dead_putters, INFINITY) < 0)
+        ;
     atomic_store_explicit(&s->closed, 1, memory_order_release);
     mp__mutex_release(s->put_lock);
     mp__ring_wake_all(ring);

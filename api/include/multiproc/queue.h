@@ -204,7 +204,8 @@ MP_API int mp_queue_get_str(mp_queue_t *q, char **out, double timeout);
 /**
  * @brief The number of messages in the queue, exact at the moment it is
  *        read (on every platform; Python's raises on macOS).
- * @return the count (>= 0); MP_EINVAL; MP_ECLOSED for a destroyed handle.
+ * @return the count (>= 0); MP_EINVAL; MP_ECLOSED for a destroyed handle;
+ *         MP_EBROKEN when its shared memory was rewritten into nonsense.
  */
 MP_API int mp_queue_qsize(mp_queue_t *q);
 /** @brief 1 when the queue holds no message, else 0; as mp_queue_qsize(). */
