@@ -59,7 +59,8 @@ int mp__ring_create(mp__ring_t *ring, const mp__ring_shape_t *shape);
 
 /**
  * @brief A child's view of a ring from its description: the block and
- *        spill handles (taken over, also on failure) and the shape.
+ *        spill handles (taken over on success; a child whose attach fails
+ *        does not start its task, and exits with them) and the shape.
  * @return 0; MP_EBOOTSTRAP when the block is smaller than the shape says;
  *         MP_ENOMEM; MP_ESYS.
  */

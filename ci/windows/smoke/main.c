@@ -12,8 +12,8 @@
 
 #include "smoke.h"
 
-static const smoke_test_t *const tables[] = {process_tests, sync_tests, shm_tests,
-                                             handle_tests,  conn_tests, listener_tests};
+static const smoke_test_t *const tables[] = {
+    process_tests, sync_tests, shm_tests, handle_tests, conn_tests, listener_tests, spill_tests};
 
 static int failures; /* failed checks of the running test */
 
@@ -64,6 +64,15 @@ int smoke_join(mp_process_t *p)
     if (p && CHECK_RC(mp_process_join(p, 60.0), 0))
         CHECK_RC(mp_process_exitcode(p, &code), 0);
     return code;
+}
+
+unsigned long smoke_open_handles(void)
+{
+    unsigned long n = 0;
+    DWORD flags;
+    for (uintptr_t v = 4; v < (1u << 16); v += 4)
+        n += GetHandleInformation((HANDLE)v, &flags) != 0;
+    return n;
 }
 
 /* Every test must be among `names`; says which are not. */

@@ -6,7 +6,8 @@
  *        kill, locks, values, events, semaphores, shared memory, waits on
  *        more than 64 handles, handle inheritance and the kill-on-close job,
  *        pipes and connections (named pipes in message mode), listeners and
- *        clients (named pipes and TCP).
+ *        clients (named pipes and TCP), the spill files and flags queues
+ *        stand on.
  *
  * What the suites share: the checks, the test table and the tasks' names.
  * Only the parent checks; children report through results and exit codes.
@@ -41,7 +42,7 @@ typedef struct smoke_test {
 
 /** The tests of each file, ended by a {NULL} row. */
 extern const smoke_test_t process_tests[], sync_tests[], shm_tests[], handle_tests[], conn_tests[],
-    listener_tests[];
+    listener_tests[], spill_tests[];
 
 /** Tasks of test_conn.c, listed in the task table. */
 int task_conn_echo(mp_task_t *t);
@@ -56,6 +57,9 @@ mp_process_t *smoke_start(const mp_process_opts_t *opts);
 int smoke_join(mp_process_t *p);
 /** Seconds on a monotonic clock. */
 double smoke_now(void);
+/** Open handles of this process, counted one handle value at a time
+ *  (wine's GetProcessHandleCount() says 0). */
+unsigned long smoke_open_handles(void);
 
 struct mp__os_conn;
 /** All of `len` (> 0) bytes on a backend end as one message, with no

@@ -410,17 +410,6 @@ static void test_pipe_child(void)
     mp_connection_destroy(r);
 }
 
-/* Open handles of this process, counted one handle value at a time
- * (wine's GetProcessHandleCount() says 0). */
-static unsigned long open_handles(void)
-{
-    unsigned long n = 0;
-    DWORD flags;
-    for (uintptr_t v = 4; v < (1u << 16); v += 4)
-        n += GetHandleInformation((HANDLE)v, &flags) != 0;
-    return n;
-}
-
 /* Many pipes, with sentinels armed and messages left unread: no handle
  * (pipe, event) is left behind, and none is inheritable. */
 static void test_pipe_handles(void)
@@ -434,7 +423,7 @@ static void test_pipe_handles(void)
         mp_connection_destroy(warm_a);
         mp_connection_destroy(warm_b);
     }
-    unsigned long before = open_handles();
+    unsigned long before = smoke_open_handles();
     for (int i = 0; i < 200; i++) {
         mp_connection_t *a = NULL, *b = NULL;
         if (!CHECK_RC(mp_pipe_create(&a, &b, &(mp_pipe_opts_t){.one_way = i % 2 == 1}), 0))
@@ -445,7 +434,7 @@ static void test_pipe_handles(void)
             CHECK(GetHandleInformation((HANDLE)(intptr_t)s, &flags) &&
                       !(flags & HANDLE_FLAG_INHERIT),
                   "the sentinel is inheritable");
-            unsigned long now = open_handles(); /* 2 pipe ends, 2 I/O events, 1 sentinel */
+            unsigned long now = smoke_open_handles(); /* 2 pipe ends, 2 I/O events, 1 sentinel */
             CHECK(now == before + 5, "a pipe with a sentinel: %lu handles, not 5", now - before);
         }
         CHECK_RC(mp_connection_send(b, "unread", 6, MP_FOREVER), 0);
@@ -454,7 +443,7 @@ static void test_pipe_handles(void)
         mp_connection_destroy(a);
         mp_connection_destroy(b);
     }
-    unsigned long after = open_handles();
+    unsigned long after = smoke_open_handles();
     CHECK(before > 0 && after == before, "handles: %lu before, %lu after 200 pipes", before, after);
 }
 

@@ -962,16 +962,6 @@ static void test_listener_child(void)
 
 /* ---- handles ---------------------------------------------------------------- */
 
-/* Open handles of this process (wine's GetProcessHandleCount() says 0). */
-static unsigned long open_handles(void)
-{
-    unsigned long n = 0;
-    DWORD flags;
-    for (uintptr_t v = 4; v < (1u << 16); v += 4)
-        n += GetHandleInformation((HANDLE)v, &flags) != 0;
-    return n;
-}
-
 static bool inheritable(mp__os_conn_t *c)
 {
     DWORD flags = 0;
@@ -1012,12 +1002,12 @@ static void test_listener_handles(void)
 {
     cycle(MP__FAMILY_PIPE, true); /* Winsock's and the system's own first */
     cycle(MP__FAMILY_TCP, true);
-    unsigned long before = open_handles();
+    unsigned long before = smoke_open_handles();
     for (int i = 0; i < 40; i++) {
         cycle(MP__FAMILY_PIPE, false);
         cycle(MP__FAMILY_TCP, false);
     }
-    unsigned long after = open_handles();
+    unsigned long after = smoke_open_handles();
     CHECK(before > 0 && after == before, "handles: %lu before, %lu after 40 cycles", before, after);
 }
 
