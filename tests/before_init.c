@@ -76,6 +76,9 @@ static void construct_all(int want)
     CHECK(mp_listener_create((mp_listener_t **)&h, NULL), mp_listener_destroy(h));
     CHECK(mp_process_create((mp_process_t **)&h, &(mp_process_opts_t){.task = "task_nothing"}),
           mp_process_destroy(h));
+    CHECK(mp_queue_create((mp_queue_t **)&h, NULL), mp_queue_destroy(h));
+    CHECK(mp_joinable_queue_create((mp_queue_t **)&h, NULL), mp_queue_destroy(h));
+    CHECK(mp_simple_queue_create((mp_simple_queue_t **)&h, NULL), mp_simple_queue_destroy(h));
 #undef CHECK
     /* Attaching and connecting need something to reach: before mp_init()
      * they must refuse before looking. */

@@ -24,6 +24,7 @@
 #include "helpers.h"
 #include "listener_tasks.h"
 #include "queue_death_tasks.h"
+#include "queue_tasks.h"
 #include "sync_helpers.h"
 #include "tasks.h"
 
@@ -44,7 +45,8 @@ static const test_suite_t *const all_suites[] = {
     &suite_owner_death,   &suite_sync_bad_objects,
     &suite_connection,    &suite_conn_limits,
     &suite_listener,      &suite_runner,
-    &suite_queue_deaths,
+    &suite_queue_deaths,  &suite_queue,
+    &suite_simple_queue,  &suite_queue_bad_input,
 };
 enum { SUITE_COUNT = sizeof all_suites / sizeof all_suites[0] };
 

@@ -10,6 +10,7 @@
 #include "listener_tasks.h"
 #include "platform.h"
 #include "queue_death_tasks.h"
+#include "queue_tasks.h"
 #include "sync_tasks.h"
 #if TEST_POSIX
 #include "tracker_tasks.h"
@@ -695,6 +696,7 @@ const mp_task_def_t test_tasks[] = {
 #if TEST_POSIX
         TRACKER_TASKS(LIST_ROW)
 #endif
+            QUEUE_TASKS(LIST_ROW)
 #undef LIST_ROW
-            MP_TASK_END,
+                MP_TASK_END,
 };
