@@ -287,3 +287,33 @@ int task_queue_getter_checks(mp_task_t *t)
 #undef CHECK
     return mp_task_return_str(t, failed);
 }
+
+/* Checklist item 7: put "child", then start a grandchild with the same
+ * queue (inherited, passed on) that puts "grandchild". Argument: 1 in the
+ * child, 0 in the grandchild. */
+int task_queue_nested(mp_task_t *t)
+{
+    mp_queue_t *q;
+    int64_t depth;
+    int rc = mp_task_queue(t, 0, &q);
+    if (rc == 0)
+        rc = mp_task_arg_i64(t, &depth);
+    if (rc == 0)
+        rc = mp_queue_put_str(q, depth > 0 ? "child" : "grandchild", QUEUE_CHILD_WAIT_S);
+    if (rc < 0 || depth <= 0)
+        return rc < 0 ? mp_task_fail(t, rc, "%s", mp_errdetail()) : 0;
+    mp_process_t *p = NULL;
+    int code = -1;
+    rc = mp_process_create(
+        &p, &(mp_process_opts_t){.task = "task_queue_nested", MP_ARG_I64(0), MP_OBJECTS(q)});
+    if (rc == 0)
+        rc = mp_process_start(p);
+    if (rc == 0)
+        rc = mp_process_join(p, QUEUE_CHILD_WAIT_S);
+    if (rc == 0)
+        rc = mp_process_exitcode(p, &code);
+    mp_process_destroy(p);
+    if (rc < 0)
+        return mp_task_fail(t, rc, "grandchild: %s", mp_errdetail());
+    return code == 0 ? 0 : mp_task_fail(t, MP_ECHILD, "the grandchild exited with %d", code);
+}

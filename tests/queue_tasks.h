@@ -24,12 +24,13 @@
 #include "tasks.h"
 
 /* Every task of queue_tasks.c; X(fn) for each. */
-#define QUEUE_TASKS(X)       \
-    X(task_queue_put_sizes)  \
-    X(task_queue_produce)    \
-    X(task_queue_consume)    \
-    X(task_queue_typed_echo) \
-    X(task_queue_getter_checks)
+#define QUEUE_TASKS(X)          \
+    X(task_queue_put_sizes)     \
+    X(task_queue_produce)       \
+    X(task_queue_consume)       \
+    X(task_queue_typed_echo)    \
+    X(task_queue_getter_checks) \
+    X(task_queue_nested)
 
 #define QUEUE_TASK_DECLARE(fn) int fn(mp_task_t *task);
 QUEUE_TASKS(QUEUE_TASK_DECLARE)

@@ -622,6 +622,29 @@ static void test_queue_put_then_join(void)
     mp_queue_destroy(q);
 }
 
+/* Checklist item 7: a child starts a grandchild and passes on the queue it
+ * was given; the parent receives both items, in either order. */
+static void test_queue_grandchild(void)
+{
+    mp_queue_t *q = new_queue(false, NULL);
+    if (!q)
+        return;
+    mp_process_t *p = run_process(
+        &(mp_process_opts_t){.task = "task_queue_nested", MP_ARG_I64(1), MP_OBJECTS(q)});
+    if (EXPECT_EQ(exitcode_of(p), 0)) {
+        char *first = NULL, *second = NULL;
+        if (EXPECT_RC(mp_queue_get_str(q, &first, QUEUE_CHILD_WAIT_S), 0) &&
+            EXPECT_RC(mp_queue_get_str(q, &second, QUEUE_CHILD_WAIT_S), 0))
+            EXPECT((strcmp(first, "child") == 0 && strcmp(second, "grandchild") == 0) ||
+                       (strcmp(first, "grandchild") == 0 && strcmp(second, "child") == 0),
+                   "got \"%s\" and \"%s\"", first, second);
+        mp_free(first);
+        mp_free(second);
+    }
+    dispose_process(p);
+    mp_queue_destroy(q);
+}
+
 /* ---- many processes ---------------------------------------------------------- */
 
 /* 4 producers x 2000 tagged messages, every 50th of them spilled (20000
@@ -813,6 +836,7 @@ static const test_case_t tests[] = {
     {"spill_reuse", test_queue_spill_reuse, ON_ALL},
     {"size_200_mib", test_queue_200_mib, ON_ALL},
     {"put_then_join", test_queue_put_then_join, ON_ALL},
+    {"grandchild", test_queue_grandchild, ON_ALL},
     {"many_producers_consumers", test_queue_many_producers_consumers, ON_ALL},
     {"consumers_race", test_queue_consumers_race, ON_ALL},
     {"sentinel_put", test_queue_sentinel_put, ON_ALL},

@@ -116,9 +116,9 @@ typedef struct mp_queue_stats {
  * @brief Create a Queue.
  * @param[out] out the new queue.
  * @param opts may be NULL (all defaults).
- * @return 0; MP_EINVAL for NULL `out`, a negative maxsize or a ring over
- *         MP_QUEUE_RING_MAX; MP_ESTATE before mp_init(); MP_ENOMEM;
- *         MP_ESYS.
+ * @return 0; MP_EINVAL for NULL `out`, a negative maxsize, a ring over
+ *         MP_QUEUE_RING_MAX or a max_message over 4 GiB; MP_ESTATE before
+ *         mp_init(); MP_ENOMEM; MP_ESYS.
  */
 MP_API int mp_queue_create(mp_queue_t **out, const mp_queue_opts_t *opts);
 
