@@ -435,6 +435,21 @@ int task_queue_storm_consumer(mp_task_t *t)
                          : mp_task_fail(t, rc, "get: %s", mp_errdetail());
 }
 
+/* Wait until messages were both put and taken since `*last`, which is
+ * then brought up to date; false after REACH_S without. */
+static bool wait_for_progress(mp_queue_t *q, mp_queue_stats_t *last)
+{
+    double deadline = now_s() + REACH_S;
+    mp_queue_stats_t st = stats_of(q);
+    while ((st.puts == last->puts || st.gets == last->gets) && now_s() < deadline) {
+        sleep_s(0.002);
+        st = stats_of(q);
+    }
+    bool moved = st.puts != last->puts && st.gets != last->gets;
+    *last = st;
+    return moved;
+}
+
 /* Producers and consumers SIGKILLed again and again at moments nobody
  * chooses, and replaced: no consumer ever sees a message that is not
  * whole, or one out of its producer's order, and the queue ends usable. */
@@ -450,9 +465,15 @@ static void test_random_kills(void)
     producer = start_process(&p_opts);
     consumer = start_process(&c_opts);
     unsigned seed = (unsigned)my_pid();
+    mp_queue_stats_t before = stats_of(q);
     for (int i = 0; i < KILLS && producer && consumer; i++) {
+        /* Both at work since the last kill (a replacement may take a while
+         * to start on a loaded machine), then a moment nobody chooses. */
+        if (!EXPECT(wait_for_progress(q, &before), "no progress in %.0f s after kill %d", REACH_S,
+                    i))
+            break;
         seed = seed * 1103515245u + 12345u;
-        sleep_s(0.005 + (seed >> 16) % 40 / 1000.0);
+        sleep_s((seed >> 16) % 20 / 1000.0);
         mp_process_t **victim = (seed >> 8) & 1 ? &producer : &consumer;
         EXPECT_RC(mp_process_kill(*victim), 0);
         EXPECT_RC(mp_process_join(*victim, JOIN_LIMIT_S), 0);
