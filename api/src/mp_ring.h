@@ -38,6 +38,10 @@ typedef struct mp__ring {
     uint32_t maxsize;    /**< messages (0: no limit of its own) */
     uint64_t max_message;
     bool joinable;
+    /** This process's scratch list of the spill file's places in use
+     *  (ring_spill.c), kept between puts; used under the put lock. */
+    struct mp__spill_span *spans;
+    size_t spans_cap;
 } mp__ring_t;
 
 /** The shape a ring is made with, and that a child is given. */

@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "mp_backend.h"
 #include "mp_ring.h"
@@ -54,7 +55,7 @@ struct mp__ring_shared {
     /* The producers' side, written under put_lock. */
     alignas(64) unsigned char put_lock[MP__SEMLOCK_SIZE];
     _Atomic uint64_t head_seen;  /* the head as producers last read it */
-    _Atomic uint64_t spill_next; /* where the next spilled message goes */
+    _Atomic uint64_t spill_mark; /* the spill file's pages below it may be in use */
     _Atomic uint64_t dead_putters;
     alignas(64) _Atomic uint64_t tail;
     mp__futex_t put_seq; /* getters sleep on it */
@@ -68,10 +69,11 @@ struct mp__ring_shared {
     alignas(64) unsigned char get_lock[MP__SEMLOCK_SIZE];
     _Atomic uint64_t tail_seen; /* the tail as consumers last read it */
     _Atomic uint64_t dead_getters;
-    /* Set while a getter gives back the pages of a spilled message it took:
-     * until then no put may start the spill file over (it would write
-     * where pages are being given back). */
+    /* The place of a spilled message a getter has removed and is giving
+     * the pages of back: a producer must not put anything there until
+     * `discarding` is 0 again (ring_spill.c). */
     _Atomic uint32_t discarding;
+    _Atomic uint64_t discard_at, discard_end;
     alignas(64) _Atomic uint64_t head;
     mp__futex_t get_seq; /* putters sleep on it */
     _Atomic uint64_t gets;
@@ -152,6 +154,62 @@ static inline bool mp__ring_has_room(const mp__ring_t *ring, const mp__ring_fill
 {
     return (!ring->maxsize || fill->count < ring->maxsize) && ring->size - fill->used >= need;
 }
+
+/* ---- bytes in the ring (ring.c, ring_spill.c) ------------------------------ */
+
+/* Copy into the ring at `pos`, across its end if need be. */
+static inline void mp__ring_write(mp__ring_t *ring, uint64_t pos, const void *src, size_t len)
+{
+    size_t at = (size_t)(pos & (ring->size - 1));
+    size_t first = len < ring->size - at ? len : (size_t)(ring->size - at);
+    if (first)
+        memcpy(ring->data + at, src, first);
+    if (len > first)
+        memcpy(ring->data, (const unsigned char *)src + first, len - first);
+}
+
+/* Copy out of the ring at `pos`, across its end if need be. */
+static inline void mp__ring_read(const mp__ring_t *ring, uint64_t pos, void *dst, size_t len)
+{
+    size_t at = (size_t)(pos & (ring->size - 1));
+    size_t first = len < ring->size - at ? len : (size_t)(ring->size - at);
+    if (first)
+        memcpy(dst, ring->data + at, first);
+    if (len > first)
+        memcpy((unsigned char *)dst + first, ring->data, len - first);
+}
+
+/** @brief Mark the ring broken (shared memory rewritten into nonsense):
+ *         MP_EBROKEN, from every call from now on. */
+int mp__ring_broken(mp__ring_t *ring, const char *why);
+
+/* ---- ring_spill.c ------------------------------------------------------------ */
+
+/* Pages of the spill file below this many times the ring's size are kept
+ * when nothing uses them: the next spilled messages go there. */
+enum { SPILL_WARM_RINGS = 4 };
+
+/**
+ * @brief A getter removed the record of a spilled message at [at, end)
+ *        (the get lock held): give its pages back, but the warm ones.
+ *        Call mp__ring_spill_taking() before the store that removes it.
+ */
+void mp__ring_spill_taken(mp__ring_t *ring, uint64_t at, uint64_t end);
+
+/** @brief Before a getter's store that removes a spilled message's record:
+ *         keep producers off its place until mp__ring_spill_taken(). */
+void mp__ring_spill_taking(mp__ring_t *ring, uint64_t at, uint64_t end);
+
+/**
+ * @brief Where a spilled message of `len` bytes goes in the spill file (the
+ *        put lock held, `head` read afresh): the lowest place that no
+ *        spilled message still in the ring uses; the pages above all of
+ *        them are given back on the way.
+ * @return 0 and `*at`; 1 (no room: the file's offsets are used up);
+ *         MP_EBROKEN; MP_ENOMEM.
+ */
+int mp__ring_spill_place(mp__ring_t *ring, uint64_t head, uint64_t tail, uint64_t len,
+                         uint64_t *at);
 
 /* ---- ring_wait.c ---------------------------------------------------------- */
 

@@ -23,10 +23,6 @@
 #include "mp_core.h"
 #include "mp_ring_layout.h"
 
-/* Spilled bytes below this many times the ring's size keep their pages
- * when taken: the next spill reuses them once the ring has emptied. */
-enum { SPILL_WARM_RINGS = 4 };
-
 void (*mp__ring_test_hook)(mp__ring_point_t point);
 
 size_t mp__ring_block_size(uint64_t ring_size)
@@ -88,6 +84,9 @@ int mp__ring_attach(mp__ring_t *ring, const mp__ring_shape_t *shape, mp_sentinel
 
 void mp__ring_release(mp__ring_t *ring)
 {
+    free(ring->spans);
+    ring->spans = NULL;
+    ring->spans_cap = 0;
     mp__os_shm_free(ring->block);
     mp__os_spill_free(ring->spill);
     ring->block = NULL;
@@ -105,29 +104,10 @@ mp__ring_shape_t mp__ring_shape(const mp__ring_t *ring)
 /* ---- bytes in the ring ----------------------------------------------- */
 
 /* Copy into the ring at `pos`, across its end if need be. */
-static void ring_write(mp__ring_t *ring, uint64_t pos, const void *src, size_t len)
-{
-    size_t at = (size_t)(pos & (ring->size - 1));
-    size_t first = len < ring->size - at ? len : (size_t)(ring->size - at);
-    if (first)
-        memcpy(ring->data + at, src, first);
-    if (len > first)
-        memcpy(ring->data, (const unsigned char *)src + first, len - first);
-}
-
-static void ring_read(const mp__ring_t *ring, uint64_t pos, void *dst, size_t len)
-{
-    size_t at = (size_t)(pos & (ring->size - 1));
-    size_t first = len < ring->size - at ? len : (size_t)(ring->size - at);
-    if (first)
-        memcpy(dst, ring->data + at, first);
-    if (len > first)
-        memcpy((unsigned char *)dst + first, ring->data, len - first);
-}
 
 /* ---- the state both sides read ------------------------------------- */
 
-static int broken(mp__ring_t *ring, const char *why)
+int mp__ring_broken(mp__ring_t *ring, const char *why)
 {
     atomic_store(&ring->shared->broken, 1);
     return mp__errdetail_set(MP_EBROKEN, "the queue's shared memory was rewritten: %s", why);
@@ -163,8 +143,9 @@ static int put_locked(mp__ring_t *ring, const void *data, size_t len, bool spill
     if (mp__ring_closed(ring))
         return mp__errdetail_set(MP_ECLOSED, "put on a closed queue");
     uint64_t tail = atomic_load_explicit(&s->tail, memory_order_relaxed);
-    /* A spill may start the file over if the ring is empty: it needs the
-     * head as it is now. */
+    /* A spill looks at the records between head and tail for the places
+     * its file still holds: it needs the head as it is now (a stale one
+     * only keeps more places). */
     uint64_t head = spill ? refresh(&s->head, &s->head_seen)
                           : atomic_load_explicit(&s->head_seen, memory_order_relaxed);
     mp__ring_fill_t fill;
@@ -172,39 +153,30 @@ static int put_locked(mp__ring_t *ring, const void *data, size_t len, bool spill
     if (!fits && !spill) {
         head = refresh(&s->head, &s->head_seen);
         if (!mp__ring_fill_of(ring, tail, head, &fill))
-            return broken(ring, "its head and tail disagree");
+            return mp__ring_broken(ring, "its head and tail disagree");
         fits = mp__ring_has_room(ring, &fill, need);
     } else if (!fits && !mp__ring_fill_of(ring, tail, head, &fill)) {
-        return broken(ring, "its head and tail disagree");
+        return mp__ring_broken(ring, "its head and tail disagree");
     }
     if (!fits)
         return NO_ROOM;
     uint64_t pos = pos_of(tail);
     record_header_t header = {.tag = REC_INLINE, .len = (uint32_t)len};
     if (spill) {
-        /* An empty ring has no spilled message either (each has a record
-         * there, and a get removes the record only after reading), so the
-         * file starts over from 0 and its warm pages serve again, once the
-         * last getter has given back the pages it took. */
-        bool restart = fill.used == 0 &&
-                       !atomic_load_explicit(&s->discarding, memory_order_acquire);
-        uint64_t at = restart ? 0 : atomic_load_explicit(&s->spill_next, memory_order_relaxed);
-        if (at > MP__SPILL_SPAN - len)
-            return NO_ROOM; /* the spill file's offsets are used up until the ring empties */
-        int rc = mp__os_spill_write(ring->spill, at, data, len);
-        if (rc < 0)
+        uint64_t at;
+        int rc = mp__ring_spill_place(ring, head, tail, len, &at);
+        if (rc != 0)
             return rc;
-        /* Moved on before the record is published: a death in between
-         * leaves a gap in the file, never two messages in one place. */
-        atomic_store_explicit(&s->spill_next, at + len, memory_order_relaxed);
+        if ((rc = mp__os_spill_write(ring->spill, at, data, len)) < 0)
+            return rc;
         spill_ref_t ref = {.at = at, .len = len};
         header = (record_header_t){.tag = REC_SPILL, .len = 0};
-        ring_write(ring, pos + HEADER, &ref, sizeof ref);
+        mp__ring_write(ring, pos + HEADER, &ref, sizeof ref);
         bump64(&s->spilled);
     } else if (len) {
-        ring_write(ring, pos + HEADER, data, len);
+        mp__ring_write(ring, pos + HEADER, data, len);
     }
-    ring_write(ring, pos, &header, sizeof header);
+    mp__ring_write(ring, pos, &header, sizeof header);
     mp__ring_test_point(MP__RING_PUT_WRITTEN);
     /* Sequentially consistent: the store half of the pairing with sleepers
      * (ring_wait.c), in place of a full fence before the look at them. */
@@ -220,7 +192,8 @@ static int put_locked(mp__ring_t *ring, const void *data, size_t len, bool spill
 static int gave_up_broken(mp__ring_t *ring)
 {
     mp__ring_fill_t fill;
-    return mp__ring_current_fill(ring, &fill) ? 0 : broken(ring, "its head and tail disagree");
+    return mp__ring_current_fill(ring, &fill) ? 0
+                                              : mp__ring_broken(ring, "its head and tail disagree");
 }
 
 static int put_gave_up(mp__ring_t *ring, int rc)
@@ -273,23 +246,23 @@ typedef struct head_record {
 static int read_head_record(mp__ring_t *ring, uint64_t pos, const mp__ring_fill_t *fill,
                             head_record_t *rec)
 {
-    ring_read(ring, pos, &rec->header, sizeof rec->header);
+    mp__ring_read(ring, pos, &rec->header, sizeof rec->header);
     if (rec->header.tag == REC_INLINE) {
         rec->len = rec->header.len;
         rec->size = inline_size(rec->len);
     } else if (rec->header.tag == REC_SPILL) {
         if (fill->used < SPILL_RECORD)
-            return broken(ring, "a record runs past the tail");
-        ring_read(ring, pos + HEADER, &rec->ref, sizeof rec->ref);
+            return mp__ring_broken(ring, "a record runs past the tail");
+        mp__ring_read(ring, pos + HEADER, &rec->ref, sizeof rec->ref);
         if (rec->ref.len > ring->max_message || rec->ref.at > MP__SPILL_SPAN - rec->ref.len)
-            return broken(ring, "a spilled message's place is out of bounds");
+            return mp__ring_broken(ring, "a spilled message's place is out of bounds");
         rec->len = (size_t)rec->ref.len;
         rec->size = SPILL_RECORD;
     } else {
-        return broken(ring, "a record's tag is unknown");
+        return mp__ring_broken(ring, "a record's tag is unknown");
     }
     if (rec->size > fill->used || rec->len > ring->max_message)
-        return broken(ring, "a record is longer than the ring holds");
+        return mp__ring_broken(ring, "a record is longer than the ring holds");
     return 0;
 }
 
@@ -303,26 +276,12 @@ static int copy_out(mp__ring_t *ring, uint64_t pos, const head_record_t *rec, mp
     if (rec->header.tag == REC_SPILL)
         rc = mp__os_spill_read(ring->spill, rec->ref.at, dst, rec->len);
     else if (rec->len)
-        ring_read(ring, pos + HEADER, dst, rec->len);
+        mp__ring_read(ring, pos + HEADER, dst, rec->len);
     if (rc < 0 && !sink->buf)
         free(dst);
     else if (!sink->buf)
         sink->got = dst;
     return rc;
-}
-
-/* A spilled message that has been taken (its record removed): give its
- * pages back, except the warm ones. `discarding` keeps the spill file from
- * starting over meanwhile; a getter that dies here leaves it set, until the
- * next getter takes its lock over. */
-static void release_spilled(mp__ring_t *ring, const head_record_t *rec)
-{
-    uint64_t warm = SPILL_WARM_RINGS * ring->size, from = rec->ref.at, to = rec->ref.at + rec->len;
-    if (from < warm)
-        from = warm;
-    if (to > from)
-        mp__os_spill_discard(ring->spill, from, to - from);
-    atomic_store_explicit(&ring->shared->discarding, 0, memory_order_release);
 }
 
 /* Take the head message: the get lock is held. EMPTY when there is none. */
@@ -335,7 +294,7 @@ static int get_locked(mp__ring_t *ring, mp__ring_sink_t *sink)
     if (!mp__ring_fill_of(ring, tail, head, &fill) || fill.count == 0) {
         tail = refresh(&s->tail, &s->tail_seen);
         if (!mp__ring_fill_of(ring, tail, head, &fill))
-            return broken(ring, "its head and tail disagree");
+            return mp__ring_broken(ring, "its head and tail disagree");
         if (fill.count == 0)
             return EMPTY;
     }
@@ -356,12 +315,12 @@ static int get_locked(mp__ring_t *ring, mp__ring_sink_t *sink)
     mp__ring_test_point(MP__RING_GET_READ);
     bool spilled = rec.header.tag == REC_SPILL;
     if (spilled)
-        atomic_store_explicit(&s->discarding, 1, memory_order_relaxed);
+        mp__ring_spill_taking(ring, rec.ref.at, rec.ref.at + rec.len);
     atomic_store(&s->head, pack(pos + rec.size, count_of(head) + 1)); /* as the tail's */
     bump64(&s->gets);
     mp__ring_bump_seq(&s->get_seq);
     if (spilled)
-        release_spilled(ring, &rec);
+        mp__ring_spill_taken(ring, rec.ref.at, rec.ref.at + rec.len);
     return 0;
 }
 
@@ -411,7 +370,7 @@ int mp__ring_count(mp__ring_t *ring)
 {
     mp__ring_fill_t fill;
     if (!mp__ring_current_fill(ring, &fill))
-        return broken(ring, "its head and tail disagree");
+        return mp__ring_broken(ring, "its head and tail disagree");
     return (int)fill.count;
 }
 
