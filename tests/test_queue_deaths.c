@@ -506,7 +506,51 @@ static void test_random_kills(void)
     mp_queue_destroy(q);
 }
 
+#if TEST_POSIX
+#include <sys/stat.h>
+
+/* Bytes of memory a queue's spill file holds (its allocated blocks). */
+static long long spill_bytes(mp_queue_t *q)
+{
+    mp__queue_object_t *obj = mp__handle_live(q, mp__kind_queue.id);
+    struct stat st;
+    if (!obj || fstat((int)mp__os_spill_handle(obj->ring.spill), &st) < 0)
+        return -1;
+    return (long long)st.st_blocks * 512;
+}
+
+/* The pages of a large message go back to the OS once it is taken: a
+ * queue holds the memory of what is in it (and a few warm rings), not of
+ * what passed through it. Also when the taker is killed after the take. */
+static void test_spill_pages_given_back(void)
+{
+    enum { BIG = 64 << 20 };
+    mp_queue_t *q = new_queue();
+    unsigned char *msg = malloc(BIG);
+    if (!q || !EXPECT(msg != NULL, "no memory"))
+        goto out;
+    fill_pattern(msg, BIG, 21);
+    EXPECT_RC(mp_queue_put(q, msg, BIG, 0), 0);
+    EXPECT(spill_bytes(q) >= BIG, "the spill file holds %lld bytes", spill_bytes(q));
+    void *got = NULL;
+    size_t len;
+    if (EXPECT_RC(mp_queue_get_alloc(q, &got, &len, 0), 0))
+        EXPECT(len == BIG && has_pattern(got, len, 21), "the message changed");
+    mp_free(got);
+    /* At most the warm pages stay (4 rings of 64 KiB here). */
+    EXPECT(spill_bytes(q) <= (long long)(4 * SMALL_RING), "%lld bytes stay after the take",
+           spill_bytes(q));
+    expect_round_trip(q, SPILLED_LEN, 23); /* and the file serves again */
+out:
+    free(msg);
+    mp_queue_destroy(q);
+}
+#endif
+
 static const test_case_t tests[] = {
+#if TEST_POSIX
+    {"spill_pages_given_back", test_spill_pages_given_back, ON_ALL},
+#endif
     {"random_kills", test_random_kills, ON_ALL},
     {"rewritten_by_another_process", test_rewritten_by_another_process, ON_ALL},
     {"put_killed_small", test_put_killed_small, ON_ALL},
