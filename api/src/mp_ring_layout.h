@@ -136,10 +136,8 @@ static inline bool mp__ring_fill_of(const mp__ring_t *ring, uint64_t tail, uint6
 
 static inline bool mp__ring_current_fill(mp__ring_t *ring, mp__ring_fill_t *fill)
 {
-    /* Sequentially consistent (a plain load on x86): a sleeper's last look
-     * pairs with the publishing store (see ring_wait.c). */
-    uint64_t head = atomic_load(&ring->shared->head);
-    uint64_t tail = atomic_load(&ring->shared->tail);
+    uint64_t head = atomic_load_explicit(&ring->shared->head, memory_order_acquire);
+    uint64_t tail = atomic_load_explicit(&ring->shared->tail, memory_order_acquire);
     return mp__ring_fill_of(ring, tail, head, fill);
 }
 

@@ -178,9 +178,9 @@ static int put_locked(mp__ring_t *ring, const void *data, size_t len, bool spill
     }
     mp__ring_write(ring, pos, &header, sizeof header);
     mp__ring_test_point(MP__RING_PUT_WRITTEN);
-    /* Sequentially consistent: the store half of the pairing with sleepers
-     * (ring_wait.c), in place of a full fence before the look at them. */
-    atomic_store(&s->tail, pack(pos + need, count_of(tail) + 1));
+    /* A release store, no barrier: see mp__ring_wake_sleepers() for why
+     * no sleeper misses it. */
+    atomic_store_explicit(&s->tail, pack(pos + need, count_of(tail) + 1), memory_order_release);
     bump64(&s->puts);
     mp__ring_bump_seq(&s->put_seq);
     return 0;
@@ -316,7 +316,8 @@ static int get_locked(mp__ring_t *ring, mp__ring_sink_t *sink)
     bool spilled = rec.header.tag == REC_SPILL;
     if (spilled)
         mp__ring_spill_taking(ring, rec.ref.at, rec.ref.at + rec.len);
-    atomic_store(&s->head, pack(pos + rec.size, count_of(head) + 1)); /* as the tail's */
+    atomic_store_explicit(&s->head, pack(pos + rec.size, count_of(head) + 1),
+                          memory_order_release); /* as the tail's */
     bump64(&s->gets);
     mp__ring_bump_seq(&s->get_seq);
     if (spilled)

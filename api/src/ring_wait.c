@@ -18,6 +18,9 @@
 enum { SPIN_ROUNDS = 256 };
 /* A sleep's longest slice (see above). */
 static const double SLEEP_SLICE = 0.1;
+/* How long a store may take to reach another CPU, with a wide margin (it
+ * takes well under a microsecond): see mp__ring_wake_sleepers(). */
+static const double STORE_SETTLE_S = 200e-6;
 
 /* Take a side's lock by `deadline`. A holder that died is no harm (see
  * mp_ring.h): count it, and wake everyone in case it died between its
@@ -39,20 +42,23 @@ int mp__ring_take_side(mp__ring_t *ring, void *lock, _Atomic uint64_t *deaths, d
 /* After a side published: wake the other side's sleepers, if any. Only
  * the first publication after a sleeper lay down makes the system call:
  * the sleeper takes a while to run, and one wake-up per message until then
- * would cost far more than the messages (a sleeper clears `woken` before
- * it looks for the last time, see sleep_on()).
+ * would cost far more than the messages (a sleeper clears `woken` as it
+ * lies down, see sleep_on()).
  *
- * Why nobody sleeps through a message: the publishing store (the tail, the
- * head, a JoinableQueue's done count) and the loads here are sequentially
- * consistent, and so are a sleeper's count, its clearing of `woken` and
- * its last look at the ring. In their one total order, either the
- * sleeper's last look comes after the publication (it sees the message and
- * does not sleep), or its count and its cleared `woken` come before these
- * loads (and it is woken). A plain load on x86: the store pays the one
- * full barrier there, where a fence here would pay a second. */
+ * No barrier between the publishing store and these loads. A barrier
+ * there waits for the store to reach the other side's CPU, and the other
+ * side, looking at that very cache line, makes that a round trip between
+ * CPUs on every message: two thirds of a put's time, measured. Without it,
+ * a put whose store is still on its way may read "nobody sleeps" while a
+ * getter lies down and, looking once more, does not see the store yet:
+ * that getter sleeps first for STORE_SETTLE_S only, by when the store has
+ * long arrived, and looks again before its long sleep (and every later
+ * publication sees it counted and wakes it). So a message is never missed;
+ * in that rare race it is seen STORE_SETTLE_S late. */
 void mp__ring_wake_sleepers(mp__futex_t *seq, mp__ring_sleepers_t sleepers)
 {
-    if (atomic_load(sleepers.count) && !atomic_load(sleepers.woken) &&
+    if (atomic_load_explicit(sleepers.count, memory_order_relaxed) &&
+        !atomic_load_explicit(sleepers.woken, memory_order_relaxed) &&
         !atomic_exchange(sleepers.woken, 1))
         mp__os_futex_wake(seq, INT32_MAX);
 }
@@ -91,11 +97,18 @@ static int sleep_on(mp__ring_t *ring, mp__ring_wait_for_t what, uint64_t need, d
                                                              : mp__ring_putters(ring);
     atomic_fetch_add(sleepers.count, 1);
     atomic_store(sleepers.woken, 0);
-    /* Sequentially consistent, like the store above: see mp__ring_wake_sleepers(). */
     uint32_t seen = atomic_load(&seq->value);
+    double slice = seconds < SLEEP_SLICE ? seconds : SLEEP_SLICE;
+    double first = slice < STORE_SETTLE_S ? slice : STORE_SETTLE_S;
     int rc = 0;
-    if (!can_go(ring, what, need) && seconds > 0 && !(cancel && atomic_load(cancel)))
-        rc = mp__os_futex_wait(seq, seen, seconds < SLEEP_SLICE ? seconds : SLEEP_SLICE);
+    if (!can_go(ring, what, need) && slice > 0 && !(cancel && atomic_load(cancel))) {
+        /* First the short sleep of mp__ring_wake_sleepers(), then one more
+         * look, then the rest of the slice. */
+        rc = mp__os_futex_wait(seq, seen, first);
+        if (rc == 0 && slice > first && atomic_load(&seq->value) == seen &&
+            !can_go(ring, what, need) && !(cancel && atomic_load(cancel)))
+            rc = mp__os_futex_wait(seq, seen, slice - first);
+    }
     atomic_fetch_sub(sleepers.count, 1);
     return rc == MP_EINTR && mp__interruptible() ? MP_EINTR : 0;
 }
@@ -145,7 +158,6 @@ void mp__ring_wait_change(mp__ring_t *ring, bool ready, double seconds, const _A
 
 uint32_t mp__ring_unfinished(mp__ring_t *ring)
 {
-    /* Sequentially consistent: see mp__ring_wake_sleepers(). */
     uint32_t done = atomic_load(&ring->shared->done.value);
     uint32_t put = count_of(atomic_load(&ring->shared->tail));
     return (put - done) & COUNT_MASK;
