@@ -17,6 +17,9 @@
  *   anonymous sparse file, a memfd on Linux) and only a small record of it
  *   to the ring; from the reader's view every message is one message,
  *   never split and never merged, in the order it was put per producer.
+ *   The spill file holds what is in the queue, not what passed through
+ *   it: a taken message's pages go back to the OS (but for four rings'
+ *   worth, kept for the next ones).
  * - **A process killed in the middle of a put or a get leaves no trace.**
  *   A put publishes its message with one atomic store after the whole
  *   message is written, and a get removes it with one store after the
