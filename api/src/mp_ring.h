@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <multiproc/queue.h>
+
 #include "mp_backend.h"
 #include "mp_buf.h"
 
@@ -102,7 +104,7 @@ int mp__ring_get(mp__ring_t *ring, mp__ring_sink_t *sink, double timeout);
 int mp__ring_count(mp__ring_t *ring);
 
 /** @brief Whether a put of a small message would wait now. */
-bool mp__ring_is_full(mp__ring_t *ring);
+int mp__ring_is_full(mp__ring_t *ring);
 
 /** @brief Close for every process and wake every waiter. */
 void mp__ring_close(mp__ring_t *ring);
@@ -114,8 +116,7 @@ bool mp__ring_is_closed(mp__ring_t *ring);
 bool mp__ring_is_settled(mp__ring_t *ring);
 
 /** @brief Counters (fields as mp_queue_stats_t). */
-void mp__ring_stats(mp__ring_t *ring, uint64_t *puts, uint64_t *gets, uint64_t *spilled,
-                    uint64_t *dead_putters, uint64_t *dead_getters);
+void mp__ring_stats(mp__ring_t *ring, mp_queue_stats_t *out);
 
 /** @brief JoinableQueue: one task done; MP_ESTATE when none is unfinished. */
 int mp__ring_task_done(mp__ring_t *ring);

@@ -183,6 +183,9 @@ int mp__ring_broken(mp__ring_t *ring, const char *why);
 
 /* ---- ring_spill.c ------------------------------------------------------------ */
 
+/** What a put finds when its message cannot go in yet (not an error). */
+enum { MP__RING_NO_ROOM = 1 };
+
 /* Pages of the spill file below this many times the ring's size are kept
  * when nothing uses them: the next spilled messages go there. */
 enum { SPILL_WARM_RINGS = 4 };
@@ -203,7 +206,7 @@ void mp__ring_spill_taking(mp__ring_t *ring, uint64_t at, uint64_t end);
  *        put lock held, `head` read afresh): the lowest place that no
  *        spilled message still in the ring uses; the pages above all of
  *        them are given back on the way.
- * @return 0 and `*at`; 1 (no room: the file's offsets are used up);
+ * @return 0 and `*at`; MP__RING_NO_ROOM (the file's offsets are used up);
  *         MP_EBROKEN; MP_ENOMEM.
  */
 int mp__ring_spill_place(mp__ring_t *ring, uint64_t head, uint64_t tail, uint64_t len,

@@ -149,9 +149,7 @@ int mp_queue_stats(mp_queue_t *q, mp_queue_stats_t *out)
     MP__QUEUE_OPEN(q, mp__kind_queue, "mp_queue_stats");
     if (!out)
         return mp__errdetail_set(MP_EINVAL, "mp_queue_stats: NULL out");
-    memset(out, 0, sizeof *out);
-    mp__ring_stats(&q->q.ring, &out->puts, &out->gets, &out->spilled, &out->dead_putters,
-                   &out->dead_getters);
+    mp__ring_stats(&q->q.ring, out);
     return 0;
 }
 

@@ -134,7 +134,7 @@ static uint64_t refresh(_Atomic uint64_t *theirs, _Atomic uint64_t *seen)
 
 /* ---- put ---------------------------------------------------------------- */
 
-enum { NO_ROOM = 1, EMPTY = 1 };
+enum { NO_ROOM = MP__RING_NO_ROOM, EMPTY = 1 };
 
 /* Write the message, then publish it: the put lock is held. */
 static int put_locked(mp__ring_t *ring, const void *data, size_t len, bool spill, uint64_t need)
@@ -367,18 +367,28 @@ int mp__ring_get(mp__ring_t *ring, mp__ring_sink_t *sink, double timeout)
 
 /* ---- state, close, statistics ------------------------------------------- */
 
-int mp__ring_count(mp__ring_t *ring)
+/* How full the ring is now, or MP_EBROKEN (also once a get found it
+ * broken: the head and tail may still look sane). */
+static int read_fill(mp__ring_t *ring, mp__ring_fill_t *fill)
 {
-    mp__ring_fill_t fill;
-    if (!mp__ring_current_fill(ring, &fill))
-        return mp__ring_broken(ring, "its head and tail disagree");
-    return (int)fill.count;
+    int rc = check_broken(ring);
+    if (rc == 0 && !mp__ring_current_fill(ring, fill))
+        rc = mp__ring_broken(ring, "its head and tail disagree");
+    return rc;
 }
 
-bool mp__ring_is_full(mp__ring_t *ring)
+int mp__ring_count(mp__ring_t *ring)
 {
-    mp__ring_fill_t fill;
-    return mp__ring_current_fill(ring, &fill) && !mp__ring_has_room(ring, &fill, inline_size(0));
+    mp__ring_fill_t fill = {0};
+    int rc = read_fill(ring, &fill);
+    return rc < 0 ? rc : (int)fill.count;
+}
+
+int mp__ring_is_full(mp__ring_t *ring)
+{
+    mp__ring_fill_t fill = {0};
+    int rc = read_fill(ring, &fill);
+    return rc < 0 ? rc : !mp__ring_has_room(ring, &fill, inline_size(0));
 }
 
 void mp__ring_close(mp__ring_t *ring)
@@ -407,13 +417,12 @@ bool mp__ring_is_settled(mp__ring_t *ring)
            atomic_load_explicit(&ring->shared->broken, memory_order_relaxed);
 }
 
-void mp__ring_stats(mp__ring_t *ring, uint64_t *puts, uint64_t *gets, uint64_t *spilled,
-                    uint64_t *dead_putters, uint64_t *dead_getters)
+void mp__ring_stats(mp__ring_t *ring, mp_queue_stats_t *out)
 {
     mp__ring_shared_t *s = ring->shared;
-    *puts = atomic_load(&s->puts);
-    *gets = atomic_load(&s->gets);
-    *spilled = atomic_load(&s->spilled);
-    *dead_putters = atomic_load(&s->dead_putters);
-    *dead_getters = atomic_load(&s->dead_getters);
+    *out = (mp_queue_stats_t){.puts = atomic_load(&s->puts),
+                              .gets = atomic_load(&s->gets),
+                              .spilled = atomic_load(&s->spilled),
+                              .dead_putters = atomic_load(&s->dead_putters),
+                              .dead_getters = atomic_load(&s->dead_getters)};
 }

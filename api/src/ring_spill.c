@@ -108,7 +108,7 @@ int mp__ring_spill_place(mp__ring_t *ring, uint64_t head, uint64_t tail, uint64_
             top = ring->spans[i].end;
     }
     if (place > MP__SPILL_SPAN - len)
-        return 1; /* the offsets are used up until getters take messages */
+        return MP__RING_NO_ROOM; /* the offsets are used up until getters take some */
     if (place + len > top)
         top = place + len;
     /* Give back what lies above every place in use, but the warm pages. */
