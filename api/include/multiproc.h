@@ -11,6 +11,7 @@
 #include <multiproc/connection.h>
 #include <multiproc/context.h>
 #include <multiproc/error.h>
+#include <multiproc/executor.h>
 #include <multiproc/listener.h>
 #include <multiproc/process.h>
 #include <multiproc/queue.h>

@@ -52,7 +52,8 @@ extern "C" {
     X(MP_EUNSAFEFORK, -26, "fork refused: the process has other threads")                \
     X(MP_ESHUTDOWN, -27, "already shut down")             /* RuntimeError */             \
     X(MP_EMSGSIZE, -28, "message longer than the connection's maximum") /* OSError */ \
-    X(MP_EINTR, -29, "interrupted by a signal")           /* KeyboardInterrupt */
+    X(MP_EINTR, -29, "interrupted by a signal")           /* KeyboardInterrupt */        \
+    X(MP_EWORKERDIED, -30, "worker process died while running the task")
 /* clang-format on */
 
 /** The error codes, as an enum so debuggers show their names. */
