@@ -63,6 +63,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -194,8 +195,9 @@ static int sleeper(mp_task_t *task)
  * published with one release store and read with an acquire load; a
  * waiting side spins (PAUSE) about 5 us, then yields its CPU each time
  * round. Changed here: the first RAW_WARMUP tasks are not timed (the
- * child's start, its first faults), and the worker leaves when its parent
- * is gone rather than spin for ever.
+ * child's start, its first faults), the worker leaves when the benchmark
+ * is gone rather than spin for ever, and it is forked by a helper process
+ * (see "raw children" below), not by the benchmark itself.
  */
 enum { RAW_SLOTS = 1024, RAW_WARMUP = 1000 };
 
@@ -232,30 +234,38 @@ static void calibrate_spin(void)
         spin_5us = 16;
 }
 
-/* One round of waiting: spin, then yield. The worker (parent != 0) also
- * looks now and then for its parent, gone when the run failed. */
-static void raw_backoff(unsigned *spins, pid_t parent)
+/* The benchmark's pid, which raw children watch. */
+static pid_t bench_pid;
+
+/* One round of waiting: spin, then yield. A raw child (`watch`) also looks
+ * now and then for the benchmark, gone when the run failed. */
+static void raw_backoff(unsigned *spins, bool watch)
 {
     if (++*spins < spin_5us) {
         CPU_RELAX();
         return;
     }
     sched_yield();
-    if (parent && *spins % spin_5us == 0 && getppid() != parent)
+    if (watch && *spins % spin_5us == 0 && kill(bench_pid, 0) != 0)
         _exit(3);
 }
 
+/* The two rings, in MAP_SHARED memory mapped before the helper is forked:
+ * tasks, then results. */
+static raw_ring_t *raw_rings;
+
 /* The raw worker: take task t, release its slot, wait for room for its
  * result, publish it. */
-static _Noreturn void raw_worker(raw_ring_t *in, raw_ring_t *res, uint64_t n, pid_t parent)
+static _Noreturn void raw_worker(uint64_t n)
 {
+    raw_ring_t *in = &raw_rings[0], *res = &raw_rings[1];
     uint64_t ih = 0, rt = 0;
     for (uint64_t t = 0; t < n; t++) {
         unsigned spins = 0;
         while (t == ih) {
             ih = atomic_load_explicit(&in->head, memory_order_acquire);
             if (t == ih)
-                raw_backoff(&spins, parent);
+                raw_backoff(&spins, true);
         }
         uint64_t x = in->slot[t % RAW_SLOTS];
         atomic_store_explicit(&in->tail, t + 1, memory_order_release);
@@ -263,12 +273,134 @@ static _Noreturn void raw_worker(raw_ring_t *in, raw_ring_t *res, uint64_t n, pi
         while (t - rt >= RAW_SLOTS) {
             rt = atomic_load_explicit(&res->tail, memory_order_acquire);
             if (t - rt >= RAW_SLOTS)
-                raw_backoff(&spins, parent);
+                raw_backoff(&spins, true);
         }
         res->slot[t % RAW_SLOTS] = x * x;
         atomic_store_explicit(&res->head, t + 1, memory_order_release);
     }
     _exit(0);
+}
+
+/* ---- raw children, forked by a helper ------------------------------------ */
+
+/*
+ * A fork() marks every private page of the forking process copy-on-write,
+ * and its next write to each page faults, even after the child has gone.
+ * Forked from the benchmark, the raw children would make the next burst of
+ * futures pay one fault for every page of heap the previous burst left
+ * (some 17,000 pages for 100,000 futures, at 15 to 40 us a fault in this
+ * VM): 4 to 6 times the burst's own time, a cost of this benchmark and not
+ * of the executor. So a helper process is forked at start, while the heap
+ * is small, and forks the raw children (the task worker, and the two
+ * CPU-bound children) on order, through a pipe.
+ */
+typedef struct raw_order {
+    int kind;  /* RAW_ORDER_TASKS or RAW_ORDER_CPU */
+    int64_t n; /* tasks */
+} raw_order_t;
+
+enum { RAW_ORDER_TASKS = 1, RAW_ORDER_CPU = 2 };
+
+/* The helper's ends of its pipes, seen from the benchmark. */
+static int helper_orders = -1, helper_replies = -1;
+
+/* Read or write all `n` bytes of a pipe; false at its end or on an error. */
+static bool pipe_io(int fd, void *buf, size_t n, bool writing)
+{
+    unsigned char *p = buf;
+    while (n > 0) {
+        ssize_t r = writing ? write(fd, p, n) : read(fd, p, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        p += r;
+        n -= (size_t)r;
+    }
+    return true;
+}
+
+/* In the helper: fork the children of one order; @return how many. */
+static int raw_children(const raw_order_t *o)
+{
+    int count = o->kind == RAW_ORDER_TASKS ? 1 : WORKERS;
+    for (int k = 0; k < count; k++) {
+        pid_t pid = fork();
+        if (pid < 0)
+            _exit(4);
+        if (pid > 0)
+            continue;
+        if (o->kind == RAW_ORDER_TASKS)
+            raw_worker((uint64_t)o->n);
+        for (int64_t i = k; i < o->n; i += WORKERS)
+            if (spin_work(cpu_work) != cpu_expect)
+                _exit(3);
+        _exit(0);
+    }
+    return count;
+}
+
+/* The helper: for each order, fork its children, reap them, and reply
+ * one byte, 1 when every one exited with 0. It ends with the benchmark
+ * (its order pipe's end). */
+static _Noreturn void helper_main(int orders, int replies)
+{
+    raw_order_t o;
+    while (pipe_io(orders, &o, sizeof o, false)) {
+        unsigned char ok = 1;
+        for (int left = raw_children(&o); left > 0; left--) {
+            int status;
+            while (wait(&status) < 0)
+                if (errno != EINTR)
+                    _exit(4);
+            ok &= WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        }
+        if (!pipe_io(replies, &ok, 1, true))
+            _exit(4);
+    }
+    _exit(0);
+}
+
+/* Map the raw rings and fork the helper (after spin_5us, cpu_work and
+ * cpu_expect are set, which it inherits). */
+static void start_helper(void)
+{
+    raw_rings = mmap(NULL, 2 * sizeof *raw_rings, PROT_READ | PROT_WRITE,
+                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (raw_rings == MAP_FAILED)
+        bench_die_errno("mmap", errno);
+    int to[2], from[2];
+    if (pipe(to) != 0 || pipe(from) != 0)
+        bench_die_errno("pipe", errno);
+    bench_pid = getpid();
+    fflush(stdout); /* the helper must not inherit our buffer */
+    pid_t pid = fork();
+    if (pid < 0)
+        bench_die_errno("fork", errno);
+    if (pid == 0) {
+        close(to[1]);
+        close(from[0]);
+        helper_main(to[0], from[1]);
+    }
+    close(to[0]);
+    close(from[1]);
+    helper_orders = to[1];
+    helper_replies = from[0];
+}
+
+static void helper_order(int kind, int64_t n)
+{
+    raw_order_t o = {.kind = kind, .n = n};
+    if (!pipe_io(helper_orders, &o, sizeof o, true))
+        bench_die("the raw helper is gone");
+}
+
+/* Wait until the children of the last order have been reaped. */
+static void helper_done(const bench_metric_t *m)
+{
+    unsigned char ok = 0;
+    if (!pipe_io(helper_replies, &ok, 1, false) || !ok)
+        bench_die("%s: a raw child failed", m->name);
 }
 
 /* The parent: keep up to `window` tasks in flight (the window never
@@ -278,19 +410,10 @@ static double measure_raw_tasks(const bench_metric_t *m, int iters)
 {
     const uint64_t window = *(const uint64_t *)m->arg;
     watch(m);
-    raw_ring_t *in = mmap(NULL, 2 * sizeof *in, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                          -1, 0);
-    if (in == MAP_FAILED)
-        bench_die_errno("mmap", errno);
-    raw_ring_t *res = in + 1;
+    raw_ring_t *in = &raw_rings[0], *res = &raw_rings[1];
+    memset(raw_rings, 0, 2 * sizeof *raw_rings); /* the last worker has gone */
     uint64_t n = RAW_WARMUP + (uint64_t)iters;
-    pid_t parent = getpid();
-    fflush(stdout); /* the child must not inherit our buffer */
-    pid_t pid = fork();
-    if (pid < 0)
-        bench_die_errno("fork", errno);
-    if (pid == 0)
-        raw_worker(in, res, n, parent);
+    helper_order(RAW_ORDER_TASKS, (int64_t)n);
     uint64_t sent = 0, got = 0, rh = 0, timed_from = 0;
     double t0 = 0;
     while (got < n) {
@@ -303,7 +426,7 @@ static double measure_raw_tasks(const bench_metric_t *m, int iters)
         while (got == rh) {
             rh = atomic_load_explicit(&res->head, memory_order_acquire);
             if (got == rh)
-                raw_backoff(&spins, 0);
+                raw_backoff(&spins, false);
         }
         for (; got < rh; got++)
             if (res->slot[got % RAW_SLOTS] != got * got)
@@ -315,9 +438,8 @@ static double measure_raw_tasks(const bench_metric_t *m, int iters)
         }
     }
     double us = bench_now_us() - t0;
-    bench_reap(pid);
+    helper_done(m);
     unwatch();
-    munmap(in, 2 * sizeof *in);
     return (double)(n - timed_from) / us;
 }
 
@@ -461,22 +583,9 @@ static double measure_cpu_executor(const bench_metric_t *m, int iters)
 static double measure_cpu_raw(const bench_metric_t *m, int iters)
 {
     watch(m);
-    fflush(stdout); /* the children must not inherit our buffer */
     double t0 = bench_now_us();
-    pid_t pids[WORKERS];
-    for (int k = 0; k < WORKERS; k++) {
-        pids[k] = fork();
-        if (pids[k] < 0)
-            bench_die_errno("fork", errno);
-        if (pids[k] == 0) {
-            for (int i = k; i < iters; i += WORKERS)
-                if (spin_work(cpu_work) != cpu_expect)
-                    _exit(3);
-            _exit(0);
-        }
-    }
-    for (int k = 0; k < WORKERS; k++)
-        bench_reap(pids[k]);
+    helper_order(RAW_ORDER_CPU, iters);
+    helper_done(m);
     double us = bench_now_us() - t0;
     unwatch();
     return us / 1e3;
@@ -696,6 +805,7 @@ int main(int argc, char **argv)
 
     calibrate_spin();
     cpu_expect = spin_work(cpu_work);
+    start_helper();
     bench_check(mp_shm_create(&started_shm, &(mp_shm_opts_t){.size = 64}), "mp_shm_create");
 
     printf("# bench_executor: executors, multiproc %s, %d CPUs, workers by %s\n", mp_version(),
