@@ -28,9 +28,6 @@
 #include "sync_helpers.h"
 #include "tasks.h"
 
-/* test_exec_memory.c */
-extern const test_suite_t suite_exec_memory;
-
 /* Every suite, in the order they run. */
 static const test_suite_t *const all_suites[] = {
     &suite_errors,        &suite_runtime,
@@ -50,7 +47,6 @@ static const test_suite_t *const all_suites[] = {
     &suite_listener,      &suite_runner,
     &suite_queue_deaths,  &suite_queue,
     &suite_simple_queue,  &suite_queue_bad_input,
-    &suite_exec_memory,
 };
 enum { SUITE_COUNT = sizeof all_suites / sizeof all_suites[0] };
 
