@@ -19,8 +19,6 @@
 #include "mp_exec_procs.h"
 #include "mp_semlock.h"
 
-/* How long a waiting program thread spins on the ring before it sleeps. */
-static const double CALLER_SPIN_S = 50e-6;
 /* How long the collector leaves the ring to program threads after one
  * last read it, and how often it looks meanwhile. */
 static const double COLLECTOR_LINGER_S = 2e-3;
@@ -111,7 +109,9 @@ int mp__procs_drain(mp__pool_t *pool)
     void *msgs[BATCH];
     size_t lens[BATCH];
     int n = 0, rc = 0;
-    while (n < BATCH) {
+    /* A look first: a get that finds nothing formats its error's detail,
+     * which costs more than the look. */
+    while (n < BATCH && mp__ring_is_ready(p->ring)) {
         rc = mp_simple_queue_get_alloc(p->answers, &msgs[n], &lens[n], 0);
         if (rc < 0)
             break;
@@ -163,6 +163,17 @@ void mp__procs_release_token(mp__pool_t *pool, int who)
         mp__jobs_wake();
 }
 
+void mp__procs_poll(mp__pool_t *pool)
+{
+    mp__procs_t *p = mp__procs(pool);
+    int none = MP__DRAIN_NONE;
+    if (!mp__ring_is_ready(p->ring) ||
+        !atomic_compare_exchange_strong(&p->token, &none, MP__DRAIN_CALLER))
+        return;
+    mp__procs_drain(pool);
+    mp__procs_release_token(pool, MP__DRAIN_CALLER);
+}
+
 /* Whether the holder `who` must give the token up now. */
 static bool must_yield(mp__procs_t *p, int who)
 {
@@ -177,7 +188,9 @@ static bool must_yield(mp__procs_t *p, int who)
 static int drain_loop(mp__pool_t *pool, int who, bool (*ready)(void *), void *ctx, double deadline)
 {
     mp__procs_t *p = mp__procs(pool);
-    double spin_until = who == MP__DRAIN_CALLER ? mp__os_now() + CALLER_SPIN_S : 0;
+    mp__spin_t *spin = &p->caller_spin;
+    double spin_until = who == MP__DRAIN_CALLER ? mp__os_now() + mp__spin_seconds(spin) : 0;
+    bool spun = false;
     for (;;) {
         int n = mp__procs_drain(pool);
         if (ready && ready(ctx))
@@ -188,15 +201,22 @@ static int drain_loop(mp__pool_t *pool, int who, bool (*ready)(void *), void *ct
         if (now >= deadline)
             return MP_ETIMEDOUT;
         if (n > 0) {
+            if (spun)
+                mp__spin_adapt(spin, true);
             if (who == MP__DRAIN_CALLER)
-                spin_until = now + CALLER_SPIN_S;
+                spin_until = now + mp__spin_seconds(spin);
+            spun = false;
             continue;
         }
         if (n < 0 || now < spin_until) { /* a broken ring: ready soon */
-            for (int i = 0; i < 64; i++)
+            for (int i = 0; i < 256 && !mp__ring_is_ready(p->ring); i++)
                 mp__cpu_relax();
+            spun = true;
             continue;
         }
+        if (spun)
+            mp__spin_adapt(spin, false);
+        spun = false;
         atomic_store(&p->kick, false);
         if (must_yield(p, who))
             return 1;

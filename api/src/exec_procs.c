@@ -358,6 +358,7 @@ static void procs_free(mp__pool_t *pool)
 const mp__pool_ops_t mp__pool_procs = {
     .start = procs_start,
     .dispatch = procs_dispatch,
+    .poll = mp__procs_poll,
     .wait = mp__procs_wait,
     .stop_running = procs_stop_running,
     .stop = procs_stop,

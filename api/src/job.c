@@ -1,5 +1,6 @@
 /* Jobs (mp_executor.h): one message of work and, once done, its outcomes;
  * the callbacks that run when it finishes. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,12 +16,12 @@ int mp__job_create(mp__job_t **out, const char *task, uint32_t count, double lim
     job->limit = limit;
     job->worker = -1;
     job->outcomes = count == 1 ? &job->one : calloc(count ? count : 1, sizeof *job->outcomes);
-    job->task = strdup(task);
-    int rc = job->outcomes && job->task ? mp__order_begin(&job->order, 0, task, count) : MP_ENOMEM;
+    snprintf(job->task, sizeof job->task, "%s", task);
+    mp__buf_use(&job->order, job->order_storage, sizeof job->order_storage);
+    int rc = job->outcomes ? mp__order_begin(&job->order, 0, task, count) : MP_ENOMEM;
     if (rc < 0) {
         if (job->outcomes != &job->one)
             free(job->outcomes);
-        free(job->task);
         mp__buf_free(&job->order);
         free(job);
         return rc;
@@ -53,7 +54,6 @@ void mp__job_unref(mp__job_t *job)
     if (!job || atomic_fetch_sub_explicit(&job->refs, 1, memory_order_acq_rel) != 1)
         return;
     mp__buf_free(&job->order);
-    free(job->task);
     free(job->index_map);
     free(job->answer);
     free_messages(job);

@@ -43,6 +43,37 @@
 typedef struct mp__pool mp__pool_t;
 typedef struct mp__job mp__job_t;
 
+/**
+ * How long a waiter of the pool (a worker waiting for its next order, a
+ * caller waiting for an answer) spins before it sleeps: long enough that a
+ * task of a few microseconds costs no wake-up (10-25 us across CPUs), and
+ * adaptive, because on a busy machine the other side is often not running
+ * and a spin only steals its CPU: halved each time a spin ends in a sleep,
+ * doubled each time one succeeds, within [MP__SPIN_MIN_NS, MP__SPIN_MAX_NS].
+ */
+typedef struct mp__spin {
+    _Atomic uint32_t ns; /**< 0: not adapted yet (the maximum) */
+} mp__spin_t;
+
+enum { MP__SPIN_MIN_NS = 1000, MP__SPIN_MAX_NS = 50000 };
+
+/** @brief The current spin, in seconds. */
+static inline double mp__spin_seconds(mp__spin_t *spin)
+{
+    uint32_t ns = atomic_load_explicit(&spin->ns, memory_order_relaxed);
+    return (ns ? ns : MP__SPIN_MAX_NS) * 1e-9;
+}
+
+/** @brief Adapt the spin to how the last one ended. */
+static inline void mp__spin_adapt(mp__spin_t *spin, bool succeeded)
+{
+    uint32_t ns = atomic_load_explicit(&spin->ns, memory_order_relaxed);
+    ns = ns ? ns : MP__SPIN_MAX_NS;
+    ns = succeeded ? (ns >= MP__SPIN_MAX_NS / 2 ? MP__SPIN_MAX_NS : ns * 2)
+                   : (ns <= MP__SPIN_MIN_NS * 2 ? MP__SPIN_MIN_NS : ns / 2);
+    atomic_store_explicit(&spin->ns, ns, memory_order_relaxed);
+}
+
 /** A job's life: waiting in the pool, given to a worker, finished. */
 typedef enum mp__job_state {
     MP__JOB_PENDING, /**< not given to a worker yet: cancellable */
@@ -63,8 +94,12 @@ struct mp__job {
     _Atomic int state; /**< mp__job_state_t; DONE is stored last */
     mp__pool_t *pool;  /**< valid while the job is not done */
     uint64_t seq;      /**< the pool's number for it, > 0 */
-    char *task;        /**< the task's name */
+    char task[64];     /**< the task's name, for messages (cut at 63 bytes) */
     mp__buf_t order;   /**< the encoded order (mp_pool_wire.h) */
+    /** Where a small order lives: a burst of tiny tasks then costs one
+     *  allocation fewer per task (first touches of fresh memory are a good
+     *  part of a tiny task's cost). */
+    char order_storage[64];
     uint32_t count;    /**< arguments */
     /** When a death split the job: for each argument still in `order`,
      *  its index among the job's arguments (NULL: the identity). */
@@ -115,6 +150,10 @@ typedef struct mp__pool_ops {
     /** Under the mutex: give pending jobs to workers (starting workers as
      *  the work needs; jobs failed because starts failed go on `done`). */
     void (*dispatch)(mp__pool_t *pool, mp__job_t **done);
+    /** After a submit, outside the mutex: read the answers already there
+     *  if nobody else is, so that a burst of submits keeps the workers
+     *  busy (NULL: nothing to do). */
+    void (*poll)(mp__pool_t *pool);
     /** Wait until `ready(ctx)`, or the deadline: the caller drains when it
      *  can. @return 0, MP_ETIMEDOUT or MP_EINTR. */
     int (*wait)(mp__pool_t *pool, bool (*ready)(void *), void *ctx, double deadline);

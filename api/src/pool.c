@@ -129,6 +129,8 @@ int mp__pool_submit(mp__pool_t *pool, mp__job_t *job)
     }
     apr_thread_mutex_unlock(pool->mutex);
     mp__jobs_complete(done);
+    if (rc == 0 && pool->ops->poll)
+        pool->ops->poll(pool);
     return rc;
 }
 

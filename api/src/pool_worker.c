@@ -15,22 +15,24 @@
 #include <string.h>
 
 #include "mp_builtin.h"
+#include "mp_executor.h"
 #include "mp_core.h"
 #include "mp_pool_wire.h"
+#include "mp_queue_impl.h"
 #include "mp_runner.h"
 #include "mp_semlock.h"
 
-/* How long a worker looks for its next order before it sleeps. */
-static const double ORDER_SPIN_S = 50e-6;
 
 typedef struct worker {
     mp_task_t *self;
     mp_simple_queue_t *orders;
+    mp__ring_t *ring; /* the orders' ring, to look at while spinning */
     mp_simple_queue_t *answers;
     mp__worker_slot_t *slot;
     mp__pool_worker_arg_t arg;
     mp__buf_t order;  /* the current order's bytes (reused) */
     mp__buf_t answer; /* the answer being built (reused) */
+    mp__spin_t spin;  /* how long it looks for its next order */
 } worker_t;
 
 static int64_t now_ns(void)
@@ -38,15 +40,29 @@ static int64_t now_ns(void)
     return (int64_t)(mp__os_now() * 1e9);
 }
 
-/* Take the next order into w->order: spin, then sleep. */
+/* Take the next order into w->order: spin on the ring (looking, not
+ * getting: a get that finds nothing formats an error detail), then sleep
+ * in a get. */
 static int take_order(worker_t *w)
 {
-    double spin_end = 0;
+    double spin_end = mp__os_now() + mp__spin_seconds(&w->spin);
+    bool spun = false;
     for (;;) {
+        bool ready = mp__ring_is_ready(w->ring);
+        for (int i = 0; !ready && i < 256; i++) {
+            mp__cpu_relax();
+            ready = mp__ring_is_ready(w->ring);
+        }
+        if (!ready && mp__os_now() < spin_end) {
+            spun = true;
+            continue;
+        }
+        if (spun)
+            mp__spin_adapt(&w->spin, ready);
+        spun = false;
         size_t len = 0;
-        bool spinning = spin_end == 0 || mp__os_now() < spin_end;
         int rc = mp_simple_queue_get(w->orders, w->order.data, w->order.cap, &len,
-                                     spinning ? 0 : MP_FOREVER);
+                                     ready ? 0 : MP_FOREVER);
         if (rc == 0) {
             w->order.len = len;
             return 0;
@@ -59,9 +75,6 @@ static int take_order(worker_t *w)
         }
         if (rc != MP_EEMPTY)
             return rc;
-        if (spin_end == 0)
-            spin_end = mp__os_now() + ORDER_SPIN_S;
-        mp__cpu_relax();
     }
 }
 
@@ -165,6 +178,7 @@ static int fetch_objects(worker_t *w, mp_task_t *t)
             mp_value_length(slots))
         return MP_EBOOTSTRAP;
     w->slot = (mp__worker_slot_t *)mp_value_ptr(slots) + w->arg.index;
+    w->ring = &((mp__queue_object_t *)mp__handle_get(w->orders, NULL))->ring;
     return 0;
 }
 
