@@ -100,7 +100,7 @@ struct mp__job {
      *  allocation fewer per task (first touches of fresh memory are a good
      *  part of a tiny task's cost). */
     char order_storage[64];
-    uint32_t count;    /**< arguments */
+    uint32_t count; /**< arguments */
     /** When a death split the job: for each argument still in `order`,
      *  its index among the job's arguments (NULL: the identity). */
     uint32_t *index_map;
