@@ -119,8 +119,10 @@ static int outcome(mp_map_t *handle, size_t i, const mp__outcome_t **out, const 
     if (rc == MP_ETIMEDOUT)
         return mp__errdetail_set(rc, "%s: result %zu was not there before the map's timeout", fn,
                                  i);
-    if (rc < 0)
+    if (rc == MP_EINTR)
         return mp__errdetail_set(rc, "%s: interrupted by a signal; the map goes on", fn);
+    if (rc < 0)
+        return rc;
     if (atomic_load(&job->cancelled))
         return mp__errdetail_set(MP_ECANCELLED, "%s: task %zu was cancelled", fn, i);
     *out = mp__job_outcome(job, (uint32_t)(i % m->chunk));

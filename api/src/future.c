@@ -74,6 +74,8 @@ static int wait_outcome(mp_future_t *f, double timeout, const char *fn, mp__job_
         return mp__errdetail_set(rc, "%s: the task '%s' is not done yet", fn, job->task);
     if (rc == MP_EINTR)
         return mp__errdetail_set(rc, "%s: interrupted by a signal; the task goes on", fn);
+    if (rc < 0)
+        return rc; /* MP_ESTATE: its detail says why */
     if (atomic_load(&job->cancelled))
         return mp__errdetail_set(MP_ECANCELLED, "%s: the task '%s' was cancelled", fn, job->task);
     *out = job;
