@@ -1,6 +1,5 @@
 /* Jobs (mp_executor.h): one message of work and, once done, its outcomes;
  * the callbacks that run when it finishes. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
