@@ -56,6 +56,9 @@ struct mp_task {
     const void *arg;
     size_t arg_len;
     mp__buf_t value; /**< result bytes */
+    /** Where a small result lives (a pool worker runs a tiny task without
+     *  an allocation). */
+    char value_storage[64];
     bool has_value;  /**< mp_task_return() was called */
     int error;       /**< code given to mp_task_fail(), 0 if none */
     /** Its message: `message_storage`, or a heap copy for a longer one (a

@@ -107,14 +107,14 @@ static int serve(worker_t *w)
         .seq = order.head.seq, .worker = w->arg.index, .generation = w->arg.generation};
     if ((rc = mp__answer_begin(&w->answer, &head)) < 0)
         return rc;
-    int64_t began = now_ns();
+    int64_t began = now_ns(), started = began;
     for (uint32_t i = 0; i < order.head.count; i++) {
         const void *arg;
         size_t len;
         if ((rc = mp__order_next(&order, &arg, &len)) < 0)
             return rc;
         atomic_store_explicit(&w->slot->item, i, memory_order_relaxed);
-        atomic_store_explicit(&w->slot->started_ns, now_ns(), memory_order_relaxed);
+        atomic_store_explicit(&w->slot->started_ns, started, memory_order_relaxed);
         /* Release: a parent that sees this seq sees the item and time. */
         atomic_store_explicit(&w->slot->seq, order.head.seq, memory_order_release);
         mp__run_t run;
@@ -123,8 +123,9 @@ static int serve(worker_t *w)
         mp__runner_release(&run);
         if (rc < 0)
             return rc;
+        started = now_ns(); /* the next one's start, this one's end */
     }
-    mp__answer_end(&w->answer, order.head.count, (uint64_t)(now_ns() - began));
+    mp__answer_end(&w->answer, order.head.count, (uint64_t)(started - began));
     rc = mp_simple_queue_put(w->answers, w->answer.data, w->answer.len, MP_FOREVER);
     atomic_store_explicit(&w->slot->seq, 0, memory_order_release);
     return rc;
