@@ -131,8 +131,9 @@ static int serve(worker_t *w)
     return rc;
 }
 
-/* Run the initializer, if any; a failure is answered with seq 0. */
-static int initialize(worker_t *w)
+/* Run the initializer, if any. A failure is answered with seq 0 (the
+ * parent's cause for a broken pool) and its reason left in `why`. */
+static int initialize(worker_t *w, char *why, size_t why_size)
 {
     const mp__pool_worker_arg_t *a = &w->arg;
     if (a->init_len == 0)
@@ -147,13 +148,12 @@ static int initialize(worker_t *w)
     mp__runner_run(&run, name, p + a->init_len, w->self->arg_len - sizeof *a - a->init_len,
                    w->self->objects + 3, w->self->nobjects - 3);
     int rc = run.rc < 0 ? run.rc : run.rc > 0 ? MP_ETASK : 0;
-    if (rc < 0 &&
-        mp__answer_begin(&w->answer, &(mp__answer_head_t){.worker = a->index,
-                                                          .generation = a->generation}) == 0) {
-        char why[600];
-        snprintf(why, sizeof why, "the initializer '%s' failed: %s", name,
+    if (rc < 0) {
+        snprintf(why, why_size, "the initializer '%s' failed: %s", name,
                  run.result.message[0] ? run.result.message : mp_strerror(rc));
-        if (mp__answer_add(&w->answer, rc, NULL, 0, why) == 0) {
+        if (mp__answer_begin(&w->answer, &(mp__answer_head_t){.worker = a->index,
+                                                              .generation = a->generation}) == 0 &&
+            mp__answer_add(&w->answer, rc, NULL, 0, why) == 0) {
             mp__answer_end(&w->answer, 1, 0);
             mp_simple_queue_put(w->answers, w->answer.data, w->answer.len, MP_FOREVER);
         }
@@ -191,9 +191,9 @@ int mp__builtin_pool_worker(mp_task_t *t)
     if (rc < 0)
         return mp_task_fail(t, rc, "pool worker: bad objects or argument: %s", mp_errdetail());
     mp__os_ignore_interrupts();
-    if ((rc = initialize(&w)) < 0)
-        return mp_task_fail(t, rc,
-                            "pool worker: its initializer failed (the parent has the reason)");
+    char why[600] = "";
+    if ((rc = initialize(&w, why, sizeof why)) < 0)
+        return mp_task_fail(t, rc, "pool worker: %s", why);
     atomic_store_explicit(&w.slot->ready, 1, memory_order_release);
     for (uint32_t served = 0; rc == 0;) {
         if ((rc = take_order(&w)) < 0)
