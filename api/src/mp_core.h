@@ -95,6 +95,14 @@ int mp__fork_policy_check(void);
 
 /* --- the children registry (process.c) ---------------------------- */
 
+/**
+ * @brief At the process's exit (before its children are joined): shut
+ *        down every pool this process made and did not destroy, letting
+ *        their tasks finish and their workers end, as Python does at exit;
+ *        otherwise the join of the still-waiting workers would never end.
+ */
+void mp__pools_at_exit(void);
+
 /** @brief End of this process: terminate daemon children, join the rest. */
 void mp__children_at_exit(void);
 /** @brief Forget every child handle (a fork child does not own them). */
