@@ -59,8 +59,8 @@ struct mp_task {
     /** Where a small result lives (a pool worker runs a tiny task without
      *  an allocation). */
     char value_storage[64];
-    bool has_value;  /**< mp_task_return() was called */
-    int error;       /**< code given to mp_task_fail(), 0 if none */
+    bool has_value; /**< mp_task_return() was called */
+    int error;      /**< code given to mp_task_fail(), 0 if none */
     /** Its message: `message_storage`, or a heap copy for a longer one (a
      *  message of any size reaches the parent whole); mp__runner_release()
      *  frees it. */

@@ -28,12 +28,13 @@ void mp__pools_at_exit(void)
     for (;;) {
         mp__core_lock();
         mp__pool_t *pool = live_pools;
-        while (pool && (pool->owner != mp__os_getpid() || pool->shutdown))
+        while (pool && (pool->owner != mp__os_getpid() || pool->exiting))
             pool = pool->next_live;
+        if (pool)
+            pool->exiting = true; /* each pool is shut down once here */
         mp__core_unlock();
         if (!pool)
             return;
-        /* Marked shut down first: each pool is looked at once. */
         while (mp__pool_shutdown(pool, true, false) == MP_EINTR)
             ;
     }
