@@ -154,3 +154,34 @@ void gate_remove(exec_gate_t *g)
     remove_tree(g->dir);
     g->dir[0] = '\0';
 }
+
+bool held_start(held_executor_t *h, mp_executor_kind_t kind, int max_workers, int n_queued)
+{
+    memset(h, 0, sizeof *h);
+    if (!EXPECT(n_queued <= HELD_QUEUED_MAX, "%d queued tasks", n_queued) || !gate_make(&h->gate))
+        return false;
+    if (!(h->ex = start_executor(kind, max_workers)) ||
+        !(h->held = gate_submit(h->ex, &h->gate, 0)))
+        return false;
+    for (; h->n_queued < n_queued; h->n_queued++)
+        if (!(h->queued[h->n_queued] = gate_submit(h->ex, &h->gate, h->n_queued + 1)))
+            return false;
+    return gate_wait_started(&h->gate, 0);
+}
+
+mp_future_t *held_last(const held_executor_t *h)
+{
+    return h->n_queued ? h->queued[h->n_queued - 1] : NULL;
+}
+
+void held_end(held_executor_t *h)
+{
+    gate_open(&h->gate);
+    mp_executor_destroy(h->ex);
+    h->ex = NULL;
+    gate_remove(&h->gate);
+    mp_future_destroy(h->held);
+    h->held = NULL;
+    destroy_futures(h->queued, (size_t)h->n_queued);
+    h->n_queued = 0;
+}

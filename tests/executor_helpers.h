@@ -87,6 +87,34 @@ void gate_open(exec_gate_t *g);
  *  a gated task that sees its folder gone gives up at once. */
 void gate_remove(exec_gate_t *g);
 
+/** The most gated tasks a held_executor_t queues behind its held one. */
+enum { HELD_QUEUED_MAX = 8 };
+
+/**
+ * An executor whose first worker is held by a running gated task (id 0),
+ * with gated tasks 1..n_queued submitted after it: with one worker, the
+ * last of enough queued tasks is pending (an executor may hand a few tasks
+ * to a worker ahead of time, and those count as running).
+ */
+typedef struct held_executor {
+    exec_gate_t gate;
+    mp_executor_t *ex;
+    mp_future_t *held;
+    mp_future_t *queued[HELD_QUEUED_MAX];
+    int n_queued;
+} held_executor_t;
+
+/** Make it, and wait until the held task runs; asserted. held_end() is
+ *  safe after a failure too. */
+bool held_start(held_executor_t *h, mp_executor_kind_t kind, int max_workers, int n_queued);
+
+/** The last queued future (NULL when none). */
+mp_future_t *held_last(const held_executor_t *h);
+
+/** Open the gate, destroy the executor (which waits for every task), then
+ *  remove the gate and destroy the futures. */
+void held_end(held_executor_t *h);
+
 /* ---- processes, threads ---------------------------------------------- */
 
 /** Define test_NAME_processes and test_NAME_threads, which run

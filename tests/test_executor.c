@@ -442,30 +442,24 @@ BOTH_KINDS(shutdown_cancels)
 static void shutdown_no_wait(mp_executor_kind_t kind)
 {
     enum { N = 10 };
-    exec_gate_t g;
-    if (!gate_make(&g))
-        return;
-    mp_future_t *held = NULL, *fs[N] = {NULL};
-    mp_executor_t *ex = start_executor(kind, 2);
-    if (!ex || !(held = gate_submit(ex, &g, 0)) || !gate_wait_started(&g, 0))
+    held_executor_t h;
+    mp_future_t *fs[N] = {NULL};
+    if (!held_start(&h, kind, 2, 0))
         goto out;
     for (int i = 0; i < N; i++)
-        if (!(fs[i] = submit_i64(ex, "task_square", i)))
+        if (!(fs[i] = submit_i64(h.ex, "task_square", i)))
             goto out;
-    EXPECT_RC(mp_executor_shutdown(ex, false, false), 0);
-    EXPECT_EQ(mp_future_is_done(held), 0);
-    expect_no_more_work(ex);
-    gate_open(&g);
-    mp_executor_destroy(ex);
-    ex = NULL;
-    EXPECT_RESULT_I64(held, 0);
+    EXPECT_RC(mp_executor_shutdown(h.ex, false, false), 0);
+    EXPECT_EQ(mp_future_is_done(h.held), 0);
+    expect_no_more_work(h.ex);
+    gate_open(&h.gate);
+    mp_executor_destroy(h.ex);
+    h.ex = NULL;
+    EXPECT_RESULT_I64(h.held, 0);
     for (int i = 0; i < N; i++)
         EXPECT_RESULT_I64(fs[i], (int64_t)i * i);
 out:
-    gate_open(&g);
-    mp_executor_destroy(ex);
-    gate_remove(&g);
-    mp_future_destroy(held);
+    held_end(&h);
     destroy_futures(fs, N);
 }
 BOTH_KINDS(shutdown_no_wait)

@@ -30,27 +30,19 @@
 
 /* ---- the state table (items 143, 144) ------------------------------------ */
 
-/* A future that is neither running nor done, behind a worker held by a
- * gated task: the last of `n` queued behind it (an executor may hand a
- * few tasks to a worker ahead of time, and those count as running). */
-enum { QUEUED = 8 };
+/* Gated tasks queued behind the held one on one worker: the last of them
+ * is pending. */
+enum { QUEUED = HELD_QUEUED_MAX };
 
 /* cancel(), done(), running(), cancelled(), result(0) and error(0) in
  * each state: pending, running, cancelled, finished with a result and
  * finished with an error. */
 static void state_table(mp_executor_kind_t kind)
 {
-    exec_gate_t g;
-    if (!gate_make(&g))
-        return;
-    mp_executor_t *ex = start_executor(kind, 1);
-    mp_future_t *running = gate_submit(ex, &g, 0);
-    mp_future_t *queued[QUEUED] = {NULL};
-    for (int i = 0; i < QUEUED; i++)
-        queued[i] = gate_submit(ex, &g, i + 1);
-    mp_future_t *pending = queued[QUEUED - 1];
-    if (!running || !pending || !gate_wait_started(&g, 0))
+    held_executor_t h;
+    if (!held_start(&h, kind, 1, QUEUED))
         goto out;
+    mp_future_t *running = h.held, *pending = held_last(&h);
     EXPECT_STATE(running, 0, 1, 0);
     EXPECT_STATE(pending, 0, 0, 0);
     /* Pending or running: result(0) and error(0) time out, at once or
@@ -67,7 +59,7 @@ static void state_table(mp_executor_kind_t kind)
     EXPECT_CANCELLED(pending);
     EXPECT_EQ(mp_future_cancel(pending), 1);
     EXPECT_CANCELLED(pending);
-    gate_open(&g);
+    gate_open(&h.gate);
     /* FINISHED with a result -> False, and the result stays. */
     EXPECT_RESULT_I64(running, 0);
     EXPECT_EQ(mp_future_cancel(running), 0);
@@ -78,20 +70,16 @@ static void state_table(mp_executor_kind_t kind)
     EXPECT_EQ(code, 0);
     EXPECT_STR(message, "");
     for (int i = 0; i < QUEUED - 1; i++)
-        EXPECT_RESULT_I64(queued[i], i + 1);
+        EXPECT_RESULT_I64(h.queued[i], i + 1);
     /* FINISHED with an error -> False, and the error stays. */
-    mp_future_t *failed = submit_i64(ex, "task_fail_message", 7);
+    mp_future_t *failed = submit_i64(h.ex, "task_fail_message", 7);
     EXPECT_TASK_ERROR(failed, MP_EINVAL, "failed with 7");
     EXPECT_EQ(mp_future_cancel(failed), 0);
     EXPECT_STATE(failed, 1, 0, 0);
     EXPECT_TASK_ERROR(failed, MP_EINVAL, "failed with 7");
     mp_future_destroy(failed);
 out:
-    gate_open(&g);
-    mp_executor_destroy(ex);
-    gate_remove(&g);
-    mp_future_destroy(running);
-    destroy_futures(queued, QUEUED);
+    held_end(&h);
 }
 BOTH_KINDS(state_table)
 
@@ -154,36 +142,24 @@ static void waiter_join(waiter_t *w)
  * thread cancels it. */
 static void waiter_woken(mp_executor_kind_t kind)
 {
-    exec_gate_t g;
-    if (!gate_make(&g))
-        return;
-    mp_executor_t *ex = start_executor(kind, 1);
-    mp_future_t *running = gate_submit(ex, &g, 0);
-    mp_future_t *queued[QUEUED] = {NULL};
-    for (int i = 0; i < QUEUED; i++)
-        queued[i] = gate_submit(ex, &g, i + 1);
-    mp_future_t *pending = queued[QUEUED - 1];
+    held_executor_t h;
     waiter_t on_running, on_pending;
-    if (!gate_wait_started(&g, 0) || !waiter_start(&on_running, running))
+    if (!held_start(&h, kind, 1, QUEUED) || !waiter_start(&on_running, h.held))
         goto out;
-    if (waiter_start(&on_pending, pending)) {
+    if (waiter_start(&on_pending, held_last(&h))) {
         sleep_s(0.05); /* let it block (it may not yet: then it finds the outcome) */
-        EXPECT_EQ(mp_future_cancel(pending), 1);
+        EXPECT_EQ(mp_future_cancel(held_last(&h)), 1);
         waiter_join(&on_pending);
         EXPECT_RC(on_pending.result_rc, MP_ECANCELLED);
         EXPECT_RC(on_pending.error_rc, MP_ECANCELLED);
     }
-    EXPECT_EQ(mp_future_is_done(running), 0);
-    gate_open(&g);
+    EXPECT_EQ(mp_future_is_done(h.held), 0);
+    gate_open(&h.gate);
     waiter_join(&on_running);
     EXPECT_RC(on_running.result_rc, 0);
     EXPECT_RC(on_running.error_rc, 0);
 out:
-    gate_open(&g);
-    mp_executor_destroy(ex);
-    gate_remove(&g);
-    mp_future_destroy(running);
-    destroy_futures(queued, QUEUED);
+    held_end(&h);
 }
 BOTH_KINDS(waiter_woken)
 
@@ -263,36 +239,30 @@ static bool add_callback(mp_future_t *f, cb_arg_t *a)
  * cancel runs them at once, in the cancelling thread. */
 static void callbacks_before_done(mp_executor_kind_t kind)
 {
-    exec_gate_t g;
-    if (!gate_make(&g))
-        return;
     cb_log_t ok_log, fail_log, cancel_log;
     cb_log_init(&ok_log);
     cb_log_init(&fail_log);
     cb_log_init(&cancel_log);
     cb_arg_t ok_arg = {&ok_log, 1}, fail_arg = {&fail_log, 2}, cancel_arg = {&cancel_log, 3};
-    mp_executor_t *ex = start_executor(kind, 1);
     /* One worker, held: everything after the gated task waits. */
-    mp_future_t *held = gate_submit(ex, &g, 0);
-    mp_future_t *queued[QUEUED] = {NULL};
-    for (int i = 0; i < QUEUED; i++)
-        queued[i] = gate_submit(ex, &g, i + 1);
-    mp_future_t *failing = submit_i64(ex, "task_fail_message", 5);
-    if (!gate_wait_started(&g, 0) || !add_callback(held, &ok_arg) ||
-        !add_callback(failing, &fail_arg) || !add_callback(queued[QUEUED - 1], &cancel_arg))
+    held_executor_t h;
+    mp_future_t *failing = NULL, *pending = NULL;
+    if (!held_start(&h, kind, 1, QUEUED) || !(failing = submit_i64(h.ex, "task_fail_message", 5)) ||
+        !add_callback(h.held, &ok_arg) || !add_callback(failing, &fail_arg) ||
+        !add_callback(pending = held_last(&h), &cancel_arg))
         goto out;
     EXPECT_EQ(recorded(&ok_log) + recorded(&fail_log) + recorded(&cancel_log), 0);
-    EXPECT_EQ(mp_future_cancel(queued[QUEUED - 1]), 1);
+    EXPECT_EQ(mp_future_cancel(pending), 1);
     if (EXPECT_EQ(recorded(&cancel_log), 1)) {
-        EXPECT(cancel_log.future[0] == queued[QUEUED - 1], "the callback got another future");
+        EXPECT(cancel_log.future[0] == pending, "the callback got another future");
         EXPECT_RC(cancel_log.result_rc[0], MP_ECANCELLED);
         EXPECT_EQ(cancel_log.thread[0], self_thread_id());
     }
-    gate_open(&g);
-    EXPECT_RESULT_I64(held, 0);
+    gate_open(&h.gate);
+    EXPECT_RESULT_I64(h.held, 0);
     EXPECT_TASK_ERROR(failing, MP_EINVAL, "failed with 5");
     if (wait_recorded(&ok_log, 1)) {
-        EXPECT(ok_log.future[0] == held, "the callback got another future");
+        EXPECT(ok_log.future[0] == h.held, "the callback got another future");
         EXPECT_RC(ok_log.result_rc[0], 0);
     }
     if (wait_recorded(&fail_log, 1)) {
@@ -300,17 +270,14 @@ static void callbacks_before_done(mp_executor_kind_t kind)
         EXPECT_RC(fail_log.result_rc[0], MP_ETASK);
     }
     /* Once: nothing runs them again, down to the executor's end. */
-    EXPECT_RC(mp_executor_shutdown(ex, true, false), 0);
-out:
-    gate_open(&g);
-    mp_executor_destroy(ex);
+    EXPECT_RC(mp_executor_shutdown(h.ex, true, false), 0);
+    held_end(&h);
     EXPECT_EQ(atomic_load(&ok_log.calls), 1);
     EXPECT_EQ(atomic_load(&fail_log.calls), 1);
     EXPECT_EQ(atomic_load(&cancel_log.calls), 1);
-    gate_remove(&g);
-    mp_future_destroy(held);
+out:
+    held_end(&h);
     mp_future_destroy(failing);
-    destroy_futures(queued, QUEUED);
 }
 BOTH_KINDS(callbacks_before_done)
 
@@ -318,23 +285,20 @@ BOTH_KINDS(callbacks_before_done)
  * at once, in the calling thread, exactly once. */
 static void callbacks_after_done(mp_executor_kind_t kind)
 {
-    exec_gate_t g;
-    if (!gate_make(&g))
-        return;
     cb_log_t log;
     cb_log_init(&log);
     cb_arg_t args[3] = {{&log, 0}, {&log, 1}, {&log, 2}};
-    mp_executor_t *ex = start_executor(kind, 1);
-    mp_future_t *fs[3] = {submit_i64(ex, "task_square", 4), submit_i64(ex, "task_fail_message", 1),
-                          NULL};
-    mp_future_t *held = gate_submit(ex, &g, 0);
-    mp_future_t *queued[QUEUED] = {NULL};
-    for (int i = 0; i < QUEUED; i++)
-        queued[i] = gate_submit(ex, &g, i + 1);
-    fs[2] = queued[QUEUED - 1];
-    EXPECT_RESULT_I64(fs[0], 16);
-    EXPECT_TASK_ERROR(fs[1], MP_EINVAL, "failed with 1");
-    if (!fs[2] || !gate_wait_started(&g, 0) || !EXPECT_EQ(mp_future_cancel(fs[2]), 1))
+    held_executor_t h;
+    mp_future_t *fs[3] = {NULL};
+    if (!held_start(&h, kind, 1, QUEUED))
+        goto out;
+    fs[2] = held_last(&h);
+    if (!EXPECT_EQ(mp_future_cancel(fs[2]), 1))
+        goto out;
+    gate_open(&h.gate);
+    fs[0] = submit_i64(h.ex, "task_square", 4);
+    fs[1] = submit_i64(h.ex, "task_fail_message", 1);
+    if (!EXPECT_RESULT_I64(fs[0], 16) || !EXPECT_TASK_ERROR(fs[1], MP_EINVAL, "failed with 1"))
         goto out;
     static const int want_rc[3] = {0, MP_ETASK, MP_ECANCELLED};
     for (int i = 0; i < 3; i++) {
@@ -345,14 +309,11 @@ static void callbacks_after_done(mp_executor_kind_t kind)
         EXPECT_RC(log.result_rc[i], want_rc[i]);
         EXPECT_EQ(log.thread[i], self_thread_id());
     }
-out:
-    gate_open(&g);
-    mp_executor_destroy(ex);
+    held_end(&h);
     EXPECT_EQ(atomic_load(&log.calls), 3);
-    gate_remove(&g);
-    mp_future_destroy(held);
-    destroy_futures(fs, 2);
-    destroy_futures(queued, QUEUED);
+out:
+    held_end(&h);
+    destroy_futures(fs, 2); /* fs[2] is the held executor's */
 }
 BOTH_KINDS(callbacks_after_done)
 
@@ -360,42 +321,33 @@ BOTH_KINDS(callbacks_after_done)
  * before it is done never runs its callbacks. */
 static void callback_order(mp_executor_kind_t kind)
 {
-    exec_gate_t g;
-    if (!gate_make(&g))
-        return;
     enum { N = 5 };
     cb_log_t log, dropped_log;
     cb_log_init(&log);
     cb_log_init(&dropped_log);
     cb_arg_t args[N], dropped_arg = {&dropped_log, 0};
-    mp_executor_t *ex = start_executor(kind, 1);
-    mp_future_t *held = gate_submit(ex, &g, 0);
-    mp_future_t *dropped = gate_submit(ex, &g, 1);
-    if (!gate_wait_started(&g, 0))
+    held_executor_t h;
+    if (!held_start(&h, kind, 1, 1))
         goto out;
     for (int i = 0; i < N; i++) {
         args[i] = (cb_arg_t){&log, i};
-        if (!add_callback(held, &args[i]))
+        if (!add_callback(h.held, &args[i]))
             goto out;
     }
-    if (!add_callback(dropped, &dropped_arg))
+    if (!add_callback(h.queued[0], &dropped_arg))
         goto out;
-    mp_future_destroy(dropped);
-    dropped = NULL;
-    gate_open(&g);
-    EXPECT_RESULT_I64(held, 0);
+    mp_future_destroy(h.queued[0]);
+    h.queued[0] = NULL;
+    gate_open(&h.gate);
+    EXPECT_RESULT_I64(h.held, 0);
     if (wait_recorded(&log, N))
         for (int i = 0; i < N; i++)
             EXPECT_EQ(log.id[i], i);
-    EXPECT_RC(mp_executor_shutdown(ex, true, false), 0);
-out:
-    gate_open(&g);
-    mp_executor_destroy(ex);
+    held_end(&h);
     EXPECT_EQ(atomic_load(&log.calls), N);
     EXPECT_EQ(atomic_load(&dropped_log.calls), 0);
-    gate_remove(&g);
-    mp_future_destroy(held);
-    mp_future_destroy(dropped);
+out:
+    held_end(&h);
 }
 BOTH_KINDS(callback_order)
 
@@ -490,27 +442,20 @@ BOTH_KINDS(wait_all)
  * not done without waiting for it. */
 static void wait_first_completed(mp_executor_kind_t kind)
 {
-    exec_gate_t g;
-    if (!gate_make(&g))
-        return;
-    mp_executor_t *ex = start_executor(kind, 2);
-    mp_future_t *held = gate_submit(ex, &g, 0);
+    held_executor_t h;
     mp_future_t *quick = NULL;
-    if (!gate_wait_started(&g, 0) || !(quick = submit_i64(ex, "task_square", 5)))
+    if (!held_start(&h, kind, 2, 0) || !(quick = submit_i64(h.ex, "task_square", 5)))
         goto out;
-    mp_future_t *both[2] = {held, quick};
+    mp_future_t *both[2] = {h.held, quick};
     EXPECT_WAIT(both, 2, EXEC_WAIT_S, MP_FIRST_COMPLETED, 1, true, 0, 1);
     EXPECT_WAIT(both, 2, EXEC_WAIT_S, MP_FIRST_COMPLETED, 1, true, 0, 1); /* done already */
     EXPECT_WAIT(both, 2, 0.05, MP_ALL_COMPLETED, 1, true, 0, 1);
     EXPECT_WAIT(both, 1, 0.05, MP_FIRST_COMPLETED, 0, true, 0);
     EXPECT_WAIT(both, 2, 0, MP_FIRST_EXCEPTION, 1, true, 0, 1);
-    gate_open(&g);
+    gate_open(&h.gate);
     EXPECT_WAIT(both, 2, EXEC_WAIT_S, MP_ALL_COMPLETED, 2, false, 1, 1);
 out:
-    gate_open(&g);
-    mp_executor_destroy(ex);
-    gate_remove(&g);
-    mp_future_destroy(held);
+    held_end(&h);
     mp_future_destroy(quick);
 }
 BOTH_KINDS(wait_first_completed)
@@ -520,34 +465,25 @@ BOTH_KINDS(wait_first_completed)
  * for all. */
 static void wait_first_exception(mp_executor_kind_t kind)
 {
-    exec_gate_t g;
-    if (!gate_make(&g))
-        return;
-    mp_executor_t *ex = start_executor(kind, 2);
-    mp_future_t *held = gate_submit(ex, &g, 0);
+    held_executor_t h;
     mp_future_t *ok = NULL, *failing = NULL, *ok2 = NULL;
-    if (!gate_wait_started(&g, 0) || !(ok = submit_i64(ex, "task_square", 6)))
+    if (!held_start(&h, kind, 2, 0) || !(ok = submit_i64(h.ex, "task_square", 6)) ||
+        !EXPECT_RESULT_I64(ok, 36) || !(failing = submit_i64(h.ex, "task_fail_message", 2)))
         goto out;
-    EXPECT_RESULT_I64(ok, 36);
-    if (!(failing = submit_i64(ex, "task_fail_message", 2)))
-        goto out;
-    mp_future_t *three[3] = {held, ok, failing};
+    mp_future_t *three[3] = {h.held, ok, failing};
     EXPECT_WAIT(three, 3, EXEC_WAIT_S, MP_FIRST_EXCEPTION, 2, true, 0, 1, 1);
     EXPECT_WAIT(three, 3, EXEC_WAIT_S, MP_FIRST_EXCEPTION, 2, true, 0, 1, 1); /* failed already */
     /* With no failure among them, FIRST_EXCEPTION is ALL_COMPLETED. */
-    if (!(ok2 = submit_i64(ex, "task_square", 7)))
+    if (!(ok2 = submit_i64(h.ex, "task_square", 7)))
         goto out;
     mp_future_t *no_failure[2] = {ok, ok2};
     EXPECT_WAIT(no_failure, 2, EXEC_WAIT_S, MP_FIRST_EXCEPTION, 2, false, 1, 1);
-    mp_future_t *with_held[2] = {ok, held};
+    mp_future_t *with_held[2] = {ok, h.held};
     EXPECT_WAIT(with_held, 2, 0.05, MP_FIRST_EXCEPTION, 1, true, 1, 0);
-    gate_open(&g);
+    gate_open(&h.gate);
     EXPECT_WAIT(with_held, 2, EXEC_WAIT_S, MP_FIRST_EXCEPTION, 2, false, 1, 1);
 out:
-    gate_open(&g);
-    mp_executor_destroy(ex);
-    gate_remove(&g);
-    mp_future_destroy(held);
+    held_end(&h);
     mp_future_destroy(ok);
     mp_future_destroy(failing);
     mp_future_destroy(ok2);
@@ -575,33 +511,28 @@ static void test_wait_two_executors(void)
 
 /* Four futures: two done, two held by a gate (a worker each). */
 typedef struct four {
-    exec_gate_t gate;
-    mp_executor_t *ex;
+    held_executor_t h;
     mp_future_t *fs[4]; /* done, held, done, held */
 } four_t;
 
 static bool four_make(four_t *four, mp_executor_kind_t kind)
 {
-    memset(four, 0, sizeof *four);
-    if (!gate_make(&four->gate) || !(four->ex = start_executor(kind, 3)))
+    memset(four->fs, 0, sizeof four->fs);
+    if (!held_start(&four->h, kind, 3, 1))
         return false;
-    four->fs[0] = submit_i64(four->ex, "task_square", 10);
-    four->fs[2] = submit_i64(four->ex, "task_fail_message", 11);
-    four->fs[1] = gate_submit(four->ex, &four->gate, 1);
-    four->fs[3] = gate_submit(four->ex, &four->gate, 3);
-    for (int i = 0; i < 4; i++)
-        if (!four->fs[i])
-            return false;
-    return EXPECT_RESULT_I64(four->fs[0], 100) &&
+    four->fs[1] = four->h.held;
+    four->fs[3] = four->h.queued[0];
+    four->fs[0] = submit_i64(four->h.ex, "task_square", 10);
+    four->fs[2] = submit_i64(four->h.ex, "task_fail_message", 11);
+    return gate_wait_started(&four->h.gate, 1) && EXPECT_RESULT_I64(four->fs[0], 100) &&
            EXPECT_TASK_ERROR(four->fs[2], MP_EINVAL, "failed with 11");
 }
 
 static void four_free(four_t *four)
 {
-    gate_open(&four->gate);
-    mp_executor_destroy(four->ex);
-    gate_remove(&four->gate);
-    destroy_futures(four->fs, 4);
+    held_end(&four->h);
+    mp_future_destroy(four->fs[0]);
+    mp_future_destroy(four->fs[2]);
 }
 
 /* The index in `fs` of `f`, or -1. */
@@ -648,7 +579,7 @@ static void as_completed_all(mp_executor_kind_t kind)
     if (!take_distinct(it, four.fs, 4, seen, 2))
         goto out;
     EXPECT(seen[0] == 1 && seen[2] == 1, "the done futures did not come first");
-    gate_open(&four.gate);
+    gate_open(&four.h.gate);
     if (!take_distinct(it, four.fs, 4, seen, 2))
         goto out;
     for (int k = 0; k < 2; k++) {
