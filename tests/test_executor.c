@@ -155,8 +155,10 @@ BOTH_KINDS(task_errors)
 /* A task that returns a positive number (an exit code for a process,
  * task.h): in an executor that is the task's failure, not its worker's
  * (Python's SystemExit in a task: item 159). Its future fails with
- * MP_ETASK and that number as its code (executor.h: "anything else: what
- * the task returned"), no worker dies, and the same worker goes on. */
+ * MP_ETASK, with MP_ETASK as its code (codes are negative MP_E*: executor.h
+ * says "anything else: what the task returned", which a positive number
+ * cannot be) and a message that names the exit code, alike on both kinds;
+ * no worker dies, and the same worker goes on. */
 static void task_exit_code(mp_executor_kind_t kind)
 {
     mp_executor_t *ex = start_executor(kind, 1);
@@ -164,7 +166,7 @@ static void task_exit_code(mp_executor_kind_t kind)
     EXPECT_RESULT_I64(first, 4);
     mp_future_t *exits = submit_i64(ex, "task_return_code", 3);
     mp_future_t *after = submit_i64(ex, "task_square", 4);
-    EXPECT_TASK_ERROR(exits, 3, "");
+    EXPECT_TASK_ERROR(exits, MP_ETASK, "the task ended with exit code 3");
     EXPECT_RESULT_I64(after, 16);
     mp_pid_t pid_first = -1, pid_after = -2;
     int exitcode = 99;
@@ -347,20 +349,23 @@ BOTH_KINDS(map_i64)
 
 /* ---- shutdown and destroy (items 162, 163, 164) ------------------------------ */
 
-/* Every way to give work answers MP_ESHUTDOWN. */
+/* Every way to give work answers MP_ESHUTDOWN, and gives no handle (an
+ * out-parameter is written only on success: api/CONVENTIONS.md). */
 static void expect_no_more_work(mp_executor_t *ex)
 {
-    mp_future_t *f = NULL;
+    mp_future_t *f[5] = {NULL};
     mp_map_t *m = NULL;
     int64_t one = 1, out = 0;
-    EXPECT_RC(mp_executor_submit(ex, &f, "task_echo", "x", 1), MP_ESHUTDOWN);
-    EXPECT_RC(mp_executor_submit_i64(ex, &f, "task_square", 1), MP_ESHUTDOWN);
-    EXPECT_RC(mp_executor_submit_double(ex, &f, "task_exec_twice", 1), MP_ESHUTDOWN);
-    EXPECT_RC(mp_executor_submit_str(ex, &f, "task_exec_shout", "x"), MP_ESHUTDOWN);
-    EXPECT_RC(mp_executor_submit_with(ex, &f, "task_echo", NULL), MP_ESHUTDOWN);
+    EXPECT_RC(mp_executor_submit(ex, &f[0], "task_echo", "x", 1), MP_ESHUTDOWN);
+    EXPECT_RC(mp_executor_submit_i64(ex, &f[1], "task_square", 1), MP_ESHUTDOWN);
+    EXPECT_RC(mp_executor_submit_double(ex, &f[2], "task_exec_twice", 1), MP_ESHUTDOWN);
+    EXPECT_RC(mp_executor_submit_str(ex, &f[3], "task_exec_shout", "x"), MP_ESHUTDOWN);
+    EXPECT_RC(mp_executor_submit_with(ex, &f[4], "task_echo", NULL), MP_ESHUTDOWN);
     EXPECT_RC(mp_executor_map(ex, &m, "task_square", &one, sizeof one, 1, NULL), MP_ESHUTDOWN);
     EXPECT_RC(mp_executor_map_i64(ex, "task_square", &one, &out, 1, EXEC_WAIT_S), MP_ESHUTDOWN);
-    EXPECT(f == NULL && m == NULL, "a refused submit or map gave a handle");
+    for (int i = 0; i < 5; i++)
+        EXPECT(f[i] == NULL, "refused submit %d wrote its out-pointer", i);
+    EXPECT(m == NULL, "a refused map wrote its out-pointer");
 }
 
 /* shutdown(wait) with 50 queued tasks completes every one of them before
@@ -463,6 +468,32 @@ out:
     destroy_futures(fs, N);
 }
 BOTH_KINDS(shutdown_no_wait)
+
+/* A task submitted while every worker is busy runs on the first worker
+ * that is free, not behind a task that runs on: with one worker held by a
+ * gated task, two quick tasks submitted back to back both finish while it
+ * is still held (Python's executors share one call queue; no task waits
+ * behind a long one while another worker has nothing to do). */
+static void free_worker_takes_queued(mp_executor_kind_t kind)
+{
+    held_executor_t h;
+    mp_future_t *a = NULL, *b = NULL;
+    if (!held_start(&h, kind, 2, 0) || !(a = submit_i64(h.ex, "task_square", 2)) ||
+        !(b = submit_i64(h.ex, "task_square", 3)))
+        goto out;
+    int64_t va = 0, vb = 0;
+    int rca = mp_future_result_i64(a, EXEC_WAIT_S / 3, &va);
+    int rcb = mp_future_result_i64(b, EXEC_WAIT_S / 3, &vb);
+    EXPECT(rca == 0 && va == 4 && rcb == 0 && vb == 9,
+           "with one worker held: %s (%lld) and %s (%lld) in %.0f s", mp_err_name(rca),
+           (long long)va, mp_err_name(rcb), (long long)vb, EXEC_WAIT_S / 3);
+    EXPECT_EQ(mp_future_is_done(h.held), 0);
+out:
+    held_end(&h);
+    mp_future_destroy(a);
+    mp_future_destroy(b);
+}
+BOTH_KINDS(free_worker_takes_queued)
 
 /* Destroy without shutdown (Python's `with` and `del`): it waits for the
  * running tasks, joins every worker (no worker pid is left, not even a
@@ -764,6 +795,7 @@ static const test_case_t tests[] = {
     BOTH_KINDS_ROWS(shutdown_cancels, ON_ALL),
     BOTH_KINDS_ROWS(shutdown_no_wait, ON_ALL),
     BOTH_KINDS_ROWS(destroy_joins, ON_ALL),
+    BOTH_KINDS_ROWS(free_worker_takes_queued, ON_ALL),
     BOTH_KINDS_ROWS(saturation, ON_ALL),
     BOTH_KINDS_ROWS(idle_reuse, ON_ALL),
     BOTH_KINDS_ROWS(initializer, ON_ALL),
