@@ -349,24 +349,50 @@ BOTH_KINDS(map_i64)
 
 /* ---- shutdown and destroy (items 162, 163, 164) ------------------------------ */
 
-/* Every way to give work answers MP_ESHUTDOWN, and gives no handle (an
- * out-parameter is written only on success: api/CONVENTIONS.md). */
-static void expect_no_more_work(mp_executor_t *ex)
+/* Every way to give work answers MP_ESHUTDOWN; the out-pointers go to
+ * `f` (5) and `m`. */
+static void give_work_after_shutdown(mp_executor_t *ex, mp_future_t **f, mp_map_t **m)
 {
-    mp_future_t *f[5] = {NULL};
-    mp_map_t *m = NULL;
     int64_t one = 1, out = 0;
     EXPECT_RC(mp_executor_submit(ex, &f[0], "task_echo", "x", 1), MP_ESHUTDOWN);
     EXPECT_RC(mp_executor_submit_i64(ex, &f[1], "task_square", 1), MP_ESHUTDOWN);
     EXPECT_RC(mp_executor_submit_double(ex, &f[2], "task_exec_twice", 1), MP_ESHUTDOWN);
     EXPECT_RC(mp_executor_submit_str(ex, &f[3], "task_exec_shout", "x"), MP_ESHUTDOWN);
     EXPECT_RC(mp_executor_submit_with(ex, &f[4], "task_echo", NULL), MP_ESHUTDOWN);
-    EXPECT_RC(mp_executor_map(ex, &m, "task_square", &one, sizeof one, 1, NULL), MP_ESHUTDOWN);
+    EXPECT_RC(mp_executor_map(ex, m, "task_square", &one, sizeof one, 1, NULL), MP_ESHUTDOWN);
     EXPECT_RC(mp_executor_map_i64(ex, "task_square", &one, &out, 1, EXEC_WAIT_S), MP_ESHUTDOWN);
+}
+
+/* Every way to give work answers MP_ESHUTDOWN (what a refused call may
+ * have written is refused_work_gives_nothing's business). */
+static void expect_no_more_work(mp_executor_t *ex)
+{
+    mp_future_t *f[5] = {NULL};
+    mp_map_t *m = NULL;
+    give_work_after_shutdown(ex, f, &m);
+    destroy_futures(f, 5); /* harmless on NULL and on a destroyed handle */
+    mp_map_destroy(m);
+}
+
+/* A submit or map refused after shutdown gives no handle: an
+ * out-parameter is written only on success (api/CONVENTIONS.md). */
+static void refused_work_gives_nothing(mp_executor_kind_t kind)
+{
+    mp_executor_t *ex = start_executor(kind, 1);
+    mp_future_t *f[5] = {NULL};
+    mp_map_t *m = NULL;
+    if (!ex || !EXPECT_RC(mp_executor_shutdown(ex, true, false), 0))
+        goto out;
+    give_work_after_shutdown(ex, f, &m);
     for (int i = 0; i < 5; i++)
         EXPECT(f[i] == NULL, "refused submit %d wrote its out-pointer", i);
     EXPECT(m == NULL, "a refused map wrote its out-pointer");
+out:
+    mp_executor_destroy(ex);
+    destroy_futures(f, 5);
+    mp_map_destroy(m);
 }
+BOTH_KINDS(refused_work_gives_nothing)
 
 /* shutdown(wait) with 50 queued tasks completes every one of them before
  * it returns, and leaves no worker; then every submit is refused, and a
@@ -792,6 +818,7 @@ static const test_case_t tests[] = {
     BOTH_KINDS_ROWS(map_timeout, ON_ALL),
     BOTH_KINDS_ROWS(map_i64, ON_ALL),
     BOTH_KINDS_ROWS(shutdown_waits, ON_ALL),
+    BOTH_KINDS_ROWS(refused_work_gives_nothing, ON_ALL),
     BOTH_KINDS_ROWS(shutdown_cancels, ON_ALL),
     BOTH_KINDS_ROWS(shutdown_no_wait, ON_ALL),
     BOTH_KINDS_ROWS(destroy_joins, ON_ALL),
