@@ -317,6 +317,37 @@ out:
 }
 BOTH_KINDS(callbacks_after_done)
 
+/* A future whose result a caller has read is done: a callback added then
+ * runs before mp_future_add_done_callback() returns, in the calling
+ * thread, every time (executor.h: "at once, in the calling thread, if it
+ * is done already"), not later in the thread that finished the task. */
+static void callback_at_once_when_done(mp_executor_kind_t kind)
+{
+    enum { ROUNDS = 200 };
+    mp_executor_t *ex = start_executor(kind, 1);
+    cb_log_t log;
+    for (int i = 0; ex && i < ROUNDS; i++) {
+        cb_log_init(&log);
+        cb_arg_t arg = {&log, i};
+        mp_future_t *f = submit_i64(ex, "task_square", i);
+        bool ok = EXPECT_RESULT_I64(f, (int64_t)i * i) && add_callback(f, &arg);
+        int now = recorded(&log);
+        long thread = now ? log.thread[0] : 0;
+        ok = ok && EXPECT(now == 1 && thread == self_thread_id(),
+                          "round %d: %d callbacks ran before add returned (thread %ld, this %ld)",
+                          i, now, thread, self_thread_id());
+        if (!ok) {
+            /* A late run must not outlive `log`: the executor's threads
+             * are joined first. */
+            mp_executor_destroy(ex);
+            ex = NULL;
+        }
+        mp_future_destroy(f);
+    }
+    mp_executor_destroy(ex);
+}
+BOTH_KINDS(callback_at_once_when_done)
+
 /* Several callbacks run in the order they were added; a future destroyed
  * before it is done never runs its callbacks. */
 static void callback_order(mp_executor_kind_t kind)
@@ -625,6 +656,7 @@ static const test_case_t tests[] = {
     BOTH_KINDS_ROWS(waiter_woken, ON_ALL),
     BOTH_KINDS_ROWS(callbacks_before_done, ON_ALL),
     BOTH_KINDS_ROWS(callbacks_after_done, ON_ALL),
+    BOTH_KINDS_ROWS(callback_at_once_when_done, ON_ALL),
     BOTH_KINDS_ROWS(callback_order, ON_ALL),
     BOTH_KINDS_ROWS(callback_submits, ON_ALL),
     BOTH_KINDS_ROWS(wait_all, ON_ALL),
