@@ -36,7 +36,8 @@ enum { QUEUED = HELD_QUEUED_MAX };
 
 /* cancel(), done(), running(), cancelled(), result(0) and error(0) in
  * each state: pending, running, cancelled, finished with a result and
- * finished with an error. */
+ * finished with an error; abort() of a done future (aborting a running
+ * one kills its worker: the fault suites'). */
 static void state_table(mp_executor_kind_t kind)
 {
     held_executor_t h;
@@ -59,10 +60,13 @@ static void state_table(mp_executor_kind_t kind)
     EXPECT_CANCELLED(pending);
     EXPECT_EQ(mp_future_cancel(pending), 1);
     EXPECT_CANCELLED(pending);
+    EXPECT_EQ(mp_future_abort(pending), 1); /* abort: cancelled stays cancelled */
+    EXPECT_CANCELLED(pending);
     gate_open(&h.gate);
     /* FINISHED with a result -> False, and the result stays. */
     EXPECT_RESULT_I64(running, 0);
     EXPECT_EQ(mp_future_cancel(running), 0);
+    EXPECT_EQ(mp_future_abort(running), 0);
     EXPECT_STATE(running, 1, 0, 0);
     int code = -1;
     const char *message = NULL;
@@ -75,6 +79,7 @@ static void state_table(mp_executor_kind_t kind)
     mp_future_t *failed = submit_i64(h.ex, "task_fail_message", 7);
     EXPECT_TASK_ERROR(failed, MP_EINVAL, "failed with 7");
     EXPECT_EQ(mp_future_cancel(failed), 0);
+    EXPECT_EQ(mp_future_abort(failed), 0);
     EXPECT_STATE(failed, 1, 0, 0);
     EXPECT_TASK_ERROR(failed, MP_EINVAL, "failed with 7");
     mp_future_destroy(failed);
