@@ -7,6 +7,7 @@
  * LISTENER_TASKS lists. */
 #include "tasks.h"
 #include "conn_tasks.h"
+#include "executor_tasks.h"
 #include "listener_tasks.h"
 #include "platform.h"
 #include "queue_death_tasks.h"
@@ -696,7 +697,7 @@ const mp_task_def_t test_tasks[] = {
 #if TEST_POSIX
         TRACKER_TASKS(LIST_ROW)
 #endif
-            QUEUE_TASKS(LIST_ROW)
+            QUEUE_TASKS(LIST_ROW) EXECUTOR_TASKS(LIST_ROW)
 #undef LIST_ROW
                 MP_TASK_END,
 };
