@@ -36,15 +36,9 @@ int main(int argc, char **argv)
 
     double start = example_now();
 
-    /* Python's default is one worker per CPU, and the tutorial's machine
-     * had at least five: its five tasks all ran at once, which is what
-     * makes them finish 1, 2, 3, 4, 5 in about 5 s. Five workers give the
-     * same on a machine with fewer CPUs (the tasks sleep, they need no
-     * CPU of their own). Two workers would print 4, 5, 3, 2, 1 (3 and 2
-     * finishing together) in about 8 s. */
+    /* Five workers, one per task, as the tutorial's machine had. */
     mp_executor_t *executor;
-    example_check(mp_executor_create(&executor, &(mp_executor_opts_t){.max_workers = NTASKS}),
-                  "mp_executor_create");
+    do_something_executor(&executor);
 
     const int64_t secs[NTASKS] = {5, 4, 3, 2, 1};
     mp_future_t *results[NTASKS];

@@ -37,11 +37,9 @@ int main(int argc, char **argv)
 
     double start = example_now();
 
-    /* Five workers, one per task, as the tutorial's machine had (see
-     * tutorial_executor_as_completed.c). */
+    /* Five workers, one per task, as the tutorial's machine had. */
     mp_executor_t *executor;
-    example_check(mp_executor_create(&executor, &(mp_executor_opts_t){.max_workers = NTASKS}),
-                  "mp_executor_create");
+    do_something_executor(&executor);
 
     /* map(do_something, secs): the arguments lie one after another, each
      * an int64 that do_something reads with mp_task_arg_i64(). */
