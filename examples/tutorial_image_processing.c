@@ -24,8 +24,9 @@
  *     photo-8.pgm was processed...
  *     Finished in 0.52 seconds
  *
- * then checks each processed file and removes every file it wrote. The
- * workers' start method is the default one, or MP_START_METHOD's.
+ * then checks each processed file; it removes every file it wrote as it
+ * exits. The workers' start method is the default one, or
+ * MP_START_METHOD's.
  */
 #include <inttypes.h>
 
@@ -123,8 +124,8 @@ static void write_photo(const image_job_t *job, int i)
     grey_image_free(&img);
 }
 
-/* The processed copy is a thumbnail that fits the box; then both files go. */
-static void check_and_remove(const image_job_t *job)
+/* The processed copy is a thumbnail that fits the box. */
+static void check_thumbnail(const image_job_t *job)
 {
     grey_image_t img;
     if (grey_image_read_pgm(&img, job->target) < 0 || img.width > THUMB_SIZE ||
@@ -133,8 +134,20 @@ static void check_and_remove(const image_job_t *job)
         exit(1);
     }
     grey_image_free(&img);
-    remove(job->source);
-    remove(job->target);
+}
+
+/* Every photo's job, for remove_files(). */
+static image_job_t jobs[NIMAGES];
+
+/* At exit, even after a failure: remove every file this run wrote (a file
+ * that is not there is no error). The workers do not run it: the parent's
+ * atexit() handlers run in no child, under every start method. */
+static void remove_files(void)
+{
+    for (int i = 0; i < NIMAGES; i++) {
+        remove(jobs[i].source);
+        remove(jobs[i].target);
+    }
 }
 
 int main(int argc, char **argv)
@@ -143,7 +156,10 @@ int main(int argc, char **argv)
 
     mp_process_info_t me;
     example_check(mp_current_process(&me), "mp_current_process");
-    image_job_t jobs[NIMAGES];
+    if (atexit(remove_files) != 0) {
+        fprintf(stderr, "atexit failed\n");
+        return 1;
+    }
     for (int i = 0; i < NIMAGES; i++) {
         make_job(&jobs[i], i, me.pid);
         write_photo(&jobs[i], i);
@@ -167,6 +183,6 @@ int main(int argc, char **argv)
     example_print_finished(start);
 
     for (int i = 0; i < NIMAGES; i++)
-        check_and_remove(&jobs[i]);
+        check_thumbnail(&jobs[i]);
     return 0;
 }
