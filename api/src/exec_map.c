@@ -148,8 +148,8 @@ int mp_map_get_i64(mp_map_t *m, size_t i, int64_t *out)
 {
     if (!out)
         return mp__errdetail_set(MP_EINVAL, "mp_map_get_i64: NULL out");
-    const void *data;
-    size_t len;
+    const void *data = NULL;
+    size_t len = 0;
     int rc = mp_map_get(m, i, &data, &len);
     if (rc < 0)
         return rc;

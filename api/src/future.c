@@ -103,8 +103,8 @@ static int result_sized(mp_future_t *f, double timeout, void *out, size_t size, 
 {
     if (!out)
         return mp__errdetail_set(MP_EINVAL, "%s: NULL out", fn);
-    const void *data;
-    size_t len;
+    const void *data = NULL;
+    size_t len = 0;
     int rc = mp_future_result(f, timeout, &data, &len);
     if (rc < 0)
         return rc;
@@ -129,8 +129,8 @@ int mp_future_result_str(mp_future_t *f, double timeout, const char **out)
     static const char fn[] = "mp_future_result_str";
     if (!out)
         return mp__errdetail_set(MP_EINVAL, "%s: NULL out", fn);
-    const void *data;
-    size_t len;
+    const void *data = NULL;
+    size_t len = 0;
     int rc = mp_future_result(f, timeout, &data, &len);
     if (rc < 0)
         return rc;

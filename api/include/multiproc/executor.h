@@ -451,6 +451,8 @@ MP_API int mp_map_get_i64(mp_map_t *m, size_t i, int64_t *out);
 
 /**
  * @brief How task `i` of a map failed (after mp_map_get() said MP_ETASK).
+ * @param m the map.
+ * @param i the argument's index.
  * @param[out] code its code (0: it succeeded or is not done). May be NULL.
  * @param[out] message its message, owned by the map. May be NULL.
  * @return 0; MP_EINVAL for NULL m or i out of range; MP_ECLOSED.
