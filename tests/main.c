@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "conn_tasks.h"
+#include "executor_exit_tasks.h"
 #include "helpers.h"
 #include "listener_tasks.h"
 #include "queue_death_tasks.h"
@@ -47,6 +48,7 @@ static const test_suite_t *const all_suites[] = {
     &suite_listener,      &suite_runner,
     &suite_queue_deaths,  &suite_queue,
     &suite_simple_queue,  &suite_queue_bad_input,
+    &suite_executor_exit,
 };
 enum { SUITE_COUNT = sizeof all_suites / sizeof all_suites[0] };
 
