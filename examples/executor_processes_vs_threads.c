@@ -11,15 +11,16 @@
  * that runs too long can be killed with its worker, where a thread cannot
  * be killed.
  *
- * It prints, for instance on two CPUs,
+ * It prints
  *
- *     processes: 8 tasks, checksum 12102690093272146265, 0.61 seconds
- *     threads: 8 tasks, checksum 12102690093272146265, 0.55 seconds
+ *     processes: 8 tasks, checksum 12102690093272146265, T1 seconds
+ *     threads: 8 tasks, checksum 12102690093272146265, T2 seconds
  *
- * The checksum (the tasks' results added up) is the same every run; the
- * times are measured (the process executor's includes starting its
- * workers). The workers' start method is the default one, or
- * MP_START_METHOD's.
+ * The checksum (the tasks' results added up) is the same every run. The
+ * times are measured, and close to each other: about the tasks' CPU time
+ * (eight times a tenth of a second) divided by the number of CPUs, the
+ * process executor's with its workers' starts on top. The workers' start
+ * method is the default one, or MP_START_METHOD's.
  */
 #include <inttypes.h>
 
