@@ -201,6 +201,8 @@ struct mp__pool {
     mp_executor_stats_t stats;
     double job_time_ewma; /**< seconds per job, from answers */
     void *impl;           /**< the processes' or threads' own part */
+    mp_pid_t owner;       /**< the process that made it (a fork child has a copy) */
+    mp__pool_t *next_live; /**< the list of live pools (pool.c), for the exit */
 };
 
 extern const mp__pool_ops_t mp__pool_procs, mp__pool_threads;
