@@ -40,7 +40,7 @@ static int do_something(mp_task_t *task)
  * least five: its five tasks all ran at once, which is what makes them
  * finish 1, 2, 3, 4, 5, all in about 5 s. Five workers give the same on a
  * machine with fewer CPUs (the tasks sleep, they need no CPU of their own);
- * two would finish them 4, 5, then 3 and 2 together, then 1, in about 8 s.
+ * two would finish 4 and 5 first, and take 8 s or more.
  */
 static inline void do_something_executor(mp_executor_t **out)
 {
