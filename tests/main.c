@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "conn_tasks.h"
+#include "executor_exit_tasks.h"
 #include "executor_tasks.h"
 #include "helpers.h"
 #include "listener_tasks.h"
@@ -65,6 +66,7 @@ static const test_suite_t *const all_suites[] = {
     &suite_executor,
     &suite_futures,
     &suite_executor_bad_input,
+    &suite_executor_exit,
 };
 enum { SUITE_COUNT = sizeof all_suites / sizeof all_suites[0] };
 
