@@ -19,8 +19,6 @@
 #include "mp_exec_procs.h"
 #include "mp_semlock.h"
 
-/* How long a waiting program thread spins on the ring before it sleeps. */
-static const double CALLER_SPIN_S = 50e-6;
 /* How long the collector leaves the ring to program threads after one
  * last read it, and how often it looks meanwhile. */
 static const double COLLECTOR_LINGER_S = 2e-3;
@@ -49,6 +47,8 @@ static mp__job_t *answered_job(mp__pool_t *pool, const mp__answer_head_t *head)
     w->head = job->next;
     if (!w->head)
         w->tail = NULL;
+    else
+        w->head_since = mp__os_now(); /* the next one starts about now */
     job->next = NULL;
     w->inflight--;
     /* It answered: it started well, and so has the pool. */
@@ -111,7 +111,9 @@ int mp__procs_drain(mp__pool_t *pool)
     void *msgs[BATCH];
     size_t lens[BATCH];
     int n = 0, rc = 0;
-    while (n < BATCH) {
+    /* A look first: a get that finds nothing formats its error's detail,
+     * which costs more than the look. */
+    while (n < BATCH && mp__ring_is_ready(p->ring)) {
         rc = mp_simple_queue_get_alloc(p->answers, &msgs[n], &lens[n], 0);
         if (rc < 0)
             break;
@@ -131,6 +133,21 @@ int mp__procs_drain(mp__pool_t *pool)
     return rc == MP_EBROKEN ? MP_EBROKEN : n;
 }
 
+/* The pool whose token this thread holds, if any: a done callback that
+ * runs while its thread reads answers must not wait for another answer of
+ * the same pool (nobody else would read it). */
+static _Thread_local mp__pool_t *holding;
+
+/* Take the token if it is free. */
+static bool try_token(mp__pool_t *pool, int who)
+{
+    int none = MP__DRAIN_NONE;
+    if (!atomic_compare_exchange_strong(&mp__procs(pool)->token, &none, who))
+        return false;
+    holding = pool;
+    return true;
+}
+
 /* Ask the token's holder to look up from its sleep. */
 static void kick(mp__procs_t *p)
 {
@@ -143,8 +160,7 @@ void mp__procs_take_token(mp__pool_t *pool, int who)
     mp__procs_t *p = mp__procs(pool);
     atomic_fetch_add(&p->want_monitor, who == MP__DRAIN_MONITOR);
     for (;;) {
-        int none = MP__DRAIN_NONE;
-        if (atomic_compare_exchange_strong(&p->token, &none, who))
+        if (try_token(pool, who))
             break;
         uint32_t seen = mp__jobs_epoch();
         kick(p);
@@ -158,9 +174,18 @@ void mp__procs_release_token(mp__pool_t *pool, int who)
     mp__procs_t *p = mp__procs(pool);
     if (who == MP__DRAIN_CALLER)
         atomic_store(&p->caller_left_ns, now_ns());
+    holding = NULL;
     atomic_store(&p->token, MP__DRAIN_NONE);
     if (atomic_load(&p->want_monitor) || atomic_load(&p->want_caller))
         mp__jobs_wake();
+}
+
+void mp__procs_poll(mp__pool_t *pool)
+{
+    if (!mp__ring_is_ready(mp__procs(pool)->ring) || !try_token(pool, MP__DRAIN_CALLER))
+        return;
+    mp__procs_drain(pool);
+    mp__procs_release_token(pool, MP__DRAIN_CALLER);
 }
 
 /* Whether the holder `who` must give the token up now. */
@@ -177,7 +202,9 @@ static bool must_yield(mp__procs_t *p, int who)
 static int drain_loop(mp__pool_t *pool, int who, bool (*ready)(void *), void *ctx, double deadline)
 {
     mp__procs_t *p = mp__procs(pool);
-    double spin_until = who == MP__DRAIN_CALLER ? mp__os_now() + CALLER_SPIN_S : 0;
+    mp__spin_t *spin = &p->caller_spin;
+    double spin_until = who == MP__DRAIN_CALLER ? mp__os_now() + mp__spin_seconds(spin) : 0;
+    bool spun = false;
     for (;;) {
         int n = mp__procs_drain(pool);
         if (ready && ready(ctx))
@@ -188,15 +215,22 @@ static int drain_loop(mp__pool_t *pool, int who, bool (*ready)(void *), void *ct
         if (now >= deadline)
             return MP_ETIMEDOUT;
         if (n > 0) {
+            if (spun)
+                mp__spin_adapt(spin, true);
             if (who == MP__DRAIN_CALLER)
-                spin_until = now + CALLER_SPIN_S;
+                spin_until = now + mp__spin_seconds(spin);
+            spun = false;
             continue;
         }
         if (n < 0 || now < spin_until) { /* a broken ring: ready soon */
-            for (int i = 0; i < 64; i++)
+            for (int i = 0; i < 256 && !mp__ring_is_ready(p->ring); i++)
                 mp__cpu_relax();
+            spun = true;
             continue;
         }
+        if (spun)
+            mp__spin_adapt(spin, false);
+        spun = false;
         atomic_store(&p->kick, false);
         if (must_yield(p, who))
             return 1;
@@ -212,11 +246,15 @@ int mp__procs_wait(mp__pool_t *pool, bool (*ready)(void *), void *ctx, double de
     mp__procs_t *p = mp__procs(pool);
     bool wanting = false;
     int rc = 0;
+    if (holding == pool && !ready(ctx) && mp__time_left(deadline) > 0)
+        return mp__errdetail_set(MP_ESTATE, "a done callback of an executor cannot wait for "
+                                            "another task of the same executor (it would wait "
+                                            "for itself)");
     for (;;) {
         if (ready(ctx))
             break;
-        int none = MP__DRAIN_NONE;
-        if (atomic_compare_exchange_strong(&p->token, &none, MP__DRAIN_CALLER)) {
+        int holder = atomic_load(&p->token);
+        if (holder == MP__DRAIN_NONE && try_token(pool, MP__DRAIN_CALLER)) {
             if (wanting) {
                 atomic_fetch_sub(&p->want_caller, 1);
                 wanting = false;
@@ -229,7 +267,7 @@ int mp__procs_wait(mp__pool_t *pool, bool (*ready)(void *), void *ctx, double de
             continue; /* yielded to the monitor: try again */
         }
         uint32_t seen = mp__jobs_epoch();
-        if (none == MP__DRAIN_COLLECTOR) {
+        if (holder == MP__DRAIN_COLLECTOR) {
             if (!wanting) {
                 atomic_fetch_add(&p->want_caller, 1);
                 wanting = true;
@@ -276,8 +314,7 @@ void *APR_THREAD_FUNC mp__procs_collector_main(apr_thread_t *thread, void *arg)
             atomic_store(&p->napping, false);
             continue;
         }
-        int none = MP__DRAIN_NONE;
-        if (!atomic_compare_exchange_strong(&p->token, &none, MP__DRAIN_COLLECTOR))
+        if (!try_token(pool, MP__DRAIN_COLLECTOR))
             continue;
         drain_loop(pool, MP__DRAIN_COLLECTOR, NULL, NULL, INFINITY);
         mp__procs_release_token(pool, MP__DRAIN_COLLECTOR);

@@ -15,12 +15,13 @@ int mp__job_create(mp__job_t **out, const char *task, uint32_t count, double lim
     job->limit = limit;
     job->worker = -1;
     job->outcomes = count == 1 ? &job->one : calloc(count ? count : 1, sizeof *job->outcomes);
-    job->task = strdup(task);
-    int rc = job->outcomes && job->task ? mp__order_begin(&job->order, 0, task, count) : MP_ENOMEM;
+    size_t name_len = strnlen(task, sizeof job->task - 1);
+    memcpy(job->task, task, name_len); /* calloc'd: NUL-terminated */
+    mp__buf_use(&job->order, job->order_storage, sizeof job->order_storage);
+    int rc = job->outcomes ? mp__order_begin(&job->order, 0, task, count) : MP_ENOMEM;
     if (rc < 0) {
         if (job->outcomes != &job->one)
             free(job->outcomes);
-        free(job->task);
         mp__buf_free(&job->order);
         free(job);
         return rc;
@@ -53,7 +54,6 @@ void mp__job_unref(mp__job_t *job)
     if (!job || atomic_fetch_sub_explicit(&job->refs, 1, memory_order_acq_rel) != 1)
         return;
     mp__buf_free(&job->order);
-    free(job->task);
     free(job->index_map);
     free(job->answer);
     free_messages(job);
@@ -141,24 +141,44 @@ void mp__job_fail(mp__job_t *job, int code, const char *message)
 void mp__job_mark_done(mp__job_t *job, mp__job_t **done)
 {
     mp__job_ref(job);
-    atomic_store_explicit(&job->state, MP__JOB_DONE, memory_order_release);
+    atomic_store(&job->state, MP__JOB_DONE); /* seq_cst: see run_callbacks() */
     job->done_next = *done;
     *done = job;
 }
 
-/* Run the job's callbacks once: whoever takes the list runs it. */
-static void run_callbacks(mp__job_t *job)
+/* Under the core lock: take the callbacks to run (once). */
+static mp__callback_t *take_callbacks(mp__job_t *job, size_t *n)
 {
-    mp__core_lock();
     mp__callback_t *list = job->callbacks;
-    size_t n = job->ncallbacks;
+    *n = job->callbacks_taken ? 0 : job->ncallbacks;
     job->callbacks = NULL;
     job->ncallbacks = 0;
     job->callbacks_taken = true;
-    mp__core_unlock();
+    return list;
+}
+
+static void call(mp__job_t *job, mp__callback_t *list, size_t n)
+{
     for (size_t i = 0; i < n; i++)
         list[i].fn(job->future, list[i].arg);
     free(list);
+}
+
+/* Run the job's callbacks once, after it was marked done. Without the
+ * lock when none was added: an adder stores `has_callbacks` before it
+ * reads the job's state, and the finisher stored the state before it
+ * reads `has_callbacks` (both sequentially consistent), so at least one of
+ * them sees the other and runs the list (taking it under the lock, so
+ * only one does). */
+static void run_callbacks(mp__job_t *job)
+{
+    if (!atomic_load(&job->has_callbacks))
+        return;
+    mp__core_lock();
+    size_t n;
+    mp__callback_t *list = take_callbacks(job, &n);
+    mp__core_unlock();
+    call(job, list, n);
 }
 
 void mp__jobs_complete(mp__job_t *done)
@@ -183,23 +203,27 @@ const mp__outcome_t *mp__job_outcome(const mp__job_t *job, uint32_t i)
 
 int mp__job_add_callback(mp__job_t *job, mp_future_callback_fn fn, void *arg)
 {
-    /* Until its finisher takes the list (after the job is marked done),
-     * a callback joins the list and the finisher runs it; afterwards it
-     * runs here. Either way exactly once. */
     mp__core_lock();
-    bool later = !job->callbacks_taken;
-    if (later) {
-        mp__callback_t *grown = realloc(job->callbacks, (job->ncallbacks + 1) * sizeof *grown);
-        if (!grown) {
-            mp__core_unlock();
-            return MP_ENOMEM;
-        }
-        grown[job->ncallbacks++] = (mp__callback_t){fn, arg};
-        job->callbacks = grown;
-    }
-    mp__core_unlock();
-    if (!later)
+    if (job->callbacks_taken) { /* they ran: this one runs now */
+        mp__core_unlock();
         fn(job->future, arg);
+        return 0;
+    }
+    mp__callback_t *grown = realloc(job->callbacks, (job->ncallbacks + 1) * sizeof *grown);
+    if (!grown) {
+        mp__core_unlock();
+        return MP_ENOMEM;
+    }
+    grown[job->ncallbacks++] = (mp__callback_t){fn, arg};
+    job->callbacks = grown;
+    atomic_store(&job->has_callbacks, true);
+    /* Done already, and its finisher may have looked before our store:
+     * run the list here (see run_callbacks()). */
+    size_t n = 0;
+    mp__callback_t *list = atomic_load(&job->state) == MP__JOB_DONE ? take_callbacks(job, &n)
+                                                                    : NULL;
+    mp__core_unlock();
+    call(job, list, n);
     return 0;
 }
 

@@ -29,6 +29,7 @@ typedef struct mp__procs {
     _Atomic int want_caller;        /**< callers waiting for the collector to yield */
     _Atomic int want_monitor;       /**< the monitor waits for the token */
     _Atomic int64_t caller_left_ns; /**< when a caller last gave the token back */
+    mp__spin_t caller_spin;         /**< how long a waiting caller spins */
     mp__futex_t nap;                /**< the collector sleeps on it */
     _Atomic bool napping;           /**< ... and says so */
     _Atomic int limited;            /**< jobs given to workers with a time limit */
@@ -47,7 +48,8 @@ static inline mp__procs_t *mp__procs(const mp__pool_t *pool)
  *         by the caller), freeing its ring and process. */
 void mp__procs_free_worker(mp__pool_t *pool, int index);
 
-/** @brief Wake the monitor (a worker started, a limit to watch, a stop). */
+/** @brief Under the mutex: wake the monitor (a worker started, a limit to
+ *         watch, a stop). */
 void mp__procs_poke_monitor(mp__pool_t *pool);
 
 /** @brief Wake the collector if it sleeps long (work was given out). */
@@ -70,6 +72,9 @@ void mp__procs_take_token(mp__pool_t *pool, int who);
 
 /** @brief Give the token back. */
 void mp__procs_release_token(mp__pool_t *pool, int who);
+
+/** @brief The pool's poll (mp__pool_ops_t.poll). */
+void mp__procs_poll(mp__pool_t *pool);
 
 /** @brief The pool's wait (mp__pool_ops_t.wait). */
 int mp__procs_wait(mp__pool_t *pool, bool (*ready)(void *), void *ctx, double deadline);

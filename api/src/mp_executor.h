@@ -43,6 +43,37 @@
 typedef struct mp__pool mp__pool_t;
 typedef struct mp__job mp__job_t;
 
+/**
+ * How long a waiter of the pool (a worker waiting for its next order, a
+ * caller waiting for an answer) spins before it sleeps: long enough that a
+ * task of a few microseconds costs no wake-up (10-25 us across CPUs), and
+ * adaptive, because on a busy machine the other side is often not running
+ * and a spin only steals its CPU: halved each time a spin ends in a sleep,
+ * doubled each time one succeeds, within [MP__SPIN_MIN_NS, MP__SPIN_MAX_NS].
+ */
+typedef struct mp__spin {
+    _Atomic uint32_t ns; /**< 0: not adapted yet (the maximum) */
+} mp__spin_t;
+
+enum { MP__SPIN_MIN_NS = 1000, MP__SPIN_MAX_NS = 50000 };
+
+/** @brief The current spin, in seconds. */
+static inline double mp__spin_seconds(mp__spin_t *spin)
+{
+    uint32_t ns = atomic_load_explicit(&spin->ns, memory_order_relaxed);
+    return (ns ? ns : MP__SPIN_MAX_NS) * 1e-9;
+}
+
+/** @brief Adapt the spin to how the last one ended. */
+static inline void mp__spin_adapt(mp__spin_t *spin, bool succeeded)
+{
+    uint32_t ns = atomic_load_explicit(&spin->ns, memory_order_relaxed);
+    ns = ns ? ns : MP__SPIN_MAX_NS;
+    ns = succeeded ? (ns >= MP__SPIN_MAX_NS / 2 ? MP__SPIN_MAX_NS : ns * 2)
+                   : (ns <= MP__SPIN_MIN_NS * 2 ? MP__SPIN_MIN_NS : ns / 2);
+    atomic_store_explicit(&spin->ns, ns, memory_order_relaxed);
+}
+
 /** A job's life: waiting in the pool, given to a worker, finished. */
 typedef enum mp__job_state {
     MP__JOB_PENDING, /**< not given to a worker yet: cancellable */
@@ -63,9 +94,13 @@ struct mp__job {
     _Atomic int state; /**< mp__job_state_t; DONE is stored last */
     mp__pool_t *pool;  /**< valid while the job is not done */
     uint64_t seq;      /**< the pool's number for it, > 0 */
-    char *task;        /**< the task's name */
+    char task[64];     /**< the task's name, for messages (cut at 63 bytes) */
     mp__buf_t order;   /**< the encoded order (mp_pool_wire.h) */
-    uint32_t count;    /**< arguments */
+    /** Where a small order lives: a burst of tiny tasks then costs one
+     *  allocation fewer per task (first touches of fresh memory are a good
+     *  part of a tiny task's cost). */
+    char order_storage[64];
+    uint32_t count; /**< arguments */
     /** When a death split the job: for each argument still in `order`,
      *  its index among the job's arguments (NULL: the identity). */
     uint32_t *index_map;
@@ -86,10 +121,13 @@ struct mp__job {
     mp__outcome_t one; /**< `outcomes` for a job of one argument */
     void *answer;
     char **messages;
-    /* Callbacks, under the core lock; `callbacks_taken` once they ran. */
+    /* Callbacks, under the core lock; `callbacks_taken` once they ran.
+     * `has_callbacks` lets the finisher of a job without any skip the
+     * lock (job.c says why no callback is lost). */
     mp__callback_t *callbacks;
     size_t ncallbacks;
     bool callbacks_taken;
+    _Atomic bool has_callbacks;
     void *future; /**< the future handle callbacks are given */
 };
 
@@ -106,6 +144,7 @@ typedef struct mp__worker {
     mp__job_t *head, *tail; /**< jobs given to it, oldest first */
     uint32_t inflight;      /**< their count */
     uint32_t given;         /**< jobs given over its life */
+    double head_since;      /**< when its oldest job became its oldest */
 } mp__worker_t;
 
 /** How the pool is run: processes (exec_procs.c) or threads (exec_threads.c). */
@@ -115,6 +154,10 @@ typedef struct mp__pool_ops {
     /** Under the mutex: give pending jobs to workers (starting workers as
      *  the work needs; jobs failed because starts failed go on `done`). */
     void (*dispatch)(mp__pool_t *pool, mp__job_t **done);
+    /** After a submit, outside the mutex: read the answers already there
+     *  if nobody else is, so that a burst of submits keeps the workers
+     *  busy (NULL: nothing to do). */
+    void (*poll)(mp__pool_t *pool);
     /** Wait until `ready(ctx)`, or the deadline: the caller drains when it
      *  can. @return 0, MP_ETIMEDOUT or MP_EINTR. */
     int (*wait)(mp__pool_t *pool, bool (*ready)(void *), void *ctx, double deadline);
@@ -157,8 +200,11 @@ struct mp__pool {
     int start_failures;   /**< failed starts in a row */
     char start_why[512];  /**< the first failed start's cause */
     mp_executor_stats_t stats;
-    double job_time_ewma; /**< seconds per job, from answers */
-    void *impl;           /**< the processes' or threads' own part */
+    double job_time_ewma;  /**< seconds per job, from answers */
+    void *impl;            /**< the processes' or threads' own part */
+    mp_pid_t owner;        /**< the process that made it (a fork child has a copy) */
+    mp__pool_t *next_live; /**< the list of live pools (pool.c), for the exit */
+    bool exiting;          /**< shut down by mp__pools_at_exit() (core lock) */
 };
 
 extern const mp__pool_ops_t mp__pool_procs, mp__pool_threads;
