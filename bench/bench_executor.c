@@ -50,6 +50,8 @@
  * same order; the report gives medians, min and max over the rounds, and
  * ratios of this run's medians against the goals in README.md. Speed is
  * reported, never asserted: the exit status is 0 whatever the numbers.
+ * The raw children are forked by a helper process forked at start, never
+ * by the benchmark itself (see "raw children" below: copy-on-write).
  * POSIX only, as every benchmark here (bench/CMakeLists.txt does not build
  * them on Windows): the raw side fork()s and the death is a SIGKILL.
  */
