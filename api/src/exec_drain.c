@@ -26,6 +26,9 @@ static const double COLLECTOR_LINGER_S = 2e-3;
 static const double SLEEP_SLICE_S = 0.1;
 /* Answers read before the mutex is taken to settle them. */
 enum { BATCH = 32 };
+/* Room the scratch buffer keeps for the next answer; a longer one is read
+ * into memory of its own. */
+enum { SCRATCH_ROOM = 4096 };
 
 static int64_t now_ns(void)
 {
@@ -66,23 +69,27 @@ static void note_start_failure(mp__pool_t *pool, const void *msg, size_t len)
         snprintf(pool->start_why, sizeof pool->start_why, "%s", why.message);
 }
 
-/* Under the mutex: settle one answer; the message is kept by its job or
- * freed. */
-static void settle(mp__pool_t *pool, void *msg, size_t len, mp__job_t **done)
+/* One answer read by a drain: in the drainer's scratch buffer, or (a
+ * long one) in memory of its own that its job takes over. */
+typedef struct got {
+    size_t offset; /* in the scratch buffer */
+    size_t len;
+    void *owned; /* or here */
+} got_t;
+
+/* Under the mutex: settle one answer. */
+static void settle(mp__pool_t *pool, const void *msg, size_t len, void *owned, mp__job_t **done)
 {
     mp__answer_head_t head;
-    if (!mp__answer_peek(msg, len, &head)) {
-        free(msg);
-        return;
+    mp__job_t *job = NULL;
+    if (mp__answer_peek(msg, len, &head)) {
+        if (head.seq == 0)
+            note_start_failure(pool, msg, len);
+        else
+            job = answered_job(pool, &head);
     }
-    if (head.seq == 0) {
-        note_start_failure(pool, msg, len);
-        free(msg);
-        return;
-    }
-    mp__job_t *job = answered_job(pool, &head);
     if (!job) {
-        free(msg);
+        free(owned);
         return;
     }
     if (isfinite(job->limit))
@@ -92,12 +99,12 @@ static void settle(mp__pool_t *pool, void *msg, size_t len, mp__job_t **done)
     pool->job_time_ewma = pool->job_time_ewma > 0 ? 0.8 * pool->job_time_ewma + 0.2 * took
                                                   : took + 1e-9;
     if (mp__job_is_done(job)) { /* done early (aborted, or the pool broke) */
-        free(msg);
+        free(owned);
         mp__job_unref(job);
         return;
     }
-    if (mp__job_take_answer(job, msg, len) < 0) {
-        free(msg);
+    if (mp__job_take_answer(job, msg, len, owned) < 0) {
+        free(owned);
         mp__job_fail(job, MP_EBOOTSTRAP, "the worker's answer was malformed");
     }
     mp__job_mark_done(job, done);
@@ -105,17 +112,36 @@ static void settle(mp__pool_t *pool, void *msg, size_t len, mp__job_t **done)
     mp__job_unref(job); /* the pool's */
 }
 
+/* Take the next answer: into the scratch buffer, or, when longer than its
+ * room, into memory of its own (read once, never copied again). */
+static int take_answer(mp__procs_t *p, got_t *got)
+{
+    int rc = mp__buf_reserve(&p->scratch, SCRATCH_ROOM);
+    if (rc < 0)
+        return rc;
+    size_t len = 0;
+    rc = mp_simple_queue_get(p->answers, p->scratch.data + p->scratch.len,
+                             p->scratch.cap - p->scratch.len, &len, 0);
+    if (rc == MP_ETOOSMALL) {
+        *got = (got_t){0};
+        return mp_simple_queue_get_alloc(p->answers, &got->owned, &got->len, 0);
+    }
+    if (rc == 0) {
+        *got = (got_t){.offset = p->scratch.len, .len = len};
+        p->scratch.len += len;
+    }
+    return rc;
+}
+
 int mp__procs_drain(mp__pool_t *pool)
 {
     mp__procs_t *p = mp__procs(pool);
-    void *msgs[BATCH];
-    size_t lens[BATCH];
+    got_t got[BATCH];
     int n = 0, rc = 0;
     /* A look first: a get that finds nothing formats its error's detail,
      * which costs more than the look. */
     while (n < BATCH && mp__ring_is_ready(p->ring)) {
-        rc = mp_simple_queue_get_alloc(p->answers, &msgs[n], &lens[n], 0);
-        if (rc < 0)
+        if ((rc = take_answer(p, &got[n])) < 0)
             break;
         n++;
     }
@@ -124,7 +150,9 @@ int mp__procs_drain(mp__pool_t *pool)
     mp__job_t *done = NULL;
     apr_thread_mutex_lock(pool->mutex);
     for (int i = 0; i < n; i++)
-        settle(pool, msgs[i], lens[i], &done);
+        settle(pool, got[i].owned ? got[i].owned : p->scratch.data + got[i].offset, got[i].len,
+               got[i].owned, &done);
+    p->scratch.len = 0;
     if (rc == MP_EBROKEN)
         mp__pool_break(pool, "another process rewrote the ring of answers", &done);
     pool->ops->dispatch(pool, &done);

@@ -69,6 +69,7 @@ static int start_threads(mp__pool_t *pool)
 
 static void free_procs(mp__procs_t *p)
 {
+    mp__buf_free(&p->scratch);
     mp_simple_queue_destroy(p->answers);
     mp_value_destroy(p->slots_value);
     mp__os_flag_free(p->flag);

@@ -30,6 +30,7 @@ typedef struct mp__procs {
     _Atomic int want_monitor;       /**< the monitor waits for the token */
     _Atomic int64_t caller_left_ns; /**< when a caller last gave the token back */
     mp__spin_t caller_spin;         /**< how long a waiting caller spins */
+    mp__buf_t scratch;              /**< where the token's holder reads answers */
     mp__futex_t nap;                /**< the collector sleeps on it */
     _Atomic bool napping;           /**< ... and says so */
     _Atomic int limited;            /**< jobs given to workers with a time limit */
