@@ -30,11 +30,6 @@ enum { BATCH = 32 };
  * into memory of its own. */
 enum { SCRATCH_ROOM = 4096 };
 
-static int64_t now_ns(void)
-{
-    return (int64_t)(mp__os_now() * 1e9);
-}
-
 /* Under the mutex: the job an answer is for, taken off its worker's list
  * (a worker answers its jobs in the order it was given them), or NULL for
  * an answer that matches nothing the pool gave (a worker's start failure,
@@ -50,8 +45,6 @@ static mp__job_t *answered_job(mp__pool_t *pool, const mp__answer_head_t *head)
     w->head = job->next;
     if (!w->head)
         w->tail = NULL;
-    else
-        w->head_since = mp__os_now(); /* the next one starts about now */
     job->next = NULL;
     w->inflight--;
     /* It answered: it started well, and so has the pool. */
@@ -201,7 +194,7 @@ void mp__procs_release_token(mp__pool_t *pool, int who)
 {
     mp__procs_t *p = mp__procs(pool);
     if (who == MP__DRAIN_CALLER)
-        atomic_store(&p->caller_left_ns, now_ns());
+        atomic_fetch_add_explicit(&p->caller_drains, 1, memory_order_relaxed);
     holding = NULL;
     atomic_store(&p->token, MP__DRAIN_NONE);
     if (atomic_load(&p->want_monitor) || atomic_load(&p->want_caller))
@@ -317,21 +310,26 @@ int mp__procs_wait(mp__pool_t *pool, bool (*ready)(void *), void *ctx, double de
     return rc;
 }
 
-/* Whether the collector has reason to read answers now. */
-static bool collector_needed(mp__pool_t *pool, double now)
+/* Whether the collector has reason to read answers now: work is out,
+ * and no program thread has read answers since the collector last looked
+ * (`drains` is what it saw then), so none is about to. */
+static bool collector_needed(mp__pool_t *pool, uint64_t *drains)
 {
     mp__procs_t *p = mp__procs(pool);
-    return atomic_load(&pool->outstanding) > 0 && atomic_load(&p->want_caller) == 0 &&
-           atomic_load(&p->token) == MP__DRAIN_NONE &&
-           now - (double)atomic_load(&p->caller_left_ns) * 1e-9 >= COLLECTOR_LINGER_S;
+    uint64_t now = atomic_load_explicit(&p->caller_drains, memory_order_relaxed);
+    bool quiet = now == *drains;
+    *drains = now;
+    return quiet && atomic_load(&pool->outstanding) > 0 && atomic_load(&p->want_caller) == 0 &&
+           atomic_load(&p->token) == MP__DRAIN_NONE;
 }
 
 void *APR_THREAD_FUNC mp__procs_collector_main(apr_thread_t *thread, void *arg)
 {
     mp__pool_t *pool = arg;
     mp__procs_t *p = mp__procs(pool);
+    uint64_t drains = 0;
     while (!atomic_load(&p->stopping)) {
-        if (!collector_needed(pool, mp__os_now())) {
+        if (!collector_needed(pool, &drains)) {
             /* Nothing given out: sleep until work is (a poke); else look
              * again when the program's threads may have left. */
             bool idle = atomic_load(&pool->outstanding) == 0;
