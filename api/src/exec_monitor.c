@@ -103,11 +103,14 @@ static void settle_death(mp__pool_t *pool, mp__worker_t *w, uint64_t seq, uint32
         snprintf(message, sizeof message, "task '%s' %s process %lld died (%s)",
                  mp__job_task(job, task, sizeof task), why, (long long)w->pid, how);
         job->exitcode = exitcode;
-        if (mp__job_order_count(job) <= 1 || job->kill_reason) {
+        /* A job of many arguments (a map's chunk) fails only the one that
+         * was running, whatever killed it; the others go back. */
+        if (mp__job_order_count(job) <= 1 || !running) {
             mp__job_fail(job, code, message);
         } else {
             mp__job_fail_one(job, index, code, message);
             if (mp__job_drop_argument(job, k) == 0) {
+                job->kill_reason = 0; /* the rest was not overdue */
                 *tail = job;
                 tail = &job->next;
                 continue;
@@ -241,6 +244,12 @@ void *APR_THREAD_FUNC mp__procs_monitor_main(apr_thread_t *thread, void *arg)
          * under the mutex, as every poke is (a flag has one writer at a
          * time). */
         mp__os_flag_set(p->flag, false);
+        /* Looked at again here: a stop that poked the flag before it was
+         * lowered would otherwise be lost, and the wait below endless. */
+        if (atomic_load(&p->stopping)) {
+            apr_thread_mutex_unlock(pool->mutex);
+            break;
+        }
         for (int i = 0; i < n; i++)
             if (pool->workers[i].used) {
                 handles[count] = pool->workers[i].sentinel;
