@@ -1,0 +1,727 @@
+/* Suite "executor_faults": what an executor does when its workers die,
+ * hang, or are stopped on purpose (multiproc/executor.h, issue 11's
+ * "Faults, beyond every Python pool"). Every case kills or crashes a real
+ * worker process: a task that raises SIGKILL, faults (SIGSEGV), aborts or
+ * _exits; an initializer that crashes or fails at every start; a task past
+ * its time limit; an abort of a running task; SIGINT sent to the parent and
+ * to its workers; the parent itself SIGKILLed. The thread executor's side
+ * (a thread cannot be killed: the future fails at once) is checked where it
+ * makes sense. POSIX only: the deaths are POSIX signals. Run once per start
+ * method. */
+#include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "executor_fault_tasks.h"
+#include "helpers.h"
+
+/* How long any result may take to come on a loaded machine: a bound for a
+ * hang, never a measure of speed. */
+#define LIMIT_S 60.0
+/* A task that is meant to be stopped (killed, timed out, aborted) sleeps
+ * this long: far longer than the stop may take. */
+#define LONG_TASK_S 120.0
+/* The per-task time limit of the timeout tests: short, so the test is
+ * quick; quick tasks that share the executor finish far inside it even on
+ * a loaded machine. */
+#define TASK_LIMIT_S 1.0
+/* "Promptly" for a task stopped by its limit or an abort: well before the
+ * task would have ended by itself, with room for a busy machine. */
+#define PROMPT_S 30.0
+/* A thread executor's stopped task goes on sleeping in the background; the
+ * executor's destroy waits for it, so it is short, and the future must
+ * fail well before it ends. */
+#define THREAD_TASK_S 4.0
+#define THREAD_PROMPT_S 3.0
+/* Quick tasks submitted around a fault. */
+enum { AROUND = 8, REQUEUE_N = 100, RETIRE_N = 20 };
+
+/* ---- small helpers ------------------------------------------------------ */
+
+/* An executor with these options; a process executor gets the suite's
+ * start method unless the options name a context. Asserted; NULL on
+ * failure. */
+static mp_executor_t *executor_new(mp_executor_opts_t opts)
+{
+    if (opts.kind == MP_EXECUTOR_PROCESSES && !opts.context)
+        opts.context = method_context();
+    mp_executor_t *ex = NULL;
+    return EXPECT_RC(mp_executor_create(&ex, &opts), 0) ? ex : NULL;
+}
+
+static mp_future_t *submit_i64(mp_executor_t *ex, const char *task, int64_t value)
+{
+    mp_future_t *f = NULL;
+    EXPECT_RC(mp_executor_submit_i64(ex, &f, task, value), 0);
+    return f;
+}
+
+/* A task_sleep_ready of `seconds` that creates dir/name when it runs,
+ * with its own time limit (0: the executor's). */
+static mp_future_t *submit_sleeper(mp_executor_t *ex, const char *dir, const char *name,
+                                   double seconds, double timeout)
+{
+    char path[TASK_STR];
+    snprintf(path, sizeof path, "%.200s/%.40s", dir, name);
+    ctl_arg_t ctl = make_ctl(path, 0, seconds);
+    mp_future_t *f = NULL;
+    EXPECT_RC(mp_executor_submit_with(
+                  ex, &f, "task_sleep_ready",
+                  &(mp_submit_opts_t){.arg = &ctl, .arg_len = sizeof ctl, .timeout = timeout}),
+              0);
+    return f;
+}
+
+/* Wait until the sleeper called `name` in `dir` runs. */
+static bool wait_running(const char *dir, const char *name)
+{
+    char path[TASK_STR], buf[16];
+    snprintf(path, sizeof path, "%.200s/%.40s", dir, name);
+    return EXPECT(wait_for_file(path, LIMIT_S, buf, sizeof buf), "%s never ran", name);
+}
+
+/* task_square's future must give i * i. */
+static void expect_square(mp_future_t *f, int64_t i)
+{
+    int64_t got = -1;
+    if (EXPECT_RC(mp_future_result_i64(f, LIMIT_S, &got), 0))
+        EXPECT_EQ(got, i * i);
+}
+
+static mp_executor_stats_t stats_of(mp_executor_t *ex)
+{
+    mp_executor_stats_t st;
+    memset(&st, 0, sizeof st);
+    EXPECT_RC(mp_executor_stats(ex, &st), 0);
+    return st;
+}
+
+/* The pid of the worker that ran (or runs) f; 0 if none. */
+static mp_pid_t worker_of(mp_future_t *f)
+{
+    mp_pid_t pid = 0;
+    EXPECT_RC(mp_future_worker(f, &pid, NULL), 0);
+    return pid;
+}
+
+/* Whether mp_executor_worker_pids() lists `pid`. */
+static bool lists_worker(mp_executor_t *ex, mp_pid_t pid)
+{
+    mp_pid_t pids[64];
+    size_t count = 0;
+    EXPECT_RC(mp_executor_worker_pids(ex, pids, 64, &count), 0);
+    for (size_t i = 0; i < count && i < 64; i++)
+        if (pids[i] == pid)
+            return true;
+    return false;
+}
+
+/* A dead, stopped worker is gone for good: reaped, and no longer listed. */
+static void expect_worker_gone(mp_executor_t *ex, mp_pid_t pid)
+{
+    EXPECT(pid > 0 && wait_pid_gone((pid_t)pid, LIMIT_S), "worker %lld still alive",
+           (long long)pid);
+    EXPECT(!lists_worker(ex, pid), "the executor still lists worker %lld", (long long)pid);
+}
+
+static void destroy_futures(mp_future_t **fs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        mp_future_destroy(fs[i]);
+}
+
+/* Whether `text` has `n` as a whole decimal number (not part of a longer
+ * one). */
+static bool has_number(const char *text, long long n)
+{
+    char digits[32];
+    snprintf(digits, sizeof digits, "%lld", n < 0 ? -n : n);
+    size_t len = strlen(digits);
+    for (const char *p = strstr(text, digits); p; p = strstr(p + 1, digits)) {
+        bool starts = p == text || p[-1] < '0' || p[-1] > '9';
+        bool ends = p[len] < '0' || p[len] > '9';
+        if (starts && ends)
+            return true;
+    }
+    return false;
+}
+
+/* The names a message may give a signal: "SIGKILL", or its number. */
+static bool names_signal(const char *text, int signo)
+{
+    static const struct {
+        int signo;
+        const char *name;
+    } names[] = {
+        {SIGKILL, "SIGKILL"}, {SIGSEGV, "SIGSEGV"}, {SIGABRT, "SIGABRT"}, {SIGTERM, "SIGTERM"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].signo == signo && strstr(text, names[i].name))
+            return true;
+    return has_number(text, signo);
+}
+
+/* f's worker died while running it, and ended with `exitcode` (negative:
+ * the signal): the call says MP_ETASK, the error MP_EWORKERDIED with the
+ * pid and the signal or exit code in its message. Returns the pid. */
+static mp_pid_t expect_worker_died(mp_future_t *f, int exitcode)
+{
+    EXPECT_RC(mp_future_result(f, LIMIT_S, NULL, NULL), MP_ETASK);
+    int code = 0;
+    const char *msg = NULL;
+    EXPECT_RC(mp_future_error(f, 0, &code, &msg), 0);
+    EXPECT_RC(code, MP_EWORKERDIED);
+    mp_pid_t pid = 0;
+    int ended = 0;
+    EXPECT_RC(mp_future_worker(f, &pid, &ended), 0);
+    EXPECT(pid > 0, "no pid for the dead worker");
+    EXPECT_EQ(ended, exitcode);
+    msg = msg ? msg : "";
+    EXPECT(has_number(msg, pid), "the message does not name pid %lld: \"%s\"", (long long)pid, msg);
+    EXPECT(exitcode < 0 ? names_signal(msg, -exitcode) : has_number(msg, exitcode),
+           "the message does not name the end (%d): \"%s\"", exitcode, msg);
+    return pid;
+}
+
+/* f failed with a task error of `code`. */
+static void expect_task_error(mp_future_t *f, int code)
+{
+    EXPECT_RC(mp_future_result(f, LIMIT_S, NULL, NULL), MP_ETASK);
+    int got = 0;
+    EXPECT_RC(mp_future_error(f, 0, &got, NULL), 0);
+    EXPECT_RC(got, code);
+}
+
+/* ---- a worker dies in the middle of a task ----------------------------- */
+
+/* One worker: AROUND squares, a task that dies `how`, AROUND squares.
+ * Exactly the dying task fails; the later squares run on a replacement. */
+static void worker_death(exec_death_t how, int exitcode)
+{
+    mp_executor_t *ex = executor_new((mp_executor_opts_t){.max_workers = 1});
+    if (!ex)
+        return;
+    mp_future_t *fs[2 * AROUND + 1] = {NULL};
+    for (int i = 0; i < 2 * AROUND + 1; i++)
+        fs[i] = i == AROUND ? submit_i64(ex, "task_exec_die", how)
+                            : submit_i64(ex, "task_square", i);
+    mp_pid_t dead = expect_worker_died(fs[AROUND], exitcode);
+    for (int i = 0; i < 2 * AROUND + 1; i++)
+        if (i != AROUND)
+            expect_square(fs[i], i);
+    mp_pid_t after = worker_of(fs[2 * AROUND]);
+    EXPECT(after > 0 && after != dead, "a task after the death ran on worker %lld (the dead: %lld)",
+           (long long)after, (long long)dead);
+    expect_worker_gone(ex, dead);
+    mp_executor_stats_t st = stats_of(ex);
+    EXPECT_EQ(st.worker_deaths, 1);
+    EXPECT(st.workers_started >= 2, "%llu workers started: no replacement",
+           (unsigned long long)st.workers_started);
+    destroy_futures(fs, 2 * AROUND + 1);
+    mp_executor_destroy(ex);
+}
+
+static void test_death_sigkill(void)
+{
+    worker_death(EXEC_DIE_KILL, -SIGKILL);
+}
+
+static void test_death_sigsegv(void)
+{
+    worker_death(EXEC_DIE_SEGV, -SIGSEGV);
+}
+
+static void test_death_abort(void)
+{
+    worker_death(EXEC_DIE_ABORT, -SIGABRT);
+}
+
+static void test_death_exit(void)
+{
+    worker_death(EXEC_DIE_EXIT, EXEC_EXIT_CODE);
+}
+
+/* One worker takes tasks in batches: the ones a dead worker had been given
+ * but had not started are run by its replacement, none lost. */
+static void test_requeue(void)
+{
+    mp_executor_t *ex = executor_new((mp_executor_opts_t){.max_workers = 1});
+    if (!ex)
+        return;
+    mp_future_t *die = submit_i64(ex, "task_exec_die", EXEC_DIE_KILL);
+    mp_future_t *fs[REQUEUE_N] = {NULL};
+    for (int i = 0; i < REQUEUE_N; i++)
+        fs[i] = submit_i64(ex, "task_square", i);
+    expect_worker_died(die, -SIGKILL);
+    for (int i = 0; i < REQUEUE_N; i++)
+        expect_square(fs[i], i);
+    mp_executor_stats_t st = stats_of(ex);
+    EXPECT_EQ(st.worker_deaths, 1);
+    EXPECT_EQ(st.tasks_done, REQUEUE_N + 1);
+    printf("(%llu tasks requeued) ", (unsigned long long)st.tasks_requeued);
+    destroy_futures(fs, REQUEUE_N);
+    mp_future_destroy(die);
+    mp_executor_destroy(ex);
+}
+
+/* ---- a worker that cannot start ---------------------------------------- */
+
+/* Every worker that got as far as its initializer (which named a file in
+ * `dir` after its pid) is gone; returns how many there were. */
+static int pids_gone(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int count = 0;
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 0)
+            continue; /* ".", "..", a file still being written */
+        count++;
+        EXPECT(wait_pid_gone((pid_t)pid, LIMIT_S), "worker %ld is still alive", pid);
+    }
+    if (d)
+        closedir(d);
+    return count;
+}
+
+/* Every start's initializer records its pid in `dir`, then dies or fails
+ * as `how` says. After MP_EXECUTOR_START_FAILURES starts the executor is
+ * broken: pending futures fail with MP_EBROKEN, a submit answers it with
+ * the first cause in mp_errdetail(), and no worker is left. */
+static void broken_at_start(exec_death_t how, const char *cause)
+{
+    char dir[TASK_STR];
+    if (!make_temp_dir(dir, sizeof dir))
+        return;
+    ctl_arg_t init = make_ctl(dir, how, 0);
+    mp_executor_t *ex = executor_new((mp_executor_opts_t){.max_workers = 2,
+                                                          .initializer = "task_exec_init",
+                                                          .initarg = &init,
+                                                          .initarg_len = sizeof init});
+    mp_future_t *fs[AROUND] = {NULL};
+    for (int i = 0; ex && i < AROUND; i++)
+        fs[i] = submit_i64(ex, "task_square", i);
+    for (int i = 0; ex && i < AROUND; i++)
+        expect_task_error(fs[i], MP_EBROKEN);
+    mp_future_t *late = NULL;
+    if (ex && EXPECT_RC(mp_executor_submit_i64(ex, &late, "task_square", 1), MP_EBROKEN)) {
+        const char *detail = mp_errdetail();
+        EXPECT(cause ? strstr(detail, cause) != NULL : names_signal(detail, SIGSEGV),
+               "the first cause (%s) is not in the detail: \"%s\"", cause ? cause : "SIGSEGV",
+               detail);
+    }
+    if (ex) {
+        mp_executor_stats_t st = stats_of(ex);
+        EXPECT_EQ(st.workers_alive, 0);
+        EXPECT(st.workers_started >= MP_EXECUTOR_START_FAILURES &&
+                   st.workers_started < MP_EXECUTOR_START_FAILURES + 2,
+               "%llu starts for a limit of %d in a row", (unsigned long long)st.workers_started,
+               MP_EXECUTOR_START_FAILURES);
+        size_t count = 99;
+        EXPECT_RC(mp_executor_worker_pids(ex, NULL, 0, &count), 0);
+        EXPECT_EQ(count, 0);
+    }
+    int started = pids_gone(dir);
+    EXPECT(started >= MP_EXECUTOR_START_FAILURES, "%d initializers ran", started);
+    destroy_futures(fs, AROUND);
+    mp_executor_destroy(ex);
+    remove_tree(dir);
+}
+
+static void test_start_crash(void)
+{
+    broken_at_start(EXEC_DIE_SEGV, NULL); /* NULL: the cause names SIGSEGV */
+}
+
+static void test_start_fail(void)
+{
+    broken_at_start(EXEC_INIT_FAIL, EXEC_INIT_FAIL_TEXT);
+}
+
+/* ---- per-task time limits ---------------------------------------------- */
+
+/* A sleeper over its limit fails with MP_ETIMEDOUT promptly; its worker is
+ * killed and replaced; squares around it succeed. `executor_limit` is the
+ * executor's task_timeout, `submit_limit` the sleeper's own. */
+static void overdue(double executor_limit, double submit_limit)
+{
+    char dir[TASK_STR];
+    if (!make_temp_dir(dir, sizeof dir))
+        return;
+    mp_executor_t *ex = executor_new(
+        (mp_executor_opts_t){.max_workers = 2, .task_timeout = executor_limit});
+    if (ex) {
+        double t0 = now_s();
+        mp_future_t *sleeper = submit_sleeper(ex, dir, "overdue", LONG_TASK_S, submit_limit);
+        mp_future_t *fs[AROUND] = {NULL};
+        for (int i = 0; i < AROUND; i++)
+            fs[i] = submit_i64(ex, "task_square", i);
+        expect_task_error(sleeper, MP_ETIMEDOUT);
+        double took = now_s() - t0;
+        EXPECT(took < PROMPT_S, "the overdue task failed after %.1f s", took);
+        mp_pid_t killed = worker_of(sleeper);
+        expect_worker_gone(ex, killed);
+        for (int i = 0; i < AROUND; i++)
+            expect_square(fs[i], i);
+        /* The executor still has its two workers' worth of room. */
+        mp_future_t *after[2] = {submit_i64(ex, "task_square", 5),
+                                 submit_i64(ex, "task_square", 6)};
+        expect_square(after[0], 5);
+        expect_square(after[1], 6);
+        EXPECT(worker_of(after[0]) != killed && worker_of(after[1]) != killed,
+               "a task ran on the killed worker %lld", (long long)killed);
+        destroy_futures(after, 2);
+        destroy_futures(fs, AROUND);
+        mp_future_destroy(sleeper);
+    }
+    mp_executor_destroy(ex);
+    remove_tree(dir);
+}
+
+static void test_timeout_default(void)
+{
+    overdue(TASK_LIMIT_S, 0);
+}
+
+static void test_timeout_per_submit(void)
+{
+    overdue(0, TASK_LIMIT_S);
+}
+
+/* A submit's MP_FOREVER lifts the executor's limit: a task longer than it
+ * succeeds. */
+static void test_timeout_lifted(void)
+{
+    char dir[TASK_STR];
+    if (!make_temp_dir(dir, sizeof dir))
+        return;
+    mp_executor_t *ex = executor_new(
+        (mp_executor_opts_t){.max_workers = 1, .task_timeout = TASK_LIMIT_S});
+    if (ex) {
+        mp_future_t *f = submit_sleeper(ex, dir, "lifted", 2 * TASK_LIMIT_S, MP_FOREVER);
+        EXPECT_RC(mp_future_result(f, LIMIT_S, NULL, NULL), 0);
+        mp_future_destroy(f);
+    }
+    mp_executor_destroy(ex);
+    remove_tree(dir);
+}
+
+/* ---- abort ----------------------------------------------------------- */
+
+/* One worker runs a sleeper; a square waits behind it. Aborting the
+ * pending square cancels it and kills nothing; aborting the sleeper kills
+ * its worker, the future says MP_ECANCELLED, and a new worker takes over. */
+static void test_abort(void)
+{
+    char dir[TASK_STR];
+    if (!make_temp_dir(dir, sizeof dir))
+        return;
+    mp_executor_t *ex = executor_new((mp_executor_opts_t){.max_workers = 1});
+    mp_future_t *sleeper = ex ? submit_sleeper(ex, dir, "abort", LONG_TASK_S, 0) : NULL;
+    if (sleeper && wait_running(dir, "abort")) {
+        mp_future_t *pending = submit_i64(ex, "task_square", 3);
+        EXPECT_EQ(mp_future_is_running(sleeper), 1);
+        EXPECT_EQ(mp_future_abort(pending), 1);
+        EXPECT_RC(mp_future_result(pending, 0, NULL, NULL), MP_ECANCELLED);
+        EXPECT_EQ(mp_future_is_cancelled(pending), 1);
+        EXPECT_EQ(mp_future_cancel(pending), 1); /* already cancelled */
+        EXPECT_EQ(mp_future_is_done(sleeper), 0);
+        mp_pid_t victim = worker_of(sleeper);
+        EXPECT(lists_worker(ex, victim), "the pending abort killed worker %lld", (long long)victim);
+        double t0 = now_s();
+        EXPECT_EQ(mp_future_abort(sleeper), 1);
+        EXPECT_RC(mp_future_result(sleeper, LIMIT_S, NULL, NULL), MP_ECANCELLED);
+        EXPECT(now_s() - t0 < PROMPT_S, "the abort took %.1f s", now_s() - t0);
+        EXPECT_EQ(mp_future_is_cancelled(sleeper), 1);
+        expect_worker_gone(ex, victim);
+        mp_future_t *after = submit_i64(ex, "task_square", 4);
+        expect_square(after, 4);
+        EXPECT(worker_of(after) != victim, "a task ran on the aborted worker");
+        EXPECT_EQ(mp_future_abort(after), 0); /* finished: left alone */
+        mp_future_destroy(after);
+        mp_future_destroy(pending);
+    }
+    mp_future_destroy(sleeper);
+    mp_executor_destroy(ex);
+    remove_tree(dir);
+}
+
+/* ---- a task error of 1 MiB ------------------------------------------- */
+
+static void big_error(mp_executor_kind_t kind)
+{
+    const size_t len = (size_t)1 << 20;
+    mp_executor_t *ex = executor_new((mp_executor_opts_t){.kind = kind, .max_workers = 1});
+    if (!ex)
+        return;
+    mp_future_t *f = submit_i64(ex, "task_exec_fail_big", (int64_t)len);
+    mp_future_t *after = submit_i64(ex, "task_square", 9);
+    EXPECT_RC(mp_future_result(f, LIMIT_S, NULL, NULL), MP_ETASK);
+    int code = 0;
+    const char *msg = NULL;
+    if (EXPECT_RC(mp_future_error(f, 0, &code, &msg), 0) && EXPECT(msg != NULL, "no message")) {
+        EXPECT_RC(code, EXEC_BIG_CODE);
+        size_t got = strlen(msg), bad = 0;
+        while (bad < got && bad < len && msg[bad] == exec_big_char(bad))
+            bad++;
+        EXPECT(got == len && bad == len, "a %zu-byte message, first wrong byte at %zu", got, bad);
+    }
+    expect_square(after, 9);
+    EXPECT_EQ(stats_of(ex).worker_deaths, 0);
+    mp_future_destroy(after);
+    mp_future_destroy(f);
+    mp_executor_destroy(ex);
+}
+
+static void test_big_error(void)
+{
+    big_error(MP_EXECUTOR_PROCESSES);
+}
+
+static void test_threads_big_error(void)
+{
+    big_error(MP_EXECUTOR_THREADS);
+}
+
+/* ---- SIGINT ------------------------------------------------------------ */
+
+static volatile sig_atomic_t sigints;
+
+static void on_sigint(int signo)
+{
+    (void)signo;
+    sigints++;
+}
+
+/* Sends SIGINT every 0.1 s, from 0.2 s on, to the waiting thread and to
+ * each worker, until stopped: one signal may land while the waiter spins
+ * rather than sleeps in the kernel, where no wait sees it. */
+typedef struct sigint_sender {
+    pthread_t thread, target;
+    mp_pid_t workers[2];
+    atomic_bool stop;
+} sigint_sender_t;
+
+static void *sigint_sender_main(void *arg)
+{
+    sigint_sender_t *s = arg;
+    sleep_s(0.2);
+    while (!atomic_load(&s->stop)) {
+        pthread_kill(s->target, SIGINT);
+        for (int i = 0; i < 2; i++)
+            kill((pid_t)s->workers[i], SIGINT);
+        sleep_s(0.1);
+    }
+    return NULL;
+}
+
+/* Whether process `pid` ignores `signo` (its SigIgn mask in /proc). */
+static bool ignores_signal(mp_pid_t pid, int signo)
+{
+    char path[64], text[4096];
+    snprintf(path, sizeof path, "/proc/%lld/status", (long long)pid);
+    if (read_text_file(path, text, sizeof text) < 0)
+        return false;
+    const char *line = strstr(text, "SigIgn:");
+    unsigned long long mask = 0;
+    return line && sscanf(line, "SigIgn: %llx", &mask) == 1 && (mask >> (signo - 1) & 1);
+}
+
+/* Two workers sleep; SIGINT comes to the parent, blocked in a result wait
+ * with the switch on, and to both workers. The wait returns MP_EINTR, the
+ * workers ignored it (still alive, SIGINT in their ignored set), and the
+ * caller shuts down. */
+static void test_sigint(void)
+{
+    char dir[TASK_STR];
+    if (!make_temp_dir(dir, sizeof dir))
+        return;
+    struct sigaction sa = {.sa_handler = on_sigint}, old;
+    sigemptyset(&sa.sa_mask); /* sa_flags 0: no SA_RESTART */
+    sigaction(SIGINT, &sa, &old);
+    int was = mp_set_interruptible(true);
+    mp_executor_t *ex = executor_new((mp_executor_opts_t){.max_workers = 2});
+    mp_future_t *fs[2] = {NULL, NULL};
+    if (ex) {
+        fs[0] = submit_sleeper(ex, dir, "int0", LONG_TASK_S, 0);
+        fs[1] = submit_sleeper(ex, dir, "int1", LONG_TASK_S, 0);
+    }
+    sigint_sender_t s = {.target = pthread_self()};
+    atomic_init(&s.stop, false);
+    if (fs[0] && fs[1] && wait_running(dir, "int0") && wait_running(dir, "int1")) {
+        s.workers[0] = worker_of(fs[0]);
+        s.workers[1] = worker_of(fs[1]);
+        sigints = 0;
+        if (EXPECT(pthread_create(&s.thread, NULL, sigint_sender_main, &s) == 0, "no thread")) {
+            EXPECT_RC(mp_future_result(fs[0], LIMIT_S, NULL, NULL), MP_EINTR);
+            atomic_store(&s.stop, true);
+            pthread_join(s.thread, NULL);
+        }
+        EXPECT(sigints > 0, "no SIGINT was handled");
+        for (int i = 0; i < 2; i++) {
+            EXPECT(pid_running((pid_t)s.workers[i]), "worker %lld died of SIGINT",
+                   (long long)s.workers[i]);
+            EXPECT(ignores_signal(s.workers[i], SIGINT), "worker %lld does not ignore SIGINT",
+                   (long long)s.workers[i]);
+        }
+        EXPECT_EQ(mp_future_is_done(fs[0]), 0);
+        EXPECT_EQ(stats_of(ex).worker_deaths, 0);
+        /* The caller shuts down: nothing new, and the sleepers stopped. */
+        EXPECT_RC(mp_executor_shutdown(ex, false, true), 0);
+        EXPECT_EQ(mp_future_abort(fs[0]), 1);
+        EXPECT_EQ(mp_future_abort(fs[1]), 1);
+    }
+    mp_executor_destroy(ex);
+    for (int i = 0; i < 2; i++)
+        EXPECT(s.workers[i] == 0 || wait_pid_gone((pid_t)s.workers[i], LIMIT_S),
+               "worker %lld outlived the executor", (long long)s.workers[i]);
+    destroy_futures(fs, 2);
+    mp_set_interruptible(was);
+    sigaction(SIGINT, &old, NULL);
+    remove_tree(dir);
+}
+
+/* ---- no worker outlives its parent ---------------------------------- */
+
+/* A child makes an executor of two busy workers, reports their pids, and
+ * is SIGKILLed: the workers end soon after. */
+static void test_parent_killed(void)
+{
+    enum { WORKERS = 2 };
+    char dir[TASK_STR], path[TASK_STR + 16], text[512] = "";
+    if (!make_temp_dir(dir, sizeof dir))
+        return;
+    snprintf(path, sizeof path, "%s/pids", dir);
+    ctl_arg_t ctl = make_ctl(path, WORKERS, LONG_TASK_S);
+    mp_process_t *owner = start_process(
+        &(mp_process_opts_t){.task = "task_exec_owner", .arg = &ctl, .arg_len = sizeof ctl});
+    if (owner &&
+        EXPECT(wait_for_file(path, LIMIT_S, text, sizeof text), "no pids from the child") &&
+        EXPECT(strncmp(text, "error", 5) != 0, "the child says: %s", text)) {
+        long long pids[WORKERS] = {0};
+        int n = sscanf(text, "%lld %lld", &pids[0], &pids[1]);
+        EXPECT_EQ(n, WORKERS);
+        for (int i = 0; i < n; i++)
+            EXPECT(pid_running((pid_t)pids[i]), "worker %lld is not running", pids[i]);
+        EXPECT_RC(mp_process_kill(owner), 0);
+        EXPECT_RC(mp_process_join(owner, JOIN_LIMIT_S), 0);
+        for (int i = 0; i < n; i++)
+            EXPECT(wait_pid_gone((pid_t)pids[i], LIMIT_S), "worker %lld outlived its parent",
+                   pids[i]);
+    }
+    dispose_process(owner);
+    remove_tree(dir);
+}
+
+/* ---- max_tasks_per_child ------------------------------------------------ */
+
+/* One task per worker, two workers, twenty tasks, a waiting shutdown right
+ * after the submits: each retiring worker is replaced although the
+ * executor is shutting down, and every task completes. (Not with fork:
+ * max_tasks_per_child refuses a fork context, as Python; NULL is spawn.) */
+static void test_retire_in_shutdown(void)
+{
+    mp_context_t *fork_ctx = NULL;
+    mp_executor_t *ex = NULL;
+    if (EXPECT_RC(mp_get_context(&fork_ctx, "fork"), 0))
+        EXPECT_RC(mp_executor_create(
+                      &ex, &(mp_executor_opts_t){.context = fork_ctx, .max_tasks_per_child = 1}),
+                  MP_EINVAL);
+    bool fork = strcmp(suite_method(), "fork") == 0;
+    mp_context_t *ctx = fork ? NULL : method_context();
+    ex = NULL;
+    if (!EXPECT_RC(mp_executor_create(&ex, &(mp_executor_opts_t){.max_workers = 2,
+                                                                 .context = ctx,
+                                                                 .max_tasks_per_child = 1}),
+                   0))
+        return;
+    mp_future_t *fs[RETIRE_N] = {NULL};
+    for (int i = 0; i < RETIRE_N; i++)
+        fs[i] = submit_i64(ex, "task_square", i);
+    EXPECT_RC(mp_executor_shutdown(ex, true, false), 0);
+    for (int i = 0; i < RETIRE_N; i++) {
+        EXPECT_EQ(mp_future_is_done(fs[i]), 1);
+        expect_square(fs[i], i);
+    }
+    mp_executor_stats_t st = stats_of(ex);
+    EXPECT(st.workers_started >= RETIRE_N, "%llu workers for %d tasks of one per worker",
+           (unsigned long long)st.workers_started, RETIRE_N);
+    EXPECT_EQ(st.worker_deaths, 0);
+    EXPECT_EQ(st.workers_alive, 0);
+    mp_future_t *late = NULL;
+    EXPECT_RC(mp_executor_submit_i64(ex, &late, "task_square", 1), MP_ESHUTDOWN);
+    destroy_futures(fs, RETIRE_N);
+    mp_executor_destroy(ex);
+}
+
+/* ---- the thread executor: a stopped task fails at once ------------------ */
+
+/* A thread sleeps THREAD_TASK_S past its limit (`by_abort` false) or is
+ * aborted while it runs: the future fails well before the sleep ends, and
+ * the other thread goes on working. */
+static void thread_stopped(bool by_abort)
+{
+    char dir[TASK_STR];
+    if (!make_temp_dir(dir, sizeof dir))
+        return;
+    mp_executor_t *ex = executor_new((mp_executor_opts_t){
+        .kind = MP_EXECUTOR_THREADS, .max_workers = 2, .task_timeout = by_abort ? 0 : 0.3});
+    mp_future_t *f = ex ? submit_sleeper(ex, dir, "thread", THREAD_TASK_S, 0) : NULL;
+    if (f && wait_running(dir, "thread")) {
+        double t0 = now_s();
+        if (by_abort) {
+            EXPECT_EQ(mp_future_abort(f), 1);
+            EXPECT_RC(mp_future_result(f, LIMIT_S, NULL, NULL), MP_ECANCELLED);
+        } else {
+            expect_task_error(f, MP_ETIMEDOUT);
+        }
+        double took = now_s() - t0;
+        EXPECT(took < THREAD_PROMPT_S, "the stopped thread task failed after %.2f s", took);
+        EXPECT_EQ(worker_of(f), 0);
+        mp_future_t *other = submit_i64(ex, "task_square", 7);
+        expect_square(other, 7);
+        mp_future_destroy(other);
+    }
+    mp_future_destroy(f);
+    mp_executor_destroy(ex); /* waits for the sleeping thread */
+    remove_tree(dir);
+}
+
+static void test_threads_timeout(void)
+{
+    thread_stopped(false);
+}
+
+static void test_threads_abort(void)
+{
+    thread_stopped(true);
+}
+
+static const test_case_t tests[] = {
+    {"death_sigkill", test_death_sigkill, ON_ALL},
+    {"death_sigsegv", test_death_sigsegv, ON_ALL},
+    {"death_abort", test_death_abort, ON_ALL},
+    {"death_exit", test_death_exit, ON_ALL},
+    {"requeue", test_requeue, ON_ALL},
+    {"start_crash", test_start_crash, ON_ALL},
+    {"start_fail", test_start_fail, ON_ALL},
+    {"timeout_default", test_timeout_default, ON_ALL},
+    {"timeout_per_submit", test_timeout_per_submit, ON_ALL},
+    {"timeout_lifted", test_timeout_lifted, ON_ALL},
+    {"abort", test_abort, ON_ALL},
+    {"big_error", test_big_error, ON_ALL},
+    {"threads_big_error", test_threads_big_error, ON_ALL},
+    {"sigint", test_sigint, ON_ALL},
+    {"parent_killed", test_parent_killed, ON_ALL},
+    {"retire_in_shutdown", test_retire_in_shutdown, ON_ALL},
+    {"threads_timeout", test_threads_timeout, ON_ALL},
+    {"threads_abort", test_threads_abort, ON_ALL},
+    {NULL, NULL, 0},
+};
+
+const test_suite_t suite_executor_faults = {"executor_faults", true, tests};
