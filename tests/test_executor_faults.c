@@ -245,6 +245,30 @@ static void test_death_exit(void)
     worker_death(EXEC_DIE_EXIT, EXEC_EXIT_CODE);
 }
 
+/* The test itself SIGKILLs the worker of a running task, as an OOM killer
+ * or an operator would; the task behind it runs on the replacement. */
+static void test_killed_from_outside(void)
+{
+    char dir[TASK_STR];
+    if (!make_temp_dir(dir, sizeof dir))
+        return;
+    mp_executor_t *ex = executor_new((mp_executor_opts_t){.max_workers = 1});
+    mp_future_t *sleeper = ex ? submit_sleeper(ex, dir, "victim", LONG_TASK_S, 0) : NULL;
+    mp_future_t *next = ex ? submit_i64(ex, "task_square", 12) : NULL;
+    if (sleeper && next && wait_running(dir, "victim")) {
+        mp_pid_t pid = worker_of(sleeper);
+        if (EXPECT(pid > 0, "no worker for a running task"))
+            kill_pid((pid_t)pid);
+        EXPECT_EQ(expect_worker_died(sleeper, -SIGKILL), pid);
+        expect_square(next, 12);
+        expect_worker_gone(ex, pid);
+    }
+    mp_future_destroy(next);
+    mp_future_destroy(sleeper);
+    mp_executor_destroy(ex);
+    remove_tree(dir);
+}
+
 /* One worker takes tasks in batches: the ones a dead worker had been given
  * but had not started are run by its replacement, none lost. */
 static void test_requeue(void)
@@ -707,6 +731,7 @@ static const test_case_t tests[] = {
     {"death_sigsegv", test_death_sigsegv, ON_ALL},
     {"death_abort", test_death_abort, ON_ALL},
     {"death_exit", test_death_exit, ON_ALL},
+    {"killed_from_outside", test_killed_from_outside, ON_ALL},
     {"requeue", test_requeue, ON_ALL},
     {"start_crash", test_start_crash, ON_ALL},
     {"start_fail", test_start_fail, ON_ALL},
