@@ -85,6 +85,35 @@ static bool wait_running(const char *dir, const char *name)
     return EXPECT(wait_for_file(path, LIMIT_S, buf, sizeof buf), "%s never ran", name);
 }
 
+/* An executor whose first task, a task_sleep_ready of some seconds, is
+ * running: the start of every test that stops a running task. */
+typedef struct busy {
+    char dir[TASK_STR];
+    mp_executor_t *ex;
+    mp_future_t *sleeper;
+    double submitted; /* when the sleeper was submitted */
+} busy_t;
+
+/* Make it; false (asserted) when the sleeper never ran. */
+static bool busy_start(busy_t *b, mp_executor_opts_t opts, double seconds)
+{
+    memset(b, 0, sizeof *b);
+    if (!make_temp_dir(b->dir, sizeof b->dir))
+        return false;
+    b->ex = executor_new(opts);
+    b->submitted = now_s();
+    b->sleeper = b->ex ? submit_sleeper(b->ex, b->dir, "busy", seconds, 0) : NULL;
+    return b->sleeper && wait_running(b->dir, "busy");
+}
+
+/* Destroy it (the executor last: it waits for a thread that sleeps). */
+static void busy_end(busy_t *b)
+{
+    mp_future_destroy(b->sleeper);
+    mp_executor_destroy(b->ex);
+    remove_tree(b->dir);
+}
+
 /* task_square's future must give i * i. */
 static void expect_square(mp_future_t *f, int64_t i)
 {
@@ -249,24 +278,18 @@ static void test_death_exit(void)
  * or an operator would; the task behind it runs on the replacement. */
 static void test_killed_from_outside(void)
 {
-    char dir[TASK_STR];
-    if (!make_temp_dir(dir, sizeof dir))
-        return;
-    mp_executor_t *ex = executor_new((mp_executor_opts_t){.max_workers = 1});
-    mp_future_t *sleeper = ex ? submit_sleeper(ex, dir, "victim", LONG_TASK_S, 0) : NULL;
-    mp_future_t *next = ex ? submit_i64(ex, "task_square", 12) : NULL;
-    if (sleeper && next && wait_running(dir, "victim")) {
-        mp_pid_t pid = worker_of(sleeper);
+    busy_t b;
+    if (busy_start(&b, (mp_executor_opts_t){.max_workers = 1}, LONG_TASK_S)) {
+        mp_future_t *next = submit_i64(b.ex, "task_square", 12);
+        mp_pid_t pid = worker_of(b.sleeper);
         if (EXPECT(pid > 0, "no worker for a running task"))
             kill_pid((pid_t)pid);
-        EXPECT_EQ(expect_worker_died(sleeper, -SIGKILL), pid);
+        EXPECT_EQ(expect_worker_died(b.sleeper, -SIGKILL), pid);
         expect_square(next, 12);
-        expect_worker_gone(ex, pid);
+        expect_worker_gone(b.ex, pid);
+        mp_future_destroy(next);
     }
-    mp_future_destroy(next);
-    mp_future_destroy(sleeper);
-    mp_executor_destroy(ex);
-    remove_tree(dir);
+    busy_end(&b);
 }
 
 /* One worker takes tasks in batches: the ones a dead worker had been given
@@ -442,37 +465,32 @@ static void test_timeout_lifted(void)
  * its worker, the future says MP_ECANCELLED, and a new worker takes over. */
 static void test_abort(void)
 {
-    char dir[TASK_STR];
-    if (!make_temp_dir(dir, sizeof dir))
-        return;
-    mp_executor_t *ex = executor_new((mp_executor_opts_t){.max_workers = 1});
-    mp_future_t *sleeper = ex ? submit_sleeper(ex, dir, "abort", LONG_TASK_S, 0) : NULL;
-    if (sleeper && wait_running(dir, "abort")) {
-        mp_future_t *pending = submit_i64(ex, "task_square", 3);
-        EXPECT_EQ(mp_future_is_running(sleeper), 1);
+    busy_t b;
+    if (busy_start(&b, (mp_executor_opts_t){.max_workers = 1}, LONG_TASK_S)) {
+        mp_future_t *pending = submit_i64(b.ex, "task_square", 3);
+        EXPECT_EQ(mp_future_is_running(b.sleeper), 1);
         EXPECT_EQ(mp_future_abort(pending), 1);
         EXPECT_RC(mp_future_result(pending, 0, NULL, NULL), MP_ECANCELLED);
         EXPECT_EQ(mp_future_is_cancelled(pending), 1);
         EXPECT_EQ(mp_future_cancel(pending), 1); /* already cancelled */
-        EXPECT_EQ(mp_future_is_done(sleeper), 0);
-        mp_pid_t victim = worker_of(sleeper);
-        EXPECT(lists_worker(ex, victim), "the pending abort killed worker %lld", (long long)victim);
+        EXPECT_EQ(mp_future_is_done(b.sleeper), 0);
+        mp_pid_t victim = worker_of(b.sleeper);
+        EXPECT(lists_worker(b.ex, victim), "the pending abort killed worker %lld",
+               (long long)victim);
         double t0 = now_s();
-        EXPECT_EQ(mp_future_abort(sleeper), 1);
-        EXPECT_RC(mp_future_result(sleeper, LIMIT_S, NULL, NULL), MP_ECANCELLED);
+        EXPECT_EQ(mp_future_abort(b.sleeper), 1);
+        EXPECT_RC(mp_future_result(b.sleeper, LIMIT_S, NULL, NULL), MP_ECANCELLED);
         EXPECT(now_s() - t0 < PROMPT_S, "the abort took %.1f s", now_s() - t0);
-        EXPECT_EQ(mp_future_is_cancelled(sleeper), 1);
-        expect_worker_gone(ex, victim);
-        mp_future_t *after = submit_i64(ex, "task_square", 4);
+        EXPECT_EQ(mp_future_is_cancelled(b.sleeper), 1);
+        expect_worker_gone(b.ex, victim);
+        mp_future_t *after = submit_i64(b.ex, "task_square", 4);
         expect_square(after, 4);
         EXPECT(worker_of(after) != victim, "a task ran on the aborted worker");
         EXPECT_EQ(mp_future_abort(after), 0); /* finished: left alone */
         mp_future_destroy(after);
         mp_future_destroy(pending);
     }
-    mp_future_destroy(sleeper);
-    mp_executor_destroy(ex);
-    remove_tree(dir);
+    busy_end(&b);
 }
 
 /* ---- a task error of 1 MiB ------------------------------------------- */
@@ -690,30 +708,24 @@ static void test_retire_in_shutdown(void)
  * the other thread goes on working. */
 static void thread_stopped(bool by_abort)
 {
-    char dir[TASK_STR];
-    if (!make_temp_dir(dir, sizeof dir))
-        return;
-    mp_executor_t *ex = executor_new((mp_executor_opts_t){
-        .kind = MP_EXECUTOR_THREADS, .max_workers = 2, .task_timeout = by_abort ? 0 : 0.3});
-    mp_future_t *f = ex ? submit_sleeper(ex, dir, "thread", THREAD_TASK_S, 0) : NULL;
-    if (f && wait_running(dir, "thread")) {
-        double t0 = now_s();
+    busy_t b;
+    mp_executor_opts_t opts = {
+        .kind = MP_EXECUTOR_THREADS, .max_workers = 2, .task_timeout = by_abort ? 0 : 0.3};
+    if (busy_start(&b, opts, THREAD_TASK_S)) {
         if (by_abort) {
-            EXPECT_EQ(mp_future_abort(f), 1);
-            EXPECT_RC(mp_future_result(f, LIMIT_S, NULL, NULL), MP_ECANCELLED);
+            EXPECT_EQ(mp_future_abort(b.sleeper), 1);
+            EXPECT_RC(mp_future_result(b.sleeper, LIMIT_S, NULL, NULL), MP_ECANCELLED);
         } else {
-            expect_task_error(f, MP_ETIMEDOUT);
+            expect_task_error(b.sleeper, MP_ETIMEDOUT);
         }
-        double took = now_s() - t0;
-        EXPECT(took < THREAD_PROMPT_S, "the stopped thread task failed after %.2f s", took);
-        EXPECT_EQ(worker_of(f), 0);
-        mp_future_t *other = submit_i64(ex, "task_square", 7);
+        double took = now_s() - b.submitted;
+        EXPECT(took < THREAD_PROMPT_S, "the stopped thread task failed %.2f s in", took);
+        EXPECT_EQ(worker_of(b.sleeper), 0);
+        mp_future_t *other = submit_i64(b.ex, "task_square", 7);
         expect_square(other, 7);
         mp_future_destroy(other);
     }
-    mp_future_destroy(f);
-    mp_executor_destroy(ex); /* waits for the sleeping thread */
-    remove_tree(dir);
+    busy_end(&b); /* waits for the sleeping thread */
 }
 
 static void test_threads_timeout(void)

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "executor_soak.h"
+#include "soak.h"
 
 static const char *const all_methods[] = {"fork", "spawn", "forkserver"};
 enum { NMETHODS = 3 };
@@ -302,17 +303,6 @@ static void usage(FILE *f, const char *prog)
             prog);
 }
 
-static bool parse_number(const char *s, unsigned long long max, unsigned long long *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s ? s : "", &end, 10);
-    if (!s || !*s || *end || errno || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
 /* 0, or 2 after a usage message. */
 static int parse_options(int argc, char **argv, options_t *o)
 {
@@ -327,15 +317,15 @@ static int parse_options(int argc, char **argv, options_t *o)
             usage(stdout, argv[0]);
             exit(0);
         } else if (strcmp(opt, "--deaths") == 0) {
-            ok = parse_number(val, 1000000, &n) && n > 0, o->deaths = (unsigned)n;
+            ok = soak_parse_number(val, 1000000, &n) && n > 0, o->deaths = (unsigned)n;
         } else if (strcmp(opt, "--seed") == 0) {
-            ok = parse_number(val, UINT64_MAX, &n), o->seed = n;
+            ok = soak_parse_number(val, UINT64_MAX, &n), o->seed = n;
         } else if (strcmp(opt, "--workers") == 0) {
-            ok = parse_number(val, 64, &n) && n > 0, o->workers = (unsigned)n;
+            ok = soak_parse_number(val, 64, &n) && n > 0, o->workers = (unsigned)n;
         } else if (strcmp(opt, "--max-delay-ms") == 0) {
-            ok = parse_number(val, 10000, &n), o->max_delay_ms = (unsigned)n;
+            ok = soak_parse_number(val, 10000, &n), o->max_delay_ms = (unsigned)n;
         } else if (strcmp(opt, "--deadline-s") == 0) {
-            ok = parse_number(val, 86400, &n) && n > 0, o->deadline_s = (double)n;
+            ok = soak_parse_number(val, 86400, &n) && n > 0, o->deadline_s = (double)n;
         } else if (strcmp(opt, "--method") == 0) {
             ok = false;
             for (int m = 0; m < NMETHODS; m++)
