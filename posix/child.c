@@ -178,3 +178,8 @@ int mp__os_parent_wait(double timeout)
     parent_gone = true;
     return 0;
 }
+
+void mp__os_ignore_interrupts(void)
+{
+    signal(SIGINT, SIG_IGN);
+}

@@ -140,3 +140,10 @@ int mp__os_parent_wait(double timeout)
             return MP_ETIMEDOUT;
     }
 }
+
+void mp__os_ignore_interrupts(void)
+{
+    /* NULL with TRUE: this process ignores Ctrl+C (its children inherit
+     * that, as a POSIX child inherits an ignored SIGINT). */
+    SetConsoleCtrlHandler(NULL, TRUE);
+}

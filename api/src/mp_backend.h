@@ -185,6 +185,13 @@ int mp__os_parent_watch(mp_pid_t ppid);
  */
 int mp__os_parent_wait(double timeout);
 
+/**
+ * @brief Make this process deaf to the terminal's interrupt (POSIX: SIGINT
+ *        ignored; Win32: Ctrl+C ignored), for a pool's workers: the parent
+ *        decides what an interrupt means, and the workers die with it.
+ */
+void mp__os_ignore_interrupts(void);
+
 /* ------------------------------------------------------------------ */
 /* Process-wide facts and services                                     */
 /* ------------------------------------------------------------------ */

@@ -27,6 +27,14 @@
  */
 #define MP__TASK_WORKER MP__BUILTIN_PREFIX "worker"
 
+/**
+ * The worker-pool core's worker loop (pool_worker.c): object 0 is its ring
+ * of orders, 1 the pool's ring of answers, 2 the pool's worker slots, the
+ * rest the tasks' objects; its argument is an mp__pool_worker_arg_t
+ * (mp_pool_wire.h) and the initializer's name and argument.
+ */
+#define MP__TASK_POOL_WORKER MP__BUILTIN_PREFIX "pool_worker"
+
 /** @brief Whether `name` is in the reserved namespace. */
 bool mp__builtin_reserved(const char *name);
 
@@ -35,5 +43,8 @@ const mp_task_def_t *mp__builtin_table(void);
 
 /** @brief The worker loop's function (worker.c). */
 int mp__builtin_worker(mp_task_t *task);
+
+/** @brief The worker-pool core's worker loop (pool_worker.c). */
+int mp__builtin_pool_worker(mp_task_t *task);
 
 #endif /* MP_BUILTIN_H */

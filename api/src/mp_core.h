@@ -43,6 +43,10 @@ mp_task_fn mp__tasks_find(const char *name);
  *        name, else the program's. NULL when there is none.
  */
 mp_task_fn mp__task_lookup(const char *name);
+
+/** @brief Free a task's long message (mp_task_fail()), if it has one, and
+ *         leave it empty. */
+void mp__task_message_free(mp_task_t *task);
 /** @brief Whether mp_init() has been called in this process. */
 bool mp__initialised(void);
 
@@ -51,10 +55,14 @@ struct mp_task {
     const char *name;
     const void *arg;
     size_t arg_len;
-    mp__buf_t value;             /**< result bytes */
-    bool has_value;              /**< mp_task_return() was called */
-    int error;                   /**< code given to mp_task_fail(), 0 if none */
-    char message[512];           /**< its message */
+    mp__buf_t value; /**< result bytes */
+    bool has_value;  /**< mp_task_return() was called */
+    int error;       /**< code given to mp_task_fail(), 0 if none */
+    /** Its message: `message_storage`, or a heap copy for a longer one (a
+     *  message of any size reaches the parent whole); mp__runner_release()
+     *  frees it. */
+    char *message;
+    char message_storage[512];
     struct mp__object **objects; /**< the shareable objects it was given */
     size_t nobjects;
 };

@@ -135,6 +135,14 @@ int mp__ring_join(mp__ring_t *ring, double timeout);
  */
 void mp__ring_wait_change(mp__ring_t *ring, bool ready, double seconds, const _Atomic bool *cancel);
 
+/**
+ * @brief For a pool's reader of answers: sleep until a message may be
+ *        there, at most `seconds`, or until `*cancel` is set (and
+ *        mp__ring_wake_all() called).
+ * @return 0; MP_EINTR (mp__interruptible()).
+ */
+int mp__ring_wait_data(mp__ring_t *ring, double seconds, const _Atomic bool *cancel);
+
 /** @brief Whether a get would not block now (a message, or closed). */
 bool mp__ring_is_ready(mp__ring_t *ring);
 

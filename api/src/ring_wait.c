@@ -154,6 +154,11 @@ void mp__ring_wait_change(mp__ring_t *ring, bool ready, double seconds, const _A
         sleep_on(ring, MP__RING_FOR_ROOM, UINT64_MAX, seconds, cancel);
 }
 
+int mp__ring_wait_data(mp__ring_t *ring, double seconds, const _Atomic bool *cancel)
+{
+    return sleep_on(ring, MP__RING_FOR_DATA, 0, seconds, cancel);
+}
+
 /* ---- JoinableQueue ------------------------------------------------------ */
 
 uint32_t mp__ring_unfinished(mp__ring_t *ring)

@@ -41,17 +41,19 @@ int mp__runner_run(mp__run_t *run, const char *name, const void *arg, size_t arg
                                 .objects = objects,
                                 .nobjects = nobjects}};
     mp_task_t *task = &run->task;
+    task->message = task->message_storage;
     mp_task_fn fn = mp__task_lookup(name);
     if (!fn) {
         /* The message lives in the task's slot, which no task fills here. */
-        snprintf(task->message, sizeof task->message,
+        snprintf(task->message_storage, sizeof task->message_storage,
                  "no task named '%.200s' in this program's task table", name ? name : "");
         run->result = (mp__result_t){.boot_error = MP_ENOTASK, .message = task->message};
         return run->rc = MP_ENOTASK;
     }
     int rc = run->rc = fn(task);
     if (rc < 0 && !task->message[0])
-        snprintf(task->message, sizeof task->message, "%s (%s)", mp_strerror(rc), mp_err_name(rc));
+        snprintf(task->message_storage, sizeof task->message_storage, "%s (%s)", mp_strerror(rc),
+                 mp_err_name(rc));
     run->result = (mp__result_t){
         .task_error = rc < 0 ? rc : 0,
         .message = rc < 0 ? task->message : "",
@@ -65,5 +67,6 @@ int mp__runner_run(mp__run_t *run, const char *name, const void *arg, size_t arg
 void mp__runner_release(mp__run_t *run)
 {
     mp__buf_free(&run->task.value);
+    mp__task_message_free(&run->task);
     run->result = (mp__result_t){.message = ""};
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mp_core.h"
+#include "mp_executor.h"
 #include "mp_object.h"
 #include "mp_queue_impl.h"
 #include "mp_record.h"
@@ -214,8 +215,9 @@ static void fork_policy_from_env(void)
 int mp__fork_policy_check(void)
 {
     fork_policy_from_env();
-    /* The library's own queue watchers hold no lock a child could need. */
-    int threads = mp__os_thread_count() - mp__queue_watch_threads();
+    /* The library's own threads (queue watchers, executors' collectors,
+     * monitors and worker threads) hold no lock a child could need. */
+    int threads = mp__os_thread_count() - mp__queue_watch_threads() - mp__pool_threads_running();
     if (threads <= 1 || fork_policy == MP_FORK_ALLOW)
         return 0;
     if (fork_policy == MP_FORK_REFUSE)

@@ -3,6 +3,7 @@
  * so a program that works with fork works with spawn. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mp_builtin.h"
@@ -141,14 +142,31 @@ int mp_task_fail(mp_task_t *task, int code, const char *fmt, ...)
     if (!task)
         return code;
     task->error = code;
-    task->message[0] = '\0';
+    mp__task_message_free(task);
     if (fmt) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(task->message, sizeof task->message, fmt, ap);
+        int need = vsnprintf(task->message_storage, sizeof task->message_storage, fmt, ap);
         va_end(ap);
+        /* Longer than the slot: a heap copy, so that the parent gets the
+         * whole message; without memory, the slot's truncated one. */
+        char *whole = need >= (int)sizeof task->message_storage ? malloc((size_t)need + 1) : NULL;
+        if (whole) {
+            va_start(ap, fmt);
+            vsnprintf(whole, (size_t)need + 1, fmt, ap);
+            va_end(ap);
+            task->message = whole;
+        }
     }
     return code;
+}
+
+void mp__task_message_free(mp_task_t *task)
+{
+    if (task->message != task->message_storage)
+        free(task->message);
+    task->message = task->message_storage;
+    task->message_storage[0] = '\0';
 }
 
 const char *mp_task_name(const mp_task_t *task)
