@@ -232,12 +232,14 @@ void *APR_THREAD_FUNC mp__procs_monitor_main(apr_thread_t *thread, void *arg)
     int *which = malloc(((size_t)n + 1) * sizeof *which);
     unsigned char *ready = malloc((size_t)n + 1);
     while (handles && which && ready && !atomic_load(&p->stopping)) {
-        /* Lowered before the look, so that a poke after it is not lost. */
-        mp__os_flag_set(p->flag, false);
         size_t count = 0;
         handles[count] = mp__os_flag_sentinel(p->flag);
         which[count++] = -1;
         apr_thread_mutex_lock(pool->mutex);
+        /* Lowered before the look, so that a poke after it is not lost;
+         * under the mutex, as every poke is (a flag has one writer at a
+         * time). */
+        mp__os_flag_set(p->flag, false);
         for (int i = 0; i < n; i++)
             if (pool->workers[i].used) {
                 handles[count] = pool->workers[i].sentinel;

@@ -332,7 +332,9 @@ static void procs_free(mp__pool_t *pool)
     if (!p)
         return;
     atomic_store(&p->stopping, true);
+    apr_thread_mutex_lock(pool->mutex);
     mp__procs_poke_monitor(pool);
+    apr_thread_mutex_unlock(pool->mutex);
     mp__procs_poke_collector(pool);
     atomic_store(&p->kick, true);
     mp__ring_wake_all(p->ring);

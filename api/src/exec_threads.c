@@ -7,6 +7,7 @@
  * aborted, fails at once (the watcher thread does it for limits) and is
  * abandoned; its thread finishes it, drops the outcome and goes on. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "mp_core.h"
@@ -65,6 +66,30 @@ static void *run_job(mp__job_t *job, size_t *len)
     return answer.data;
 }
 
+/* Run the initializer in this thread, if there is one; a failure breaks
+ * the pool (Python's BrokenThreadPool). @return whether it succeeded. */
+static bool initialize(mp__pool_t *pool)
+{
+    const mp__pool_options_t *o = &pool->opts;
+    if (!o->initializer)
+        return true;
+    mp__run_t run;
+    mp__runner_run(&run, o->initializer, o->initarg, o->initarg_len, NULL, 0);
+    bool ok = run.rc == 0;
+    if (!ok) {
+        char why[600];
+        snprintf(why, sizeof why, "the initializer '%s' failed: %s", o->initializer,
+                 run.rc < 0 ? run.result.message : "it returned an exit code");
+        mp__job_t *done = NULL;
+        apr_thread_mutex_lock(pool->mutex);
+        mp__pool_break(pool, why, &done);
+        apr_thread_mutex_unlock(pool->mutex);
+        mp__jobs_complete(done);
+    }
+    mp__runner_release(&run);
+    return ok;
+}
+
 static void *APR_THREAD_FUNC thread_main(apr_thread_t *thread, void *arg)
 {
     thread_arg_t a = *(thread_arg_t *)arg;
@@ -72,6 +97,10 @@ static void *APR_THREAD_FUNC thread_main(apr_thread_t *thread, void *arg)
     mp__pool_t *pool = a.pool;
     threads_t *t = threads_of(pool);
     mp__worker_t *w = &pool->workers[a.index];
+    if (!initialize(pool)) {
+        apr_thread_exit(thread, APR_SUCCESS);
+        return NULL;
+    }
     apr_thread_mutex_lock(pool->mutex);
     for (;;) {
         while (!pool->pending_head && !t->stopping) {

@@ -139,6 +139,7 @@ int mp_executor_submit_with(mp_executor_t *ex, mp_future_t **out, const char *ta
     }
     if ((rc = mp__pool_submit(pool, job)) < 0)
         mp_future_destroy(*out);
+    mp__job_unref(job); /* the future and the pool hold their own */
     return rc;
 }
 

@@ -141,24 +141,44 @@ void mp__job_fail(mp__job_t *job, int code, const char *message)
 void mp__job_mark_done(mp__job_t *job, mp__job_t **done)
 {
     mp__job_ref(job);
-    atomic_store_explicit(&job->state, MP__JOB_DONE, memory_order_release);
+    atomic_store(&job->state, MP__JOB_DONE); /* seq_cst: see run_callbacks() */
     job->done_next = *done;
     *done = job;
 }
 
-/* Run the job's callbacks once: whoever takes the list runs it. */
-static void run_callbacks(mp__job_t *job)
+/* Under the core lock: take the callbacks to run (once). */
+static mp__callback_t *take_callbacks(mp__job_t *job, size_t *n)
 {
-    mp__core_lock();
     mp__callback_t *list = job->callbacks;
-    size_t n = job->ncallbacks;
+    *n = job->callbacks_taken ? 0 : job->ncallbacks;
     job->callbacks = NULL;
     job->ncallbacks = 0;
     job->callbacks_taken = true;
-    mp__core_unlock();
+    return list;
+}
+
+static void call(mp__job_t *job, mp__callback_t *list, size_t n)
+{
     for (size_t i = 0; i < n; i++)
         list[i].fn(job->future, list[i].arg);
     free(list);
+}
+
+/* Run the job's callbacks once, after it was marked done. Without the
+ * lock when none was added: an adder stores `has_callbacks` before it
+ * reads the job's state, and the finisher stored the state before it
+ * reads `has_callbacks` (both sequentially consistent), so at least one of
+ * them sees the other and runs the list (taking it under the lock, so
+ * only one does). */
+static void run_callbacks(mp__job_t *job)
+{
+    if (!atomic_load(&job->has_callbacks))
+        return;
+    mp__core_lock();
+    size_t n;
+    mp__callback_t *list = take_callbacks(job, &n);
+    mp__core_unlock();
+    call(job, list, n);
 }
 
 void mp__jobs_complete(mp__job_t *done)
@@ -183,23 +203,27 @@ const mp__outcome_t *mp__job_outcome(const mp__job_t *job, uint32_t i)
 
 int mp__job_add_callback(mp__job_t *job, mp_future_callback_fn fn, void *arg)
 {
-    /* Until its finisher takes the list (after the job is marked done),
-     * a callback joins the list and the finisher runs it; afterwards it
-     * runs here. Either way exactly once. */
     mp__core_lock();
-    bool later = !job->callbacks_taken;
-    if (later) {
-        mp__callback_t *grown = realloc(job->callbacks, (job->ncallbacks + 1) * sizeof *grown);
-        if (!grown) {
-            mp__core_unlock();
-            return MP_ENOMEM;
-        }
-        grown[job->ncallbacks++] = (mp__callback_t){fn, arg};
-        job->callbacks = grown;
-    }
-    mp__core_unlock();
-    if (!later)
+    if (job->callbacks_taken) { /* they ran: this one runs now */
+        mp__core_unlock();
         fn(job->future, arg);
+        return 0;
+    }
+    mp__callback_t *grown = realloc(job->callbacks, (job->ncallbacks + 1) * sizeof *grown);
+    if (!grown) {
+        mp__core_unlock();
+        return MP_ENOMEM;
+    }
+    grown[job->ncallbacks++] = (mp__callback_t){fn, arg};
+    job->callbacks = grown;
+    atomic_store(&job->has_callbacks, true);
+    /* Done already, and its finisher may have looked before our store:
+     * run the list here (see run_callbacks()). */
+    size_t n = 0;
+    mp__callback_t *list = atomic_load(&job->state) == MP__JOB_DONE ? take_callbacks(job, &n)
+                                                                    : NULL;
+    mp__core_unlock();
+    call(job, list, n);
     return 0;
 }
 

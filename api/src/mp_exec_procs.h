@@ -48,7 +48,8 @@ static inline mp__procs_t *mp__procs(const mp__pool_t *pool)
  *         by the caller), freeing its ring and process. */
 void mp__procs_free_worker(mp__pool_t *pool, int index);
 
-/** @brief Wake the monitor (a worker started, a limit to watch, a stop). */
+/** @brief Under the mutex: wake the monitor (a worker started, a limit to
+ *         watch, a stop). */
 void mp__procs_poke_monitor(mp__pool_t *pool);
 
 /** @brief Wake the collector if it sleeps long (work was given out). */

@@ -100,7 +100,7 @@ struct mp__job {
      *  allocation fewer per task (first touches of fresh memory are a good
      *  part of a tiny task's cost). */
     char order_storage[64];
-    uint32_t count;    /**< arguments */
+    uint32_t count; /**< arguments */
     /** When a death split the job: for each argument still in `order`,
      *  its index among the job's arguments (NULL: the identity). */
     uint32_t *index_map;
@@ -121,10 +121,13 @@ struct mp__job {
     mp__outcome_t one; /**< `outcomes` for a job of one argument */
     void *answer;
     char **messages;
-    /* Callbacks, under the core lock; `callbacks_taken` once they ran. */
+    /* Callbacks, under the core lock; `callbacks_taken` once they ran.
+     * `has_callbacks` lets the finisher of a job without any skip the
+     * lock (job.c says why no callback is lost). */
     mp__callback_t *callbacks;
     size_t ncallbacks;
     bool callbacks_taken;
+    _Atomic bool has_callbacks;
     void *future; /**< the future handle callbacks are given */
 };
 

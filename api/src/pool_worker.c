@@ -15,13 +15,12 @@
 #include <string.h>
 
 #include "mp_builtin.h"
-#include "mp_executor.h"
 #include "mp_core.h"
+#include "mp_executor.h"
 #include "mp_pool_wire.h"
 #include "mp_queue_impl.h"
 #include "mp_runner.h"
 #include "mp_semlock.h"
-
 
 typedef struct worker {
     mp_task_t *self;
@@ -192,7 +191,8 @@ int mp__builtin_pool_worker(mp_task_t *t)
         return mp_task_fail(t, rc, "pool worker: bad objects or argument: %s", mp_errdetail());
     mp__os_ignore_interrupts();
     if ((rc = initialize(&w)) < 0)
-        return rc;
+        return mp_task_fail(t, rc,
+                            "pool worker: its initializer failed (the parent has the reason)");
     atomic_store_explicit(&w.slot->ready, 1, memory_order_release);
     for (uint32_t served = 0; rc == 0;) {
         if ((rc = take_order(&w)) < 0)
