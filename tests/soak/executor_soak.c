@@ -92,38 +92,58 @@ static void report_wrong(tally_t *t, const char *what, int64_t i, int rc, int co
                mp_err_name(code), msg ? msg : "");
 }
 
-/* Check one outcome: the call's code `rc`, the result bytes, and (for
- * MP_ETASK) the task's code and message. */
-static void check(tally_t *t, exs_killer_t *k, const char *what, int64_t i, int rc,
-                  const void *data, size_t len, int code, const char *msg)
+/* One task's outcome: the call's code, the result bytes, and for
+ * MP_ETASK the task's code and message; for a submit that failed with
+ * MP_EWORKERDIED, the dead worker and how it ended (pid 0 for a map,
+ * which does not say). */
+typedef struct outcome {
+    int rc;
+    const void *data;
+    size_t len;
+    int code;
+    const char *msg;
+    mp_pid_t died_on;
+    int died_how;
+} outcome_t;
+
+/* Check task i's outcome: the right answer, or MP_EWORKERDIED for a death
+ * the killer injected. */
+static void check(tally_t *t, exs_killer_t *k, const char *what, int64_t i, const outcome_t *o)
 {
     t->tasks++;
     exs_answer_t a;
-    if (rc == 0 && len == sizeof a) {
-        memcpy(&a, data, sizeof a);
+    char why[160];
+    if (o->rc == 0 && o->len == sizeof a) {
+        memcpy(&a, o->data, sizeof a);
         if (a.value == i * 3 + 1 && a.pid > 0) {
             t->right++;
             exs_killer_ready(k, a.pid);
             return;
         }
-    } else if (rc == MP_ETASK && code == MP_EWORKERDIED) {
-        t->died++;
+    } else if (o->rc == MP_ETASK && o->code == MP_EWORKERDIED) {
+        const char *wrong = o->died_on
+                                ? exs_killer_blame(k, o->died_on, o->died_how, why, sizeof why)
+                                : NULL;
+        if (!wrong) {
+            t->died++;
+            return;
+        }
+        report_wrong(t, what, i, o->rc, o->code, wrong);
         return;
     }
-    report_wrong(t, what, i, rc, code, rc == 0 ? "a wrong answer" : msg);
+    report_wrong(t, what, i, o->rc, o->code, o->rc == 0 ? "a wrong answer" : o->msg);
 }
 
 static void check_future(tally_t *t, exs_killer_t *k, mp_future_t *f, int64_t i, double deadline)
 {
-    const void *data = NULL;
-    size_t len = 0;
-    int code = 0;
-    const char *msg = NULL;
+    outcome_t o = {.msg = ""};
     double left = deadline - now_s();
-    int rc = mp_future_result(f, left > 0 ? left : 0, &data, &len);
-    if (rc == MP_ETASK)
-        mp_future_error(f, 0, &code, &msg);
-    check(t, k, "submit", i, rc, data, len, code, msg);
+    o.rc = mp_future_result(f, left > 0 ? left : 0, &o.data, &o.len);
+    if (o.rc == MP_ETASK) {
+        mp_future_error(f, 0, &o.code, &o.msg);
+        mp_future_worker(f, &o.died_on, &o.died_how);
+    }
+    check(t, k, "submit", i, &o);
     mp_future_destroy(f);
 }
 
@@ -164,14 +184,11 @@ static int map_phase(mp_executor_t *ex, tally_t *t, exs_killer_t *k, int64_t bas
         return rc;
     }
     for (size_t i = 0; i < PHASE_TASKS; i++) {
-        const void *data = NULL;
-        size_t len = 0;
-        int code = 0;
-        const char *msg = NULL;
-        rc = mp_map_get(m, i, &data, &len);
-        if (rc == MP_ETASK)
-            mp_map_error(m, i, &code, &msg);
-        check(t, k, "map", args[i], rc, data, len, code, msg);
+        outcome_t o = {.msg = ""};
+        o.rc = mp_map_get(m, i, &o.data, &o.len);
+        if (o.rc == MP_ETASK)
+            mp_map_error(m, i, &o.code, &o.msg);
+        check(t, k, "map", args[i], &o);
     }
     mp_map_destroy(m);
     t->maps++;

@@ -25,6 +25,8 @@ extern const int exs_signals[EXS_NSIGNALS];
 typedef struct exs_proc {
     mp_pid_t pid;
     unsigned long long start;
+    int sig;     /* the killed set: the signal sent */
+    bool blamed; /* the killed set: a task's failure was put down to it */
 } exs_proc_t;
 
 /* A set of processes (grows; linear search: a run has a few thousand). */
@@ -68,6 +70,13 @@ int exs_killer_start(exs_killer_t *k);
  * MP_EXECUTOR_START_FAILURES of those in a row break the executor, by
  * design: that case is the executor_faults suite's, not the soak's.) */
 void exs_killer_ready(exs_killer_t *k, mp_pid_t pid);
+
+/* A submitted task failed with MP_EWORKERDIED: its worker `pid` ended
+ * with `exitcode`. NULL when that is a death the killer injected, ended
+ * by the signal it sent, and not yet blamed for another task's failure (a
+ * worker runs one task at a time: the others it held go to other
+ * workers); else what is wrong, in `why`. */
+const char *exs_killer_blame(exs_killer_t *k, mp_pid_t pid, int exitcode, char *why, size_t size);
 
 /* Note the workers the executor lists now (for the leak check). */
 void exs_killer_note_workers(exs_killer_t *k);

@@ -60,7 +60,7 @@ static bool procs_add(exs_procs_t *s, mp_pid_t pid, unsigned long long start)
             return false;
         s->v = v, s->cap = cap;
     }
-    s->v[s->n++] = (exs_proc_t){pid, start};
+    s->v[s->n++] = (exs_proc_t){.pid = pid, .start = start};
     return true;
 }
 
@@ -125,7 +125,10 @@ static bool kill_one(exs_killer_t *k)
     int sig = (int)(nrand48(k->rng) % EXS_NSIGNALS);
     pthread_mutex_lock(&k->lock);
     procs_remove(&k->ready, victim);
-    k->out_of_memory |= !procs_add(&k->killed, victim, 0);
+    bool added = procs_add(&k->killed, victim, 0);
+    k->out_of_memory |= !added;
+    if (added) /* before the kill: its death may be blamed at once */
+        k->killed.v[k->killed.n - 1].sig = exs_signals[sig];
     pthread_mutex_unlock(&k->lock);
     if (kill((pid_t)victim, exs_signals[sig]) < 0)
         return false; /* gone in between (it cannot be: only we kill) */
@@ -134,6 +137,43 @@ static bool kill_one(exs_killer_t *k)
     pthread_mutex_unlock(&k->lock);
     atomic_fetch_add(&k->done, 1);
     return true;
+}
+
+/* The exit code a worker killed by `sig` shows. AddressSanitizer catches
+ * SIGSEGV to print a report and exits with 1. */
+static bool ended_by(int exitcode, int sig)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    if (sig == SIGSEGV && exitcode == 1)
+        return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    if (sig == SIGSEGV && exitcode == 1)
+        return true;
+#endif
+#endif
+    return exitcode == -sig;
+}
+
+const char *exs_killer_blame(exs_killer_t *k, mp_pid_t pid, int exitcode, char *why, size_t size)
+{
+    pthread_mutex_lock(&k->lock);
+    exs_proc_t *p = NULL;
+    for (size_t i = 0; i < k->killed.n && !p; i++)
+        if (k->killed.v[i].pid == pid)
+            p = &k->killed.v[i];
+    if (!p)
+        snprintf(why, size, "worker %lld died, and the soak did not kill it", (long long)pid);
+    else if (p->blamed)
+        snprintf(why, size, "a second task failed for the death of worker %lld", (long long)pid);
+    else if (!ended_by(exitcode, p->sig))
+        snprintf(why, size, "worker %lld ended with %d, killed by signal %d", (long long)pid,
+                 exitcode, p->sig);
+    bool ok = p && !p->blamed && ended_by(exitcode, p->sig);
+    if (p)
+        p->blamed = true;
+    pthread_mutex_unlock(&k->lock);
+    return ok ? NULL : why;
 }
 
 static void *killer_main(void *arg)
