@@ -29,15 +29,17 @@
 /* The per-task time limit of the timeout tests: short, so the test is
  * quick; quick tasks that share the executor finish far inside it even on
  * a loaded machine. */
-#define TASK_LIMIT_S 1.0
+#define TASK_LIMIT_S 2.0
 /* "Promptly" for a task stopped by its limit or an abort: well before the
  * task would have ended by itself, with room for a busy machine. */
 #define PROMPT_S 30.0
 /* A thread executor's stopped task goes on sleeping in the background; the
  * executor's destroy waits for it, so it is short, and the future must
- * fail well before it ends. */
-#define THREAD_TASK_S 4.0
-#define THREAD_PROMPT_S 3.0
+ * fail well before it ends: by THREAD_PROMPT_S, counted from the submit,
+ * past a limit of THREAD_LIMIT_S (which the quick tasks there also have). */
+#define THREAD_TASK_S 5.0
+#define THREAD_PROMPT_S 4.0
+#define THREAD_LIMIT_S 1.0
 /* Quick tasks submitted around a fault. */
 enum { AROUND = 8, REQUEUE_N = 100, RETIRE_N = 20 };
 
@@ -464,7 +466,7 @@ static void test_timeout_lifted(void)
     mp_executor_t *ex = executor_new(
         (mp_executor_opts_t){.max_workers = 1, .task_timeout = TASK_LIMIT_S});
     if (ex) {
-        mp_future_t *f = submit_sleeper(ex, dir, "lifted", 2 * TASK_LIMIT_S, MP_FOREVER);
+        mp_future_t *f = submit_sleeper(ex, dir, "lifted", TASK_LIMIT_S + 1.0, MP_FOREVER);
         EXPECT_RC(mp_future_result(f, LIMIT_S, NULL, NULL), 0);
         mp_future_destroy(f);
     }
@@ -723,8 +725,9 @@ static void test_retire_in_shutdown(void)
 static void thread_stopped(bool by_abort)
 {
     busy_t b;
-    mp_executor_opts_t opts = {
-        .kind = MP_EXECUTOR_THREADS, .max_workers = 2, .task_timeout = by_abort ? 0 : 0.3};
+    mp_executor_opts_t opts = {.kind = MP_EXECUTOR_THREADS,
+                               .max_workers = 2,
+                               .task_timeout = by_abort ? 0 : THREAD_LIMIT_S};
     if (busy_start(&b, opts, THREAD_TASK_S)) {
         if (by_abort) {
             EXPECT_EQ(mp_future_abort(b.sleeper), 1);
