@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* End this process as `how` says; returns only for EXEC_INIT_FAIL or an
@@ -48,9 +49,24 @@ int task_exec_die(mp_task_t *t)
                         (long long)how);
 }
 
+/* n >= 0: returns n * n; n < 0: dies as -n says (a map's one bad
+ * argument). */
+int task_exec_square_or_die(mp_task_t *t)
+{
+    int64_t n;
+    int rc = mp_task_arg_i64(t, &n);
+    if (rc < 0)
+        return mp_task_fail(t, rc, "task_exec_square_or_die takes an int64");
+    if (n < 0)
+        die_as(-n);
+    return mp_task_return_i64(t, n * n);
+}
+
 /* The initializer: records this worker's pid as an empty file named after
  * it in the directory ctl.path (the test checks afterwards that every
- * worker that tried to start is gone), then dies or fails as ctl.n says. */
+ * worker that tried to start is gone), then dies or fails as ctl.n says;
+ * EXEC_INIT_ONCE: the first start (the one that makes the file "once")
+ * is SIGKILLed, every later one succeeds. */
 int task_exec_init(mp_task_t *t)
 {
     ctl_arg_t ctl;
@@ -61,6 +77,12 @@ int task_exec_init(mp_task_t *t)
     snprintf(path, sizeof path, "%s/%ld", ctl.path, (long)getpid());
     if (write_file_atomic(path, "") < 0)
         return mp_task_fail(t, MP_ESYS, "cannot write %s", path);
+    if (ctl.n == EXEC_INIT_ONCE) {
+        snprintf(path, sizeof path, "%s/once", ctl.path);
+        if (mkdir(path, 0700) != 0) /* atomic: one start alone makes it */
+            return 0;
+        die_as(EXEC_DIE_KILL);
+    }
     die_as(ctl.n);
     return mp_task_fail(t, EXEC_INIT_FAIL_CODE, EXEC_INIT_FAIL_TEXT " (pid %ld)", (long)getpid());
 }

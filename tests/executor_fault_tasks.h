@@ -16,6 +16,7 @@
 /* Every task of test_executor_faults.c; X(fn) for each. */
 #define EXECUTOR_FAULT_TASKS(X) \
     X(task_exec_die)            \
+    X(task_exec_square_or_die)  \
     X(task_exec_init)           \
     X(task_exec_fail_big)       \
     X(task_exec_owner)
@@ -31,7 +32,8 @@ typedef enum exec_death {
     EXEC_DIE_SEGV = 2,  /**< a real SIGSEGV (a NULL write), default action */
     EXEC_DIE_ABORT = 3, /**< abort(): SIGABRT */
     EXEC_DIE_EXIT = 4,  /**< _exit(EXEC_EXIT_CODE), no clean-up */
-    EXEC_INIT_FAIL = 5  /**< not a death: task_exec_init fails (mp_task_fail) */
+    EXEC_INIT_FAIL = 5, /**< not a death: task_exec_init fails (mp_task_fail) */
+    EXEC_INIT_ONCE = 6  /**< task_exec_init: SIGKILL at the first start only */
 } exec_death_t;
 
 /** The exit code of EXEC_DIE_EXIT. */

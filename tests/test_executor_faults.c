@@ -244,17 +244,33 @@ static void expect_task_error(mp_future_t *f, int code)
 
 /* ---- a worker dies in the middle of a task ----------------------------- */
 
-/* One worker: AROUND squares, a task that dies `how`, AROUND squares.
- * Exactly the dying task fails; the later squares run on a replacement. */
-static void worker_death(exec_death_t how, int exitcode)
+/* A done callback: counts its calls. */
+static void count_call(mp_future_t *f, void *arg)
+{
+    (void)f;
+    atomic_fetch_add((atomic_int *)arg, 1);
+}
+
+/* One worker: AROUND squares, a task that dies `how`, AROUND squares
+ * (with `in_shutdown`, a waiting shutdown at once). Exactly the dying task
+ * fails, its done callback runs once; the later squares run on a
+ * replacement. */
+static void worker_death(exec_death_t how, int exitcode, bool in_shutdown)
 {
     mp_executor_t *ex = executor_new((mp_executor_opts_t){.max_workers = 1});
     if (!ex)
         return;
     mp_future_t *fs[2 * AROUND + 1] = {NULL};
+    atomic_int calls;
+    atomic_init(&calls, 0);
     for (int i = 0; i < 2 * AROUND + 1; i++)
         fs[i] = i == AROUND ? submit_i64(ex, "task_exec_die", how)
                             : submit_i64(ex, "task_square", i);
+    EXPECT_RC(mp_future_add_done_callback(fs[AROUND], count_call, &calls), 0);
+    if (in_shutdown) {
+        EXPECT_RC(mp_executor_shutdown(ex, true, false), 0);
+        EXPECT_EQ(stats_of(ex).workers_alive, 0);
+    }
     mp_pid_t dead = expect_worker_died(fs[AROUND], exitcode);
     for (int i = 0; i < 2 * AROUND + 1; i++)
         if (i != AROUND)
@@ -267,28 +283,97 @@ static void worker_death(exec_death_t how, int exitcode)
     EXPECT_EQ(st.worker_deaths, 1);
     EXPECT(st.workers_started >= 2, "%llu workers started: no replacement",
            (unsigned long long)st.workers_started);
+    mp_executor_destroy(ex); /* joins the thread that may run the callback */
+    EXPECT_EQ(atomic_load(&calls), 1);
     destroy_futures(fs, 2 * AROUND + 1);
-    mp_executor_destroy(ex);
 }
 
 static void test_death_sigkill(void)
 {
-    worker_death(EXEC_DIE_KILL, -SIGKILL);
+    worker_death(EXEC_DIE_KILL, -SIGKILL, false);
 }
 
 static void test_death_sigsegv(void)
 {
-    worker_death(EXEC_DIE_SEGV, -SIGSEGV);
+    worker_death(EXEC_DIE_SEGV, -SIGSEGV, false);
 }
 
 static void test_death_abort(void)
 {
-    worker_death(EXEC_DIE_ABORT, -SIGABRT);
+    worker_death(EXEC_DIE_ABORT, -SIGABRT, false);
 }
 
 static void test_death_exit(void)
 {
-    worker_death(EXEC_DIE_EXIT, EXEC_EXIT_CODE);
+    worker_death(EXEC_DIE_EXIT, EXEC_EXIT_CODE, false);
+}
+
+/* A worker dies while a waiting shutdown runs: the shutdown returns, the
+ * retiring executor still replaces the worker for the tasks left. */
+static void test_death_in_shutdown(void)
+{
+    worker_death(EXEC_DIE_KILL, -SIGKILL, true);
+}
+
+/* A worker killed while idle fails no task, and the next tasks run on a
+ * new one. */
+static void test_idle_death(void)
+{
+    mp_executor_t *ex = executor_new((mp_executor_opts_t){.max_workers = 1});
+    mp_future_t *first = ex ? submit_i64(ex, "task_square", 2) : NULL;
+    if (first) {
+        expect_square(first, 2);
+        mp_pid_t pid = worker_of(first);
+        kill_pid((pid_t)pid);
+        expect_worker_gone(ex, pid);
+        mp_future_t *fs[AROUND] = {NULL};
+        for (int i = 0; i < AROUND; i++)
+            fs[i] = submit_i64(ex, "task_square", i);
+        for (int i = 0; i < AROUND; i++) {
+            expect_square(fs[i], i);
+            EXPECT(worker_of(fs[i]) != pid, "a task ran on the dead worker %lld", (long long)pid);
+        }
+        EXPECT_EQ(stats_of(ex).worker_deaths, 1);
+        destroy_futures(fs, AROUND);
+    }
+    mp_future_destroy(first);
+    mp_executor_destroy(ex);
+}
+
+/* A map whose one argument kills its worker (chunks of 8 over 30): that
+ * result fails with MP_EWORKERDIED, every other is right, those of its
+ * chunk included; mp_executor_map_i64() says which index failed. */
+static void test_map_death(void)
+{
+    enum { N = 30, BAD = 17 };
+    mp_executor_t *ex = executor_new((mp_executor_opts_t){.max_workers = 2});
+    if (!ex)
+        return;
+    int64_t args[N], out[N];
+    for (int i = 0; i < N; i++)
+        args[i] = i == BAD ? -(int64_t)EXEC_DIE_SEGV : i;
+    mp_map_t *m = NULL;
+    if (EXPECT_RC(mp_executor_map(ex, &m, "task_exec_square_or_die", args, sizeof args[0], N,
+                                  &(mp_map_opts_t){.chunksize = 8}),
+                  0))
+        for (int i = 0; i < N; i++) {
+            int64_t got = -1;
+            int code = 0;
+            const char *msg = NULL;
+            if (i != BAD) {
+                if (EXPECT_RC(mp_map_get_i64(m, i, &got), 0))
+                    EXPECT_EQ(got, (int64_t)i * i);
+            } else if (EXPECT_RC(mp_map_get(m, i, NULL, NULL), MP_ETASK) &&
+                       EXPECT_RC(mp_map_error(m, i, &code, &msg), 0)) {
+                EXPECT_RC(code, MP_EWORKERDIED);
+                EXPECT(msg && names_signal(msg, SIGSEGV), "no SIGSEGV in \"%s\"", msg);
+            }
+        }
+    mp_map_destroy(m);
+    EXPECT_RC(mp_executor_map_i64(ex, "task_exec_square_or_die", args, out, N, LIMIT_S), MP_ETASK);
+    EXPECT(has_number(mp_errdetail(), BAD), "the index %d is not in \"%s\"", BAD, mp_errdetail());
+    EXPECT_EQ(stats_of(ex).worker_deaths, 2);
+    mp_executor_destroy(ex);
 }
 
 /* The test itself SIGKILLs the worker of a running task, as an OOM killer
@@ -404,6 +489,55 @@ static void test_start_crash(void)
 static void test_start_fail(void)
 {
     broken_at_start(EXEC_INIT_FAIL, EXEC_INIT_FAIL_TEXT);
+}
+
+/* The first start is killed in its initializer, the later ones succeed:
+ * a failed start is not a broken executor, and the tasks it had been
+ * given run on the next worker. */
+static void test_start_recovers(void)
+{
+    char dir[TASK_STR];
+    if (!make_temp_dir(dir, sizeof dir))
+        return;
+    ctl_arg_t init = make_ctl(dir, EXEC_INIT_ONCE, 0);
+    mp_executor_t *ex = executor_new((mp_executor_opts_t){.max_workers = 1,
+                                                          .initializer = "task_exec_init",
+                                                          .initarg = &init,
+                                                          .initarg_len = sizeof init});
+    mp_future_t *fs[AROUND] = {NULL};
+    for (int i = 0; ex && i < AROUND; i++)
+        fs[i] = submit_i64(ex, "task_square", i);
+    for (int i = 0; ex && i < AROUND; i++)
+        expect_square(fs[i], i);
+    if (ex)
+        EXPECT(stats_of(ex).workers_started >= 2, "the failed start was not replaced");
+    destroy_futures(fs, AROUND);
+    mp_executor_destroy(ex);
+    remove_tree(dir);
+}
+
+/* A thread executor whose initializer fails is broken the same way. */
+static void test_threads_init_fail(void)
+{
+    char dir[TASK_STR];
+    if (!make_temp_dir(dir, sizeof dir))
+        return;
+    ctl_arg_t init = make_ctl(dir, EXEC_INIT_FAIL, 0);
+    mp_executor_t *ex = executor_new((mp_executor_opts_t){.kind = MP_EXECUTOR_THREADS,
+                                                          .max_workers = 2,
+                                                          .initializer = "task_exec_init",
+                                                          .initarg = &init,
+                                                          .initarg_len = sizeof init});
+    mp_future_t *f = ex ? submit_i64(ex, "task_square", 3) : NULL, *late = NULL;
+    if (f) {
+        expect_task_error(f, MP_EBROKEN);
+        if (EXPECT_RC(mp_executor_submit_i64(ex, &late, "task_square", 1), MP_EBROKEN))
+            EXPECT(strstr(mp_errdetail(), EXEC_INIT_FAIL_TEXT) != NULL,
+                   "the first cause is not in the detail: \"%s\"", mp_errdetail());
+    }
+    mp_future_destroy(f);
+    mp_executor_destroy(ex);
+    remove_tree(dir);
 }
 
 /* ---- per-task time limits ---------------------------------------------- */
@@ -760,10 +894,15 @@ static const test_case_t tests[] = {
     {"death_sigsegv", test_death_sigsegv, ON_ALL},
     {"death_abort", test_death_abort, ON_ALL},
     {"death_exit", test_death_exit, ON_ALL},
+    {"death_in_shutdown", test_death_in_shutdown, ON_ALL},
+    {"idle_death", test_idle_death, ON_ALL},
+    {"map_death", test_map_death, ON_ALL},
     {"killed_from_outside", test_killed_from_outside, ON_ALL},
     {"requeue", test_requeue, ON_ALL},
     {"start_crash", test_start_crash, ON_ALL},
     {"start_fail", test_start_fail, ON_ALL},
+    {"start_recovers", test_start_recovers, ON_ALL},
+    {"threads_init_fail", test_threads_init_fail, ON_ALL},
     {"timeout_default", test_timeout_default, ON_ALL},
     {"timeout_per_submit", test_timeout_per_submit, ON_ALL},
     {"timeout_lifted", test_timeout_lifted, ON_ALL},
