@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* End this process as `how` says; returns only for EXEC_INIT_FAIL or an
- * unknown kind. */
+/* End this process as `how` says; returns only for EXEC_INIT_FAIL,
+ * EXEC_HANG (after its sleep) or an unknown kind. */
 static void die_as(int64_t how)
 {
     switch (how) {
@@ -34,6 +34,7 @@ static void die_as(int64_t how)
     }
     case EXEC_DIE_ABORT: abort();
     case EXEC_DIE_EXIT: _exit(EXEC_EXIT_CODE);
+    case EXEC_HANG: sleep_s(EXEC_HANG_S); break;
     default: break;
     }
 }
@@ -49,8 +50,8 @@ int task_exec_die(mp_task_t *t)
                         (long long)how);
 }
 
-/* n >= 0: returns n * n; n < 0: dies as -n says (a map's one bad
- * argument). */
+/* n >= 0: returns n * n; n < 0: dies (or hangs) as -n says (a map's one
+ * bad argument). */
 int task_exec_square_or_die(mp_task_t *t)
 {
     int64_t n;

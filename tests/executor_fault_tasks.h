@@ -33,8 +33,12 @@ typedef enum exec_death {
     EXEC_DIE_ABORT = 3, /**< abort(): SIGABRT */
     EXEC_DIE_EXIT = 4,  /**< _exit(EXEC_EXIT_CODE), no clean-up */
     EXEC_INIT_FAIL = 5, /**< not a death: task_exec_init fails (mp_task_fail) */
-    EXEC_INIT_ONCE = 6  /**< task_exec_init: SIGKILL at the first start only */
+    EXEC_INIT_ONCE = 6, /**< task_exec_init: SIGKILL at the first start only */
+    EXEC_HANG = 7       /**< not a death: sleeps EXEC_HANG_S, to be stopped */
 } exec_death_t;
+
+/** How long EXEC_HANG sleeps: far past any limit a test sets. */
+#define EXEC_HANG_S 120.0
 
 /** The exit code of EXEC_DIE_EXIT. */
 enum { EXEC_EXIT_CODE = 7 };
