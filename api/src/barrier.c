@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "mp_core.h"
+#include "mp_runner.h"
 #include "mp_sync.h"
 
 enum { FILLING = 0, DRAINING = 1, RESETTING = -1, BROKEN = -2 };
@@ -168,10 +169,9 @@ static int release_round(mp_barrier_t *b, mp__lockref_t lock)
 {
     barrier_shared_t *s = shared_of(b);
     if (b->action[0]) {
-        mp_task_fn fn = mp__tasks_find(b->action);
-        mp_task_t task = {.name = b->action};
-        int rc = fn ? fn(&task) : MP_ENOTASK;
-        mp__buf_free(&task.value);
+        mp__run_t run; /* through the runner, which owns a task's memory */
+        int rc = mp__runner_run(&run, b->action, NULL, 0, NULL, 0);
+        mp__runner_release(&run);
         if (rc < 0) {
             set_state(s, lock, BROKEN);
             return mp__errdetail_set(MP_EBROKEN, "barrier action '%s' failed: %s", b->action,

@@ -168,6 +168,10 @@ int mp_active_children(mp_process_t **out, size_t cap, size_t *count)
 
 void mp__children_at_exit(void)
 {
+    /* Executors' workers are children too, waiting for orders: their
+     * executors are shut down first (their tasks finish), or the joins
+     * below would wait for ever. */
+    mp__pools_at_exit();
     mp_process_t **running;
     size_t n = running_snapshot(&running);
     for (size_t i = 0; i < n; i++)

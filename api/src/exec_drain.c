@@ -131,6 +131,21 @@ int mp__procs_drain(mp__pool_t *pool)
     return rc == MP_EBROKEN ? MP_EBROKEN : n;
 }
 
+/* The pool whose token this thread holds, if any: a done callback that
+ * runs while its thread reads answers must not wait for another answer of
+ * the same pool (nobody else would read it). */
+static _Thread_local mp__pool_t *holding;
+
+/* Take the token if it is free. */
+static bool try_token(mp__pool_t *pool, int who)
+{
+    int none = MP__DRAIN_NONE;
+    if (!atomic_compare_exchange_strong(&mp__procs(pool)->token, &none, who))
+        return false;
+    holding = pool;
+    return true;
+}
+
 /* Ask the token's holder to look up from its sleep. */
 static void kick(mp__procs_t *p)
 {
@@ -143,8 +158,7 @@ void mp__procs_take_token(mp__pool_t *pool, int who)
     mp__procs_t *p = mp__procs(pool);
     atomic_fetch_add(&p->want_monitor, who == MP__DRAIN_MONITOR);
     for (;;) {
-        int none = MP__DRAIN_NONE;
-        if (atomic_compare_exchange_strong(&p->token, &none, who))
+        if (try_token(pool, who))
             break;
         uint32_t seen = mp__jobs_epoch();
         kick(p);
@@ -158,6 +172,7 @@ void mp__procs_release_token(mp__pool_t *pool, int who)
     mp__procs_t *p = mp__procs(pool);
     if (who == MP__DRAIN_CALLER)
         atomic_store(&p->caller_left_ns, now_ns());
+    holding = NULL;
     atomic_store(&p->token, MP__DRAIN_NONE);
     if (atomic_load(&p->want_monitor) || atomic_load(&p->want_caller))
         mp__jobs_wake();
@@ -165,10 +180,7 @@ void mp__procs_release_token(mp__pool_t *pool, int who)
 
 void mp__procs_poll(mp__pool_t *pool)
 {
-    mp__procs_t *p = mp__procs(pool);
-    int none = MP__DRAIN_NONE;
-    if (!mp__ring_is_ready(p->ring) ||
-        !atomic_compare_exchange_strong(&p->token, &none, MP__DRAIN_CALLER))
+    if (!mp__ring_is_ready(mp__procs(pool)->ring) || !try_token(pool, MP__DRAIN_CALLER))
         return;
     mp__procs_drain(pool);
     mp__procs_release_token(pool, MP__DRAIN_CALLER);
@@ -232,11 +244,15 @@ int mp__procs_wait(mp__pool_t *pool, bool (*ready)(void *), void *ctx, double de
     mp__procs_t *p = mp__procs(pool);
     bool wanting = false;
     int rc = 0;
+    if (holding == pool && !ready(ctx) && mp__time_left(deadline) > 0)
+        return mp__errdetail_set(MP_ESTATE, "a done callback of an executor cannot wait for "
+                                            "another task of the same executor (it would wait "
+                                            "for itself)");
     for (;;) {
         if (ready(ctx))
             break;
-        int none = MP__DRAIN_NONE;
-        if (atomic_compare_exchange_strong(&p->token, &none, MP__DRAIN_CALLER)) {
+        int holder = atomic_load(&p->token);
+        if (holder == MP__DRAIN_NONE && try_token(pool, MP__DRAIN_CALLER)) {
             if (wanting) {
                 atomic_fetch_sub(&p->want_caller, 1);
                 wanting = false;
@@ -249,7 +265,7 @@ int mp__procs_wait(mp__pool_t *pool, bool (*ready)(void *), void *ctx, double de
             continue; /* yielded to the monitor: try again */
         }
         uint32_t seen = mp__jobs_epoch();
-        if (none == MP__DRAIN_COLLECTOR) {
+        if (holder == MP__DRAIN_COLLECTOR) {
             if (!wanting) {
                 atomic_fetch_add(&p->want_caller, 1);
                 wanting = true;
@@ -296,8 +312,7 @@ void *APR_THREAD_FUNC mp__procs_collector_main(apr_thread_t *thread, void *arg)
             atomic_store(&p->napping, false);
             continue;
         }
-        int none = MP__DRAIN_NONE;
-        if (!atomic_compare_exchange_strong(&p->token, &none, MP__DRAIN_COLLECTOR))
+        if (!try_token(pool, MP__DRAIN_COLLECTOR))
             continue;
         drain_loop(pool, MP__DRAIN_COLLECTOR, NULL, NULL, INFINITY);
         mp__procs_release_token(pool, MP__DRAIN_COLLECTOR);

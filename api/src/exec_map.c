@@ -105,8 +105,8 @@ int mp_executor_map(mp_executor_t *ex, mp_map_t **out, const char *task, const v
     return 0;
 }
 
-/* Wait for argument `i`'s chunk; its outcome in `*out`. */
-static int outcome(mp_map_t *handle, size_t i, const mp__outcome_t **out, const char *fn)
+/* Open a map handle and find argument `i`'s chunk. */
+static int open_item(mp_map_t *handle, size_t i, map_t **map, mp__job_t **job, const char *fn)
 {
     int rc = mp__object_open(&handle, &mp__kind_map, fn);
     if (rc < 0)
@@ -114,13 +114,27 @@ static int outcome(mp_map_t *handle, size_t i, const mp__outcome_t **out, const 
     map_t *m = (map_t *)handle;
     if (i >= m->n)
         return mp__errdetail_set(MP_EINVAL, "%s: index %zu of a map of %zu", fn, i, m->n);
-    mp__job_t *job = m->jobs[i / m->chunk];
+    *map = m;
+    *job = m->jobs[i / m->chunk];
+    return 0;
+}
+
+/* Wait for argument `i`'s chunk; its outcome in `*out`. */
+static int outcome(mp_map_t *handle, size_t i, const mp__outcome_t **out, const char *fn)
+{
+    map_t *m = NULL;
+    mp__job_t *job = NULL;
+    int rc = open_item(handle, i, &m, &job, fn);
+    if (rc < 0)
+        return rc;
     rc = mp__job_wait(job, m->deadline);
     if (rc == MP_ETIMEDOUT)
         return mp__errdetail_set(rc, "%s: result %zu was not there before the map's timeout", fn,
                                  i);
-    if (rc < 0)
+    if (rc == MP_EINTR)
         return mp__errdetail_set(rc, "%s: interrupted by a signal; the map goes on", fn);
+    if (rc < 0)
+        return rc;
     if (atomic_load(&job->cancelled))
         return mp__errdetail_set(MP_ECANCELLED, "%s: task %zu was cancelled", fn, i);
     *out = mp__job_outcome(job, (uint32_t)(i % m->chunk));
@@ -148,8 +162,8 @@ int mp_map_get_i64(mp_map_t *m, size_t i, int64_t *out)
 {
     if (!out)
         return mp__errdetail_set(MP_EINVAL, "mp_map_get_i64: NULL out");
-    const void *data;
-    size_t len;
+    const void *data = NULL;
+    size_t len = 0;
     int rc = mp_map_get(m, i, &data, &len);
     if (rc < 0)
         return rc;
@@ -162,14 +176,11 @@ int mp_map_get_i64(mp_map_t *m, size_t i, int64_t *out)
 
 int mp_map_error(mp_map_t *handle, size_t i, int *code, const char **message)
 {
-    static const char fn[] = "mp_map_error";
-    int rc = mp__object_open(&handle, &mp__kind_map, fn);
+    map_t *m = NULL;
+    mp__job_t *job = NULL;
+    int rc = open_item(handle, i, &m, &job, "mp_map_error");
     if (rc < 0)
         return rc;
-    map_t *m = (map_t *)handle;
-    if (i >= m->n)
-        return mp__errdetail_set(MP_EINVAL, "%s: index %zu of a map of %zu", fn, i, m->n);
-    mp__job_t *job = m->jobs[i / m->chunk];
     const mp__outcome_t *o = mp__job_is_done(job) ? mp__job_outcome(job, (uint32_t)(i % m->chunk))
                                                   : NULL;
     if (code)

@@ -74,6 +74,8 @@ static int wait_outcome(mp_future_t *f, double timeout, const char *fn, mp__job_
         return mp__errdetail_set(rc, "%s: the task '%s' is not done yet", fn, job->task);
     if (rc == MP_EINTR)
         return mp__errdetail_set(rc, "%s: interrupted by a signal; the task goes on", fn);
+    if (rc < 0)
+        return rc; /* MP_ESTATE: its detail says why */
     if (atomic_load(&job->cancelled))
         return mp__errdetail_set(MP_ECANCELLED, "%s: the task '%s' was cancelled", fn, job->task);
     *out = job;
@@ -98,14 +100,21 @@ int mp_future_result(mp_future_t *f, double timeout, const void **data, size_t *
     return 0;
 }
 
-/* A result of exactly `size` bytes, for the typed forms. */
-static int result_sized(mp_future_t *f, double timeout, void *out, size_t size, const char *fn)
+/* The result bytes for a typed form, whose `out` must not be NULL. */
+static int result_for(mp_future_t *f, double timeout, const void *out, const void **data,
+                      size_t *len, const char *fn)
 {
     if (!out)
         return mp__errdetail_set(MP_EINVAL, "%s: NULL out", fn);
-    const void *data;
-    size_t len;
-    int rc = mp_future_result(f, timeout, &data, &len);
+    return mp_future_result(f, timeout, data, len);
+}
+
+/* A result of exactly `size` bytes, for the typed forms. */
+static int result_sized(mp_future_t *f, double timeout, void *out, size_t size, const char *fn)
+{
+    const void *data = NULL;
+    size_t len = 0;
+    int rc = result_for(f, timeout, out, &data, &len, fn);
     if (rc < 0)
         return rc;
     if (len != size)
@@ -127,11 +136,9 @@ int mp_future_result_double(mp_future_t *f, double timeout, double *out)
 int mp_future_result_str(mp_future_t *f, double timeout, const char **out)
 {
     static const char fn[] = "mp_future_result_str";
-    if (!out)
-        return mp__errdetail_set(MP_EINVAL, "%s: NULL out", fn);
-    const void *data;
-    size_t len;
-    int rc = mp_future_result(f, timeout, &data, &len);
+    const void *data = NULL;
+    size_t len = 0;
+    int rc = result_for(f, timeout, out, &data, &len, fn);
     if (rc < 0)
         return rc;
     if (len == 0 || ((const char *)data)[len - 1] != '\0')

@@ -1,6 +1,5 @@
 /* Jobs (mp_executor.h): one message of work and, once done, its outcomes;
  * the callbacks that run when it finishes. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +15,8 @@ int mp__job_create(mp__job_t **out, const char *task, uint32_t count, double lim
     job->limit = limit;
     job->worker = -1;
     job->outcomes = count == 1 ? &job->one : calloc(count ? count : 1, sizeof *job->outcomes);
-    snprintf(job->task, sizeof job->task, "%s", task);
+    size_t name_len = strnlen(task, sizeof job->task - 1);
+    memcpy(job->task, task, name_len); /* calloc'd: NUL-terminated */
     mp__buf_use(&job->order, job->order_storage, sizeof job->order_storage);
     int rc = job->outcomes ? mp__order_begin(&job->order, 0, task, count) : MP_ENOMEM;
     if (rc < 0) {

@@ -56,8 +56,11 @@ struct mp_task {
     const void *arg;
     size_t arg_len;
     mp__buf_t value; /**< result bytes */
-    bool has_value;  /**< mp_task_return() was called */
-    int error;       /**< code given to mp_task_fail(), 0 if none */
+    /** Where a small result lives (a pool worker runs a tiny task without
+     *  an allocation). */
+    char value_storage[64];
+    bool has_value; /**< mp_task_return() was called */
+    int error;      /**< code given to mp_task_fail(), 0 if none */
     /** Its message: `message_storage`, or a heap copy for a longer one (a
      *  message of any size reaches the parent whole); mp__runner_release()
      *  frees it. */
@@ -91,6 +94,14 @@ void mp__core_unlock(void);
 int mp__fork_policy_check(void);
 
 /* --- the children registry (process.c) ---------------------------- */
+
+/**
+ * @brief At the process's exit (before its children are joined): shut
+ *        down every pool this process made and did not destroy, letting
+ *        their tasks finish and their workers end, as Python does at exit;
+ *        otherwise the join of the still-waiting workers would never end.
+ */
+void mp__pools_at_exit(void);
 
 /** @brief End of this process: terminate daemon children, join the rest. */
 void mp__children_at_exit(void);

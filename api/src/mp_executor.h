@@ -199,8 +199,11 @@ struct mp__pool {
     int start_failures;   /**< failed starts in a row */
     char start_why[512];  /**< the first failed start's cause */
     mp_executor_stats_t stats;
-    double job_time_ewma; /**< seconds per job, from answers */
-    void *impl;           /**< the processes' or threads' own part */
+    double job_time_ewma;  /**< seconds per job, from answers */
+    void *impl;            /**< the processes' or threads' own part */
+    mp_pid_t owner;        /**< the process that made it (a fork child has a copy) */
+    mp__pool_t *next_live; /**< the list of live pools (pool.c), for the exit */
+    bool exiting;          /**< shut down by mp__pools_at_exit() (core lock) */
 };
 
 extern const mp__pool_ops_t mp__pool_procs, mp__pool_threads;

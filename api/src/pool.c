@@ -9,6 +9,37 @@
 #include "mp_core.h"
 #include "mp_executor.h"
 
+/* The pools this process made and has not destroyed (core lock). */
+static mp__pool_t *live_pools;
+
+static void unlist(mp__pool_t *pool)
+{
+    mp__core_lock();
+    for (mp__pool_t **p = &live_pools; *p; p = &(*p)->next_live)
+        if (*p == pool) {
+            *p = pool->next_live;
+            break;
+        }
+    mp__core_unlock();
+}
+
+void mp__pools_at_exit(void)
+{
+    for (;;) {
+        mp__core_lock();
+        mp__pool_t *pool = live_pools;
+        while (pool && (pool->owner != mp__os_getpid() || pool->exiting))
+            pool = pool->next_live;
+        if (pool)
+            pool->exiting = true; /* each pool is shut down once here */
+        mp__core_unlock();
+        if (!pool)
+            return;
+        while (mp__pool_shutdown(pool, true, false) == MP_EINTR)
+            ;
+    }
+}
+
 static void free_pool(mp__pool_t *pool)
 {
     free(pool->opts.initializer);
@@ -40,6 +71,11 @@ int mp__pool_create(mp__pool_t **out, mp__pool_options_t *opts)
         free_pool(pool);
         return rc;
     }
+    pool->owner = mp__os_getpid();
+    mp__core_lock();
+    pool->next_live = live_pools;
+    live_pools = pool;
+    mp__core_unlock();
     *out = pool;
     return 0;
 }
@@ -232,6 +268,7 @@ void mp__pool_destroy(mp__pool_t *pool)
      * has no way to say so, so it waits on. */
     while (mp__pool_shutdown(pool, true, false) == MP_EINTR)
         ;
+    unlist(pool);
     pool->ops->free(pool);
     free_pool(pool);
 }

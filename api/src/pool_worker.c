@@ -107,14 +107,14 @@ static int serve(worker_t *w)
         .seq = order.head.seq, .worker = w->arg.index, .generation = w->arg.generation};
     if ((rc = mp__answer_begin(&w->answer, &head)) < 0)
         return rc;
-    int64_t began = now_ns();
+    int64_t began = now_ns(), started = began;
     for (uint32_t i = 0; i < order.head.count; i++) {
         const void *arg;
         size_t len;
         if ((rc = mp__order_next(&order, &arg, &len)) < 0)
             return rc;
         atomic_store_explicit(&w->slot->item, i, memory_order_relaxed);
-        atomic_store_explicit(&w->slot->started_ns, now_ns(), memory_order_relaxed);
+        atomic_store_explicit(&w->slot->started_ns, started, memory_order_relaxed);
         /* Release: a parent that sees this seq sees the item and time. */
         atomic_store_explicit(&w->slot->seq, order.head.seq, memory_order_release);
         mp__run_t run;
@@ -123,15 +123,17 @@ static int serve(worker_t *w)
         mp__runner_release(&run);
         if (rc < 0)
             return rc;
+        started = now_ns(); /* the next one's start, this one's end */
     }
-    mp__answer_end(&w->answer, order.head.count, (uint64_t)(now_ns() - began));
+    mp__answer_end(&w->answer, order.head.count, (uint64_t)(started - began));
     rc = mp_simple_queue_put(w->answers, w->answer.data, w->answer.len, MP_FOREVER);
     atomic_store_explicit(&w->slot->seq, 0, memory_order_release);
     return rc;
 }
 
-/* Run the initializer, if any; a failure is answered with seq 0. */
-static int initialize(worker_t *w)
+/* Run the initializer, if any. A failure is answered with seq 0 (the
+ * parent's cause for a broken pool) and its reason left in `why`. */
+static int initialize(worker_t *w, char *why, size_t why_size)
 {
     const mp__pool_worker_arg_t *a = &w->arg;
     if (a->init_len == 0)
@@ -146,13 +148,12 @@ static int initialize(worker_t *w)
     mp__runner_run(&run, name, p + a->init_len, w->self->arg_len - sizeof *a - a->init_len,
                    w->self->objects + 3, w->self->nobjects - 3);
     int rc = run.rc < 0 ? run.rc : run.rc > 0 ? MP_ETASK : 0;
-    if (rc < 0 &&
-        mp__answer_begin(&w->answer, &(mp__answer_head_t){.worker = a->index,
-                                                          .generation = a->generation}) == 0) {
-        char why[600];
-        snprintf(why, sizeof why, "the initializer '%s' failed: %s", name,
+    if (rc < 0) {
+        snprintf(why, why_size, "the initializer '%s' failed: %s", name,
                  run.result.message[0] ? run.result.message : mp_strerror(rc));
-        if (mp__answer_add(&w->answer, rc, NULL, 0, why) == 0) {
+        if (mp__answer_begin(&w->answer, &(mp__answer_head_t){.worker = a->index,
+                                                              .generation = a->generation}) == 0 &&
+            mp__answer_add(&w->answer, rc, NULL, 0, why) == 0) {
             mp__answer_end(&w->answer, 1, 0);
             mp_simple_queue_put(w->answers, w->answer.data, w->answer.len, MP_FOREVER);
         }
@@ -190,9 +191,9 @@ int mp__builtin_pool_worker(mp_task_t *t)
     if (rc < 0)
         return mp_task_fail(t, rc, "pool worker: bad objects or argument: %s", mp_errdetail());
     mp__os_ignore_interrupts();
-    if ((rc = initialize(&w)) < 0)
-        return mp_task_fail(t, rc,
-                            "pool worker: its initializer failed (the parent has the reason)");
+    char why[600] = "";
+    if ((rc = initialize(&w, why, sizeof why)) < 0)
+        return mp_task_fail(t, rc, "pool worker: %s", why);
     atomic_store_explicit(&w.slot->ready, 1, memory_order_release);
     for (uint32_t served = 0; rc == 0;) {
         if ((rc = take_order(&w)) < 0)

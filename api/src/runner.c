@@ -42,6 +42,7 @@ int mp__runner_run(mp__run_t *run, const char *name, const void *arg, size_t arg
                                 .nobjects = nobjects}};
     mp_task_t *task = &run->task;
     task->message = task->message_storage;
+    mp__buf_use(&task->value, task->value_storage, sizeof task->value_storage);
     mp_task_fn fn = mp__task_lookup(name);
     if (!fn) {
         /* The message lives in the task's slot, which no task fills here. */

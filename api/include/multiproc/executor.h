@@ -250,7 +250,9 @@ MP_API int mp_executor_worker_pids(mp_executor_t *ex, mp_pid_t *pids, size_t cap
  *         (the task's own code, MP_EWORKERDIED, MP_ETIMEDOUT for its time
  *         limit, MP_EBROKEN); MP_ECANCELLED when it was cancelled or
  *         aborted; MP_EINVAL for NULL f or a bad timeout; MP_ECLOSED for a
- *         destroyed future; MP_EINTR (mp_set_interruptible()).
+ *         destroyed future; MP_EINTR (mp_set_interruptible()); MP_ESTATE
+ *         for a wait from a done callback of the same executor (see
+ *         mp_future_add_done_callback()).
  */
 MP_API int mp_future_result(mp_future_t *f, double timeout, const void **data, size_t *len);
 
@@ -337,7 +339,11 @@ typedef void (*mp_future_callback_fn)(mp_future_t *f, void *arg);
  * or the thread that cancels it. Callbacks run in the order they were
  * added, with no lock of the library held: one may call
  * mp_future_result(f, 0, ...) and submit more work, and must not destroy
- * `f`. A destroyed future's callbacks that have not run never run.
+ * `f`. A callback that runs while its thread reads the answers of a
+ * process executor cannot wait for another task of that executor (nobody
+ * else would read its answer): such a wait answers MP_ESTATE at once
+ * instead of hanging. A destroyed future's callbacks that have not run
+ * never run.
  * @return 0; MP_EINVAL for NULL f or fn; MP_ECLOSED; MP_ENOMEM.
  */
 MP_API int mp_future_add_done_callback(mp_future_t *f, mp_future_callback_fn fn, void *arg);
@@ -451,6 +457,8 @@ MP_API int mp_map_get_i64(mp_map_t *m, size_t i, int64_t *out);
 
 /**
  * @brief How task `i` of a map failed (after mp_map_get() said MP_ETASK).
+ * @param m the map.
+ * @param i the argument's index.
  * @param[out] code its code (0: it succeeded or is not done). May be NULL.
  * @param[out] message its message, owned by the map. May be NULL.
  * @return 0; MP_EINVAL for NULL m or i out of range; MP_ECLOSED.
