@@ -758,10 +758,45 @@ static bool ignores_signal(mp_pid_t pid, int signo)
     return line && sscanf(line, "SigIgn: %llx", &mask) == 1 && (mask >> (signo - 1) & 1);
 }
 
+/* Run `call(ctx)` while `s` sends SIGINT; its code. */
+static int interrupted(sigint_sender_t *s, int (*call)(void *), void *ctx)
+{
+    atomic_store(&s->stop, false);
+    if (!EXPECT(pthread_create(&s->thread, NULL, sigint_sender_main, s) == 0, "no thread"))
+        return MP_ESTATE;
+    int rc = call(ctx);
+    atomic_store(&s->stop, true);
+    pthread_join(s->thread, NULL);
+    return rc;
+}
+
+static int wait_result(void *f)
+{
+    return mp_future_result(f, LIMIT_S, NULL, NULL);
+}
+
+static int wait_shutdown(void *ex)
+{
+    return mp_executor_shutdown(ex, true, true);
+}
+
+/* Both workers are alive, ignore SIGINT, and none died. */
+static void expect_workers_survived(mp_executor_t *ex, const sigint_sender_t *s)
+{
+    for (int i = 0; i < 2; i++) {
+        EXPECT(pid_running((pid_t)s->workers[i]), "worker %lld died of SIGINT",
+               (long long)s->workers[i]);
+        EXPECT(ignores_signal(s->workers[i], SIGINT), "worker %lld does not ignore SIGINT",
+               (long long)s->workers[i]);
+    }
+    EXPECT_EQ(stats_of(ex).worker_deaths, 0);
+}
+
 /* Two workers sleep; SIGINT comes to the parent, blocked in a result wait
  * with the switch on, and to both workers. The wait returns MP_EINTR, the
- * workers ignored it (still alive, SIGINT in their ignored set), and the
- * caller shuts down. */
+ * workers ignored it (still alive, SIGINT in their ignored set); the
+ * caller shuts down, a waiting shutdown that SIGINT interrupts too: the
+ * executor is shut down, its workers still run, and aborts stop them. */
 static void test_sigint(void)
 {
     char dir[TASK_STR];
@@ -772,33 +807,23 @@ static void test_sigint(void)
     sigaction(SIGINT, &sa, &old);
     int was = mp_set_interruptible(true);
     mp_executor_t *ex = executor_new((mp_executor_opts_t){.max_workers = 2});
-    mp_future_t *fs[2] = {NULL, NULL};
+    mp_future_t *fs[2] = {NULL, NULL}, *late = NULL;
     if (ex) {
         fs[0] = submit_sleeper(ex, dir, "int0", LONG_TASK_S, 0);
         fs[1] = submit_sleeper(ex, dir, "int1", LONG_TASK_S, 0);
     }
     sigint_sender_t s = {.target = pthread_self()};
-    atomic_init(&s.stop, false);
     if (fs[0] && fs[1] && wait_running(dir, "int0") && wait_running(dir, "int1")) {
         s.workers[0] = worker_of(fs[0]);
         s.workers[1] = worker_of(fs[1]);
         sigints = 0;
-        if (EXPECT(pthread_create(&s.thread, NULL, sigint_sender_main, &s) == 0, "no thread")) {
-            EXPECT_RC(mp_future_result(fs[0], LIMIT_S, NULL, NULL), MP_EINTR);
-            atomic_store(&s.stop, true);
-            pthread_join(s.thread, NULL);
-        }
+        EXPECT_RC(interrupted(&s, wait_result, fs[0]), MP_EINTR);
         EXPECT(sigints > 0, "no SIGINT was handled");
-        for (int i = 0; i < 2; i++) {
-            EXPECT(pid_running((pid_t)s.workers[i]), "worker %lld died of SIGINT",
-                   (long long)s.workers[i]);
-            EXPECT(ignores_signal(s.workers[i], SIGINT), "worker %lld does not ignore SIGINT",
-                   (long long)s.workers[i]);
-        }
         EXPECT_EQ(mp_future_is_done(fs[0]), 0);
-        EXPECT_EQ(stats_of(ex).worker_deaths, 0);
-        /* The caller shuts down: nothing new, and the sleepers stopped. */
-        EXPECT_RC(mp_executor_shutdown(ex, false, true), 0);
+        expect_workers_survived(ex, &s);
+        EXPECT_RC(interrupted(&s, wait_shutdown, ex), MP_EINTR);
+        EXPECT_RC(mp_executor_submit_i64(ex, &late, "task_square", 1), MP_ESHUTDOWN);
+        expect_workers_survived(ex, &s);
         EXPECT_EQ(mp_future_abort(fs[0]), 1);
         EXPECT_EQ(mp_future_abort(fs[1]), 1);
     }
