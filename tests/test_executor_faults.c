@@ -56,6 +56,17 @@ static mp_executor_t *executor_new(mp_executor_opts_t opts)
     return EXPECT_RC(mp_executor_create(&ex, &opts), 0) ? ex : NULL;
 }
 
+/* An executor of `workers` whose initializer is task_exec_init(*init). */
+static mp_executor_t *executor_with_init(mp_executor_kind_t kind, int workers,
+                                         const ctl_arg_t *init)
+{
+    return executor_new((mp_executor_opts_t){.kind = kind,
+                                             .max_workers = workers,
+                                             .initializer = "task_exec_init",
+                                             .initarg = init,
+                                             .initarg_len = sizeof *init});
+}
+
 static mp_future_t *submit_i64(mp_executor_t *ex, const char *task, int64_t value)
 {
     mp_future_t *f = NULL;
@@ -482,10 +493,7 @@ static void broken_at_start(exec_death_t how, const char *cause)
     if (!make_temp_dir(dir, sizeof dir))
         return;
     ctl_arg_t init = make_ctl(dir, how, 0);
-    mp_executor_t *ex = executor_new((mp_executor_opts_t){.max_workers = 2,
-                                                          .initializer = "task_exec_init",
-                                                          .initarg = &init,
-                                                          .initarg_len = sizeof init});
+    mp_executor_t *ex = executor_with_init(MP_EXECUTOR_PROCESSES, 2, &init);
     mp_future_t *fs[AROUND] = {NULL};
     for (int i = 0; ex && i < AROUND; i++)
         fs[i] = submit_i64(ex, "task_square", i);
@@ -534,10 +542,7 @@ static void test_start_recovers(void)
     if (!make_temp_dir(dir, sizeof dir))
         return;
     ctl_arg_t init = make_ctl(dir, EXEC_INIT_ONCE, 0);
-    mp_executor_t *ex = executor_new((mp_executor_opts_t){.max_workers = 1,
-                                                          .initializer = "task_exec_init",
-                                                          .initarg = &init,
-                                                          .initarg_len = sizeof init});
+    mp_executor_t *ex = executor_with_init(MP_EXECUTOR_PROCESSES, 1, &init);
     mp_future_t *fs[AROUND] = {NULL};
     for (int i = 0; ex && i < AROUND; i++)
         fs[i] = submit_i64(ex, "task_square", i);
@@ -557,11 +562,7 @@ static void test_threads_init_fail(void)
     if (!make_temp_dir(dir, sizeof dir))
         return;
     ctl_arg_t init = make_ctl(dir, EXEC_INIT_FAIL, 0);
-    mp_executor_t *ex = executor_new((mp_executor_opts_t){.kind = MP_EXECUTOR_THREADS,
-                                                          .max_workers = 2,
-                                                          .initializer = "task_exec_init",
-                                                          .initarg = &init,
-                                                          .initarg_len = sizeof init});
+    mp_executor_t *ex = executor_with_init(MP_EXECUTOR_THREADS, 2, &init);
     mp_future_t *f = ex ? submit_i64(ex, "task_square", 3) : NULL, *late = NULL;
     if (f) {
         expect_task_error(f, MP_EBROKEN);
