@@ -2,7 +2,9 @@
 # ci/demo.sh: installs what is missing, builds a Release multiproc with its
 # examples (preset demo, into build/demo), and runs the tutorial's programs
 # with timings: the sequential one once, the parallel ones under each start
-# method (fork, spawn, forkserver), then the start-method tour.
+# method (fork, spawn, forkserver), then the start-method tour, then the
+# tutorial's concurrent.futures programs (section 4) under the default
+# method.
 #
 # A program that is not built yet is reported and skipped; the script exits
 # non-zero if any program was missing or failed, after running the rest.
@@ -49,6 +51,10 @@ for m in fork spawn forkserver; do
     run_example tutorial_args "$m"
 done
 run_example start_methods
+for name in tutorial_executor_submit tutorial_executor_as_completed tutorial_executor_map \
+    tutorial_executor_compute executor_processes_vs_threads; do
+    run_example "$name"
+done
 
 if [ "$problems" -ne 0 ]; then
     mp_log "demo: $problems program(s) missing or failed"

@@ -58,6 +58,6 @@ static inline char exec_big_char(size_t i)
     return (char)('a' + (i * 7 + i / 4096) % 26);
 }
 
-extern const struct test_suite suite_exec_faults;
+extern const struct test_suite suite_executor_faults;
 
 #endif /* MP_TESTS_EXECUTOR_FAULT_TASKS_H */

@@ -21,7 +21,9 @@
 #include <string.h>
 
 #include "conn_tasks.h"
+#include "executor_exit_tasks.h"
 #include "executor_fault_tasks.h"
+#include "executor_tasks.h"
 #include "helpers.h"
 #include "listener_tasks.h"
 #include "queue_death_tasks.h"
@@ -31,25 +33,43 @@
 
 /* Every suite, in the order they run. */
 static const test_suite_t *const all_suites[] = {
-    &suite_errors,        &suite_runtime,
-    &suite_bad_args,      &suite_context,
-    &suite_process,       &suite_children,
-    &suite_bad_handles,   &suite_handles,
-    &suite_sync_bad_args, &suite_timeouts,
-    &suite_lock,          &suite_semaphore,
-    &suite_condition,     &suite_event,
-    &suite_barrier,       &suite_value,
+    &suite_errors,
+    &suite_runtime,
+    &suite_bad_args,
+    &suite_context,
+    &suite_process,
+    &suite_children,
+    &suite_bad_handles,
+    &suite_handles,
+    &suite_sync_bad_args,
+    &suite_timeouts,
+    &suite_lock,
+    &suite_semaphore,
+    &suite_condition,
+    &suite_event,
+    &suite_barrier,
+    &suite_value,
     &suite_shm,
 #if TEST_POSIX /* Windows frees a name with its last handle: no tracker */
-    &suite_tracker,       &suite_interrupt, /* no signal interrupts a wait on Windows */
+    &suite_tracker,
+    &suite_interrupt, /* no signal interrupts a wait on Windows */
 #endif
-    &suite_owner_death,   &suite_sync_bad_objects,
-    &suite_connection,    &suite_conn_limits,
-    &suite_listener,      &suite_runner,
-    &suite_queue_deaths,  &suite_queue,
-    &suite_simple_queue,  &suite_queue_bad_input,
+    &suite_owner_death,
+    &suite_sync_bad_objects,
+    &suite_connection,
+    &suite_conn_limits,
+    &suite_listener,
+    &suite_runner,
+    &suite_queue_deaths,
+    &suite_queue,
+    &suite_simple_queue,
+    &suite_queue_bad_input,
+    &suite_executor,
+    &suite_futures,
+    &suite_executor_bad_input,
+    &suite_executor_exit,
 #if TEST_POSIX /* the executor's faults are POSIX signals */
-    &suite_exec_faults,
+    &suite_executor_faults,
 #endif
 };
 enum { SUITE_COUNT = sizeof all_suites / sizeof all_suites[0] };

@@ -7,6 +7,8 @@
  * LISTENER_TASKS lists. */
 #include "tasks.h"
 #include "conn_tasks.h"
+#include "executor_exit_tasks.h"
+#include "executor_tasks.h"
 #include "listener_tasks.h"
 #include "platform.h"
 #include "queue_death_tasks.h"
@@ -692,12 +694,13 @@ const mp_task_def_t test_tasks[] = {
     MP_TASK(task_arg_checks),
     MP_TASK(task_atexit),
     MP_TASK(task_destroy_borrowed),
+    MP_TASK(task_executor_left_open),
 #define LIST_ROW(fn) MP_TASK(fn),
     SYNC_TASKS(LIST_ROW) CONN_TASKS(LIST_ROW) LISTENER_TASKS(LIST_ROW) QUEUE_DEATH_TASKS(LIST_ROW)
 #if TEST_POSIX
         TRACKER_TASKS(LIST_ROW) EXECUTOR_FAULT_TASKS(LIST_ROW)
 #endif
-            QUEUE_TASKS(LIST_ROW)
+            QUEUE_TASKS(LIST_ROW) EXECUTOR_TASKS(LIST_ROW)
 #undef LIST_ROW
                 MP_TASK_END,
 };

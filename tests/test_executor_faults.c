@@ -979,4 +979,4 @@ static const test_case_t tests[] = {
     {NULL, NULL, 0},
 };
 
-const test_suite_t suite_exec_faults = {"executor_faults", true, tests};
+const test_suite_t suite_executor_faults = {"executor_faults", true, tests};

@@ -47,6 +47,8 @@ static mp__job_t *answered_job(mp__pool_t *pool, const mp__answer_head_t *head)
     w->head = job->next;
     if (!w->head)
         w->tail = NULL;
+    else
+        w->head_since = mp__os_now(); /* the next one starts about now */
     job->next = NULL;
     w->inflight--;
     /* It answered: it started well, and so has the pool. */

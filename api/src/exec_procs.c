@@ -23,6 +23,9 @@ static const size_t ANSWER_RING = 1024 * 1024;
  * that long tasks are spread over every worker. */
 static const double AHEAD_S = 200e-6;
 enum { MAX_AHEAD = 64 };
+/* A worker's job that has run this long (or eight times the usual, if
+ * more) is taken to be a long one: nothing more is queued behind it. */
+static const double STUCK_S = 1e-3;
 
 static int64_t slots_length(const mp__pool_t *pool)
 {
@@ -188,21 +191,32 @@ void mp__procs_free_worker(mp__pool_t *pool, int index)
     pool->stats.workers_alive--;
 }
 
-/* Jobs a worker is given ahead: by how long its jobs take. */
+/* Jobs a worker is given ahead: by how long its jobs take. Nothing
+ * measured yet: one at a time, as a job could be long. */
 static uint32_t ahead(const mp__pool_t *pool)
 {
     double t = pool->job_time_ewma;
     if (t <= 0)
-        return 2; /* nothing measured yet: one running, one waiting */
+        return 1;
     double n = AHEAD_S / t;
     return n < 1 ? 1 : n > MAX_AHEAD ? MAX_AHEAD : (uint32_t)n;
 }
 
-/* Whether worker `w` can be given another job now. */
-static bool can_take(const mp__pool_t *pool, const mp__worker_t *w, uint32_t cap)
+/* Whether worker `w` can be given another job now. A busy worker whose
+ * current job has run far longer than jobs usually take is given no more:
+ * they would wait behind it while other workers may be free (Python's
+ * executors share one queue, so none waits so). */
+static bool can_take(const mp__pool_t *pool, const mp__worker_t *w, uint32_t cap, double *now)
 {
     uint32_t limit = pool->opts.max_tasks_per_child;
-    return w->used && !w->stopping && w->inflight < cap && !(limit && w->given >= limit);
+    if (!w->used || w->stopping || w->inflight >= cap || (limit && w->given >= limit))
+        return false;
+    if (w->inflight == 0)
+        return true;
+    if (*now == 0)
+        *now = mp__os_now();
+    double usual = 8 * pool->job_time_ewma;
+    return *now - w->head_since < (usual > STUCK_S ? usual : STUCK_S);
 }
 
 /* The worker to give the next job to: the least busy that can take one,
@@ -211,6 +225,7 @@ static int choose_worker(mp__pool_t *pool, uint32_t cap, const bool *full, mp__j
 {
     int best = -1, free_slot = -1;
     bool idle = false;
+    double now = 0; /* read once, when needed */
     for (int i = 0; i < pool->opts.max_workers; i++) {
         const mp__worker_t *w = &pool->workers[i];
         if (!w->used) {
@@ -220,7 +235,7 @@ static int choose_worker(mp__pool_t *pool, uint32_t cap, const bool *full, mp__j
         }
         if (!w->stopping && w->inflight == 0)
             idle = true;
-        if (!full[i] && can_take(pool, w, cap) &&
+        if (!full[i] && can_take(pool, w, cap, &now) &&
             (best < 0 || w->inflight < pool->workers[best].inflight))
             best = i;
     }
@@ -237,10 +252,12 @@ static void give(mp__pool_t *pool, int index, mp__job_t *job)
 {
     mp__worker_t *w = &pool->workers[index];
     job->next = NULL;
-    if (w->tail)
+    if (w->tail) {
         w->tail->next = job;
-    else
+    } else {
         w->head = job;
+        w->head_since = mp__os_now();
+    }
     w->tail = job;
     w->inflight++;
     w->given++;

@@ -49,14 +49,7 @@ static void *run_job(mp__job_t *job, size_t *len)
         if (mp__order_next(&order, &arg, &arg_len) < 0)
             break;
         mp__runner_run(&run, order.name, arg, arg_len, NULL, 0);
-        const mp__result_t *r = &run.result;
-        int code = r->boot_error   ? r->boot_error
-                   : r->task_error ? r->task_error
-                   : run.rc > 0    ? MP_ETASK
-                                   : 0;
-        int rc = mp__answer_add(
-            &answer, code, code ? NULL : r->value, code ? 0 : r->value_len,
-            code ? (run.rc > 0 ? "the task ended with a positive exit code" : r->message) : "");
+        int rc = mp__answer_add_run(&answer, &run);
         mp__runner_release(&run);
         if (rc < 0)
             break;
@@ -102,15 +95,17 @@ static void *APR_THREAD_FUNC thread_main(apr_thread_t *thread, void *arg)
         return NULL;
     }
     apr_thread_mutex_lock(pool->mutex);
+    /* Idle: not running a job. A thread that finished one counts as idle
+     * before it completes the future, so that a program that submits as
+     * soon as its result is in finds it free (no second thread). */
+    t->idle++;
     for (;;) {
-        while (!pool->pending_head && !t->stopping) {
-            t->idle++;
+        while (!pool->pending_head && !t->stopping)
             apr_thread_cond_wait(t->work, pool->mutex);
-            t->idle--;
-        }
         mp__job_t *job = mp__pool_pop_pending(pool);
         if (!job)
             break; /* stopping, and nothing left */
+        t->idle--;
         atomic_store(&job->state, MP__JOB_RUNNING);
         job->started = mp__os_now();
         job->worker = a.index;
@@ -134,10 +129,12 @@ static void *APR_THREAD_FUNC thread_main(apr_thread_t *thread, void *arg)
             free(answer); /* abandoned: failed already */
         }
         mp__job_unref(job); /* the pool's */
+        t->idle++;
         apr_thread_mutex_unlock(pool->mutex);
         mp__jobs_complete(done);
         apr_thread_mutex_lock(pool->mutex);
     }
+    t->idle--;
     apr_thread_mutex_unlock(pool->mutex);
     apr_thread_exit(thread, APR_SUCCESS);
     return NULL;

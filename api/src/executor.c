@@ -132,13 +132,12 @@ int mp_executor_submit_with(mp_executor_t *ex, mp_future_t **out, const char *ta
     mp__job_t *job;
     if ((rc = mp__job_create(&job, task, 1, limit)) < 0)
         return rc;
-    if ((rc = mp__order_add(&job->order, opts->arg, opts->arg_len)) < 0 ||
-        (rc = mp__future_new(job, out)) < 0) {
-        mp__job_unref(job);
-        return rc;
-    }
-    if ((rc = mp__pool_submit(pool, job)) < 0)
-        mp_future_destroy(*out);
+    mp_future_t *f = NULL;
+    if ((rc = mp__order_add(&job->order, opts->arg, opts->arg_len)) == 0 &&
+        (rc = mp__future_new(job, &f)) == 0 && (rc = mp__pool_submit(pool, job)) < 0)
+        mp_future_destroy(f);
+    if (rc == 0)
+        *out = f;       /* written only on success */
     mp__job_unref(job); /* the future and the pool hold their own */
     return rc;
 }

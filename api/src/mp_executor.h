@@ -144,6 +144,7 @@ typedef struct mp__worker {
     mp__job_t *head, *tail; /**< jobs given to it, oldest first */
     uint32_t inflight;      /**< their count */
     uint32_t given;         /**< jobs given over its life */
+    double head_since;      /**< when its oldest job became its oldest */
 } mp__worker_t;
 
 /** How the pool is run: processes (exec_procs.c) or threads (exec_threads.c). */

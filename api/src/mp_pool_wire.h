@@ -110,6 +110,13 @@ int mp__answer_begin(mp__buf_t *out, const mp__answer_head_t *head);
 int mp__answer_add(mp__buf_t *out, int code, const void *value, size_t value_len,
                    const char *message);
 
+struct mp__run;
+
+/** @brief Append the outcome of a task run (mp_runner.h): its result, or
+ *         its failure; a positive exit code fails it with MP_ETASK (as
+ *         SystemExit fails a Python future), its message naming the code. */
+int mp__answer_add_run(mp__buf_t *out, const struct mp__run *run);
+
 /** @brief Finish an answer: write its outcome count and elapsed time. */
 void mp__answer_end(mp__buf_t *out, uint32_t count, uint64_t elapsed_ns);
 

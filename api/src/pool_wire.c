@@ -1,6 +1,8 @@
 /* The worker-pool core's orders and answers (mp_pool_wire.h). */
 #include "mp_pool_wire.h"
+#include "mp_runner.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <multiproc/error.h>
@@ -88,6 +90,21 @@ int mp__answer_add(mp__buf_t *out, int code, const void *value, size_t value_len
     if (value_len)
         mp__buf_append(out, value, value_len);
     return mp__buf_append(out, message, message_len);
+}
+
+int mp__answer_add_run(mp__buf_t *out, const mp__run_t *run)
+{
+    const mp__result_t *r = &run->result;
+    int code = r->boot_error ? r->boot_error : r->task_error;
+    char exited[64];
+    const char *message = r->message;
+    if (!code && run->rc > 0) {
+        code = MP_ETASK;
+        snprintf(exited, sizeof exited, "the task ended with exit code %d", run->rc);
+        message = exited;
+    }
+    return code ? mp__answer_add(out, code, NULL, 0, message)
+                : mp__answer_add(out, 0, r->value, r->value_len, "");
 }
 
 void mp__answer_end(mp__buf_t *out, uint32_t count, uint64_t elapsed_ns)

@@ -77,23 +77,6 @@ static int take_order(worker_t *w)
     }
 }
 
-/* One outcome of a run, into the answer; positive exit codes of a task
- * function fail the task (as SystemExit fails a Python future). */
-static int add_outcome(worker_t *w, const mp__run_t *run)
-{
-    const mp__result_t *r = &run->result;
-    int code = r->boot_error ? r->boot_error : r->task_error;
-    char exited[64];
-    const char *message = r->message;
-    if (!code && run->rc > 0) {
-        code = MP_ETASK;
-        snprintf(exited, sizeof exited, "the task ended with exit code %d", run->rc);
-        message = exited;
-    }
-    return mp__answer_add(&w->answer, code, code ? NULL : r->value, code ? 0 : r->value_len,
-                          code ? message : "");
-}
-
 /* Run every argument of the order in w->order and send the answer. */
 static int serve(worker_t *w)
 {
@@ -119,7 +102,7 @@ static int serve(worker_t *w)
         atomic_store_explicit(&w->slot->seq, order.head.seq, memory_order_release);
         mp__run_t run;
         mp__runner_run(&run, order.name, arg, len, w->self->objects + 3, w->self->nobjects - 3);
-        rc = add_outcome(w, &run);
+        rc = mp__answer_add_run(&w->answer, &run);
         mp__runner_release(&run);
         if (rc < 0)
             return rc;

@@ -275,7 +275,9 @@ MP_API int mp_future_result_str(mp_future_t *f, double timeout, const char **out
  *             MP_EWORKERDIED: its worker died while running it;
  *             MP_ETIMEDOUT: it ran past its time limit; MP_EBROKEN: the
  *             executor broke before it ran; MP_ENOTASK: no such task in
- *             the worker; anything else: what the task returned.
+ *             the worker; MP_ETASK: the task returned a positive exit
+ *             code (the message names it, as SystemExit fails a Python
+ *             future); anything else: the code the task failed with.
  * @param[out] message the error message (owned by the future), "" when it
  *             succeeded. May be NULL.
  * @return 0 (the task finished, well or not); MP_ECANCELLED; MP_ETIMEDOUT;
