@@ -68,7 +68,7 @@ int task_exec_square_or_die(mp_task_t *t)
  * worker that tried to start is gone), then dies or fails as ctl.n says;
  * EXEC_INIT_ONCE: the first start (the one that makes the file "once")
  * is SIGKILLed, every later one succeeds. */
-int task_exec_init(mp_task_t *t)
+int task_exec_fault_init(mp_task_t *t)
 {
     ctl_arg_t ctl;
     int rc = task_arg_struct(t, &ctl, sizeof ctl, "ctl_arg_t");
@@ -86,23 +86,6 @@ int task_exec_init(mp_task_t *t)
     }
     die_as(ctl.n);
     return mp_task_fail(t, EXEC_INIT_FAIL_CODE, EXEC_INIT_FAIL_TEXT " (pid %ld)", (long)getpid());
-}
-
-int task_exec_fail_big(mp_task_t *t)
-{
-    int64_t len;
-    int rc = mp_task_arg_i64(t, &len);
-    if (rc < 0 || len < 0)
-        return mp_task_fail(t, MP_EINVAL, "task_exec_fail_big takes a length");
-    char *msg = malloc((size_t)len + 1);
-    if (!msg)
-        return mp_task_fail(t, MP_ENOMEM, "no memory for a %lld-byte message", (long long)len);
-    for (size_t i = 0; i < (size_t)len; i++)
-        msg[i] = exec_big_char(i);
-    msg[len] = '\0';
-    rc = mp_task_fail(t, EXEC_BIG_CODE, "%s", msg);
-    free(msg);
-    return rc;
 }
 
 /* Write "error: <what>: <detail>" to `path`, for the test to print. */

@@ -6,8 +6,9 @@
  * its time limit; an abort of a running task; SIGINT sent to the parent and
  * to its workers; the parent itself SIGKILLed. The thread executor's side
  * (a thread cannot be killed: the future fails at once) is checked where it
- * makes sense. POSIX only: the deaths are POSIX signals. Run once per start
- * method. */
+ * makes sense. (A task error of 1 MiB, on both kinds, is test_executor.c's
+ * task_errors.) POSIX only: the deaths are POSIX signals. Run once per
+ * start method. */
 #include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "executor_fault_tasks.h"
+#include "executor_tasks.h" /* task_exec_fail_big's pattern, for a large answer */
 #include "helpers.h"
 
 /* How long any result may take to come on a loaded machine: a bound for a
@@ -56,13 +58,13 @@ static mp_executor_t *executor_new(mp_executor_opts_t opts)
     return EXPECT_RC(mp_executor_create(&ex, &opts), 0) ? ex : NULL;
 }
 
-/* An executor of `workers` whose initializer is task_exec_init(*init). */
+/* An executor of `workers` whose initializer is task_exec_fault_init(*init). */
 static mp_executor_t *executor_with_init(mp_executor_kind_t kind, int workers,
                                          const ctl_arg_t *init)
 {
     return executor_new((mp_executor_opts_t){.kind = kind,
                                              .max_workers = workers,
-                                             .initializer = "task_exec_init",
+                                             .initializer = "task_exec_fault_init",
                                              .initarg = init,
                                              .initarg_len = sizeof *init});
 }
@@ -405,7 +407,7 @@ static void test_answer_before_death(void)
     mp_executor_t *ex = big ? executor_new((mp_executor_opts_t){.max_workers = 1}) : NULL;
     if (ex) {
         for (size_t i = 0; i < len; i++)
-            big[i] = (unsigned char)exec_big_char(i);
+            big[i] = (unsigned char)exec_message_char(i);
         mp_future_t *echo = NULL;
         EXPECT_RC(mp_executor_submit(ex, &echo, "task_echo", big, len), 0);
         mp_future_t *die = submit_i64(ex, "task_exec_die", EXEC_DIE_KILL);
@@ -678,43 +680,6 @@ static void test_abort(void)
     busy_end(&b);
 }
 
-/* ---- a task error of 1 MiB ------------------------------------------- */
-
-static void big_error(mp_executor_kind_t kind)
-{
-    const size_t len = (size_t)1 << 20;
-    mp_executor_t *ex = executor_new((mp_executor_opts_t){.kind = kind, .max_workers = 1});
-    if (!ex)
-        return;
-    mp_future_t *f = submit_i64(ex, "task_exec_fail_big", (int64_t)len);
-    mp_future_t *after = submit_i64(ex, "task_square", 9);
-    EXPECT_RC(mp_future_result(f, LIMIT_S, NULL, NULL), MP_ETASK);
-    int code = 0;
-    const char *msg = NULL;
-    if (EXPECT_RC(mp_future_error(f, 0, &code, &msg), 0) && EXPECT(msg != NULL, "no message")) {
-        EXPECT_RC(code, EXEC_BIG_CODE);
-        size_t got = strlen(msg), bad = 0;
-        while (bad < got && bad < len && msg[bad] == exec_big_char(bad))
-            bad++;
-        EXPECT(got == len && bad == len, "a %zu-byte message, first wrong byte at %zu", got, bad);
-    }
-    expect_square(after, 9);
-    EXPECT_EQ(stats_of(ex).worker_deaths, 0);
-    mp_future_destroy(after);
-    mp_future_destroy(f);
-    mp_executor_destroy(ex);
-}
-
-static void test_big_error(void)
-{
-    big_error(MP_EXECUTOR_PROCESSES);
-}
-
-static void test_threads_big_error(void)
-{
-    big_error(MP_EXECUTOR_THREADS);
-}
-
 /* ---- SIGINT ------------------------------------------------------------ */
 
 static volatile sig_atomic_t sigints;
@@ -969,8 +934,6 @@ static const test_case_t tests[] = {
     {"timeout_per_submit", test_timeout_per_submit, ON_ALL},
     {"timeout_lifted", test_timeout_lifted, ON_ALL},
     {"abort", test_abort, ON_ALL},
-    {"big_error", test_big_error, ON_ALL},
-    {"threads_big_error", test_threads_big_error, ON_ALL},
     {"sigint", test_sigint, ON_ALL},
     {"parent_killed", test_parent_killed, ON_ALL},
     {"retire_in_shutdown", test_retire_in_shutdown, ON_ALL},
