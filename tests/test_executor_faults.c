@@ -392,7 +392,7 @@ static void test_map_death(void)
     map_fault(EXEC_DIE_SEGV, MP_EWORKERDIED, 0);
 }
 
-static void test_map_timeout(void)
+static void test_map_task_limit(void)
 {
     map_fault(EXEC_HANG, MP_ETIMEDOUT, TASK_LIMIT_S);
 }
@@ -922,7 +922,7 @@ static const test_case_t tests[] = {
     {"death_in_shutdown", test_death_in_shutdown, ON_ALL},
     {"idle_death", test_idle_death, ON_ALL},
     {"map_death", test_map_death, ON_ALL},
-    {"map_timeout", test_map_timeout, ON_ALL},
+    {"map_task_limit", test_map_task_limit, ON_ALL},
     {"answer_before_death", test_answer_before_death, ON_ALL},
     {"killed_from_outside", test_killed_from_outside, ON_ALL},
     {"requeue", test_requeue, ON_ALL},
