@@ -645,6 +645,42 @@ static void test_timeout_lifted(void)
     remove_tree(dir);
 }
 
+/* A time limit counts from when a task starts, not from when it was
+ * submitted or given to its worker: one worker runs three sleeps of 0.6
+ * of the limit in a row, the last done at 1.8 limits after the submit,
+ * and none fails. */
+static void test_limit_from_start(void)
+{
+    mp_executor_t *ex = executor_new(
+        (mp_executor_opts_t){.max_workers = 1, .task_timeout = TASK_LIMIT_S});
+    mp_future_t *fs[3] = {NULL};
+    for (int i = 0; ex && i < 3; i++)
+        EXPECT_RC(mp_executor_submit_double(ex, &fs[i], "task_sleep", 0.6 * TASK_LIMIT_S), 0);
+    for (int i = 0; ex && i < 3; i++)
+        EXPECT_RC(mp_future_result(fs[i], LIMIT_S, NULL, NULL), 0);
+    destroy_futures(fs, 3);
+    mp_executor_destroy(ex);
+}
+
+/* Destroying an executor waits for its tasks; a hung one with a time
+ * limit is killed at its limit, so the destroy returns then, not when the
+ * task would have ended, and its future (valid, done) says MP_ETIMEDOUT. */
+static void test_destroy_overdue(void)
+{
+    mp_executor_t *ex = executor_new(
+        (mp_executor_opts_t){.max_workers = 1, .task_timeout = TASK_LIMIT_S});
+    mp_future_t *hung = ex ? submit_i64(ex, "task_exec_die", EXEC_HANG) : NULL;
+    double t0 = now_s();
+    mp_executor_destroy(ex);
+    double took = now_s() - t0;
+    EXPECT(took < PROMPT_S, "the destroy took %.1f s", took);
+    if (hung) {
+        EXPECT_EQ(mp_future_is_done(hung), 1);
+        expect_task_error(hung, MP_ETIMEDOUT);
+    }
+    mp_future_destroy(hung);
+}
+
 /* ---- abort ----------------------------------------------------------- */
 
 /* One worker runs a sleeper; a square waits behind it. Aborting the
@@ -933,6 +969,8 @@ static const test_case_t tests[] = {
     {"timeout_default", test_timeout_default, ON_ALL},
     {"timeout_per_submit", test_timeout_per_submit, ON_ALL},
     {"timeout_lifted", test_timeout_lifted, ON_ALL},
+    {"limit_from_start", test_limit_from_start, ON_ALL},
+    {"destroy_overdue", test_destroy_overdue, ON_ALL},
     {"abort", test_abort, ON_ALL},
     {"sigint", test_sigint, ON_ALL},
     {"parent_killed", test_parent_killed, ON_ALL},
