@@ -21,6 +21,7 @@
 #include "executor_fault_tasks.h"
 #include "executor_tasks.h" /* task_exec_fail_big's pattern, for a large answer */
 #include "helpers.h"
+#include "posix_internal.h" /* mp__posix_forkserver_pid(), a test hook */
 
 /* How long any result may take to come on a loaded machine: a bound for a
  * hang, never a measure of speed. */
@@ -437,6 +438,28 @@ static void test_killed_from_outside(void)
         expect_square(next, 12);
         expect_worker_gone(b.ex, pid);
         mp_future_destroy(next);
+    }
+    busy_end(&b);
+}
+
+/* Under forkserver, the fork server is SIGKILLed while a worker runs a
+ * task, then the worker is: the death is still seen (its task fails with
+ * MP_EWORKERDIED), and the replacement starts through a new server. */
+static void test_fork_server_killed(void)
+{
+    busy_t b;
+    if (busy_start(&b, (mp_executor_opts_t){.max_workers = 1}, LONG_TASK_S)) {
+        pid_t server = mp__posix_forkserver_pid();
+        mp_pid_t pid = worker_of(b.sleeper);
+        if (EXPECT(server > 0, "no fork server") && EXPECT(pid > 0, "no worker")) {
+            kill_pid(server);
+            EXPECT(wait_pid_gone(server, LIMIT_S), "fork server %d did not die", (int)server);
+            kill_pid((pid_t)pid);
+            expect_worker_died(b.sleeper, -SIGKILL);
+            mp_future_t *after = submit_i64(b.ex, "task_square", 5);
+            expect_square(after, 5);
+            mp_future_destroy(after);
+        }
     }
     busy_end(&b);
 }
@@ -961,6 +984,7 @@ static const test_case_t tests[] = {
     {"map_task_limit", test_map_task_limit, ON_ALL},
     {"answer_before_death", test_answer_before_death, ON_ALL},
     {"killed_from_outside", test_killed_from_outside, ON_ALL},
+    {"fork_server_killed", test_fork_server_killed, ON_FORKSERVER},
     {"requeue", test_requeue, ON_ALL},
     {"start_crash", test_start_crash, ON_ALL},
     {"start_fail", test_start_fail, ON_ALL},
