@@ -376,7 +376,7 @@ void bench_print_report(const bench_report_t *rep, const bench_python_t *py)
         char label[128], goal[16];
         snprintf(label, sizeof label, "%s / %s", r->num, r->den);
         if (r->goal > 0)
-            snprintf(goal, sizeof goal, "%s %.2gx", r->at_least ? ">=" : "<=", r->goal);
+            snprintf(goal, sizeof goal, "%s %.3gx", r->at_least ? ">=" : "<=", r->goal);
         else
             snprintf(goal, sizeof goal, "-");
         printf("%-*s %7.2fx  %-9s %s\n", width, label, v, goal,

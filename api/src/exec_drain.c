@@ -26,11 +26,9 @@ static const double COLLECTOR_LINGER_S = 2e-3;
 static const double SLEEP_SLICE_S = 0.1;
 /* Answers read before the mutex is taken to settle them. */
 enum { BATCH = 32 };
-
-static int64_t now_ns(void)
-{
-    return (int64_t)(mp__os_now() * 1e9);
-}
+/* Room the scratch buffer keeps for the next answer; a longer one is read
+ * into memory of its own. */
+enum { SCRATCH_ROOM = 4096 };
 
 /* Under the mutex: the job an answer is for, taken off its worker's list
  * (a worker answers its jobs in the order it was given them), or NULL for
@@ -47,8 +45,6 @@ static mp__job_t *answered_job(mp__pool_t *pool, const mp__answer_head_t *head)
     w->head = job->next;
     if (!w->head)
         w->tail = NULL;
-    else
-        w->head_since = mp__os_now(); /* the next one starts about now */
     job->next = NULL;
     w->inflight--;
     /* It answered: it started well, and so has the pool. */
@@ -66,23 +62,27 @@ static void note_start_failure(mp__pool_t *pool, const void *msg, size_t len)
         snprintf(pool->start_why, sizeof pool->start_why, "%s", why.message);
 }
 
-/* Under the mutex: settle one answer; the message is kept by its job or
- * freed. */
-static void settle(mp__pool_t *pool, void *msg, size_t len, mp__job_t **done)
+/* One answer read by a drain: in the drainer's scratch buffer, or (a
+ * long one) in memory of its own that its job takes over. */
+typedef struct got {
+    size_t offset; /* in the scratch buffer */
+    size_t len;
+    void *owned; /* or here */
+} got_t;
+
+/* Under the mutex: settle one answer. */
+static void settle(mp__pool_t *pool, const void *msg, size_t len, void *owned, mp__job_t **done)
 {
     mp__answer_head_t head;
-    if (!mp__answer_peek(msg, len, &head)) {
-        free(msg);
-        return;
+    mp__job_t *job = NULL;
+    if (mp__answer_peek(msg, len, &head)) {
+        if (head.seq == 0)
+            note_start_failure(pool, msg, len);
+        else
+            job = answered_job(pool, &head);
     }
-    if (head.seq == 0) {
-        note_start_failure(pool, msg, len);
-        free(msg);
-        return;
-    }
-    mp__job_t *job = answered_job(pool, &head);
     if (!job) {
-        free(msg);
+        free(owned);
         return;
     }
     if (isfinite(job->limit))
@@ -92,12 +92,12 @@ static void settle(mp__pool_t *pool, void *msg, size_t len, mp__job_t **done)
     pool->job_time_ewma = pool->job_time_ewma > 0 ? 0.8 * pool->job_time_ewma + 0.2 * took
                                                   : took + 1e-9;
     if (mp__job_is_done(job)) { /* done early (aborted, or the pool broke) */
-        free(msg);
+        free(owned);
         mp__job_unref(job);
         return;
     }
-    if (mp__job_take_answer(job, msg, len) < 0) {
-        free(msg);
+    if (mp__job_take_answer(job, msg, len, owned) < 0) {
+        free(owned);
         mp__job_fail(job, MP_EBOOTSTRAP, "the worker's answer was malformed");
     }
     mp__job_mark_done(job, done);
@@ -105,17 +105,36 @@ static void settle(mp__pool_t *pool, void *msg, size_t len, mp__job_t **done)
     mp__job_unref(job); /* the pool's */
 }
 
+/* Take the next answer: into the scratch buffer, or, when longer than its
+ * room, into memory of its own (read once, never copied again). */
+static int take_answer(mp__procs_t *p, got_t *got)
+{
+    int rc = mp__buf_reserve(&p->scratch, SCRATCH_ROOM);
+    if (rc < 0)
+        return rc;
+    size_t len = 0;
+    rc = mp_simple_queue_get(p->answers, p->scratch.data + p->scratch.len,
+                             p->scratch.cap - p->scratch.len, &len, 0);
+    if (rc == MP_ETOOSMALL) {
+        *got = (got_t){0};
+        return mp_simple_queue_get_alloc(p->answers, &got->owned, &got->len, 0);
+    }
+    if (rc == 0) {
+        *got = (got_t){.offset = p->scratch.len, .len = len};
+        p->scratch.len += len;
+    }
+    return rc;
+}
+
 int mp__procs_drain(mp__pool_t *pool)
 {
     mp__procs_t *p = mp__procs(pool);
-    void *msgs[BATCH];
-    size_t lens[BATCH];
+    got_t got[BATCH];
     int n = 0, rc = 0;
     /* A look first: a get that finds nothing formats its error's detail,
      * which costs more than the look. */
     while (n < BATCH && mp__ring_is_ready(p->ring)) {
-        rc = mp_simple_queue_get_alloc(p->answers, &msgs[n], &lens[n], 0);
-        if (rc < 0)
+        if ((rc = take_answer(p, &got[n])) < 0)
             break;
         n++;
     }
@@ -124,7 +143,9 @@ int mp__procs_drain(mp__pool_t *pool)
     mp__job_t *done = NULL;
     apr_thread_mutex_lock(pool->mutex);
     for (int i = 0; i < n; i++)
-        settle(pool, msgs[i], lens[i], &done);
+        settle(pool, got[i].owned ? got[i].owned : p->scratch.data + got[i].offset, got[i].len,
+               got[i].owned, &done);
+    p->scratch.len = 0;
     if (rc == MP_EBROKEN)
         mp__pool_break(pool, "another process rewrote the ring of answers", &done);
     pool->ops->dispatch(pool, &done);
@@ -173,7 +194,7 @@ void mp__procs_release_token(mp__pool_t *pool, int who)
 {
     mp__procs_t *p = mp__procs(pool);
     if (who == MP__DRAIN_CALLER)
-        atomic_store(&p->caller_left_ns, now_ns());
+        atomic_fetch_add_explicit(&p->caller_drains, 1, memory_order_relaxed);
     holding = NULL;
     atomic_store(&p->token, MP__DRAIN_NONE);
     if (atomic_load(&p->want_monitor) || atomic_load(&p->want_caller))
@@ -289,21 +310,26 @@ int mp__procs_wait(mp__pool_t *pool, bool (*ready)(void *), void *ctx, double de
     return rc;
 }
 
-/* Whether the collector has reason to read answers now. */
-static bool collector_needed(mp__pool_t *pool, double now)
+/* Whether the collector has reason to read answers now: work is out,
+ * and no program thread has read answers since the collector last looked
+ * (`drains` is what it saw then), so none is about to. */
+static bool collector_needed(mp__pool_t *pool, uint64_t *drains)
 {
     mp__procs_t *p = mp__procs(pool);
-    return atomic_load(&pool->outstanding) > 0 && atomic_load(&p->want_caller) == 0 &&
-           atomic_load(&p->token) == MP__DRAIN_NONE &&
-           now - (double)atomic_load(&p->caller_left_ns) * 1e-9 >= COLLECTOR_LINGER_S;
+    uint64_t now = atomic_load_explicit(&p->caller_drains, memory_order_relaxed);
+    bool quiet = now == *drains;
+    *drains = now;
+    return quiet && atomic_load(&pool->outstanding) > 0 && atomic_load(&p->want_caller) == 0 &&
+           atomic_load(&p->token) == MP__DRAIN_NONE;
 }
 
 void *APR_THREAD_FUNC mp__procs_collector_main(apr_thread_t *thread, void *arg)
 {
     mp__pool_t *pool = arg;
     mp__procs_t *p = mp__procs(pool);
+    uint64_t drains = 0;
     while (!atomic_load(&p->stopping)) {
-        if (!collector_needed(pool, mp__os_now())) {
+        if (!collector_needed(pool, &drains)) {
             /* Nothing given out: sleep until work is (a poke); else look
              * again when the program's threads may have left. */
             bool idle = atomic_load(&pool->outstanding) == 0;

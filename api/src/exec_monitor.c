@@ -99,8 +99,9 @@ static void settle_death(mp__pool_t *pool, mp__worker_t *w, uint64_t seq, uint32
                                                   : "was running when its worker";
         uint32_t k = running ? item : 0;
         uint32_t index = job->index_map ? job->index_map[k] : k;
-        snprintf(message, sizeof message, "task '%s' %s process %lld died (%s)", job->task, why,
-                 (long long)w->pid, how);
+        char task[64];
+        snprintf(message, sizeof message, "task '%s' %s process %lld died (%s)",
+                 mp__job_task(job, task, sizeof task), why, (long long)w->pid, how);
         job->exitcode = exitcode;
         if (mp__job_order_count(job) <= 1 || job->kill_reason) {
             mp__job_fail(job, code, message);

@@ -69,6 +69,7 @@ static int start_threads(mp__pool_t *pool)
 
 static void free_procs(mp__procs_t *p)
 {
+    mp__buf_free(&p->scratch);
     mp_simple_queue_destroy(p->answers);
     mp_value_destroy(p->slots_value);
     mp__os_flag_free(p->flag);
@@ -206,17 +207,22 @@ static uint32_t ahead(const mp__pool_t *pool)
  * current job has run far longer than jobs usually take is given no more:
  * they would wait behind it while other workers may be free (Python's
  * executors share one queue, so none waits so). */
-static bool can_take(const mp__pool_t *pool, const mp__worker_t *w, uint32_t cap, double *now)
+static bool can_take(const mp__pool_t *pool, int index, uint32_t cap, double *now)
 {
+    const mp__worker_t *w = &pool->workers[index];
     uint32_t limit = pool->opts.max_tasks_per_child;
     if (!w->used || w->stopping || w->inflight >= cap || (limit && w->given >= limit))
         return false;
-    if (w->inflight == 0)
+    /* When its oldest job started, as its slot says (a job not started
+     * yet has run for no time). */
+    const mp__worker_slot_t *slot = &mp__procs(pool)->slots[index];
+    if (w->inflight == 0 || atomic_load_explicit(&slot->seq, memory_order_acquire) != w->head->seq)
         return true;
+    double started = (double)atomic_load_explicit(&slot->started_ns, memory_order_relaxed) * 1e-9;
     if (*now == 0)
         *now = mp__os_now();
     double usual = 8 * pool->job_time_ewma;
-    return *now - w->head_since < (usual > STUCK_S ? usual : STUCK_S);
+    return *now - started < (usual > STUCK_S ? usual : STUCK_S);
 }
 
 /* The worker to give the next job to: the least busy that can take one,
@@ -235,7 +241,7 @@ static int choose_worker(mp__pool_t *pool, uint32_t cap, const bool *full, mp__j
         }
         if (!w->stopping && w->inflight == 0)
             idle = true;
-        if (!full[i] && can_take(pool, w, cap, &now) &&
+        if (!full[i] && can_take(pool, i, cap, &now) &&
             (best < 0 || w->inflight < pool->workers[best].inflight))
             best = i;
     }
@@ -252,12 +258,10 @@ static void give(mp__pool_t *pool, int index, mp__job_t *job)
 {
     mp__worker_t *w = &pool->workers[index];
     job->next = NULL;
-    if (w->tail) {
+    if (w->tail)
         w->tail->next = job;
-    } else {
+    else
         w->head = job;
-        w->head_since = mp__os_now();
-    }
     w->tail = job;
     w->inflight++;
     w->given++;

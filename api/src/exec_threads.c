@@ -119,7 +119,7 @@ static void *APR_THREAD_FUNC thread_main(apr_thread_t *thread, void *arg)
         apr_thread_mutex_lock(pool->mutex);
         w->head = NULL;
         if (!mp__job_is_done(job)) {
-            if (!answer || mp__job_take_answer(job, answer, len) < 0) {
+            if (!answer || mp__job_take_answer(job, answer, len, answer) < 0) {
                 free(answer);
                 mp__job_fail(job, MP_ENOMEM, "out of memory for the task's outcome");
             }

@@ -70,14 +70,17 @@ static int wait_outcome(mp_future_t *f, double timeout, const char *fn, mp__job_
     if ((rc = mp__timeout_check(timeout, fn)) < 0)
         return rc;
     rc = mp__job_wait(job, mp__deadline(true, timeout));
+    char task[64];
     if (rc == MP_ETIMEDOUT)
-        return mp__errdetail_set(rc, "%s: the task '%s' is not done yet", fn, job->task);
+        return mp__errdetail_set(rc, "%s: the task '%s' is not done yet", fn,
+                                 mp__job_task(job, task, sizeof task));
     if (rc == MP_EINTR)
         return mp__errdetail_set(rc, "%s: interrupted by a signal; the task goes on", fn);
     if (rc < 0)
         return rc; /* MP_ESTATE: its detail says why */
     if (atomic_load(&job->cancelled))
-        return mp__errdetail_set(MP_ECANCELLED, "%s: the task '%s' was cancelled", fn, job->task);
+        return mp__errdetail_set(MP_ECANCELLED, "%s: the task '%s' was cancelled", fn,
+                                 mp__job_task(job, task, sizeof task));
     *out = job;
     return 0;
 }
@@ -90,9 +93,11 @@ int mp_future_result(mp_future_t *f, double timeout, const void **data, size_t *
     if (rc < 0)
         return rc;
     const mp__outcome_t *o = mp__job_outcome(job, 0);
+    char task[64];
     if (o->code)
-        return mp__errdetail_set(MP_ETASK, "%s: the task '%s' failed: %s (%s)", fn, job->task,
-                                 o->message, mp_err_name(o->code));
+        return mp__errdetail_set(MP_ETASK, "%s: the task '%s' failed: %s (%s)", fn,
+                                 mp__job_task(job, task, sizeof task), o->message,
+                                 mp_err_name(o->code));
     if (data)
         *data = o->value;
     if (len)

@@ -15,8 +15,6 @@ int mp__job_create(mp__job_t **out, const char *task, uint32_t count, double lim
     job->limit = limit;
     job->worker = -1;
     job->outcomes = count == 1 ? &job->one : calloc(count ? count : 1, sizeof *job->outcomes);
-    size_t name_len = strnlen(task, sizeof job->task - 1);
-    memcpy(job->task, task, name_len); /* calloc'd: NUL-terminated */
     mp__buf_use(&job->order, job->order_storage, sizeof job->order_storage);
     int rc = job->outcomes ? mp__order_begin(&job->order, 0, task, count) : MP_ENOMEM;
     if (rc < 0) {
@@ -55,7 +53,8 @@ void mp__job_unref(mp__job_t *job)
         return;
     mp__buf_free(&job->order);
     free(job->index_map);
-    free(job->answer);
+    if (job->answer != job->answer_storage)
+        free(job->answer);
     free_messages(job);
     if (job->outcomes != &job->one)
         free(job->outcomes);
@@ -89,18 +88,40 @@ static uint32_t job_index(const mp__job_t *job, uint32_t k)
     return job->index_map ? job->index_map[k] : k;
 }
 
-int mp__job_take_answer(mp__job_t *job, void *answer, size_t len)
+const char *mp__job_task(const mp__job_t *job, char *out, size_t size)
 {
-    mp__order_head_t order = {.count = mp__job_order_count(job)};
+    mp__order_head_t head;
+    memcpy(&head, job->order.data, sizeof head);
+    size_t n = head.name_len < size ? head.name_len : size - 1;
+    memcpy(out, job->order.data + sizeof head, n);
+    out[n] = '\0';
+    return out;
+}
+
+/* The job's own copy of an answer: in the job when small, else the heap. */
+static void *keep_answer(mp__job_t *job, const void *answer, size_t len, void *owned)
+{
+    if (owned)
+        return owned;
+    void *copy = len <= sizeof job->answer_storage && job->answer != job->answer_storage
+                     ? job->answer_storage
+                     : malloc(len ? len : 1);
+    if (copy)
+        memcpy(copy, answer, len);
+    return copy;
+}
+
+int mp__job_take_answer(mp__job_t *job, const void *answer, size_t len, void *owned)
+{
+    uint32_t count = mp__job_order_count(job);
     mp__outcome_t stack[16];
-    mp__outcome_t *got = order.count <= 16 ? stack : malloc(order.count * sizeof *got);
-    if (!got)
-        return MP_ENOMEM;
+    mp__outcome_t *got = count <= 16 ? stack : malloc(count * sizeof *got);
+    void *kept = got ? keep_answer(job, answer, len, owned) : NULL;
+    int rc = kept ? 0 : MP_ENOMEM;
     mp__answer_head_t head;
-    int rc = mp__answer_read(answer, len, &head, got, order.count);
-    if (rc == 0 && head.count != order.count)
+    if (rc == 0 && (rc = mp__answer_read(kept, len, &head, got, count)) == 0 && head.count != count)
         rc = MP_EBOOTSTRAP;
-    for (uint32_t k = 0; rc == 0 && k < order.count; k++) {
+    for (uint32_t k = 0; rc == 0 && k < count; k++) {
         uint32_t i = job_index(job, k);
         /* An argument failed by the parent (a death split the job) keeps
          * that failure. */
@@ -109,11 +130,16 @@ int mp__job_take_answer(mp__job_t *job, void *answer, size_t len)
     }
     if (got != stack)
         free(got);
-    if (rc == 0) {
-        free(job->answer); /* a split job's first answer is superseded */
-        job->answer = answer;
+    if (rc < 0) {
+        if (kept != owned && kept != job->answer_storage)
+            free(kept);
+        return rc;
     }
-    return rc;
+    /* A split job's first answer is superseded. */
+    if (job->answer && job->answer != job->answer_storage)
+        free(job->answer);
+    job->answer = kept;
+    return 0;
 }
 
 void mp__job_fail_one(mp__job_t *job, uint32_t index, int code, const char *message)

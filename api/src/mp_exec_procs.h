@@ -28,8 +28,9 @@ typedef struct mp__procs {
     _Atomic bool kick;              /**< the token's holder is asked to look up */
     _Atomic int want_caller;        /**< callers waiting for the collector to yield */
     _Atomic int want_monitor;       /**< the monitor waits for the token */
-    _Atomic int64_t caller_left_ns; /**< when a caller last gave the token back */
+    _Atomic uint64_t caller_drains; /**< times a caller gave the token back */
     mp__spin_t caller_spin;         /**< how long a waiting caller spins */
+    mp__buf_t scratch;              /**< where the token's holder reads answers */
     mp__futex_t nap;                /**< the collector sleeps on it */
     _Atomic bool napping;           /**< ... and says so */
     _Atomic int limited;            /**< jobs given to workers with a time limit */

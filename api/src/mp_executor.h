@@ -94,7 +94,6 @@ struct mp__job {
     _Atomic int state; /**< mp__job_state_t; DONE is stored last */
     mp__pool_t *pool;  /**< valid while the job is not done */
     uint64_t seq;      /**< the pool's number for it, > 0 */
-    char task[64];     /**< the task's name, for messages (cut at 63 bytes) */
     mp__buf_t order;   /**< the encoded order (mp_pool_wire.h) */
     /** Where a small order lives: a burst of tiny tasks then costs one
      *  allocation fewer per task (first touches of fresh memory are a good
@@ -119,7 +118,10 @@ struct mp__job {
      * a cancel: `messages` owns those strings). */
     mp__outcome_t *outcomes;
     mp__outcome_t one; /**< `outcomes` for a job of one argument */
-    void *answer;
+    void *answer;      /**< the answer's bytes: `answer_storage`, or the heap's */
+    /** Where a small answer is kept (a tiny task's answer is some 60
+     *  bytes): no allocation, and less memory per future in a burst. */
+    char answer_storage[64];
     char **messages;
     /* Callbacks, under the core lock; `callbacks_taken` once they ran.
      * `has_callbacks` lets the finisher of a job without any skip the
@@ -144,7 +146,6 @@ typedef struct mp__worker {
     mp__job_t *head, *tail; /**< jobs given to it, oldest first */
     uint32_t inflight;      /**< their count */
     uint32_t given;         /**< jobs given over its life */
-    double head_since;      /**< when its oldest job became its oldest */
 } mp__worker_t;
 
 /** How the pool is run: processes (exec_procs.c) or threads (exec_threads.c). */
@@ -255,10 +256,19 @@ void mp__job_unref(mp__job_t *job);
 /** @brief Whether the job is done (acquire: its outcomes are readable). */
 bool mp__job_is_done(const mp__job_t *job);
 
-/** @brief Under the pool's mutex: take the outcomes of an answer (the job
- *         keeps `answer`, which they point into). @return 0, or
- *         MP_EBOOTSTRAP for an answer that does not match the job. */
-int mp__job_take_answer(mp__job_t *job, void *answer, size_t len);
+/**
+ * @brief Under the pool's mutex: take the outcomes of an answer, which
+ *        then point into the job's own copy of it.
+ * @param owned NULL: `answer` is copied (into the job when small); else
+ *        the heap block `answer` itself, which the job takes over on
+ *        success (a long answer is never copied twice).
+ * @return 0; MP_EBOOTSTRAP for an answer that does not match the job;
+ *         MP_ENOMEM.
+ */
+int mp__job_take_answer(mp__job_t *job, const void *answer, size_t len, void *owned);
+
+/** @brief The job's task name (from its order), cut to fit `size` bytes. */
+const char *mp__job_task(const mp__job_t *job, char *out, size_t size);
 
 /** @brief Under the pool's mutex: fail every argument not answered with
  *         `code` and a message. */
