@@ -18,7 +18,9 @@
 #   soak     (Linux) tests/soak's mp_soak on the gcc-werror build, short form:
 #            SIGKILLs parents holding a tracker, a fork server, listeners,
 #            named segments and children (5 rounds per method within 300 ms
-#            of start, 5 within 40 ms); fails if anything is left
+#            of start, 5 within 40 ms); fails if anything is left; then
+#            mp_executor_soak: 50 worker deaths per method in a busy executor,
+#            then 50 more among retiring workers
 #   windows  the Win32 cross-build (mingw-w64), run under wine
 #
 # The suite registers its process tests once per start method, labelled with
@@ -285,8 +287,12 @@ soak_stage() {
     if build/gcc-werror/tests/soak/mp_soak --rounds "$rounds" \
         ${MP_SOAK_SEED:+--seed "$MP_SOAK_SEED"} 2>&1 | tee "$log" &&
         build/gcc-werror/tests/soak/mp_soak --rounds "$rounds" --max-delay-ms 40 \
+            ${MP_SOAK_SEED:+--seed "$MP_SOAK_SEED"} 2>&1 | tee -a "$log" &&
+        build/gcc-werror/tests/soak/mp_executor_soak --deaths 50 \
+            ${MP_SOAK_SEED:+--seed "$MP_SOAK_SEED"} 2>&1 | tee -a "$log" &&
+        build/gcc-werror/tests/soak/mp_executor_soak --deaths 50 --max-tasks-per-child 10 \
             ${MP_SOAK_SEED:+--seed "$MP_SOAK_SEED"} 2>&1 | tee -a "$log"; then
-        record soak 1 0 $(($(mp_now) - start)) "no leftovers, 2 x $rounds rounds per method"
+        record soak 1 0 $(($(mp_now) - start)) "no leftovers, 2 x $rounds rounds per method; 2 x 50 executor deaths"
     else
         record soak 0 1 $(($(mp_now) - start)) "leftovers or errors, see $log"
     fi

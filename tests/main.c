@@ -22,6 +22,7 @@
 
 #include "conn_tasks.h"
 #include "executor_exit_tasks.h"
+#include "executor_fault_tasks.h"
 #include "executor_tasks.h"
 #include "helpers.h"
 #include "listener_tasks.h"
@@ -67,6 +68,9 @@ static const test_suite_t *const all_suites[] = {
     &suite_futures,
     &suite_executor_bad_input,
     &suite_executor_exit,
+#if TEST_POSIX /* the executor's faults are POSIX signals */
+    &suite_executor_faults,
+#endif
 };
 enum { SUITE_COUNT = sizeof all_suites / sizeof all_suites[0] };
 

@@ -15,6 +15,7 @@
 #include "queue_tasks.h"
 #include "sync_tasks.h"
 #if TEST_POSIX
+#include "executor_fault_tasks.h"
 #include "tracker_tasks.h"
 #endif
 
@@ -697,7 +698,7 @@ const mp_task_def_t test_tasks[] = {
 #define LIST_ROW(fn) MP_TASK(fn),
     SYNC_TASKS(LIST_ROW) CONN_TASKS(LIST_ROW) LISTENER_TASKS(LIST_ROW) QUEUE_DEATH_TASKS(LIST_ROW)
 #if TEST_POSIX
-        TRACKER_TASKS(LIST_ROW)
+        TRACKER_TASKS(LIST_ROW) EXECUTOR_FAULT_TASKS(LIST_ROW)
 #endif
             QUEUE_TASKS(LIST_ROW) EXECUTOR_TASKS(LIST_ROW)
 #undef LIST_ROW

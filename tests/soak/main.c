@@ -63,17 +63,6 @@ static void usage(FILE *f, const char *prog)
             prog);
 }
 
-static bool parse_number(const char *s, unsigned long long max, unsigned long long *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s ? s : "", &end, 10);
-    if (!s || !*s || *end || errno || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
 /* 0, or 2 after a usage message. */
 static int parse_options(int argc, char **argv, options_t *o)
 {
@@ -94,14 +83,14 @@ static int parse_options(int argc, char **argv, options_t *o)
             o->keep = true;
             continue;
         } else if (strcmp(opt, "--rounds") == 0) {
-            ok = parse_number(val, 1000000, &n) && n > 0, o->rounds = (unsigned)n;
+            ok = soak_parse_number(val, 1000000, &n) && n > 0, o->rounds = (unsigned)n;
         } else if (strcmp(opt, "--seed") == 0) {
-            ok = parse_number(val, UINT64_MAX, &n), o->seed = n;
+            ok = soak_parse_number(val, UINT64_MAX, &n), o->seed = n;
         } else if (strcmp(opt, "--max-delay-ms") == 0) {
             /* At most 10 s: the victim stops churning after 30. */
-            ok = parse_number(val, 10000, &n), o->max_delay_ms = (unsigned)n;
+            ok = soak_parse_number(val, 10000, &n), o->max_delay_ms = (unsigned)n;
         } else if (strcmp(opt, "--settle-s") == 0) {
-            ok = parse_number(val, 3600, &n) && n > 0, o->settle_s = (double)n;
+            ok = soak_parse_number(val, 3600, &n) && n > 0, o->settle_s = (double)n;
         } else if (strcmp(opt, "--method") == 0) {
             ok = false;
             for (int m = 0; m < NMETHODS; m++)

@@ -110,6 +110,10 @@ typedef struct soak_round {
  * the round could not be run at all (errno set). */
 int soak_run_round(soak_round_t *r);
 
+/* A command line's decimal number no larger than `max`, in `out`; false
+ * for anything else (parse.c, shared with mp_executor_soak). */
+bool soak_parse_number(const char *s, unsigned long long max, unsigned long long *out);
+
 /* splitmix64: the soak's one random generator, so a seed replays a run. */
 uint64_t soak_rand(uint64_t *state);
 
