@@ -212,7 +212,9 @@ MP_API void mp_executor_destroy(mp_executor_t *ex);
 typedef struct mp_executor_stats {
     uint64_t workers_started; /**< worker starts, replacements included */
     uint64_t workers_alive;   /**< workers running now */
-    uint64_t worker_deaths;   /**< workers that died (killed, crashed) */
+    uint64_t worker_deaths;   /**< workers that died (crashed, killed from outside,
+                                   or killed by the executor for a time limit or an
+                                   abort) */
     uint64_t workers_retired; /**< workers replaced after max_tasks_per_child */
     uint64_t tasks_done;      /**< tasks that finished (succeeded or failed) */
     uint64_t tasks_requeued;  /**< tasks moved from a dead worker to another */
