@@ -159,6 +159,11 @@ int mp__procs_drain(mp__pool_t *pool)
  * the same pool (nobody else would read it). */
 static _Thread_local mp__pool_t *holding;
 
+bool mp__procs_holds_token(const mp__pool_t *pool)
+{
+    return holding == pool;
+}
+
 /* Take the token if it is free. */
 static bool try_token(mp__pool_t *pool, int who)
 {

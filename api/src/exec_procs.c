@@ -76,6 +76,32 @@ static void free_procs(mp__procs_t *p)
     free(p);
 }
 
+static int start_worker(mp__pool_t *pool, int index);
+static void start_failed(mp__pool_t *pool, int rc, mp__job_t **done);
+
+/* Whether the pool's workers start by fork. */
+static int uses_fork(const mp__pool_t *pool, bool *out)
+{
+    mp_context_t *ctx = pool->opts.context;
+    int rc = ctx ? 0 : mp_get_context(&ctx, NULL);
+    if (rc == 0)
+        *out = strcmp(mp_context_start_method(ctx), "fork") == 0;
+    return rc;
+}
+
+/* Under fork, every worker starts now, before the pool's threads (as
+ * Python's executor does under fork): a failed start is counted as
+ * always. */
+static void start_all(mp__pool_t *pool)
+{
+    mp__job_t *done = NULL; /* no job yet: nothing to complete */
+    for (int i = 0; i < pool->opts.max_workers && !pool->broken; i++) {
+        int rc = start_worker(pool, i);
+        if (rc < 0)
+            start_failed(pool, rc, &done);
+    }
+}
+
 static int procs_start(mp__pool_t *pool)
 {
     mp__procs_t *p = calloc(1, sizeof *p);
@@ -97,6 +123,11 @@ static int procs_start(mp__pool_t *pool)
         mp__object_t *answers = mp__handle_get(p->answers, NULL);
         p->ring = &((mp__queue_object_t *)answers)->ring;
         p->slots = mp_value_ptr(p->slots_value);
+        rc = uses_fork(pool, &p->forks);
+    }
+    if (rc == 0) {
+        if (p->forks)
+            start_all(pool);
         rc = start_threads(pool);
     }
     if (rc < 0) {
@@ -225,6 +256,16 @@ static bool can_take(const mp__pool_t *pool, int index, uint32_t cap, double *no
     return *now - started < (usual > STUCK_S ? usual : STUCK_S);
 }
 
+/* Whether a worker may be started now (see mp__procs_t.forks): always
+ * but under fork, where only a thread holding the drain token may, or
+ * anyone when no worker is left at all (nothing else would start one). */
+static bool may_start(const mp__pool_t *pool)
+{
+    if (!mp__procs(pool)->forks || mp__procs_holds_token(pool))
+        return true;
+    return pool->stats.workers_alive == 0;
+}
+
 /* The worker to give the next job to: the least busy that can take one,
  * or a new one when none is idle and there is room for one; -1: none. */
 static int choose_worker(mp__pool_t *pool, uint32_t cap, const bool *full, mp__job_t **done)
@@ -245,7 +286,7 @@ static int choose_worker(mp__pool_t *pool, uint32_t cap, const bool *full, mp__j
             (best < 0 || w->inflight < pool->workers[best].inflight))
             best = i;
     }
-    if (idle || free_slot < 0 || pool->broken)
+    if (idle || free_slot < 0 || pool->broken || !may_start(pool))
         return best;
     int rc = start_worker(pool, free_slot);
     if (rc == 0)

@@ -34,6 +34,12 @@ typedef struct mp__procs {
     mp__futex_t nap;                /**< the collector sleeps on it */
     _Atomic bool napping;           /**< ... and says so */
     _Atomic int limited;            /**< jobs given to workers with a time limit */
+    /** Workers start by fork(): all at once when the pool is made, before
+     *  its threads, and later only by a thread that holds the drain token
+     *  and the mutex, when no thread of the library allocates (a fork while
+     *  another thread is inside the allocator leaves the child a locked
+     *  one: glibc guards its own malloc, a sanitizer's allocator may not). */
+    bool forks;
     uint32_t generations;
 } mp__procs_t;
 
@@ -70,6 +76,9 @@ int mp__procs_drain(mp__pool_t *pool);
 /** @brief Take the drain token for `who` (the monitor: waiting for the
  *         holder to yield). */
 void mp__procs_take_token(mp__pool_t *pool, int who);
+
+/** @brief Whether the calling thread holds the pool's drain token. */
+bool mp__procs_holds_token(const mp__pool_t *pool);
 
 /** @brief Give the token back. */
 void mp__procs_release_token(mp__pool_t *pool, int who);
