@@ -44,7 +44,9 @@ static const double OWNER_CHECK_SECONDS = 0.05;
  * thread-pointer-relative load even inside a shared library). A fork child
  * gets new ones (mp__semlock_forget_ids()). */
 static _Thread_local uint32_t cached_tid MP__TLS_FAST;
-static uint32_t cached_owner;
+/* Any thread may be the first to fill it (an executor's threads take
+ * locks too): atomic, relaxed, since every thread computes the same value. */
+static _Atomic uint32_t cached_owner;
 
 static uint32_t self_tid(void)
 {
@@ -55,9 +57,12 @@ static uint32_t self_tid(void)
 
 static uint32_t self_owner(void)
 {
-    if (!cached_owner)
-        cached_owner = mp__os_lock_owner_id();
-    return cached_owner;
+    uint32_t owner = atomic_load_explicit(&cached_owner, memory_order_relaxed);
+    if (!owner) {
+        owner = mp__os_lock_owner_id();
+        atomic_store_explicit(&cached_owner, owner, memory_order_relaxed);
+    }
+    return owner;
 }
 
 uint32_t mp__semlock_self_owner(void)
@@ -68,7 +73,7 @@ uint32_t mp__semlock_self_owner(void)
 void mp__semlock_forget_ids(void)
 {
     cached_tid = 0;
-    cached_owner = 0;
+    atomic_store_explicit(&cached_owner, 0, memory_order_relaxed);
 }
 
 /* Whether a futex sleep that returned `rc` ends the wait: a signal handler
