@@ -13,7 +13,9 @@
 #include <multiproc/error.h>
 #include <multiproc/executor.h>
 #include <multiproc/listener.h>
+#include <multiproc/pool.h>
 #include <multiproc/process.h>
+#include <multiproc/progress.h>
 #include <multiproc/queue.h>
 #include <multiproc/runtime.h>
 #include <multiproc/shm.h>

@@ -30,3 +30,7 @@ RESERVED_IS_LAST(mp_shlist_opts_t);
 RESERVED_IS_LAST(mp_pipe_opts_t);
 RESERVED_IS_LAST(mp_listener_opts_t);
 RESERVED_IS_LAST(mp_client_opts_t);
+RESERVED_IS_LAST(mp_pool_opts_t);
+RESERVED_IS_LAST(mp_apply_opts_t);
+RESERVED_IS_LAST(mp_pool_map_opts_t);
+RESERVED_IS_LAST(mp_progress_bar_opts_t);

@@ -87,6 +87,33 @@ MP_API int mp_task_arg_double(const mp_task_t *task, double *out);
 MP_API int mp_task_arg_str(const mp_task_t *task, const char **out);
 
 /**
+ * @brief How many arguments a task started by a starmap was given
+ *        (mp_pool_starmap(): a tuple of arguments in one).
+ * @return the count (>= 0); MP_EINVAL for a NULL task or an argument that
+ *         is not such a tuple.
+ */
+MP_API int mp_task_arg_count(const mp_task_t *task);
+
+/**
+ * @brief Argument `i` of a task started by a starmap.
+ * @param task the running task.
+ * @param i the argument's position, from 0.
+ * @param[out] data where its bytes start (valid for the task's lifetime).
+ * @param[out] len their count.
+ * @return 0; MP_EINVAL for NULL pointers, an argument that is not a tuple,
+ *         or `i` past its end.
+ */
+MP_API int mp_task_arg_at(const mp_task_t *task, size_t i, const void **data, size_t *len);
+
+/** @brief Argument `i` of a starmap's task as an int64 (exactly 8 bytes);
+ *         see mp_task_arg_at(). */
+MP_API int mp_task_arg_i64_at(const mp_task_t *task, size_t i, int64_t *out);
+
+/** @brief Argument `i` of a starmap's task as a double; see
+ *         mp_task_arg_at(). */
+MP_API int mp_task_arg_double_at(const mp_task_t *task, size_t i, double *out);
+
+/**
  * @brief Set the result bytes the parent receives (copied; the last call wins).
  * @param task the running task.
  * @param data the bytes (may be NULL when len is 0).
