@@ -96,6 +96,7 @@ static void settle(mp__pool_t *pool, const void *msg, size_t len, void *owned, m
         mp__job_unref(job);
         return;
     }
+    job->started = mp__os_now() - took;
     if (mp__job_take_answer(job, msg, len, owned) < 0) {
         free(owned);
         mp__job_fail(job, MP_EBOOTSTRAP, "the worker's answer was malformed");

@@ -167,6 +167,7 @@ void mp__job_fail(mp__job_t *job, int code, const char *message)
 void mp__job_mark_done(mp__job_t *job, mp__job_t **done)
 {
     mp__job_ref(job);
+    job->finished = mp__os_now();
     atomic_store(&job->state, MP__JOB_DONE); /* seq_cst: see run_callbacks() */
     job->done_next = *done;
     *done = job;

@@ -112,7 +112,12 @@ struct mp__job {
     int worker;             /**< the worker it was given to; -1 */
     mp_pid_t pid;           /**< that worker's pid (0 for a thread) */
     int exitcode;           /**< the worker's exit code, when its death failed the job */
-    double started;         /**< thread executor: when it started running */
+    /* When (mp__os_now()) the job was submitted, began running in its
+     * worker (0: not known, as for a job failed by its worker's death) and
+     * was done: for progress callbacks and the log. */
+    double queued;
+    double started;
+    double finished;
     /* The outcomes, one per argument: from the answer (`answer` owns the
      * bytes they point into), or set by the pool (a death, a time limit,
      * a cancel: `messages` owns those strings). */

@@ -157,6 +157,7 @@ int mp__pool_submit(mp__pool_t *pool, mp__job_t *job)
                  : 0;
     if (rc == 0) {
         mp__job_set_seq(job, pool->next_seq++);
+        job->queued = mp__os_now();
         job->pool = pool;
         mp__job_ref(job); /* the pool's, until the job leaves its lists */
         atomic_fetch_add(&pool->outstanding, 1);
