@@ -18,6 +18,13 @@ mp_pool_t *start_pool(int workers)
     return start_pool_opts((mp_pool_opts_t){.workers = workers});
 }
 
+void pool_finish(mp_pool_t *pool)
+{
+    if (pool && EXPECT_RC(mp_pool_close(pool), 0) && !EXPECT_RC(mp_pool_join(pool, POOL_WAIT_S), 0))
+        mp_pool_terminate(pool);
+    mp_pool_destroy(pool);
+}
+
 size_t pool_pids(mp_pool_t *pool, mp_pid_t *pids, size_t cap)
 {
     size_t count = 0;

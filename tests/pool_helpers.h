@@ -31,6 +31,12 @@ mp_pool_t *start_pool(int workers);
 /** The pool's live worker pids (at most `cap`); the count, asserted. */
 size_t pool_pids(mp_pool_t *pool, mp_pid_t *pids, size_t cap);
 
+/** End a pool the ordinary way: close, join (POOL_WAIT_S at most, else
+ *  terminate), destroy; asserted. NULL-safe. A pool destroyed while it
+ *  runs is terminated with a warning on stderr, which only the tests of
+ *  that case want. */
+void pool_finish(mp_pool_t *pool);
+
 /** Poll until the pool has exactly `n` live workers (POOL_WAIT_S at
  *  most); whether it did. */
 bool wait_worker_count(mp_pool_t *pool, size_t n);

@@ -78,10 +78,16 @@ static int pool_squares_sum(mp_task_t *t, const char *method, int workers, int64
     *sum = 0;
     for (int64_t i = 0; rc == 0 && i < n; i++)
         *sum += out[i];
-    if (keep)
+    if (keep) {
         *keep = pool;
-    else
+    } else {
+        int end = mp_pool_close(pool);
+        if (end == 0)
+            end = mp_pool_join(pool, 60.0); /* a hang must fail the task, not the suite */
+        if (rc == 0 && end < 0)
+            rc = mp_task_fail(t, end, "closing the pool: %s", mp_errdetail());
         mp_pool_destroy(pool);
+    }
     return rc;
 }
 

@@ -206,7 +206,7 @@ static void test_null_pointers(void)
     mp_imap_destroy(it);
     mp_async_result_destroy(done);
     EXPECT_STILL_WORKS(pool);
-    mp_pool_destroy(pool);
+    pool_finish(pool);
 }
 
 /* ---- options, names, timeouts ------------------------------------------------- */
@@ -241,7 +241,7 @@ static void test_bad_options(void)
                                                       .initializer = NO_TASK}),
               MP_ENOTASK);
     EXPECT(pool == NULL, "a refused create gave a pool");
-    mp_pool_destroy(pool);
+    pool_finish(pool);
 }
 
 /* An unknown task name is MP_ENOTASK for every call that takes one; a bad
@@ -306,7 +306,7 @@ static void test_names_and_timeouts(void)
 out:
     mp_imap_destroy(live);
     mp_async_result_destroy(done);
-    mp_pool_destroy(pool);
+    pool_finish(pool);
 }
 
 /* ---- sizes that overflow ---------------------------------------------------- */
@@ -359,7 +359,7 @@ static void test_overflow(void)
         it = NULL;
     }
     EXPECT_STILL_WORKS(pool);
-    mp_pool_destroy(pool);
+    pool_finish(pool);
 }
 
 /* ---- results: shapes, indexes, not ready ------------------------------------ */
@@ -411,7 +411,7 @@ static void test_wrong_shapes(void)
 out:
     mp_async_result_destroy(m);
     mp_async_result_destroy(r);
-    mp_pool_destroy(pool);
+    pool_finish(pool);
 }
 
 /* A result not ready yet: successful and error say MP_ESTATE, an item not
@@ -438,7 +438,9 @@ static void test_not_ready(void)
     EXPECT_RC(mp_pool_join(pool, 0), MP_ESTATE);
     EXPECT_RC(mp_pool_join(pool, MP_FOREVER), MP_ESTATE);
 out:
-    mp_pool_destroy(pool); /* terminates the sleeper */
+    if (pool)
+        EXPECT_RC(mp_pool_terminate(pool), 0); /* stops the sleeper */
+    mp_pool_destroy(pool);
     mp_async_result_destroy(r);
 }
 
@@ -495,10 +497,10 @@ static void test_destroyed_handles(void)
     int64_t one = 1;
     if (!pool || !old || !EXPECT_RC(mp_pool_apply(pool, &r, "task_square", &one, sizeof one), 0) ||
         !EXPECT_RC(mp_pool_imap(pool, &it, "task_square", MP_INPUT_ARRAY(&one, 1), NULL), 0)) {
-        mp_pool_destroy(old);
+        pool_finish(old);
         goto out;
     }
-    mp_pool_destroy(old);
+    pool_finish(old);
     mp_async_result_destroy(r);
     mp_imap_destroy(it);
     mp_async_result_t *fresh = NULL;
@@ -519,7 +521,7 @@ static void test_destroyed_handles(void)
 out:
     mp_imap_destroy(it);
     mp_async_result_destroy(r);
-    mp_pool_destroy(pool);
+    pool_finish(pool);
 }
 
 /* A handle of another kind is MP_EINVAL to every call: a lock, and each of
@@ -558,7 +560,7 @@ static void test_wrong_kind(void)
 out:
     mp_imap_destroy(it);
     mp_async_result_destroy(r);
-    mp_pool_destroy(pool);
+    pool_finish(pool);
     mp_lock_destroy(lock);
 }
 
@@ -580,7 +582,7 @@ static void test_refused_no_callback(void)
     EXPECT_RC(mp_pool_map_async(pool, &r, NO_TASK, MP_INPUT_ARRAY(&one, 1), &mopts), MP_ENOTASK);
     EXPECT(r == NULL, "a refused call gave a result");
     EXPECT_STILL_WORKS(pool);
-    mp_pool_destroy(pool);
+    pool_finish(pool);
 }
 
 static const test_case_t tests[] = {

@@ -85,6 +85,18 @@ static bool lists_worker(mp_pool_t *pool, mp_pid_t pid)
     return false;
 }
 
+/* A killed worker is gone for good: reaped, and (once the pool has seen
+ * its end: under forkserver the news comes through the fork server,
+ * after the pid is gone) no longer listed. */
+static void expect_worker_gone(mp_pool_t *pool, mp_pid_t pid)
+{
+    EXPECT(wait_pid_gone((pid_t)pid, POOL_WAIT_S), "the killed worker %lld is still alive",
+           (long long)pid);
+    for (double end = now_s() + POOL_WAIT_S; lists_worker(pool, pid) && now_s() < end;)
+        sleep_s(0.01);
+    EXPECT(!lists_worker(pool, pid), "the pool still lists the dead worker %lld", (long long)pid);
+}
+
 /* ---- a worker killed in the middle of a task ----------------------------- */
 
 /* A thread of the test that waits for item BAD's pid and SIGKILLs it,
@@ -111,7 +123,8 @@ static void *killer_main(void *arg)
  * thread SIGKILLs the worker running item BAD: the map returns MP_ETASK;
  * exactly that item fails, with MP_EWORKERDIED and a message naming the
  * pid and the signal; every other result is there, those of its chunk
- * too; the dead worker is gone and replaced, and the pool goes on. */
+ * too; the dead worker is gone and no longer listed, and the pool goes
+ * on. */
 static void kill_mid_task(size_t chunksize)
 {
     faulty_map_t m;
@@ -139,16 +152,11 @@ static void kill_mid_task(size_t chunksize)
                "the message does not name SIGKILL: \"%s\"", msg);
     }
     expect_others(r);
-    EXPECT(wait_pid_gone((pid_t)pid, POOL_WAIT_S), "the killed worker %lld is still alive",
-           (long long)pid);
-    for (double end = now_s() + POOL_WAIT_S; lists_worker(pool, pid) && now_s() < end;)
-        sleep_s(0.01);
-    EXPECT(!lists_worker(pool, pid), "the pool still lists the dead worker %lld", (long long)pid);
-    wait_worker_count(pool, 2);
+    expect_worker_gone(pool, pid);
     expect_pool_works(pool);
 out:
     mp_async_result_destroy(r);
-    mp_pool_destroy(pool);
+    pool_finish(pool);
     remove_tree(m.dir);
 }
 
@@ -161,6 +169,23 @@ static void test_kill_mid_task(void)
 static void test_kill_mid_chunk(void)
 {
     kill_mid_task(6);
+}
+
+/* A worker killed while idle fails nothing; the pool lists it gone and is
+ * back to its size without waiting for work (as Python's Pool, which
+ * replaces a worker as soon as it ends), and goes on. */
+static void test_idle_death(void)
+{
+    mp_pool_t *pool = start_pool(2);
+    mp_pid_t pids[2] = {0};
+    if (!pool || !wait_worker_count(pool, 2) || !EXPECT_EQ(pool_pids(pool, pids, 2), 2))
+        goto out;
+    kill_pid((pid_t)pids[0]);
+    expect_worker_gone(pool, pids[0]);
+    wait_worker_count(pool, 2);
+    expect_pool_works(pool);
+out:
+    pool_finish(pool);
 }
 
 /* ---- per-task time limits -------------------------------------------------- */
@@ -191,7 +216,7 @@ static void timeout_map(size_t chunksize, bool pool_limit)
         expect_pool_works(pool);
     }
     mp_async_result_destroy(r);
-    mp_pool_destroy(pool);
+    pool_finish(pool);
     remove_tree(m.dir);
 }
 
@@ -238,7 +263,7 @@ static void test_apply_timeout(void)
     cb_count_wait(&cb);
     expect_pool_works(pool);
 out:
-    mp_pool_destroy(pool);
+    pool_finish(pool);
     EXPECT_EQ(atomic_load(&cb.failed), 1);
     EXPECT_EQ(atomic_load(&cb.ok), 0);
     mp_async_result_destroy(slow);
@@ -281,7 +306,7 @@ static void test_terminate_huge_map(void)
         EXPECT(wait_pid_gone((pid_t)pids[i], PROMPT_S), "worker %lld outlived terminate",
                (long long)pids[i]);
 out:
-    mp_pool_destroy(pool);
+    pool_finish(pool);
     mp_async_result_destroy(r);
 }
 
@@ -388,7 +413,7 @@ out:
     mp_imap_destroy(it);
     for (int i = 0; i < SLEEPERS; i++)
         mp_async_result_destroy(rs[i]);
-    mp_pool_destroy(pool);
+    pool_finish(pool);
     remove_tree(dir);
 }
 
@@ -437,6 +462,7 @@ static void test_no_workers_left(void)
 static const test_case_t tests[] = {
     {"kill_mid_task", test_kill_mid_task, ON_ALL},
     {"kill_mid_chunk", test_kill_mid_chunk, ON_ALL},
+    {"idle_death", test_idle_death, ON_ALL},
     {"map_timeout", test_map_timeout, ON_ALL},
     {"map_timeout_chunk", test_map_timeout_chunk, ON_ALL},
     {"pool_task_timeout", test_pool_task_timeout, ON_ALL},
