@@ -28,40 +28,54 @@ static void never_called(mp_async_result_t *r, void *arg)
 
 /* ---- every call on one handle ------------------------------------------------- */
 
-/* Every function that takes a pool must answer `want` for it (NULL,
- * destroyed, another kind), give no handle and leave its out-parameters;
- * mp_pool_size() says 0. */
-static void expect_pool_calls(mp_pool_t *pool, int want)
+/* `task` when it is not NULL (an unknown name), else `real`. */
+static const char *task_or(const char *task, const char *real)
+{
+    return task ? task : real;
+}
+
+/* Every call that gives a pool work must answer `want`, with its own task
+ * (task NULL) or with `task` for every call; no handle is given and no
+ * out-parameter written. */
+static void expect_work_calls(mp_pool_t *pool, const char *task, int want)
 {
     int64_t one = 1, i64 = 0;
     double d = 0;
     mp_async_result_t *r = NULL;
     mp_imap_t *it = NULL;
     mp_arg_t arg = {&one, sizeof one};
+    const char *square = task_or(task, "task_square"), *twice = task_or(task, "task_exec_twice");
+    const char *digits = task_or(task, "task_pool_digits");
+    EXPECT_RC(mp_pool_apply_async(pool, &r, square, &(mp_apply_opts_t){MP_ARG_I64(1)}), want);
+    EXPECT_RC(mp_pool_apply(pool, &r, square, &one, sizeof one), want);
+    EXPECT_RC(mp_pool_apply_i64(pool, square, 1, &i64), want);
+    EXPECT_RC(mp_pool_apply_double(pool, twice, 1, &d), want);
+    EXPECT_RC(mp_pool_map_async(pool, &r, square, MP_INPUT_ARRAY(&one, 1), NULL), want);
+    EXPECT_RC(mp_pool_map(pool, &r, square, MP_INPUT_ARRAY(&one, 1), NULL), want);
+    EXPECT_RC(mp_pool_map_i64(pool, square, &one, &i64, 1), want);
+    EXPECT_RC(mp_pool_map_double(pool, twice, &d, &d, 1), want);
+    EXPECT_RC(mp_pool_starmap_async(pool, &r, digits, &arg, 1, 1, NULL), want);
+    EXPECT_RC(mp_pool_starmap(pool, &r, digits, &arg, 1, 1, NULL), want);
+    EXPECT_RC(mp_pool_starmap_i64(pool, digits, &one, 1, &i64, 1), want);
+    EXPECT_RC(mp_pool_imap(pool, &it, square, MP_INPUT_ARRAY(&one, 1), NULL), want);
+    EXPECT_RC(mp_pool_imap_unordered(pool, &it, square, MP_INPUT_ARRAY(&one, 1), NULL), want);
+    EXPECT(r == NULL && it == NULL && i64 == 0 && d == 0, "a refused call wrote an out-parameter");
+}
+
+/* Every function that takes a pool must answer `want` for it (NULL,
+ * destroyed, another kind), give no handle and leave its out-parameters;
+ * mp_pool_size() says 0. */
+static void expect_pool_calls(mp_pool_t *pool, int want)
+{
     mp_pid_t pids[2] = {0};
     size_t count = 99;
     EXPECT_RC(mp_pool_close(pool), want);
     EXPECT_RC(mp_pool_terminate(pool), want);
     EXPECT_RC(mp_pool_join(pool, 0), want);
     EXPECT_RC(mp_pool_worker_pids(pool, pids, 2, &count), want);
+    EXPECT_EQ(count, 99);
     EXPECT_EQ(mp_pool_size(pool), 0);
-    EXPECT_RC(mp_pool_apply_async(pool, &r, "task_square", &(mp_apply_opts_t){MP_ARG_I64(1)}),
-              want);
-    EXPECT_RC(mp_pool_apply(pool, &r, "task_square", &one, sizeof one), want);
-    EXPECT_RC(mp_pool_apply_i64(pool, "task_square", 1, &i64), want);
-    EXPECT_RC(mp_pool_apply_double(pool, "task_exec_twice", 1, &d), want);
-    EXPECT_RC(mp_pool_map_async(pool, &r, "task_square", MP_INPUT_ARRAY(&one, 1), NULL), want);
-    EXPECT_RC(mp_pool_map(pool, &r, "task_square", MP_INPUT_ARRAY(&one, 1), NULL), want);
-    EXPECT_RC(mp_pool_map_i64(pool, "task_square", &one, &i64, 1), want);
-    EXPECT_RC(mp_pool_map_double(pool, "task_exec_twice", &d, &d, 1), want);
-    EXPECT_RC(mp_pool_starmap_async(pool, &r, "task_pool_digits", &arg, 1, 1, NULL), want);
-    EXPECT_RC(mp_pool_starmap(pool, &r, "task_pool_digits", &arg, 1, 1, NULL), want);
-    EXPECT_RC(mp_pool_starmap_i64(pool, "task_pool_digits", &one, 1, &i64, 1), want);
-    EXPECT_RC(mp_pool_imap(pool, &it, "task_square", MP_INPUT_ARRAY(&one, 1), NULL), want);
-    EXPECT_RC(mp_pool_imap_unordered(pool, &it, "task_square", MP_INPUT_ARRAY(&one, 1), NULL),
-              want);
-    EXPECT(r == NULL && it == NULL && i64 == 0 && d == 0 && count == 99,
-           "a refused call wrote an out-parameter");
+    expect_work_calls(pool, NULL, want);
 }
 
 /* The same for an async result handle; mp_async_result_count() says 0. */
@@ -256,20 +270,7 @@ static void test_names_and_timeouts(void)
     mp_imap_item_t item;
     if (!pool)
         return;
-    EXPECT_RC(mp_pool_apply_async(pool, &r, NO_TASK, NULL), MP_ENOTASK);
-    EXPECT_RC(mp_pool_apply(pool, &r, NO_TASK, NULL, 0), MP_ENOTASK);
-    EXPECT_RC(mp_pool_apply_i64(pool, NO_TASK, 1, &i64), MP_ENOTASK);
-    EXPECT_RC(mp_pool_apply_double(pool, NO_TASK, 1, &d), MP_ENOTASK);
-    EXPECT_RC(mp_pool_map_async(pool, &r, NO_TASK, MP_INPUT_ARRAY(&one, 1), NULL), MP_ENOTASK);
-    EXPECT_RC(mp_pool_map(pool, &r, NO_TASK, MP_INPUT_ARRAY(&one, 1), NULL), MP_ENOTASK);
-    EXPECT_RC(mp_pool_map_i64(pool, NO_TASK, &one, &i64, 1), MP_ENOTASK);
-    EXPECT_RC(mp_pool_map_double(pool, NO_TASK, &d, &d, 1), MP_ENOTASK);
-    EXPECT_RC(mp_pool_starmap_async(pool, &r, NO_TASK, &arg, 1, 1, NULL), MP_ENOTASK);
-    EXPECT_RC(mp_pool_starmap(pool, &r, NO_TASK, &arg, 1, 1, NULL), MP_ENOTASK);
-    EXPECT_RC(mp_pool_starmap_i64(pool, NO_TASK, &one, 1, &i64, 1), MP_ENOTASK);
-    EXPECT_RC(mp_pool_imap(pool, &it, NO_TASK, MP_INPUT_ARRAY(&one, 1), NULL), MP_ENOTASK);
-    EXPECT_RC(mp_pool_imap_unordered(pool, &it, NO_TASK, MP_INPUT_ARRAY(&one, 1), NULL),
-              MP_ENOTASK);
+    expect_work_calls(pool, NO_TASK, MP_ENOTASK);
 
     if (!EXPECT_RC(mp_pool_apply(pool, &done, "task_square", &one, sizeof one), 0) ||
         !EXPECT_RC(mp_pool_imap(pool, &live, "task_square", MP_INPUT_ARRAY(&one, 1), NULL), 0))
@@ -454,27 +455,7 @@ static void test_closed_pool(void)
         if (!pool)
             return;
         EXPECT_RC(terminate ? mp_pool_terminate(pool) : mp_pool_close(pool), 0);
-        int64_t one = 1, i64 = 0;
-        double d = 0;
-        mp_async_result_t *r = NULL;
-        mp_imap_t *it = NULL;
-        mp_arg_t arg = {&one, sizeof one};
-        EXPECT_RC(mp_pool_apply_async(pool, &r, "task_square", NULL), MP_ESTATE);
-        EXPECT_RC(mp_pool_apply(pool, &r, "task_square", &one, sizeof one), MP_ESTATE);
-        EXPECT_RC(mp_pool_apply_i64(pool, "task_square", 1, &i64), MP_ESTATE);
-        EXPECT_RC(mp_pool_apply_double(pool, "task_exec_twice", 1, &d), MP_ESTATE);
-        EXPECT_RC(mp_pool_map_async(pool, &r, "task_square", MP_INPUT_ARRAY(&one, 1), NULL),
-                  MP_ESTATE);
-        EXPECT_RC(mp_pool_map(pool, &r, "task_square", MP_INPUT_ARRAY(&one, 1), NULL), MP_ESTATE);
-        EXPECT_RC(mp_pool_map_i64(pool, "task_square", &one, &i64, 1), MP_ESTATE);
-        EXPECT_RC(mp_pool_map_double(pool, "task_exec_twice", &d, &d, 1), MP_ESTATE);
-        EXPECT_RC(mp_pool_starmap_async(pool, &r, "task_pool_digits", &arg, 1, 1, NULL), MP_ESTATE);
-        EXPECT_RC(mp_pool_starmap(pool, &r, "task_pool_digits", &arg, 1, 1, NULL), MP_ESTATE);
-        EXPECT_RC(mp_pool_starmap_i64(pool, "task_pool_digits", &one, 1, &i64, 1), MP_ESTATE);
-        EXPECT_RC(mp_pool_imap(pool, &it, "task_square", MP_INPUT_ARRAY(&one, 1), NULL), MP_ESTATE);
-        EXPECT_RC(mp_pool_imap_unordered(pool, &it, "task_square", MP_INPUT_ARRAY(&one, 1), NULL),
-                  MP_ESTATE);
-        EXPECT(r == NULL && it == NULL && i64 == 0 && d == 0, "a refused call gave a handle");
+        expect_work_calls(pool, NULL, MP_ESTATE);
         EXPECT_RC(mp_pool_close(pool), 0);
         EXPECT_RC(mp_pool_terminate(pool), 0);
         EXPECT_RC(mp_pool_join(pool, POOL_WAIT_S), 0);
