@@ -140,9 +140,9 @@ static void map_reports(mp_executor_kind_t kind)
     static record_t r;
     record_init(&r, kind, N);
     mp_map_t *m = NULL;
-    if (EXPECT_RC(mp_executor_map(ex, &m, "task_exec_square_or_fail", args, sizeof *args, N,
-                                  &(mp_map_opts_t){.chunksize = 3, .progress = record_cb,
-                                                   .progress_arg = &r}),
+    if (EXPECT_RC(mp_executor_map(
+                      ex, &m, "task_exec_square_or_fail", args, sizeof *args, N,
+                      &(mp_map_opts_t){.chunksize = 3, .progress = record_cb, .progress_arg = &r}),
                   0)) {
         /* A result comes after its chunk's report (a chunk's waiters wake
          * before its callbacks run: the reader reports it if need be). */
@@ -172,9 +172,9 @@ static void map_destroyed_early(mp_executor_kind_t kind)
     static record_t r;
     record_init(&r, kind, N);
     mp_map_t *m = NULL;
-    if (EXPECT_RC(mp_executor_map(ex, &m, "task_exec_whoami", args, sizeof *args, N,
-                                  &(mp_map_opts_t){.chunksize = 1, .progress = record_cb,
-                                                   .progress_arg = &r}),
+    if (EXPECT_RC(mp_executor_map(
+                      ex, &m, "task_exec_whoami", args, sizeof *args, N,
+                      &(mp_map_opts_t){.chunksize = 1, .progress = record_cb, .progress_arg = &r}),
                   0)) {
         mp_map_destroy(m);
         size_t calls = atomic_load(&r.calls);
@@ -335,16 +335,16 @@ enum { BAR_TASKS = 30 };
 static int bar_child(void *arg)
 {
     mp_executor_t *ex = NULL;
-    if (mp_executor_create(&ex, &(mp_executor_opts_t){.kind = MP_EXECUTOR_THREADS,
-                                                      .max_workers = 2}) < 0)
+    if (mp_executor_create(
+            &ex, &(mp_executor_opts_t){.kind = MP_EXECUTOR_THREADS, .max_workers = 2}) < 0)
         return 10;
     double args[BAR_TASKS];
     for (size_t i = 0; i < BAR_TASKS; i++)
         args[i] = 0.02;
     mp_map_t *m = NULL;
-    int rc = mp_executor_map(ex, &m, "task_exec_whoami", args, sizeof *args, BAR_TASKS,
-                             &(mp_map_opts_t){.chunksize = 1, .progress = mp_progress_bar,
-                                              .progress_arg = arg});
+    int rc = mp_executor_map(
+        ex, &m, "task_exec_whoami", args, sizeof *args, BAR_TASKS,
+        &(mp_map_opts_t){.chunksize = 1, .progress = mp_progress_bar, .progress_arg = arg});
     for (size_t i = 0; rc == 0 && i < BAR_TASKS; i++)
         rc = mp_map_get(m, i, NULL, NULL);
     mp_map_destroy(m); /* waits for a report being drawn; stops later ones */

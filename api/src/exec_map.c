@@ -19,7 +19,7 @@ typedef struct map {
     size_t n;
     size_t chunk;
     double deadline;
-    mp__progress_jobs_t *progress;   /* NULL: no progress callback */
+    mp__progress_jobs_t *progress;  /* NULL: no progress callback */
     mp__progress_watch_t **watches; /* with progress: one per chunk */
 } map_t;
 

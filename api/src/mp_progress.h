@@ -30,9 +30,9 @@
 typedef struct mp__progress {
     mp_progress_fn fn; /**< NULL: inactive (every call a no-op) */
     void *arg;
-    double t0;             /**< mp__os_now() when the call began */
-    _Atomic size_t total;  /**< 0: not known yet */
-    apr_pool_t *apr;       /**< the mutex's memory */
+    double t0;            /**< mp__os_now() when the call began */
+    _Atomic size_t total; /**< 0: not known yet */
+    apr_pool_t *apr;      /**< the mutex's memory */
     apr_thread_mutex_t *mutex;
     size_t done, failed; /**< under the mutex */
     bool closed;         /**< under the mutex: the call ended */
@@ -89,8 +89,7 @@ typedef struct mp__progress_watch mp__progress_watch_t;
 
 /** @brief Make one (fn NULL: `*out` is NULL, and the calls below take NULL
  *         as a no-op). @return 0; MP_ENOMEM. */
-int mp__progress_jobs_create(mp__progress_jobs_t **out, mp_progress_fn fn, void *arg,
-                             size_t total);
+int mp__progress_jobs_create(mp__progress_jobs_t **out, mp_progress_fn fn, void *arg, size_t total);
 
 /** @brief Report `job` (submitted already) when it is done, as the call's
  *         tasks from index `first`; its watch in `*out` (may be NULL; NULL

@@ -49,8 +49,9 @@ static mp_progress_t job_report(const mp__progress_t *p, const mp__job_t *job, s
     for (uint32_t i = 0; i < job->count; i++)
         *failed += mp__job_outcome(job, i)->code != 0;
     double started = job->started > 0 ? job->started : job->finished;
-    started = started < job->queued ? job->queued : started > job->finished ? job->finished
-                                                                              : started;
+    started = started < job->queued     ? job->queued
+              : started > job->finished ? job->finished
+                                        : started;
     return (mp_progress_t){
         .first = first,
         .count = job->count,
@@ -111,8 +112,8 @@ struct mp__progress_watch {
     mp__progress_jobs_t *pj;
     mp__job_t *job;
     size_t first;
-    bool reported;           /* under the tracker's mutex */
-    _Atomic bool delivered;  /* reported, and its callback returned */
+    bool reported;              /* under the tracker's mutex */
+    _Atomic bool delivered;     /* reported, and its callback returned */
     mp__progress_watch_t *next; /* every watch of the tracker */
 };
 
@@ -134,8 +135,7 @@ static void jobs_unref(mp__progress_jobs_t *pj)
     free(pj);
 }
 
-int mp__progress_jobs_create(mp__progress_jobs_t **out, mp_progress_fn fn, void *arg,
-                             size_t total)
+int mp__progress_jobs_create(mp__progress_jobs_t **out, mp_progress_fn fn, void *arg, size_t total)
 {
     *out = NULL;
     if (!fn)

@@ -113,7 +113,9 @@ static size_t format_line(const mp_progress_t *p, const mp_progress_bar_opts_t *
         memset(bar + filled, ' ', BAR_WIDTH - filled);
         bar[BAR_WIDTH] = '\0';
         bool finished = p->done >= p->total;
-        clock_text(finished ? p->elapsed : rate > 0 ? (double)(p->total - done) / rate : 0,
+        clock_text(finished   ? p->elapsed
+                   : rate > 0 ? (double)(p->total - done) / rate
+                              : 0,
                    time_s, sizeof time_s);
         n += snprintf(line + n, LINE_MAX - (size_t)n, "[%s] %zu/%zu %3d%% %s %s %s", bar, p->done,
                       p->total, (int)(100.0 * (double)done / (double)p->total), rate_s,
