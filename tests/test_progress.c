@@ -119,6 +119,15 @@ static void expect_record(record_t *r, size_t failed)
 
 /* ---- an executor's map ---------------------------------------------------- */
 
+/* A map in chunks of `chunk` whose progress goes to `r`. */
+static int map_recorded(mp_executor_t *ex, mp_map_t **m, const char *task, const void *args,
+                        size_t arg_size, size_t n, size_t chunk, record_t *r)
+{
+    return mp_executor_map(
+        ex, m, task, args, arg_size, n,
+        &(mp_map_opts_t){.chunksize = chunk, .progress = record_cb, .progress_arg = r});
+}
+
 /* The argument of task i: negative (the task fails) for every fifth. */
 static int64_t map_arg(size_t i)
 {
@@ -140,9 +149,7 @@ static void map_reports(mp_executor_kind_t kind)
     static record_t r;
     record_init(&r, kind, N);
     mp_map_t *m = NULL;
-    if (EXPECT_RC(mp_executor_map(
-                      ex, &m, "task_exec_square_or_fail", args, sizeof *args, N,
-                      &(mp_map_opts_t){.chunksize = 3, .progress = record_cb, .progress_arg = &r}),
+    if (EXPECT_RC(map_recorded(ex, &m, "task_exec_square_or_fail", args, sizeof *args, N, 3, &r),
                   0)) {
         /* A result comes after its chunk's report (a chunk's waiters wake
          * before its callbacks run: the reader reports it if need be). */
@@ -172,10 +179,7 @@ static void map_destroyed_early(mp_executor_kind_t kind)
     static record_t r;
     record_init(&r, kind, N);
     mp_map_t *m = NULL;
-    if (EXPECT_RC(mp_executor_map(
-                      ex, &m, "task_exec_whoami", args, sizeof *args, N,
-                      &(mp_map_opts_t){.chunksize = 1, .progress = record_cb, .progress_arg = &r}),
-                  0)) {
+    if (EXPECT_RC(map_recorded(ex, &m, "task_exec_whoami", args, sizeof *args, N, 1, &r), 0)) {
         mp_map_destroy(m);
         size_t calls = atomic_load(&r.calls);
         EXPECT(calls < N, "every task was done before the destroy");
@@ -244,6 +248,13 @@ static void test_bad_input(void)
     EXPECT_RC(mp_as_completed_create_with(&it, NULL, 2, NULL), MP_EINVAL);
     for (size_t i = 0; i < 2; i++)
         EXPECT_RC(mp_as_completed_create_with(&it, &f, 1, &bad[i]), MP_EINVAL);
+    /* A NULL or destroyed future among them. */
+    mp_future_t *gone = submit_i64(ex, "task_exec_square_or_fail", 2);
+    mp_future_destroy(gone);
+    mp_future_t *with_null[2] = {f, NULL}, *with_gone[2] = {f, gone};
+    EXPECT_RC(mp_as_completed_create_with(&it, with_null, 2, NULL), MP_EINVAL);
+    EXPECT_RC(mp_as_completed_create_with(&it, with_gone, 2, NULL), MP_ECLOSED);
+    EXPECT(it == NULL, "a refused create gave an iterator");
     if (f && EXPECT_RC(mp_as_completed_create_with(&it, &f, 1, NULL), 0)) {
         mp_future_t *got = NULL;
         EXPECT_RC(mp_as_completed_next(it, &got), 0);
