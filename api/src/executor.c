@@ -35,9 +35,9 @@ static int pool_options(const mp_executor_opts_t *o, mp__pool_options_t *out)
     static const char fn[] = "mp_executor_create";
     if (o->kind != MP_EXECUTOR_PROCESSES && o->kind != MP_EXECUTOR_THREADS)
         return mp__errdetail_set(MP_EINVAL, "%s: unknown kind %d", fn, (int)o->kind);
-    if (o->max_workers < 0)
-        return mp__errdetail_set(MP_EINVAL, "%s: max_workers must be greater than 0 (got %d)", fn,
-                                 o->max_workers);
+    if (o->max_workers < 0 || o->max_workers > MP_EXECUTOR_MAX_WORKERS)
+        return mp__errdetail_set(MP_EINVAL, "%s: max_workers must be in 1..%d (got %d)", fn,
+                                 MP_EXECUTOR_MAX_WORKERS, o->max_workers);
     if (o->max_tasks_per_child < 0)
         return mp__errdetail_set(MP_EINVAL, "%s: max_tasks_per_child must be >= 1 (got %d)", fn,
                                  o->max_tasks_per_child);
@@ -50,7 +50,8 @@ static int pool_options(const mp_executor_opts_t *o, mp__pool_options_t *out)
     *out = (mp__pool_options_t){.kind = o->kind,
                                 .max_workers = o->max_workers ? o->max_workers : mp_cpu_count(),
                                 .context = o->context,
-                                .max_tasks_per_child = (uint32_t)o->max_tasks_per_child};
+                                .max_tasks_per_child = (uint32_t)o->max_tasks_per_child,
+                                .noun = "executor"};
     int rc = mp__limit_seconds(o->task_timeout, INFINITY, fn, &out->task_timeout);
     if (rc < 0)
         return rc;
