@@ -267,6 +267,10 @@ void mp__pool_terminate(mp__pool_t *pool, const char *why);
  */
 int mp__pool_join(mp__pool_t *pool, double deadline);
 
+/** @brief The pids of the live workers, up to `cap` in `pids`; the count
+ *         of them all. */
+size_t mp__pool_worker_pids(mp__pool_t *pool, mp_pid_t *pids, size_t cap);
+
 /** @brief Under the mutex: a job of this pool finished (counters). */
 void mp__pool_job_finished(mp__pool_t *pool, mp__job_t *job);
 

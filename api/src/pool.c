@@ -150,9 +150,8 @@ int mp__pool_submit(mp__pool_t *pool, mp__job_t *job)
 {
     mp__job_t *done = NULL;
     apr_thread_mutex_lock(pool->mutex);
-    int rc = pool->broken
-                 ? mp__errdetail_set(MP_EBROKEN, "the %s is broken: %s", pool->opts.noun,
-                                     pool->broken_why)
+    int rc = pool->broken ? mp__errdetail_set(MP_EBROKEN, "the %s is broken: %s", pool->opts.noun,
+                                              pool->broken_why)
              : pool->shutdown
                  ? mp__errdetail_set(MP_ESHUTDOWN, "cannot schedule new tasks after shutdown")
                  : 0;
@@ -299,6 +298,22 @@ int mp__pool_join(mp__pool_t *pool, double deadline)
     apr_thread_mutex_unlock(pool->mutex);
     mp__jobs_complete(done);
     return pool->ops->wait(pool, all_ended, pool, deadline);
+}
+
+size_t mp__pool_worker_pids(mp__pool_t *pool, mp_pid_t *pids, size_t cap)
+{
+    size_t n = 0;
+    apr_thread_mutex_lock(pool->mutex);
+    for (int i = 0; i < pool->opts.max_workers; i++) {
+        const mp__worker_t *w = &pool->workers[i];
+        if (!w->used || !w->pid)
+            continue;
+        if (n < cap)
+            pids[n] = w->pid;
+        n++;
+    }
+    apr_thread_mutex_unlock(pool->mutex);
+    return n;
 }
 
 void mp__pool_destroy(mp__pool_t *pool)
