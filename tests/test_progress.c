@@ -299,6 +299,13 @@ static void bar_to_file(const char *env, const mp_progress_t *p, const void *opt
     env_restore(&saved);
     read_text_file(path, out, size);
     remove_tree(dir);
+    /* Windows' stderr is in text mode: its newlines reach the file as
+     * \r\n. */
+    char *w = out;
+    for (const char *r = out; *r; r++)
+        if (!(r[0] == '\r' && r[1] == '\n'))
+            *w++ = *r;
+    *w = '\0';
 }
 
 #define EXPECT_HAS(text, part) \
