@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "executor_helpers.h"
@@ -346,28 +347,38 @@ static void test_bar_lines(void)
 
 enum { BAR_TASKS = 30 };
 
-/* In the child: a map with the bar, slow enough (30 tasks of 20 ms on two
- * threads) for a few redraws. Threads: the bar draws from the same
- * callbacks whoever runs the tasks, and a thread executor starts nothing
- * in this raw fork of the test process. Exit 0, or the step that failed. */
-static int bar_child(void *arg)
+/* The child's part (run_child_capturing_stderr() runs this program's
+ * bar_child test with a role): a map with the bar, slow enough (30 tasks of
+ * 20 ms on two threads) for a few redraws; the role picks the bar's
+ * options, "line" or "plain". Run by the suite itself (no role), nothing.
+ * Threads: the bar draws from the same callbacks whoever runs the tasks,
+ * and nothing but the bar may write to the child's stderr (a worker
+ * process shares it, and may outlive the child a moment). */
+static void test_bar_child(void)
 {
-    mp_executor_t *ex = NULL;
-    if (mp_executor_create(
-            &ex, &(mp_executor_opts_t){.kind = MP_EXECUTOR_THREADS, .max_workers = 2}) < 0)
-        return 10;
+    const char *role = getenv(PROGRESS_CHILD_ENV);
+    if (!role || !*role)
+        return;
+    const mp_progress_bar_opts_t line = {.label = "squares"},
+                                 plain = {.label = "squares", .plain = true, .interval = 0.05};
+    mp_executor_t *ex = start_executor(MP_EXECUTOR_THREADS, 2);
+    if (!ex)
+        return;
     double args[BAR_TASKS];
     for (size_t i = 0; i < BAR_TASKS; i++)
         args[i] = 0.02;
     mp_map_t *m = NULL;
-    int rc = mp_executor_map(
-        ex, &m, "task_exec_whoami", args, sizeof *args, BAR_TASKS,
-        &(mp_map_opts_t){.chunksize = 1, .progress = mp_progress_bar, .progress_arg = arg});
-    for (size_t i = 0; rc == 0 && i < BAR_TASKS; i++)
-        rc = mp_map_get(m, i, NULL, NULL);
-    mp_map_destroy(m); /* waits for a report being drawn; stops later ones */
+    if (EXPECT_RC(mp_executor_map(ex, &m, "task_exec_whoami", args, sizeof *args, BAR_TASKS,
+                                  &(mp_map_opts_t){.chunksize = 1,
+                                                   .progress = mp_progress_bar,
+                                                   .progress_arg = strcmp(role, "plain") == 0
+                                                                       ? (void *)&plain
+                                                                       : (void *)&line}),
+                  0))
+        for (size_t i = 0; i < BAR_TASKS; i++)
+            EXPECT_RC(mp_map_get(m, i, NULL, NULL), 0);
+    mp_map_destroy(m);
     mp_executor_destroy(ex);
-    return rc < 0 ? 11 : 0;
 }
 
 /* Count `c` in `s`. */
@@ -379,12 +390,10 @@ static size_t count_char(const char *s, char c)
     return n;
 }
 
-/* Run bar_child with its stderr on `where`; asserted to exit 0. */
-static bool bar_run(child_stderr_t where, const char *env, const mp_progress_bar_opts_t *opts,
-                    char *out, size_t size)
+/* Run the child with its stderr on `where`; asserted to pass its test. */
+static bool bar_run(child_stderr_t where, const char *env, const char *role, char *out, size_t size)
 {
-    int rc = run_child_capturing_stderr(where, env, bar_child, (void *)opts, out, size,
-                                        EXEC_WAIT_S);
+    int rc = run_child_capturing_stderr(where, env, role, out, size, EXEC_WAIT_S);
     return EXPECT(rc == 0, "the child ended with %d; it wrote \"%s\"", rc, out);
 }
 
@@ -393,9 +402,8 @@ static bool bar_run(child_stderr_t where, const char *env, const mp_progress_bar
  * at the end. MP_PROGRESS=0: nothing. */
 static void test_bar_terminal(void)
 {
-    const mp_progress_bar_opts_t opts = {.label = "squares"};
     char out[16384];
-    if (bar_run(CHILD_PTY, NULL, &opts, out, sizeof out)) {
+    if (bar_run(CHILD_PTY, NULL, "line", out, sizeof out)) {
         size_t len = strlen(out);
         EXPECT(count_char(out, '\r') >= 2, "no redraw in \"%s\"", out);
         EXPECT(count_char(out, '\n') == 1 && len && out[len - 1] == '\n',
@@ -404,7 +412,7 @@ static void test_bar_terminal(void)
         EXPECT(last && strncmp(last, "\rsquares [", 10) == 0 && strstr(last, "] 30/30 100%"),
                "the last redraw is not the final one: \"%s\"", last ? last : out);
     }
-    if (bar_run(CHILD_PTY, "0", &opts, out, sizeof out))
+    if (bar_run(CHILD_PTY, "0", "line", out, sizeof out))
         EXPECT_STR(out, "");
 }
 
@@ -412,12 +420,10 @@ static void test_bar_terminal(void)
  * last "30/30"; the redrawn line with MP_PROGRESS=1. */
 static void test_bar_pipe(void)
 {
-    const mp_progress_bar_opts_t quiet = {.label = "squares"},
-                                 plain = {.label = "squares", .plain = true, .interval = 0.05};
     char out[16384];
-    if (bar_run(CHILD_PIPE, NULL, &quiet, out, sizeof out))
+    if (bar_run(CHILD_PIPE, NULL, "line", out, sizeof out))
         EXPECT_STR(out, "");
-    if (bar_run(CHILD_PIPE, NULL, &plain, out, sizeof out)) {
+    if (bar_run(CHILD_PIPE, NULL, "plain", out, sizeof out)) {
         size_t len = strlen(out);
         EXPECT(count_char(out, '\r') == 0 && count_char(out, '\n') >= 2 && len &&
                    out[len - 1] == '\n',
@@ -427,7 +433,7 @@ static void test_bar_pipe(void)
         EXPECT(last && strstr(last, "] 30/30 100%"), "the last line is not the final one: \"%s\"",
                out);
     }
-    if (bar_run(CHILD_PIPE, "1", &quiet, out, sizeof out)) {
+    if (bar_run(CHILD_PIPE, "1", "line", out, sizeof out)) {
         const char *last = strrchr(out, '\r');
         EXPECT(last && strstr(last, "] 30/30 100%"), "MP_PROGRESS=1 drew no bar: \"%s\"", out);
     }
@@ -441,6 +447,7 @@ static const test_case_t tests[] = {
     {"bad_input", test_bad_input, ON_ALL},
     {"bar_lines", test_bar_lines, ON_ALL},
 #if TEST_POSIX
+    {PROGRESS_CHILD_TEST, test_bar_child, ON_ALL},
     {"bar_terminal", test_bar_terminal, ON_ALL},
     {"bar_pipe", test_bar_pipe, ON_ALL},
 #endif
