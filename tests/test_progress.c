@@ -1,5 +1,6 @@
 /* Suite "progress": progress callbacks of an executor's map and of an
- * as-completed iterator, seen through real executors of both kinds, and
+ * as-completed iterator, seen through real executors of both kinds, of a
+ * Pool's map, imap and imap_unordered, and
  * the ready-made bar: what it writes to a file, and (POSIX) what a child
  * running a map with it shows on a real pseudo-terminal and on a pipe.
  *
@@ -440,10 +441,102 @@ static void test_bar_pipe(void)
 }
 #endif /* TEST_POSIX */
 
+/* ---- a Pool's map and imap ------------------------------------------------- */
+
+/* A Pool of two workers, or NULL (the failure is reported). */
+static mp_pool_t *start_pool(void)
+{
+    mp_pool_t *pool = NULL;
+    return EXPECT_RC(mp_pool_create(&pool, &(mp_pool_opts_t){.workers = 2}), 0) ? pool : NULL;
+}
+
+/* Close, join and destroy a pool (destroying a running one would warn). */
+static void stop_pool(mp_pool_t *pool)
+{
+    EXPECT_RC(mp_pool_close(pool), 0);
+    EXPECT_RC(mp_pool_join(pool, MP_FOREVER), 0);
+    mp_pool_destroy(pool);
+}
+
+/* A Pool's map_async in chunks of 3 over 64 arguments, 13 failing: a
+ * report per chunk, to 64, and every report out before the wait returns. */
+static void test_pool_map_reports(void)
+{
+    enum { N = MAX_TASKS, FAILING = (N + 4) / 5 };
+    mp_pool_t *pool = start_pool();
+    if (!pool)
+        return;
+    int64_t args[N];
+    for (size_t i = 0; i < N; i++)
+        args[i] = map_arg(i);
+    static record_t r;
+    record_init(&r, MP_EXECUTOR_PROCESSES, N);
+    mp_async_result_t *res = NULL;
+    if (EXPECT_RC(mp_pool_map_async(pool, &res, "task_exec_square_or_fail", MP_INPUT_ARRAY(args, N),
+                                    &(mp_pool_map_opts_t){
+                                        .chunksize = 3, .progress = record_cb, .progress_arg = &r}),
+                  0)) {
+        EXPECT_RC(mp_async_result_wait(res, MP_FOREVER), 0);
+        expect_record(&r, FAILING);
+        EXPECT_EQ(atomic_load(&r.calls), (N + 2) / 3);
+    }
+    mp_async_result_destroy(res);
+    stop_pool(pool);
+}
+
+/* imap and imap_unordered report each chunk as the consumer takes it,
+ * before any of its results: every item comes after its report. */
+static void pool_imap_reports(bool unordered)
+{
+    enum { N = MAX_TASKS, FAILING = (N + 4) / 5 };
+    mp_pool_t *pool = start_pool();
+    if (!pool)
+        return;
+    int64_t args[N];
+    for (size_t i = 0; i < N; i++)
+        args[i] = map_arg(i);
+    static record_t r;
+    record_init(&r, MP_EXECUTOR_PROCESSES, N);
+    r.thread = self_thread_id(); /* the consumer's */
+    const mp_pool_map_opts_t opts = {.chunksize = 5, .progress = record_cb, .progress_arg = &r};
+    mp_imap_t *it = NULL;
+    int rc = unordered ? mp_pool_imap_unordered(pool, &it, "task_exec_square_or_fail",
+                                                MP_INPUT_ARRAY(args, N), &opts)
+                       : mp_pool_imap(pool, &it, "task_exec_square_or_fail",
+                                      MP_INPUT_ARRAY(args, N), &opts);
+    if (EXPECT_RC(rc, 0)) {
+        mp_imap_item_t item;
+        size_t items = 0;
+        while ((rc = mp_imap_next(it, MP_FOREVER, &item)) == 1 || rc == MP_ETASK) {
+            items++;
+            EXPECT(item.index < N && r.seen[item.index] == 1, "item %zu came before its report",
+                   item.index);
+        }
+        EXPECT_RC(rc, 0);
+        EXPECT_EQ(items, (size_t)N);
+        expect_record(&r, FAILING);
+    }
+    mp_imap_destroy(it);
+    stop_pool(pool);
+}
+
+static void test_pool_imap_reports(void)
+{
+    pool_imap_reports(false);
+}
+
+static void test_pool_imap_unordered_reports(void)
+{
+    pool_imap_reports(true);
+}
+
 static const test_case_t tests[] = {
     BOTH_KINDS_ROWS(map_reports, ON_ALL),
     BOTH_KINDS_ROWS(map_destroyed_early, ON_ALL),
     BOTH_KINDS_ROWS(as_completed_reports, ON_ALL),
+    {"pool_map_reports", test_pool_map_reports, ON_ALL},
+    {"pool_imap_reports", test_pool_imap_reports, ON_ALL},
+    {"pool_imap_unordered_reports", test_pool_imap_unordered_reports, ON_ALL},
     {"bad_input", test_bad_input, ON_ALL},
     {"bar_lines", test_bar_lines, ON_ALL},
 #if TEST_POSIX
