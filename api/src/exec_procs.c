@@ -313,6 +313,23 @@ static void give(mp__pool_t *pool, int index, mp__job_t *job)
         mp__procs_poke_monitor(pool);
 }
 
+/* A Pool keeps its size (as Python's does): a worker that ended (retired
+ * by max_tasks_per_child, or died idle) is replaced at once, not when work
+ * next needs it. Failed starts count as always, so a worker that cannot
+ * start breaks the pool instead of looping. */
+static void keep_size(mp__pool_t *pool, mp__job_t **done)
+{
+    if (!pool->opts.start_all || pool->shutdown || pool->broken || !may_start(pool))
+        return;
+    for (int i = 0; i < pool->opts.max_workers && !pool->broken; i++) {
+        int rc = pool->workers[i].used ? 0 : start_worker(pool, i);
+        if (rc < 0) {
+            start_failed(pool, rc, done);
+            return;
+        }
+    }
+}
+
 static void procs_dispatch(mp__pool_t *pool, mp__job_t **done)
 {
     bool full[pool->opts.max_workers > 0 ? pool->opts.max_workers : 1];
@@ -340,6 +357,8 @@ static void procs_dispatch(mp__pool_t *pool, mp__job_t **done)
         mp__procs_poke_collector(pool);
     if (pool->shutdown)
         mp__procs_stop_idle(pool);
+    else
+        keep_size(pool, done);
 }
 
 void mp__procs_stop_idle(mp__pool_t *pool)

@@ -49,6 +49,7 @@ typedef struct mp__input {
     mp_input_t in;        /**< array or iterator */
     const mp_arg_t *args; /**< tuples (starmap): `nargs` per argument */
     size_t nargs;
+    bool tuples;              /**< a starmap's (its `args` may be NULL with nargs 0) */
     const mp__buf_t *encoded; /**< arguments in order encoding */
     size_t offset;            /**< in `encoded` */
     size_t index;             /**< arguments read so far */

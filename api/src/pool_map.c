@@ -50,7 +50,8 @@ int mp_pool_apply_async(mp_pool_t *pool, mp_async_result_t **out, const char *ta
 }
 
 /* A blocking call: wait for the result it made; *out is written when the
- * tasks ran (failed ones too) or the wait was interrupted. */
+ * tasks ran (failed ones too) or the wait was interrupted. The caller
+ * checked `out` before it gave the pool any work. */
 static int finish(int rc, mp_async_result_t *r, mp_async_result_t **out, const char *fn)
 {
     if (rc < 0)
@@ -66,6 +67,8 @@ static int finish(int rc, mp_async_result_t *r, mp_async_result_t **out, const c
 int mp_pool_apply(mp_pool_t *pool, mp_async_result_t **out, const char *task, const void *arg,
                   size_t len)
 {
+    if (!out)
+        return mp__errdetail_set(MP_EINVAL, "mp_pool_apply: NULL out");
     mp_async_result_t *r = NULL;
     int rc = mp_pool_apply_async(pool, &r, task, &(mp_apply_opts_t){.arg = arg, .arg_len = len});
     return finish(rc, r, out, "mp_pool_apply");
@@ -137,6 +140,8 @@ int mp_pool_map_async(mp_pool_t *pool, mp_async_result_t **out, const char *task
 int mp_pool_map(mp_pool_t *pool, mp_async_result_t **out, const char *task, const mp_input_t *input,
                 const mp_pool_map_opts_t *opts)
 {
+    if (!out)
+        return mp__errdetail_set(MP_EINVAL, "mp_pool_map: NULL out");
     mp_async_result_t *r = NULL;
     int rc = mp_pool_map_async(pool, &r, task, input, opts);
     return finish(rc, r, out, "mp_pool_map");
@@ -159,6 +164,8 @@ int mp_pool_starmap_async(mp_pool_t *pool, mp_async_result_t **out, const char *
 int mp_pool_starmap(mp_pool_t *pool, mp_async_result_t **out, const char *task,
                     const mp_arg_t *args, size_t nargs, size_t n, const mp_pool_map_opts_t *opts)
 {
+    if (!out)
+        return mp__errdetail_set(MP_EINVAL, "mp_pool_starmap: NULL out");
     mp_async_result_t *r = NULL;
     int rc = mp_pool_starmap_async(pool, &r, task, args, nargs, n, opts);
     return finish(rc, r, out, "mp_pool_starmap");
