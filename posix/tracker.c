@@ -54,7 +54,7 @@ static void unlock_after_fork(void)
 
 static void register_atfork(void)
 {
-    pthread_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork);
+    mp__posix_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork);
 }
 
 static int tracker_address(int journal_fd, struct sockaddr_un *addr, socklen_t *len)

@@ -8,6 +8,7 @@
 
 #include "mp_core.h"
 #include "mp_executor.h"
+#include "mp_log.h"
 
 /* The pools this process made and has not destroyed (core lock). */
 static mp__pool_t *live_pools;
@@ -176,6 +177,7 @@ void mp__pool_break(mp__pool_t *pool, const char *why, mp__job_t **done)
     if (!pool->broken) {
         pool->broken = MP_EBROKEN;
         snprintf(pool->broken_why, sizeof pool->broken_why, "%s", why);
+        mp__log(MP_LOG_ERROR, "worker pool broken: %s", why);
     }
     char message[600];
     snprintf(message, sizeof message, "the executor is broken: %s", pool->broken_why);
@@ -230,6 +232,8 @@ int mp__pool_shutdown(mp__pool_t *pool, bool wait, bool cancel_pending)
 {
     mp__job_t *done = NULL;
     apr_thread_mutex_lock(pool->mutex);
+    if (!pool->shutdown && mp__log_on(MP_LOG_INFO))
+        mp__log(MP_LOG_INFO, "worker pool shutting down (%zu tasks pending)", pool->npending);
     pool->shutdown = true;
     if (cancel_pending) {
         /* Only jobs never given to a worker: one back from a dead worker
