@@ -112,22 +112,28 @@ static void run_and_free(finalizer_t *f)
     free(f);
 }
 
-int mp_finalizer_run(mp_finalizer_t *finalizer)
+/* Run (or only drop) a finaliser the caller names: 1 if it was still to
+ * run, else what finished_or_invalid() says. */
+static int finish(mp_finalizer_t *finalizer, bool run, const char *fn)
 {
     finalizer_t *f = claim(finalizer);
     if (!f)
-        return finished_or_invalid(finalizer, "mp_finalizer_run");
-    run_and_free(f);
+        return finished_or_invalid(finalizer, fn);
+    if (run)
+        run_and_free(f);
+    else
+        free(f);
     return 1;
+}
+
+int mp_finalizer_run(mp_finalizer_t *finalizer)
+{
+    return finish(finalizer, true, "mp_finalizer_run");
 }
 
 int mp_finalizer_cancel(mp_finalizer_t *finalizer)
 {
-    finalizer_t *f = claim(finalizer);
-    if (!f)
-        return finished_or_invalid(finalizer, "mp_finalizer_cancel");
-    free(f);
-    return 1;
+    return finish(finalizer, false, "mp_finalizer_cancel");
 }
 
 int mp_finalizer_is_pending(mp_finalizer_t *finalizer)
@@ -156,50 +162,60 @@ static int later_first(const void *a, const void *b)
     return x->seq < y->seq ? 1 : x->seq > y->seq ? -1 : 0;
 }
 
+static bool runs_in_pass(const finalizer_t *f, int min_priority)
+{
+    return f->priority != MP_FINALIZE_NO_PRIORITY && f->priority >= min_priority;
+}
+
 /* Under the core lock: the entries to run, in an array of their own. */
 static entry_t *snapshot(int min_priority, size_t *n)
 {
     entry_t *list = registered ? malloc(registered * sizeof *list) : NULL;
     *n = 0;
     for (finalizer_t *f = registry; list && f; f = f->next)
-        if (f->priority != MP_FINALIZE_NO_PRIORITY && f->priority >= min_priority)
+        if (runs_in_pass(f, min_priority))
             list[(*n)++] = (entry_t){f->priority, f->seq, f->obj.handle};
     return list;
 }
 
+/* Under the core lock, for a pass without memory to sort: the handle of
+ * the next finaliser to run, by a scan (the list is newest first, so the
+ * first of the highest priority is the last registered). */
+static void *next_locked(int min_priority)
+{
+    finalizer_t *best = NULL;
+    for (finalizer_t *f = registry; f; f = f->next)
+        if (runs_in_pass(f, min_priority) && (!best || f->priority > best->priority))
+            best = f;
+    return best ? best->obj.handle : NULL;
+}
+
 void mp__finalizers_run(int min_priority)
 {
-    for (;;) {
-        size_t n;
+    size_t n;
+    mp__core_lock();
+    entry_t *list = snapshot(min_priority, &n);
+    bool no_memory = registered > 0 && !list;
+    mp__core_unlock();
+    while (no_memory) {
         mp__core_lock();
-        entry_t *list = snapshot(min_priority, &n);
-        bool out_of_memory = registered && !list;
+        void *handle = next_locked(min_priority);
         mp__core_unlock();
-        if (out_of_memory) {
-            /* No room to sort: run the newest matching one, and look again. */
-            mp__core_lock();
-            finalizer_t *f = registry;
-            while (f && (f->priority == MP_FINALIZE_NO_PRIORITY || f->priority < min_priority))
-                f = f->next;
-            void *handle = f ? f->obj.handle : NULL;
-            mp__core_unlock();
-            finalizer_t *mine = handle ? claim(handle) : NULL;
-            if (!handle)
-                return;
-            if (mine)
-                run_and_free(mine);
-            continue;
-        }
-        qsort(list, n, sizeof *list, later_first);
-        /* Each is claimed again: another thread may have run it since. */
-        for (size_t i = 0; i < n; i++) {
-            finalizer_t *f = claim(list[i].handle);
-            if (f)
-                run_and_free(f);
-        }
-        free(list);
-        return;
+        if (!handle)
+            return;
+        finalizer_t *f = claim(handle);
+        if (f)
+            run_and_free(f);
     }
+    if (n > 0)
+        qsort(list, n, sizeof *list, later_first);
+    /* Each is claimed again: another thread may have run it since. */
+    for (size_t i = 0; i < n; i++) {
+        finalizer_t *f = claim(list[i].handle);
+        if (f)
+            run_and_free(f);
+    }
+    free(list);
 }
 
 void mp__finalizers_forget(void)
