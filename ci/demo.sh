@@ -57,7 +57,7 @@ run_example tutorial_process
 # workers and tasks (on stderr, with time, pid, level and process name).
 run_example tutorial_debugging
 for name in tutorial_executor_submit tutorial_executor_as_completed tutorial_executor_map \
-    tutorial_executor_compute executor_processes_vs_threads; do
+    tutorial_executor_compute executor_processes_vs_threads tutorial_pool; do
     run_example "$name"
 done
 

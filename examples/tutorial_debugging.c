@@ -19,7 +19,7 @@
  *
  *     [2026-12-07T19:44:37.123Z 4241 INFO/MainProcess] worker Process-4 (pid 4250) started in slot 0
  *     [2026-12-07T19:44:37.131Z 4241 DEBUG/MainProcess] task 'square' (3 args) queued 0.210 ms, ran 0.004 ms on worker pid 4250
- *     [2026-12-07T19:44:37.140Z 4241 INFO/MainProcess] worker pool shutting down (0 tasks pending)
+ *     [2026-12-07T19:44:37.140Z 4241 INFO/MainProcess] executor shutting down (0 tasks pending)
  *     [2026-12-07T19:44:37.141Z 4250 INFO/Process-4] process shutting down
  *     ...
  *

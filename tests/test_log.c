@@ -389,7 +389,7 @@ static void test_log_worker_lines(void)
     snprintf(started, sizeof started, "(pid %lld) started in slot 0", (long long)worker_pid);
     EXPECT_LINE(text, "INFO", "MainProcess", my_pid(), started);
     EXPECT_LINE(text, "DEBUG", "MainProcess", my_pid(), "task 'task_log_say' (1 arg) queued");
-    EXPECT_LINE(text, "INFO", "MainProcess", my_pid(), "worker pool shutting down");
+    EXPECT_LINE(text, "INFO", "MainProcess", my_pid(), "executor shutting down");
     EXPECT_EQ(malformed_lines(text), 0);
     read_text_file(path, file, sizeof file);
     log_line_t said;
@@ -398,6 +398,31 @@ static void test_log_worker_lines(void)
     EXPECT(strcmp(said.name, "MainProcess") != 0, "the worker calls itself MainProcess");
     EXPECT_LINE(file, "DEBUG", said.name, worker_pid, "process exiting with exit code 0");
     remove_tree(dir);
+    log_reset();
+}
+
+/* A Pool runs on the same core: its workers' starts, each job's timing,
+ * and its terminate (the workers it kills are said at INFO, not as
+ * deaths). */
+static void test_log_pool(void)
+{
+    static char text[64 * 1024];
+    capture_start(MP_LOG_DEBUG);
+    mp_pool_t *pool = NULL;
+    EXPECT_RC(mp_pool_create(&pool, &(mp_pool_opts_t){.workers = 2, .context = method_context()}),
+              0);
+    int64_t in[4] = {1, 2, 3, 4}, out[4] = {0};
+    EXPECT_RC(pool ? mp_pool_map_i64(pool, "task_exec_square_or_fail", in, out, 4) : MP_EINVAL, 0);
+    EXPECT_EQ(out[3], 16);
+    EXPECT_RC(pool ? mp_pool_terminate(pool) : MP_EINVAL, 0);
+    EXPECT_RC(pool ? mp_pool_join(pool, EXEC_WAIT_S) : MP_EINVAL, 0);
+    mp_pool_destroy(pool);
+    capture_wait("ended by the pool's terminate", text, sizeof text);
+    EXPECT_LINE(text, "INFO", "MainProcess", my_pid(), "started in slot 1");
+    EXPECT_LINE(text, "DEBUG", "MainProcess", my_pid(), "task 'task_exec_square_or_fail' (");
+    EXPECT_LINE(text, "INFO", "MainProcess", my_pid(), "ended by the pool's terminate");
+    EXPECT_NO_LINE(text, "died");
+    EXPECT_EQ(malformed_lines(text), 0);
     log_reset();
 }
 
@@ -441,10 +466,10 @@ static void test_log_worker_deaths(void)
         EXPECT_TASK_ERROR(hang, MP_ETIMEDOUT, "task 'task_exec_die'");
     mp_future_destroy(hang);
     mp_executor_destroy(ex);
-    capture_wait("worker pool shutting down", text, sizeof text);
+    capture_wait("executor shutting down", text, sizeof text);
     EXPECT_LINE(text, "WARNING", "MainProcess", my_pid(),
                 "task 'task_exec_die' ran past its time limit of 0.5 s: killing its worker pid");
-    EXPECT_LINE(text, "INFO", "MainProcess", my_pid(), "worker pool shutting down");
+    EXPECT_LINE(text, "INFO", "MainProcess", my_pid(), "executor shutting down");
     EXPECT_EQ(malformed_lines(text), 0);
     log_reset();
 }
@@ -456,6 +481,7 @@ static const test_case_t tests[] = {
     {"log_child_takes_parent_level", test_log_child_takes_parent_level, ON_ALL},
     {"log_env", test_log_env, ON_ALL},
     {"log_worker_lines", test_log_worker_lines, ON_ALL},
+    {"log_pool", test_log_pool, ON_ALL},
 #if TEST_POSIX /* the deaths are POSIX signals */
     {"log_worker_deaths", test_log_worker_deaths, ON_ALL},
 #endif

@@ -30,13 +30,16 @@ void mp__log_job_done(const mp__job_t *job)
                 task, (unsigned)n, s, (job->finished - job->queued) * 1e3, failed);
 }
 
-void mp__log_worker_end(const mp__worker_t *w, int exitcode, bool ready)
+void mp__log_worker_end(const mp__pool_t *pool, const mp__worker_t *w, int exitcode, bool ready)
 {
     bool clean = exitcode == 0 && !w->head;
-    if (!mp__log_on(clean ? MP_LOG_INFO : MP_LOG_WARNING))
+    if (!mp__log_on(clean || pool->terminated ? MP_LOG_INFO : MP_LOG_WARNING))
         return;
     const char *name = mp_process_name(w->proc);
-    if (clean)
+    if (pool->terminated)
+        mp__log(MP_LOG_INFO, "worker %s (pid %lld) ended by the %s's terminate", name,
+                (long long)w->pid, pool->opts.noun);
+    else if (clean)
         mp__log(MP_LOG_INFO, "worker %s (pid %lld) exited after %u task%s (%s)", name,
                 (long long)w->pid, (unsigned)w->given, w->given == 1 ? "" : "s",
                 w->stopping ? "stopped" : "retired: max_tasks_per_child");

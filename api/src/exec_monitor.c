@@ -169,11 +169,11 @@ static void reap(mp__pool_t *pool, int index)
     uint64_t seq = atomic_load_explicit(&slot->seq, memory_order_acquire);
     uint32_t item = atomic_load_explicit(&slot->item, memory_order_relaxed);
     bool clean = exitcode == 0 && !w->head;
-    mp__log_worker_end(w, exitcode, ready);
+    mp__log_worker_end(pool, w, exitcode, ready);
     if (clean) {
         if (!w->stopping)
             pool->stats.workers_retired++;
-    } else if (!ready && !pool->broken) {
+    } else if (!ready && !pool->broken && !pool->terminated) {
         settle_failed_start(pool, w, exitcode, &done);
     } else {
         pool->stats.worker_deaths++;

@@ -16,9 +16,10 @@
 void mp__log_job_done(const mp__job_t *job);
 
 /** @brief Under the pool's mutex: a worker process was reaped: INFO for a
- *         clean exit (retired or stopped), WARNING for a death. Checks the
- *         level itself (a reap is rare). */
-void mp__log_worker_end(const mp__worker_t *w, int exitcode, bool ready);
+ *         clean exit (retired or stopped) or a kill by the pool's
+ *         terminate, WARNING for a death. Checks the level itself (a reap
+ *         is rare). */
+void mp__log_worker_end(const mp__pool_t *pool, const mp__worker_t *w, int exitcode, bool ready);
 
 /** @brief WARNING, under the pool's mutex: `job`, running on worker `pid`,
  *         ran past its time limit; its worker is being killed. */
