@@ -69,7 +69,7 @@ static char finalize_path[TASK_STR];
 /* A finaliser: appends its name (its argument) to the file, a line. */
 static void write_name(void *arg)
 {
-    FILE *f = fopen(finalize_path, "a");
+    FILE *f = fopen(finalize_path, "ab"); /* binary: "\n" on Windows too */
     if (f) {
         fprintf(f, "%s\n", (const char *)arg);
         fclose(f);
