@@ -27,6 +27,7 @@
 #include "helpers.h"
 #include "listener_tasks.h"
 #include "log_tasks.h"
+#include "progress_helpers.h"
 #include "queue_death_tasks.h"
 #include "queue_tasks.h"
 #include "sync_helpers.h"
@@ -69,6 +70,7 @@ static const test_suite_t *const all_suites[] = {
     &suite_futures,
     &suite_executor_bad_input,
     &suite_executor_exit,
+    &suite_progress,
     &suite_log,
     &suite_finalize,
 #if TEST_POSIX /* the executor's faults are POSIX signals */

@@ -19,6 +19,7 @@
 #include <multiproc/pool.h>
 
 #include "mp_executor.h"
+#include "mp_progress.h"
 
 /** A pool's life, as Python's Pool tells it. */
 typedef enum mp__pool_state {
@@ -116,6 +117,11 @@ typedef struct mp__batch {
     _Atomic bool failed; /**< a task failed (for the final callback) */
     _Atomic bool lost;   /**< a finished job could not be kept (no memory) */
     mp__jobq_t finished; /**< imap_unordered: jobs finished (core lock) */
+    /** The call's progress callback: an async result's jobs report from
+     *  their done callbacks (a wait returns after every report); an imap's
+     *  as the consumer takes them (each before its results). */
+    mp__progress_t progress;
+    bool consumer_reports; /**< an imap's: the job callbacks do not report */
 } mp__batch_t;
 
 /** The options of a batch, from the call's. */
@@ -123,6 +129,7 @@ typedef struct mp__batch_opts {
     const mp_pool_map_opts_t *map; /**< callbacks, progress (may be NULL) */
     size_t total;                  /**< tasks, when known (0: not) */
     bool unordered;
+    bool consumer_reports; /**< progress is reported by the consumer (imap) */
 } mp__batch_opts_t;
 
 /** @brief A new batch (refs 1: the caller's). */

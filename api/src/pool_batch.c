@@ -41,7 +41,15 @@ int mp__batch_create(mp__batch_t **out, mp__pool_t *pool, size_t chunk,
         b->callback_arg = map->callback_arg;
     }
     b->unordered = opts->unordered;
-    b->watch = b->callback || b->error_callback || b->unordered;
+    b->consumer_reports = opts->consumer_reports;
+    int rc = mp__progress_init(&b->progress, map ? map->progress : NULL,
+                               map ? map->progress_arg : NULL, opts->total);
+    if (rc < 0) {
+        free(b);
+        return rc;
+    }
+    b->watch = b->callback || b->error_callback || b->unordered ||
+               (b->progress.fn && !b->consumer_reports);
     atomic_init(&b->refs, 1);
     atomic_init(&b->left, 1); /* the maker's, until mp__batch_made_all() */
     *out = b;
@@ -53,6 +61,7 @@ void mp__batch_unref(mp__batch_t *b)
     if (!b || atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) != 1)
         return;
     mp__jobq_free(&b->finished);
+    mp__progress_fini(&b->progress);
     free(b);
 }
 
@@ -92,6 +101,8 @@ static void job_done(mp_future_t *f, void *arg)
             atomic_store(&b->failed, true);
             break;
         }
+    if (!b->consumer_reports)
+        mp__progress_job_done(&b->progress, job, job->tag * b->chunk);
     if (b->unordered) {
         mp__job_ref(job);
         mp__core_lock();

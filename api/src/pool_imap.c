@@ -34,6 +34,8 @@ typedef struct imap {
 static void imap_release(mp__object_t *obj)
 {
     imap_t *it = (imap_t *)obj;
+    if (it->batch)
+        mp__progress_close(&it->batch->progress);
     mp__jobq_free(&it->handed);
     mp__job_unref(it->current);
     mp__batch_unref(it->batch);
@@ -127,6 +129,11 @@ static int next_job(imap_t *it, double deadline)
             return rc;
         mp__jobq_pop(&it->handed);
     }
+    /* Reported before its results are yielded; the total is known once
+     * the input has ended. */
+    if (it->input_ended)
+        mp__progress_set_total(&it->batch->progress, it->input.index);
+    mp__progress_job_done(&it->batch->progress, job, job->tag * it->chunk);
     it->current = job;
     it->pos = 0;
     return 1;
@@ -209,7 +216,10 @@ static int make(mp_pool_t *pool, mp_imap_t **out, const char *task, const mp_inp
     mp__input_of(&it->input, input);
     it->task = strdup(task);
     rc = it->task ? mp__batch_create(&it->batch, ph->pool, chunk,
-                                     &(mp__batch_opts_t){.map = opts, .unordered = unordered})
+                                     &(mp__batch_opts_t){.map = opts,
+                                                         .total = input->next ? 0 : input->n,
+                                                         .unordered = unordered,
+                                                         .consumer_reports = true})
                   : MP_ENOMEM;
     if (rc < 0) {
         mp__object_destroy(&it->obj);

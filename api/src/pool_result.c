@@ -11,6 +11,7 @@
 static void result_release(mp__object_t *obj)
 {
     mp__async_result_t *r = (mp__async_result_t *)obj;
+    mp__progress_close(&r->batch->progress); /* no report after the handle */
     for (size_t i = 0; i < r->njobs; i++)
         mp__job_unref(r->jobs[i]);
     free(r->jobs);
