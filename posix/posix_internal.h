@@ -31,6 +31,13 @@ struct mp__os_proc {
     int exitcode;
 };
 
+/**
+ * @brief pthread_atfork(), counted for mp__os_atfork_count(): every fork
+ *        handler of the backend is registered through here.
+ * @return pthread_atfork()'s (0 or an errno value).
+ */
+int mp__posix_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void));
+
 /** @brief Allocate a proc record with every descriptor set to -1. */
 mp__os_proc_t *mp__posix_proc_new(pid_t pid);
 

@@ -54,7 +54,7 @@ static void unlock_after_fork(void)
 
 static void register_atfork(void)
 {
-    pthread_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork);
+    mp__posix_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork);
 }
 
 void mp__posix_tracker_init_atfork(void)

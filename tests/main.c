@@ -26,6 +26,7 @@
 #include "executor_tasks.h"
 #include "helpers.h"
 #include "listener_tasks.h"
+#include "log_tasks.h"
 #include "pool_tasks.h"
 #include "progress_helpers.h"
 #include "queue_death_tasks.h"
@@ -71,6 +72,8 @@ static const test_suite_t *const all_suites[] = {
     &suite_executor_bad_input,
     &suite_executor_exit,
     &suite_progress,
+    &suite_log,
+    &suite_finalize,
 #if TEST_POSIX /* the executor's faults are POSIX signals */
     &suite_executor_faults,
 #endif

@@ -9,6 +9,7 @@
 
 #include "mp_builtin.h"
 #include "mp_core.h"
+#include "mp_exec_log.h"
 #include "mp_exec_procs.h"
 #include "mp_queue_impl.h"
 
@@ -163,6 +164,8 @@ static void start_failed(mp__pool_t *pool, int rc, mp__job_t **done)
              mp_err_name(rc));
     if (!pool->start_why[0])
         snprintf(pool->start_why, sizeof pool->start_why, "%s", why);
+    if (mp__log_on(MP_LOG_WARNING))
+        mp__log(MP_LOG_WARNING, "%s", why);
     if (++pool->start_failures >= MP_EXECUTOR_START_FAILURES)
         mp__pool_break(pool, pool->start_why, done);
 }
@@ -210,6 +213,12 @@ static int start_worker(mp__pool_t *pool, int index)
                         .pid = w->pid};
     pool->stats.workers_started++;
     pool->stats.workers_alive++;
+    if (mp__log_on(MP_LOG_INFO)) /* a start past the slots' count refills one */
+        mp__log(MP_LOG_INFO, "worker %s (pid %lld) started in slot %d%s", mp_process_name(proc),
+                (long long)w->pid, index,
+                pool->stats.workers_started > (uint64_t)pool->opts.max_workers
+                    ? ", replacing one that ended"
+                    : "");
     mp__procs_poke_monitor(pool);
     return 0;
 }

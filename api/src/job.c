@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mp_core.h"
+#include "mp_exec_log.h"
 #include "mp_executor.h"
 
 int mp__job_create(mp__job_t **out, const char *task, uint32_t count, double limit)
@@ -217,6 +218,8 @@ void mp__jobs_complete(mp__job_t *done)
     while (done) {
         mp__job_t *next = done->done_next;
         done->done_next = NULL;
+        if (mp__log_on(MP_LOG_DEBUG))
+            mp__log_job_done(done);
         run_callbacks(done);
         mp__job_unref(done); /* the list's reference */
         done = next;
