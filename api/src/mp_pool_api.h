@@ -193,6 +193,11 @@ int mp__async_result_run(mp__pool_handle_t *ph, mp_async_result_t **out, const c
                          mp__input_t *input, size_t n, size_t chunk, const mp_pool_map_opts_t *opts,
                          double limit);
 
+/** @brief Copy every result of a ready, successful result, each exactly
+ *         `size` bytes, into `out`, for the typed blocking calls: 0;
+ *         MP_ETASK; MP_EINVAL for a result of another size. */
+int mp__async_result_copy(mp_async_result_t *r, void *out, size_t size, const char *fn);
+
 /** @brief Wait for every task of a result, for the blocking calls: 0, or
  *         MP_ETASK naming the first failure; MP_EINTR. */
 int mp__async_result_finish(mp_async_result_t *r, const char *fn);

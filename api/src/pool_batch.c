@@ -10,14 +10,18 @@
 #include "mp_pool_api.h"
 #include "mp_pool_wire.h"
 
-/* Python's Pool: about four chunks per worker. */
-enum { CHUNKS_PER_WORKER = 4 };
+/* Python's Pool: about four chunks per worker; but at most MAX_CHUNK
+ * arguments (the executor's map's cap): a chunk's order and answer then
+ * fit the rings instead of spilling megabytes through a file, the parent
+ * makes the next chunks while workers run the first, and each chunk's
+ * arrays stay small enough to be reused rather than faulted in afresh. */
+enum { CHUNKS_PER_WORKER = 4, MAX_CHUNK = 1024 };
 
 size_t mp__batch_auto_chunk(size_t n, int workers)
 {
     size_t per = (size_t)workers * CHUNKS_PER_WORKER;
     size_t chunk = n / per + (n % per != 0);
-    return chunk ? chunk : 1;
+    return chunk < 1 ? 1 : chunk > MAX_CHUNK ? MAX_CHUNK : chunk;
 }
 
 int mp__batch_limit(const mp__pool_t *pool, const mp_pool_map_opts_t *opts, const char *fn,
@@ -117,11 +121,35 @@ static void job_done(mp_future_t *f, void *arg)
     mp__batch_unref(b); /* the callback's */
 }
 
-int mp__batch_make_job(const char *task, double limit, mp__input_t *input, size_t count,
-                       size_t index, mp__job_t **out)
+/* A job of the next `count` arguments of a counted input (an array,
+ * tuples, encoded arguments): written straight into its order. */
+static int job_of_counted(const char *task, double limit, mp__input_t *input, size_t count,
+                          mp__job_t **out)
 {
-    /* The arguments first (an iterator's count is known only once read),
-     * then the job around them. */
+    size_t left = input->total - input->index;
+    count = count < left ? count : left;
+    *out = NULL;
+    if (count == 0)
+        return 0;
+    mp__job_t *job = NULL;
+    int rc = mp__job_create(&job, task, (uint32_t)count, limit);
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        if ((rc = mp__input_read(input, &job->order)) == 1)
+            rc = 0;
+    if (rc < 0) {
+        mp__job_unref(job); /* NULL-safe */
+        return rc;
+    }
+    *out = job;
+    return 0;
+}
+
+/* A job of the next `count` arguments of an iterator: they are read
+ * first (its count is known only once read), then the job around them;
+ * with the iterator's failure, the arguments read before it. */
+static int job_of_iterator(const char *task, double limit, mp__input_t *input, size_t count,
+                           mp__job_t **out)
+{
     char storage[256];
     mp__buf_t args;
     mp__buf_use(&args, storage, sizeof storage);
@@ -138,14 +166,20 @@ int mp__batch_make_job(const char *task, double limit, mp__input_t *input, size_
         job = NULL;
     }
     mp__buf_free(&args);
-    if (rc < 0)
-        return rc;
-    if (job) {
-        job->future = job; /* what its callbacks are given */
-        job->tag = index;
-    }
     *out = job;
-    return input_rc;
+    return rc < 0 ? rc : input_rc;
+}
+
+int mp__batch_make_job(const char *task, double limit, mp__input_t *input, size_t count,
+                       size_t index, mp__job_t **out)
+{
+    int rc = input->in.next ? job_of_iterator(task, limit, input, count, out)
+                            : job_of_counted(task, limit, input, count, out);
+    if (*out) {
+        (*out)->future = *out; /* what its callbacks are given */
+        (*out)->tag = index;
+    }
+    return rc;
 }
 
 int mp__batch_submit(mp__batch_t *b, mp__job_t *job)

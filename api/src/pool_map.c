@@ -171,23 +171,6 @@ int mp_pool_starmap(mp_pool_t *pool, mp_async_result_t **out, const char *task,
     return finish(rc, r, out, "mp_pool_starmap");
 }
 
-/* Copy a finished result's items, each exactly `size` bytes, into `out`. */
-static int copy_items(mp_async_result_t *r, void *out, size_t size, size_t n, const char *fn)
-{
-    for (size_t i = 0; i < n; i++) {
-        const void *data = NULL;
-        size_t len = 0;
-        int rc = mp_async_result_item(r, i, &data, &len);
-        if (rc < 0)
-            return rc;
-        if (len != size)
-            return mp__errdetail_set(MP_EINVAL, "%s: result %zu has %zu bytes, not %zu", fn, i, len,
-                                     size);
-        memcpy((char *)out + i * size, data, size);
-    }
-    return 0;
-}
-
 /* map of fixed-size values in, fixed-size values out. */
 static int map_sized(mp_pool_t *pool, const char *task, const void *in, void *out, size_t size,
                      size_t n, const char *fn)
@@ -197,7 +180,7 @@ static int map_sized(mp_pool_t *pool, const char *task, const void *in, void *ou
     mp_async_result_t *r = NULL;
     int rc = mp_pool_map(pool, &r, task, &(mp_input_t){.args = in, .arg_size = size, .n = n}, NULL);
     if (rc == 0)
-        rc = copy_items(r, out, size, n, fn);
+        rc = mp__async_result_copy(r, out, size, fn);
     mp_async_result_destroy(r);
     return rc;
 }
@@ -230,7 +213,7 @@ int mp_pool_starmap_i64(mp_pool_t *pool, const char *task, const int64_t *args, 
     int rc = mp_pool_starmap(pool, &r, task, tuples, nargs, n, NULL);
     free(tuples);
     if (rc == 0)
-        rc = copy_items(r, out, sizeof *out, n, fn);
+        rc = mp__async_result_copy(r, out, sizeof *out, fn);
     mp_async_result_destroy(r);
     return rc;
 }

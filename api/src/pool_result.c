@@ -192,6 +192,30 @@ static int task_failed(const mp__async_result_t *r, size_t i, const char *fn)
                              o->message, mp_err_name(o->code));
 }
 
+int mp__async_result_copy(mp_async_result_t *handle, void *out, size_t size, const char *fn)
+{
+    mp__async_result_t *r = NULL;
+    int rc = open_ready(handle, &r, fn);
+    if (rc < 0)
+        return rc;
+    /* Job by job: no handle check nor division per item. */
+    char *to = out;
+    for (size_t k = 0; k < r->njobs; k++) {
+        const mp__job_t *job = r->jobs[k];
+        for (uint32_t i = 0; i < job->count; i++, to += size) {
+            const mp__outcome_t *o = mp__job_outcome(job, i);
+            size_t index = k * r->batch->chunk + i;
+            if (o->code)
+                return task_failed(r, index, fn);
+            if (o->value_len != size)
+                return mp__errdetail_set(MP_EINVAL, "%s: result %zu has %zu bytes, not %zu", fn,
+                                         index, o->value_len, size);
+            memcpy(to, o->value, size);
+        }
+    }
+    return 0;
+}
+
 int mp__async_result_finish(mp_async_result_t *handle, const char *fn)
 {
     mp__async_result_t *r = NULL;
