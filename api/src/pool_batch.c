@@ -133,6 +133,10 @@ static int job_of_counted(const char *task, double limit, mp__input_t *input, si
         return 0;
     mp__job_t *job = NULL;
     int rc = mp__job_create(&job, task, (uint32_t)count, limit);
+    /* An array's order size is known: one allocation, not a realloc per
+     * doubling. */
+    if (rc == 0 && !input->tuples && !input->encoded)
+        rc = mp__buf_reserve(&job->order, count * (sizeof(uint32_t) + input->in.arg_size));
     for (size_t i = 0; rc == 0 && i < count; i++)
         if ((rc = mp__input_read(input, &job->order)) == 1)
             rc = 0;
