@@ -185,3 +185,17 @@ void held_end(held_executor_t *h)
     destroy_futures(h->queued, (size_t)h->n_queued);
     h->n_queued = 0;
 }
+
+bool has_number(const char *text, long long n)
+{
+    char digits[32];
+    snprintf(digits, sizeof digits, "%lld", n < 0 ? -n : n);
+    size_t len = strlen(digits);
+    for (const char *p = strstr(text, digits); p; p = strstr(p + 1, digits)) {
+        bool starts = p == text || p[-1] < '0' || p[-1] > '9';
+        bool ends = p[len] < '0' || p[len] > '9';
+        if (starts && ends)
+            return true;
+    }
+    return false;
+}

@@ -138,4 +138,8 @@ void held_end(held_executor_t *h);
 #define BOTH_KINDS_ROWS(name, methods) \
     KIND_ROW(name, processes, methods), KIND_ROW(name, threads, methods)
 
+/** Whether `text` has `n` as a whole decimal number (not part of a longer
+ *  one). */
+bool has_number(const char *text, long long n);
+
 #endif /* MP_TESTS_EXECUTOR_HELPERS_H */

@@ -96,6 +96,11 @@ void shm_os_path(const char *name, char *out, size_t size);
 bool shm_exists(const char *name);
 
 #if TEST_POSIX
+/** Run `fn(arg)` in a thread of its own: false when it has not returned
+ *  within `timeout` (the thread is then left to it, and its record leaked,
+ *  so that a call that hangs fails a test, not the suite). */
+bool returns_within(void (*fn)(void *), void *arg, double timeout);
+
 /* ---- the resource tracker (POSIX only) -------------------------------- */
 
 /** Which tracker journal this process has, as "journal <dev>:<inode>" (the

@@ -7,11 +7,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #if defined(__GLIBC__)
 #include <malloc.h> /* mallinfo2 */
 #endif
 #include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,4 +302,44 @@ int run_subprocess(const char *file, char *const argv[], bool search, const char
     if (r < 0)
         return INT32_MIN;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+/* ---- a call that may hang ---------------------------------------------- */
+
+typedef struct returner {
+    pthread_t thread;
+    void (*fn)(void *);
+    void *arg;
+    atomic_bool done;
+} returner_t;
+
+static void *returner_main(void *arg)
+{
+    returner_t *r = arg;
+    r->fn(r->arg);
+    atomic_store(&r->done, true);
+    return NULL;
+}
+
+bool returns_within(void (*fn)(void *), void *arg, double timeout)
+{
+    returner_t *r = malloc(sizeof *r);
+    if (!r)
+        return false;
+    *r = (returner_t){.fn = fn, .arg = arg};
+    atomic_init(&r->done, false);
+    if (pthread_create(&r->thread, NULL, returner_main, r) != 0) {
+        free(r);
+        return false;
+    }
+    double deadline = now_s() + timeout;
+    while (!atomic_load(&r->done) && now_s() < deadline)
+        sleep_s(0.001);
+    if (!atomic_load(&r->done)) {
+        pthread_detach(r->thread);
+        return false;
+    }
+    pthread_join(r->thread, NULL);
+    free(r);
+    return true;
 }

@@ -76,20 +76,6 @@ bool expect_first_error(mp_async_result_t *r, size_t index, int code, const char
                       message ? message : "(null)", index, mp_err_name(code), prefix);
 }
 
-bool has_number(const char *text, long long n)
-{
-    char digits[32];
-    snprintf(digits, sizeof digits, "%lld", n < 0 ? -n : n);
-    size_t len = strlen(digits);
-    for (const char *p = strstr(text, digits); p; p = strstr(p + 1, digits)) {
-        bool starts = p == text || p[-1] < '0' || p[-1] > '9';
-        bool ends = p[len] < '0' || p[len] > '9';
-        if (starts && ends)
-            return true;
-    }
-    return false;
-}
-
 /* ---- an input iterator that counts ----------------------------------- */
 
 count_iter_t count_iter(int64_t end, int64_t fail_at, int code)

@@ -59,10 +59,6 @@ bool expect_item_error(mp_async_result_t *r, size_t i, int code, const char *pre
 bool expect_first_error(mp_async_result_t *r, size_t index, int code, const char *prefix,
                         const char *file, int line);
 
-/** Whether `text` has `n` as a whole decimal number (not part of a longer
- *  one). */
-bool has_number(const char *text, long long n);
-
 /* ---- an input iterator that counts ----------------------------------- */
 
 /**

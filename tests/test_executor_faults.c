@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "executor_fault_tasks.h"
+#include "executor_helpers.h"
 #include "executor_tasks.h" /* task_exec_fail_big's pattern, for a large answer */
 #include "helpers.h"
 #include "posix_internal.h" /* mp__posix_forkserver_pid(), a test hook */
@@ -68,13 +69,6 @@ static mp_executor_t *executor_with_init(mp_executor_kind_t kind, int workers,
                                              .initializer = "task_exec_fault_init",
                                              .initarg = init,
                                              .initarg_len = sizeof *init});
-}
-
-static mp_future_t *submit_i64(mp_executor_t *ex, const char *task, int64_t value)
-{
-    mp_future_t *f = NULL;
-    EXPECT_RC(mp_executor_submit_i64(ex, &f, task, value), 0);
-    return f;
 }
 
 /* A task_sleep_ready of `seconds` that creates dir/name when it runs,
@@ -194,28 +188,6 @@ static void expect_worker_gone(mp_executor_t *ex, mp_pid_t pid)
     EXPECT(!lists_worker(ex, pid), "the executor still lists worker %lld", (long long)pid);
 }
 
-static void destroy_futures(mp_future_t **fs, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        mp_future_destroy(fs[i]);
-}
-
-/* Whether `text` has `n` as a whole decimal number (not part of a longer
- * one). */
-static bool has_number(const char *text, long long n)
-{
-    char digits[32];
-    snprintf(digits, sizeof digits, "%lld", n < 0 ? -n : n);
-    size_t len = strlen(digits);
-    for (const char *p = strstr(text, digits); p; p = strstr(p + 1, digits)) {
-        bool starts = p == text || p[-1] < '0' || p[-1] > '9';
-        bool ends = p[len] < '0' || p[len] > '9';
-        if (starts && ends)
-            return true;
-    }
-    return false;
-}
-
 /* The names a message may give a signal: "SIGKILL", or its number. */
 static bool names_signal(const char *text, int signo)
 {
@@ -253,7 +225,7 @@ static mp_pid_t expect_worker_died(mp_future_t *f, int exitcode)
 }
 
 /* f failed with a task error of `code`. */
-static void expect_task_error(mp_future_t *f, int code)
+static void expect_failed_with(mp_future_t *f, int code)
 {
     EXPECT_RC(mp_future_result(f, LIMIT_S, NULL, NULL), MP_ETASK);
     int got = 0;
@@ -528,7 +500,7 @@ static void broken_at_start(exec_death_t how, const char *cause)
     for (int i = 0; ex && i < AROUND; i++)
         fs[i] = submit_i64(ex, "task_square", i);
     for (int i = 0; ex && i < AROUND; i++)
-        expect_task_error(fs[i], MP_EBROKEN);
+        expect_failed_with(fs[i], MP_EBROKEN);
     mp_future_t *late = NULL;
     if (ex && EXPECT_RC(mp_executor_submit_i64(ex, &late, "task_square", 1), MP_EBROKEN)) {
         const char *detail = mp_errdetail();
@@ -595,7 +567,7 @@ static void test_threads_init_fail(void)
     mp_executor_t *ex = executor_with_init(MP_EXECUTOR_THREADS, 2, &init);
     mp_future_t *f = ex ? submit_i64(ex, "task_square", 3) : NULL, *late = NULL;
     if (f) {
-        expect_task_error(f, MP_EBROKEN);
+        expect_failed_with(f, MP_EBROKEN);
         if (EXPECT_RC(mp_executor_submit_i64(ex, &late, "task_square", 1), MP_EBROKEN))
             EXPECT(strstr(mp_errdetail(), EXEC_INIT_FAIL_TEXT) != NULL,
                    "the first cause is not in the detail: \"%s\"", mp_errdetail());
@@ -623,7 +595,7 @@ static void overdue(double executor_limit, double submit_limit)
         mp_future_t *fs[AROUND] = {NULL};
         for (int i = 0; i < AROUND; i++)
             fs[i] = submit_i64(ex, "task_square", i);
-        expect_task_error(sleeper, MP_ETIMEDOUT);
+        expect_failed_with(sleeper, MP_ETIMEDOUT);
         double took = now_s() - t0;
         EXPECT(took < PROMPT_S, "the overdue task failed after %.1f s", took);
         mp_pid_t killed = worker_of(sleeper);
@@ -704,49 +676,20 @@ static void test_destroy_overdue(void)
     EXPECT(took < PROMPT_S, "the destroy took %.1f s", took);
     if (hung) {
         EXPECT_EQ(mp_future_is_done(hung), 1);
-        expect_task_error(hung, MP_ETIMEDOUT);
+        expect_failed_with(hung, MP_ETIMEDOUT);
     }
     mp_future_destroy(hung);
 }
 
-/* mp_executor_destroy() in a thread of its own: false when it has not
- * returned within `timeout` (the thread is then left to it, and its
- * record leaked, so that a hung destroy fails the test, not the suite). */
-typedef struct destroyer {
-    pthread_t thread;
-    mp_executor_t *ex;
-    atomic_bool done;
-} destroyer_t;
-
-static void *destroyer_main(void *arg)
+/* The handle's destroy in a thread of its own (returns_within()). */
+static void destroy_it(void *handle)
 {
-    destroyer_t *d = arg;
-    mp_executor_destroy(d->ex);
-    atomic_store(&d->done, true);
-    return NULL;
+    mp_executor_destroy(handle);
 }
 
-static bool destroy_within(mp_executor_t *ex, double timeout)
+static bool destroy_within(mp_executor_t *x, double timeout)
 {
-    destroyer_t *d = malloc(sizeof *d);
-    if (!EXPECT(d != NULL, "no memory"))
-        return false;
-    d->ex = ex;
-    atomic_init(&d->done, false);
-    if (!EXPECT(pthread_create(&d->thread, NULL, destroyer_main, d) == 0, "no thread")) {
-        free(d);
-        return false;
-    }
-    double deadline = now_s() + timeout;
-    while (!atomic_load(&d->done) && now_s() < deadline)
-        sleep_s(0.001);
-    if (!atomic_load(&d->done)) {
-        pthread_detach(d->thread);
-        return false;
-    }
-    pthread_join(d->thread, NULL);
-    free(d);
-    return true;
+    return returns_within(destroy_it, x, timeout);
 }
 
 /* A destroy stops the last worker, waits until the monitor thread has
@@ -1018,7 +961,7 @@ static void thread_stopped(bool by_abort)
             EXPECT_EQ(mp_future_abort(b.sleeper), 1);
             EXPECT_RC(mp_future_result(b.sleeper, LIMIT_S, NULL, NULL), MP_ECANCELLED);
         } else {
-            expect_task_error(b.sleeper, MP_ETIMEDOUT);
+            expect_failed_with(b.sleeper, MP_ETIMEDOUT);
         }
         double took = now_s() - b.submitted;
         EXPECT(took < THREAD_PROMPT_S, "the stopped thread task failed %.2f s in", took);

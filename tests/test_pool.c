@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "executor_helpers.h"
 #include "executor_tasks.h" /* task_exec_* and exec_whoami_t */
 #include "pool_helpers.h"
 
@@ -245,10 +246,7 @@ static void test_starmap(void)
 
 /* starmap over tuples of no argument (Python's starmap(f, [(), ()])):
  * NULL args with nargs 0 is allowed (pool.h), and each task is given an
- * empty tuple: mp_task_arg_count() says 0 (task.h: "the count (>= 0)").
- * FAILS at 81a1a2d: pool_input.c reads tuples only when `args` is not
- * NULL, so each task gets a plain empty argument and
- * mp_task_arg_count() says MP_EINVAL ("not a tuple"). */
+ * empty tuple: mp_task_arg_count() says 0 (task.h: "the count (>= 0)"). */
 static void test_starmap_no_arguments(void)
 {
     mp_pool_t *pool = start_pool(1);
@@ -909,11 +907,7 @@ out:
  * once, and item 134 wants every worker's pid assigned after the work):
  * when max_tasks_per_child has retired every worker and no work is left,
  * the pool is back to `workers` live workers, all new ones, without
- * waiting for more work.
- * FAILS at 81a1a2d under forkserver (and whenever the last retirements
- * come after the last job was handed out): the worker-pool core starts a
- * worker only when a job needs one (exec_procs.c, choose_worker), so an
- * idle Pool(2) can have 0 live workers. */
+ * waiting for more work. */
 static void test_keeps_size(void)
 {
     enum { WORKERS = 2, N = 4 };

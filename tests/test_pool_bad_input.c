@@ -566,9 +566,7 @@ static void test_refused_no_callback(void)
 
 /* The blocking forms (apply, map, starmap) with a NULL out: MP_EINVAL,
  * like their async forms, and no task runs. Last in the suite: a NULL
- * out written through is a crash, which must not hide the other tests.
- * FAILS at 81a1a2d: pool_map.c's finish() runs the work through the
- * async form with its own out, then writes *out: a SIGSEGV. */
+ * out written through is a crash, which must not hide the other tests. */
 static void test_null_out_blocking(void)
 {
     mp_pool_t *pool = start_pool(1);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "executor_helpers.h"
 #include "pool_helpers.h"
 
 /* How long a task that is meant to be stopped sleeps: far longer than the
@@ -173,10 +174,7 @@ static void test_kill_mid_chunk(void)
 
 /* A worker killed while idle fails nothing; the pool lists it gone and is
  * back to its size without waiting for work (as Python's Pool, which
- * replaces a worker as soon as it ends), and goes on.
- * FAILS at 81a1a2d: the worker-pool core starts a worker only when a job
- * needs one and none is idle (exec_procs.c, choose_worker), so the
- * Pool(2) stays at 1 worker. */
+ * replaces a worker as soon as it ends), and goes on. */
 static void test_idle_death(void)
 {
     mp_pool_t *pool = start_pool(2);
@@ -313,44 +311,15 @@ out:
     mp_async_result_destroy(r);
 }
 
-/* mp_pool_destroy() in a thread of its own: false when it has not
- * returned within `timeout` (the thread is then left to it, and its record
- * leaked, so that a hung destroy fails the test, not the suite). */
-typedef struct destroyer {
-    pthread_t thread;
-    mp_pool_t *pool;
-    atomic_bool done;
-} destroyer_t;
-
-static void *destroyer_main(void *arg)
+/* The handle's destroy in a thread of its own (returns_within()). */
+static void destroy_it(void *handle)
 {
-    destroyer_t *d = arg;
-    mp_pool_destroy(d->pool);
-    atomic_store(&d->done, true);
-    return NULL;
+    mp_pool_destroy(handle);
 }
 
-static bool destroy_within(mp_pool_t *pool, double timeout)
+static bool destroy_within(mp_pool_t *x, double timeout)
 {
-    destroyer_t *d = malloc(sizeof *d);
-    if (!EXPECT(d != NULL, "no memory"))
-        return false;
-    d->pool = pool;
-    atomic_init(&d->done, false);
-    if (!EXPECT(pthread_create(&d->thread, NULL, destroyer_main, d) == 0, "no thread")) {
-        free(d);
-        return false;
-    }
-    double deadline = now_s() + timeout;
-    while (!atomic_load(&d->done) && now_s() < deadline)
-        sleep_s(0.001);
-    if (!atomic_load(&d->done)) {
-        pthread_detach(d->thread);
-        return false;
-    }
-    pthread_join(d->thread, NULL);
-    free(d);
-    return true;
+    return returns_within(destroy_it, x, timeout);
 }
 
 /* A destroy of a running pool with tasks in flight (two running sleepers,
