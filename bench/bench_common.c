@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,48 @@ double bench_now_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec * 1e-3;
+}
+
+/* ---- the watchdog ------------------------------------------------------- */
+
+/* The time limit of a watched sample, and the metric being timed, for the
+ * watchdog's message. */
+static int watch_seconds;
+static const char *volatile watched = "";
+
+/* SIGALRM: a sample took watch_seconds. Async-signal-safe calls only; the
+ * library's workers die with this process, raw children see it gone. */
+static void on_alarm(int sig)
+{
+    (void)sig;
+    static const char tail[] = " failed: a sample took longer than its time limit\n";
+    const char *name = watched;
+    ssize_t ignored = write(STDERR_FILENO, program, strlen(program));
+    ignored = write(STDERR_FILENO, ": ", 2);
+    ignored = write(STDERR_FILENO, name, strlen(name));
+    ignored = write(STDERR_FILENO, tail, sizeof tail - 1);
+    (void)ignored;
+    _exit(1);
+}
+
+void bench_watchdog(int seconds)
+{
+    struct sigaction sa = {.sa_handler = on_alarm};
+    if (sigaction(SIGALRM, &sa, NULL) != 0)
+        bench_die_errno("sigaction", errno);
+    watch_seconds = seconds;
+}
+
+void bench_watch(const bench_metric_t *m)
+{
+    watched = m->name;
+    if (watch_seconds > 0)
+        alarm((unsigned)watch_seconds);
+}
+
+void bench_unwatch(void)
+{
+    alarm(0);
 }
 
 /* ---- metrics ------------------------------------------------------------- */

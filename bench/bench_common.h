@@ -68,6 +68,26 @@ static inline void bench_clobber(void *p)
 #endif
 }
 
+/* ---- the watchdog ------------------------------------------------------- */
+
+struct bench_metric; /* below */
+
+/**
+ * @brief Arm the watchdog for the samples that call bench_watch(): one
+ *        that takes longer than `seconds` ends the run with exit 1, saying
+ *        "<program>: <metric> failed: a sample took longer than its time
+ *        limit". So every wait inside a sample may be MP_FOREVER (a timed
+ *        wait's clock reads would show in the rates), and a stall still
+ *        ends the run instead of hanging it. Uses SIGALRM.
+ */
+void bench_watchdog(int seconds);
+
+/** @brief Start timing metric `m`'s sample against the watchdog. */
+void bench_watch(const struct bench_metric *m);
+
+/** @brief The sample is over: disarm the watchdog until the next one. */
+void bench_unwatch(void);
+
 /* ---- metrics ----------------------------------------------------------- */
 
 typedef struct bench_metric bench_metric_t;
