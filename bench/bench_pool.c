@@ -34,6 +34,12 @@
  *       after (getrusage's ru_maxrss), so it is the imap's own peak, on
  *       top of what the process already held; constant memory means the
  *       10M peak equals the 1M peak
+ *   mp_pool_imap_1M_rss_growth, mp_pool_imap_10M_rss_growth    MiB
+ *       that peak over the resident size at the imap's start
+ *       (/proc/self/statm): what the imap itself added, to a few hundred
+ *       KiB (the kernel counts RSS per thread and sums it now and then);
+ *       the peak also counts the heap the earlier maps left (glibc keeps
+ *       some of it)
  *   cpython_pool_map_auto, cpython_pool_map_chunk1, cpython_pool_imap
  *                                                               Mtasks/s
  *   cpython_pool_imap_peak_rss                                  MiB
@@ -57,6 +63,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <multiproc.h>
 
@@ -227,22 +234,44 @@ static void reset_peak_rss(void)
         bench_die_errno("writing 5 to /proc/self/clear_refs", errno);
 }
 
-/* getrusage's ru_maxrss (KiB on Linux) in MiB. */
-static double peak_rss_mib(void)
+/* getrusage's ru_maxrss: the peak resident size, KiB on Linux. */
+static double peak_rss_kib(void)
 {
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) != 0)
         bench_die_errno("getrusage", errno);
-    return (double)ru.ru_maxrss / 1024.0;
+    return (double)ru.ru_maxrss;
 }
 
+/* The resident size now, KiB (/proc/self/statm's second field, pages). */
+static double rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long size, resident;
+    if (!f || fscanf(f, "%lu %lu", &size, &resident) != 2)
+        bench_die("cannot read /proc/self/statm");
+    fclose(f);
+    return (double)resident * ((double)sysconf(_SC_PAGESIZE) / 1024.0);
+}
+
+/* The two metrics an imap's memory goes to (its `arg`). */
+typedef struct rss_metrics {
+    const char *peak;   /* MiB: the peak during the imap */
+    const char *growth; /* MiB: that peak over the resident size at its start */
+} rss_metrics_t;
+
+static const rss_metrics_t rss_1m = {"mp_pool_imap_1M_peak_rss", "mp_pool_imap_1M_rss_growth"},
+                           rss_10m = {"mp_pool_imap_10M_peak_rss", "mp_pool_imap_10M_rss_growth"};
+
 /* An imap over `iters` counted arguments, every result taken in order and
- * checked; the sample's peak RSS goes to the metric named by `m->arg`. */
+ * checked; the sample's memory goes to the metrics of `m->arg`. */
 static double measure_pool_imap(const bench_metric_t *m, int iters)
 {
     mp_pool_t *p = the_pool();
+    const rss_metrics_t *rss = m->arg;
     counter_t input = {.n = iters};
     reset_peak_rss();
+    double start_kib = rss_kib();
     bench_watch(m);
     double t0 = bench_now_us();
     mp_imap_t *it;
@@ -268,7 +297,9 @@ static double measure_pool_imap(const bench_metric_t *m, int iters)
     bench_unwatch();
     if (want != iters)
         bench_die("%s: %lld results of %d", m->name, (long long)want, iters);
-    bench_add_sample(m->arg, peak_rss_mib());
+    double peak_kib = peak_rss_kib();
+    bench_add_sample(rss->peak, peak_kib / 1024.0);
+    bench_add_sample(rss->growth, (peak_kib - start_kib) / 1024.0);
     return iters / us;
 }
 
@@ -300,11 +331,13 @@ static bench_metric_t metrics[] = {
     {.name = "mp_pool_map_chunk1", .unit = "Mtasks/s", .measure = measure_pool_map_chunk1,
      .size_class = CHUNK1},
     {.name = "mp_pool_imap_1M", .unit = "Mtasks/s", .measure = measure_pool_imap,
-     .arg = "mp_pool_imap_1M_peak_rss", .size_class = IMAP_1M},
+     .arg = &rss_1m, .size_class = IMAP_1M},
     {.name = "mp_pool_imap_10M", .unit = "Mtasks/s", .measure = measure_pool_imap,
-     .arg = "mp_pool_imap_10M_peak_rss", .size_class = IMAP_10M},
+     .arg = &rss_10m, .size_class = IMAP_10M},
     {.name = "mp_pool_imap_1M_peak_rss", .unit = "MiB"},
     {.name = "mp_pool_imap_10M_peak_rss", .unit = "MiB"},
+    {.name = "mp_pool_imap_1M_rss_growth", .unit = "MiB"},
+    {.name = "mp_pool_imap_10M_rss_growth", .unit = "MiB"},
     {.name = "cpython_pool_map_auto", .unit = "Mtasks/s"},
     {.name = "cpython_pool_map_chunk1", .unit = "Mtasks/s"},
     {.name = "cpython_pool_imap", .unit = "Mtasks/s"},
