@@ -5,6 +5,7 @@
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,34 @@ bench_summary_t bench_summarize(const bench_metric_t *m)
     s.min = sorted[0];
     s.max = sorted[s.n - 1];
     return s;
+}
+
+/* ---- tiny tasks ---------------------------------------------------------- */
+
+double bench_executor_map_rate(const bench_metric_t *m, mp_executor_t *ex, const char *task,
+                               int iters)
+{
+    int64_t *args = malloc((size_t)iters * sizeof *args);
+    if (!args)
+        bench_die("out of memory for %d arguments", iters);
+    for (int i = 0; i < iters; i++)
+        args[i] = i;
+    bench_watch(m);
+    double t0 = bench_now_us();
+    mp_map_t *map;
+    bench_check(mp_executor_map(ex, &map, task, args, sizeof *args, (size_t)iters, NULL),
+                "mp_executor_map");
+    for (int i = 0; i < iters; i++) {
+        int64_t y;
+        bench_check(mp_map_get_i64(map, (size_t)i, &y), "mp_map_get_i64");
+        if (y != (int64_t)i * i)
+            bench_die("%s: result %d is wrong", m->name, i);
+    }
+    mp_map_destroy(map);
+    double us = bench_now_us() - t0;
+    bench_unwatch();
+    free(args);
+    return iters / us;
 }
 
 /* ---- options ----------------------------------------------------------- */

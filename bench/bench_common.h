@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <multiproc/executor.h>
 #include <multiproc/process.h>
 
 enum { BENCH_MAX_ROUNDS = 1000, BENCH_DEFAULT_ROUNDS = 7, BENCH_QUICK_ROUNDS = 3 };
@@ -125,6 +126,20 @@ typedef struct bench_summary {
 
 /** @brief Median, min and max of a metric's samples. */
 bench_summary_t bench_summarize(const bench_metric_t *m);
+
+/* ---- tiny tasks ---------------------------------------------------------- */
+
+/**
+ * @brief One sample of an executor's map of tiny tasks: mp_executor_map()
+ *        of `task` (which must return x*x of its int64) over 0 .. iters-1,
+ *        chunksize automatic, then mp_map_get_i64() of each result,
+ *        checked, and mp_map_destroy(); timed from the map to the destroy,
+ *        under the watchdog. Shared by bench_executor and bench_pool (the
+ *        core the pool runs on, in the pool's run).
+ * @return the rate in million tasks per second.
+ */
+double bench_executor_map_rate(const bench_metric_t *m, mp_executor_t *ex, const char *task,
+                               int iters);
 
 /* ---- options ----------------------------------------------------------- */
 

@@ -256,28 +256,7 @@ static double measure_one_at_a_time(const bench_metric_t *m, int iters)
 
 static double measure_map(const bench_metric_t *m, int iters)
 {
-    mp_executor_t *ex = executor_of(m);
-    int64_t *args = malloc((size_t)iters * sizeof *args);
-    if (!args)
-        bench_die("out of memory for %d arguments", iters);
-    for (int i = 0; i < iters; i++)
-        args[i] = i;
-    bench_watch(m);
-    double t0 = bench_now_us();
-    mp_map_t *map;
-    bench_check(mp_executor_map(ex, &map, "square", args, sizeof *args, (size_t)iters, NULL),
-                "mp_executor_map");
-    for (int i = 0; i < iters; i++) {
-        int64_t y;
-        bench_check(mp_map_get_i64(map, (size_t)i, &y), "mp_map_get_i64");
-        if (y != (int64_t)i * i)
-            bench_die("%s: result %d is wrong", m->name, i);
-    }
-    mp_map_destroy(map);
-    double us = bench_now_us() - t0;
-    bench_unwatch();
-    free(args);
-    return iters / us;
+    return bench_executor_map_rate(m, executor_of(m), "square", iters);
 }
 
 /* ---- CPU-bound: serial, the executor, two raw children --------------------- */

@@ -157,27 +157,10 @@ static double measure_pool_map_auto(const bench_metric_t *m, int iters)
     return iters / us;
 }
 
-/* bench_executor's mp_map_auto_chunksize, on this run's machine. */
+/* bench_executor's mp_map_auto_chunksize, in this run. */
 static double measure_executor_map(const bench_metric_t *m, int iters)
 {
-    mp_executor_t *ex = the_executor();
-    int64_t *in = counting(iters);
-    bench_watch(m);
-    double t0 = bench_now_us();
-    mp_map_t *map;
-    bench_check(mp_executor_map(ex, &map, "square", in, sizeof *in, (size_t)iters, NULL),
-                "mp_executor_map");
-    for (int i = 0; i < iters; i++) {
-        int64_t y;
-        bench_check(mp_map_get_i64(map, (size_t)i, &y), "mp_map_get_i64");
-        if (y != (int64_t)i * i)
-            bench_die("%s: result %d is wrong", m->name, i);
-    }
-    mp_map_destroy(map);
-    double us = bench_now_us() - t0;
-    bench_unwatch();
-    free(in);
-    return iters / us;
+    return bench_executor_map_rate(m, the_executor(), "square", iters);
 }
 
 /* One argument per message: the pool's per-task cost, every result read. */
