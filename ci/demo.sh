@@ -2,7 +2,8 @@
 # ci/demo.sh: installs what is missing, builds a Release multiproc with its
 # examples (preset demo, into build/demo), and runs the tutorial's programs
 # with timings: the sequential one once, the parallel ones under each start
-# method (fork, spawn, forkserver), then the start-method tour, then the
+# method (fork, spawn, forkserver), then the start-method tour, the
+# Process example and the debugging section (with the log on), then the
 # tutorial's concurrent.futures programs (section 4) under the default
 # method.
 #
@@ -51,6 +52,10 @@ for m in fork spawn forkserver; do
     run_example tutorial_args "$m"
 done
 run_example start_methods
+run_example tutorial_process
+# The debugging section: active_children(), then the log of an executor's
+# workers and tasks (on stderr, with time, pid, level and process name).
+run_example tutorial_debugging
 for name in tutorial_executor_submit tutorial_executor_as_completed tutorial_executor_map \
     tutorial_executor_compute executor_processes_vs_threads tutorial_pool; do
     run_example "$name"

@@ -3,7 +3,7 @@
 # examples/CMakeLists.txt registers:
 #
 #   cmake -DEXE=path/to/example -DEXPECTED=expected/x.txt
-#         [-DMIN_SECONDS=1.0 -DMAX_SECONDS=1.6] [-DUNORDERED=ON]
+#         [-DMIN_SECONDS=1.0 -DMAX_SECONDS=1.6] [-DUNORDERED=ON] [-DLOG_STDERR=ON]
 #         [-DEMULATOR=wine64] -P check_output.cmake
 #
 # EMULATOR (a command, or a list: command and arguments) runs EXE when it is
@@ -23,7 +23,9 @@
 # The block as a whole keeps its place among the other lines. UNORDERED=ON
 # makes the whole file one such block (for output whose order is the
 # platform's, such as its list of start methods). The example must exit 0
-# and write nothing to stderr: a task that fails reports there.
+# and write nothing to stderr: a task that fails reports there. LOG_STDERR=ON
+# is for an example that turns multiproc's log on (multiproc/log.h): its
+# stderr must then hold log lines, and nothing else.
 cmake_minimum_required(VERSION 3.25)
 
 foreach(var EXE EXPECTED)
@@ -43,7 +45,7 @@ endfunction()
 if(NOT rc STREQUAL "0")
   fail("exited with ${rc}")
 endif()
-if(NOT err STREQUAL "")
+if(NOT err STREQUAL "" AND NOT LOG_STDERR)
   fail("wrote to stderr")
 endif()
 # CMake lists are ';'-separated: output with a ';' cannot be split into
@@ -64,6 +66,19 @@ function(lines_of text outvar)
   set(${outvar} "${text}" PARENT_SCOPE)
 endfunction()
 lines_of("${out}" got)
+if(LOG_STDERR)
+  # "[2026-12-07T19:44:37.123Z 4241 INFO/MainProcess] ...", '[' and ']'
+  # travelling as {lsb} and {rsb}.
+  lines_of("${err}" log_lines)
+  if(log_lines STREQUAL "")
+    fail("wrote no log line to stderr")
+  endif()
+  foreach(line IN LISTS log_lines)
+    if(NOT line MATCHES "^{lsb}[0-9]+-[0-9]+-[0-9]+T[0-9]+:[0-9]+:[0-9]+\\.[0-9]+Z [0-9]+ [A-Z]+/[A-Za-z0-9-]+{rsb} .")
+      fail("a line on stderr is not a log line: '${line}'")
+    endif()
+  endforeach()
+endif()
 file(READ "${EXPECTED}" expected_text)
 lines_of("${expected_text}" expected_file)
 

@@ -266,7 +266,9 @@ static void release(void)
 
 int mp__posix_forkserver_init(void)
 {
-    int err = pthread_atfork(prepare, release, release);
+    /* The tracker's handlers first: see mp__posix_tracker_init_atfork(). */
+    mp__posix_tracker_init_atfork();
+    int err = mp__posix_atfork(prepare, release, release);
     if (err) {
         errno = err;
         return mp__posix_syserr("pthread_atfork");

@@ -44,13 +44,30 @@ int mp__posix_pidfd_open(pid_t pid)
 int mp__os_init(void)
 {
     /* Fork policy point 1, for every fork in the process, ours or not. */
-    int err = pthread_atfork(mp__core_atfork_prepare, mp__core_atfork_parent,
-                             mp__core_atfork_child);
+    int err = mp__posix_atfork(mp__core_atfork_prepare, mp__core_atfork_parent,
+                               mp__core_atfork_child);
     if (!err)
-        err = pthread_atfork(NULL, NULL, mp__posix_forget_pid);
+        err = mp__posix_atfork(NULL, NULL, mp__posix_forget_pid);
     if (err) {
         errno = err;
         return mp__posix_syserr("pthread_atfork");
     }
     return mp__posix_forkserver_init();
+}
+
+/* Registrations made in this process or inherited by fork, like the
+ * handlers themselves. */
+static _Atomic size_t atfork_count;
+
+int mp__posix_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void))
+{
+    int err = pthread_atfork(prepare, parent, child);
+    if (!err)
+        atomic_fetch_add(&atfork_count, 1);
+    return err;
+}
+
+size_t mp__os_atfork_count(void)
+{
+    return atomic_load(&atfork_count);
 }

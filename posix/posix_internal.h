@@ -31,6 +31,13 @@ struct mp__os_proc {
     int exitcode;
 };
 
+/**
+ * @brief pthread_atfork(), counted for mp__os_atfork_count(): every fork
+ *        handler of the backend is registered through here.
+ * @return pthread_atfork()'s (0 or an errno value).
+ */
+int mp__posix_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void));
+
 /** @brief Allocate a proc record with every descriptor set to -1. */
 mp__os_proc_t *mp__posix_proc_new(pid_t pid);
 
@@ -283,6 +290,14 @@ int mp__posix_track(const char *osname);
 void mp__posix_track_abandon(const char *osname);
 /** @brief Announce that a named object was unlinked. */
 void mp__posix_untrack(const char *osname);
+/**
+ * @brief Register the tracker's fork handlers (once). The fork-server
+ *        client calls it before registering its own: fork's prepare
+ *        handlers run in the reverse order, so a fork takes the client's
+ *        lock before the tracker's, the order a start that launches the
+ *        server takes them in (a fork beside that start cannot deadlock).
+ */
+void mp__posix_tracker_init_atfork(void);
 /** @brief Announce a private directory this process made for its sockets
  *         (0700), which the tracker removes, sockets and all, once the
  *         process has ended. Quiet: a failure leaves the sweep to do it. */

@@ -26,6 +26,9 @@
 #include "executor_tasks.h"
 #include "helpers.h"
 #include "listener_tasks.h"
+#include "log_tasks.h"
+#include "pool_tasks.h"
+#include "progress_helpers.h"
 #include "queue_death_tasks.h"
 #include "queue_tasks.h"
 #include "sync_helpers.h"
@@ -68,8 +71,16 @@ static const test_suite_t *const all_suites[] = {
     &suite_futures,
     &suite_executor_bad_input,
     &suite_executor_exit,
+    &suite_progress,
+    &suite_log,
+    &suite_finalize,
 #if TEST_POSIX /* the executor's faults are POSIX signals */
     &suite_executor_faults,
+#endif
+    &suite_pool,
+    &suite_pool_bad_input,
+#if TEST_POSIX /* a worker killed from outside is a POSIX signal */
+    &suite_pool_faults,
 #endif
 };
 enum { SUITE_COUNT = sizeof all_suites / sizeof all_suites[0] };

@@ -10,7 +10,9 @@
 #include "executor_exit_tasks.h"
 #include "executor_tasks.h"
 #include "listener_tasks.h"
+#include "log_tasks.h"
 #include "platform.h"
+#include "pool_tasks.h"
 #include "queue_death_tasks.h"
 #include "queue_tasks.h"
 #include "sync_tasks.h"
@@ -700,7 +702,7 @@ const mp_task_def_t test_tasks[] = {
 #if TEST_POSIX
         TRACKER_TASKS(LIST_ROW) EXECUTOR_FAULT_TASKS(LIST_ROW)
 #endif
-            QUEUE_TASKS(LIST_ROW) EXECUTOR_TASKS(LIST_ROW)
+            QUEUE_TASKS(LIST_ROW) EXECUTOR_TASKS(LIST_ROW) POOL_TASKS(LIST_ROW) LOG_TASKS(LIST_ROW)
 #undef LIST_ROW
                 MP_TASK_END,
 };

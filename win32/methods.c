@@ -15,3 +15,8 @@ int mp__os_init(void)
      * (futex.c) are made on first use, and there is no fork to guard. */
     return 0;
 }
+
+size_t mp__os_atfork_count(void)
+{
+    return 0; /* nothing forks on Windows */
+}

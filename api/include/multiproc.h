@@ -12,7 +12,9 @@
 #include <multiproc/context.h>
 #include <multiproc/error.h>
 #include <multiproc/executor.h>
+#include <multiproc/finalize.h>
 #include <multiproc/listener.h>
+#include <multiproc/log.h>
 #include <multiproc/pool.h>
 #include <multiproc/process.h>
 #include <multiproc/progress.h>

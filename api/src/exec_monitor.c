@@ -19,6 +19,7 @@
 #include <stdlib.h>
 
 #include "mp_core.h"
+#include "mp_exec_log.h"
 #include "mp_exec_procs.h"
 
 /* How often the monitor looks at workers while a job with a time limit
@@ -102,6 +103,8 @@ static void settle_death(mp__pool_t *pool, mp__worker_t *w, uint64_t seq, uint32
         char task[64];
         snprintf(message, sizeof message, "task '%s' %s process %lld died (%s)",
                  mp__job_task(job, task, sizeof task), why, (long long)w->pid, how);
+        if (mp__log_on(MP_LOG_WARNING))
+            mp__log(MP_LOG_WARNING, "%s", message);
         job->exitcode = exitcode;
         /* A job of many arguments (a map's chunk) fails only the one that
          * was running, whatever killed it; the others go back. */
@@ -166,6 +169,7 @@ static void reap(mp__pool_t *pool, int index)
     uint64_t seq = atomic_load_explicit(&slot->seq, memory_order_acquire);
     uint32_t item = atomic_load_explicit(&slot->item, memory_order_relaxed);
     bool clean = exitcode == 0 && !w->head;
+    mp__log_worker_end(pool, w, exitcode, ready);
     if (clean) {
         if (!w->stopping)
             pool->stats.workers_retired++;
@@ -218,6 +222,8 @@ static double check_limits(mp__pool_t *pool, double now)
             double left = started + job->limit - now;
             if (left <= 0) {
                 job->kill_reason = MP_ETIMEDOUT;
+                if (mp__log_on(MP_LOG_WARNING))
+                    mp__log_job_overdue(job, w->pid);
                 mp__procs_kill_worker(pool, i);
             } else if (left < next) {
                 next = left;

@@ -9,6 +9,7 @@
 
 #include "mp_builtin.h"
 #include "mp_core.h"
+#include "mp_exec_log.h"
 #include "mp_exec_procs.h"
 #include "mp_queue_impl.h"
 
@@ -163,6 +164,8 @@ static void start_failed(mp__pool_t *pool, int rc, mp__job_t **done)
              mp_err_name(rc));
     if (!pool->start_why[0])
         snprintf(pool->start_why, sizeof pool->start_why, "%s", why);
+    if (mp__log_on(MP_LOG_WARNING))
+        mp__log(MP_LOG_WARNING, "%s", why);
     if (++pool->start_failures >= MP_EXECUTOR_START_FAILURES)
         mp__pool_break(pool, pool->start_why, done);
 }
@@ -210,6 +213,12 @@ static int start_worker(mp__pool_t *pool, int index)
                         .pid = w->pid};
     pool->stats.workers_started++;
     pool->stats.workers_alive++;
+    if (mp__log_on(MP_LOG_INFO)) /* a start past the slots' count refills one */
+        mp__log(MP_LOG_INFO, "worker %s (pid %lld) started in slot %d%s", mp_process_name(proc),
+                (long long)w->pid, index,
+                pool->stats.workers_started > (uint64_t)pool->opts.max_workers
+                    ? ", replacing one that ended"
+                    : "");
     mp__procs_poke_monitor(pool);
     return 0;
 }
@@ -313,6 +322,23 @@ static void give(mp__pool_t *pool, int index, mp__job_t *job)
         mp__procs_poke_monitor(pool);
 }
 
+/* A Pool keeps its size (as Python's does): a worker that ended (retired
+ * by max_tasks_per_child, or died idle) is replaced at once, not when work
+ * next needs it. Failed starts count as always, so a worker that cannot
+ * start breaks the pool instead of looping. */
+static void keep_size(mp__pool_t *pool, mp__job_t **done)
+{
+    if (!pool->opts.start_all || pool->shutdown || pool->broken || !may_start(pool))
+        return;
+    for (int i = 0; i < pool->opts.max_workers && !pool->broken; i++) {
+        int rc = pool->workers[i].used ? 0 : start_worker(pool, i);
+        if (rc < 0) {
+            start_failed(pool, rc, done);
+            return;
+        }
+    }
+}
+
 static void procs_dispatch(mp__pool_t *pool, mp__job_t **done)
 {
     bool full[pool->opts.max_workers > 0 ? pool->opts.max_workers : 1];
@@ -340,6 +366,8 @@ static void procs_dispatch(mp__pool_t *pool, mp__job_t **done)
         mp__procs_poke_collector(pool);
     if (pool->shutdown)
         mp__procs_stop_idle(pool);
+    else
+        keep_size(pool, done);
 }
 
 void mp__procs_stop_idle(mp__pool_t *pool)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mp_core.h"
+#include "mp_exec_log.h"
 #include "mp_executor.h"
 
 int mp__job_create(mp__job_t **out, const char *task, uint32_t count, double limit)
@@ -14,7 +15,9 @@ int mp__job_create(mp__job_t **out, const char *task, uint32_t count, double lim
     job->count = count;
     job->limit = limit;
     job->worker = -1;
-    job->outcomes = count == 1 ? &job->one : calloc(count ? count : 1, sizeof *job->outcomes);
+    /* Each outcome is written below: no zeroing first (a map's chunk has
+     * up to thousands, and every byte written is a page touched). */
+    job->outcomes = count == 1 ? &job->one : malloc((count ? count : 1) * sizeof *job->outcomes);
     mp__buf_use(&job->order, job->order_storage, sizeof job->order_storage);
     int rc = job->outcomes ? mp__order_begin(&job->order, 0, task, count) : MP_ENOMEM;
     if (rc < 0) {
@@ -114,21 +117,28 @@ static void *keep_answer(mp__job_t *job, const void *answer, size_t len, void *o
 int mp__job_take_answer(mp__job_t *job, const void *answer, size_t len, void *owned)
 {
     uint32_t count = mp__job_order_count(job);
+    /* The usual answer, for a job no death split, is parsed straight into
+     * the job's outcomes; a split one's into a scratch array first, whose
+     * entries then go where the index map says. */
+    bool direct = !job->index_map && !job->messages && count == job->count;
     mp__outcome_t stack[16];
-    mp__outcome_t *got = count <= 16 ? stack : malloc(count * sizeof *got);
+    mp__outcome_t *got = direct ? job->outcomes : count <= 16 ? stack : malloc(count * sizeof *got);
     void *kept = got ? keep_answer(job, answer, len, owned) : NULL;
     int rc = kept ? 0 : MP_ENOMEM;
     mp__answer_head_t head;
     if (rc == 0 && (rc = mp__answer_read(kept, len, &head, got, count)) == 0 && head.count != count)
         rc = MP_EBOOTSTRAP;
-    for (uint32_t k = 0; rc == 0 && k < count; k++) {
+    if (direct && rc < 0) /* nothing may point into the answer dropped below */
+        for (uint32_t i = 0; i < count; i++)
+            job->outcomes[i] = (mp__outcome_t){.message = ""};
+    for (uint32_t k = 0; rc == 0 && !direct && k < count; k++) {
         uint32_t i = job_index(job, k);
         /* An argument failed by the parent (a death split the job) keeps
          * that failure. */
         if (!(job->messages && job->messages[i]))
             job->outcomes[i] = got[k];
     }
-    if (got != stack)
+    if (got != stack && got != job->outcomes)
         free(got);
     if (rc < 0) {
         if (kept != owned && kept != job->answer_storage)
@@ -217,6 +227,8 @@ void mp__jobs_complete(mp__job_t *done)
     while (done) {
         mp__job_t *next = done->done_next;
         done->done_next = NULL;
+        if (mp__log_on(MP_LOG_DEBUG))
+            mp__log_job_done(done);
         run_callbacks(done);
         mp__job_unref(done); /* the list's reference */
         done = next;

@@ -204,6 +204,20 @@ double mp__os_now(void);
 /** @brief Sleep for `seconds` (> 0), resuming after signals. */
 void mp__os_sleep(double seconds);
 
+/** @brief The wall clock: milliseconds since 1970-01-01 00:00 UTC, for the
+ *         time on log lines (mp_log.h). */
+int64_t mp__os_wall_ms(void);
+
+/**
+ * @brief Write one log line (`len` bytes, newline included, at most
+ *        MP_LOG_LINE_MAX) to this process's stderr in one write, so that
+ *        lines of several processes sharing it never interleave (POSIX: one
+ *        write(2) to descriptor 2, which a pipe keeps whole up to PIPE_BUF;
+ *        resumed after EINTR). Bypasses C's stdio. Leaves errno (Win32: the
+ *        last error) as it was; never fails (a closed stderr loses the line).
+ */
+void mp__os_log_write(const char *line, size_t len);
+
 /** @brief The current process's pid. */
 mp_pid_t mp__os_getpid(void);
 
@@ -213,6 +227,10 @@ int mp__os_cpu_count(void);
 /** @brief Threads in this process; -1 when the platform cannot tell. */
 int mp__os_thread_count(void);
 
+/** @brief Whether stderr is a terminal (Win32: a console), for the
+ *         progress bar's redrawn line. */
+bool mp__os_isatty_stderr(void);
+
 /** @brief Fill `buf` with `n` bytes from the OS's cryptographic RNG. */
 int mp__os_random(void *buf, size_t n);
 
@@ -221,6 +239,14 @@ int mp__os_random(void *buf, size_t n);
  *        handlers and anything else the backend needs process-wide.
  */
 int mp__os_init(void);
+
+/**
+ * @brief How many fork handlers (POSIX: pthread_atfork() registrations) the
+ *        backend has made in this process, inherited ones included: a fork
+ *        child inherits them, so the count must not grow with the depth of
+ *        nested forks (conformance item 140). 0 where nothing forks (Win32).
+ */
+size_t mp__os_atfork_count(void);
 
 /* ------------------------------------------------------------------ */
 /* Shared memory                                                       */

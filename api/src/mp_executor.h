@@ -212,7 +212,7 @@ struct mp__pool {
     _Atomic size_t outstanding; /**< jobs not done (pending or given) */
     mp__worker_t *workers;      /**< opts.max_workers slots */
     bool shutdown;
-    bool terminated; /**< mp__pool_terminate(): its workers' deaths are no failures */
+    bool terminated;      /**< mp__pool_terminate(): its workers' deaths are no failures */
     int broken;           /**< MP_EBROKEN once broken, else 0 */
     char broken_why[512]; /**< the first cause */
     int start_failures;   /**< failed starts in a row */

@@ -20,7 +20,7 @@
 #include "mp_buf.h"
 
 /** Bumped whenever either record's layout changes. */
-#define MP__RECORD_VERSION 1u
+#define MP__RECORD_VERSION 2u
 
 /** One shareable object given to the child: its kind, its own description
  *  and which of the launch's handles are its. */
@@ -45,6 +45,7 @@ typedef struct mp__boot {
     mp__boot_object_t *objects;
     size_t nobjects;
     char *start_method; /**< the parent's chosen default method, "" if none */
+    int32_t log_level;  /**< the parent's log level (multiproc/log.h), 0: off */
 } mp__boot_t;
 
 /** @brief Append the encoded record to `out`. @return 0 or MP_ENOMEM. */

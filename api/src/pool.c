@@ -8,6 +8,7 @@
 
 #include "mp_core.h"
 #include "mp_executor.h"
+#include "mp_log.h"
 
 /* The pools this process made and has not destroyed (core lock). */
 static mp__pool_t *live_pools;
@@ -196,6 +197,7 @@ void mp__pool_break(mp__pool_t *pool, const char *why, mp__job_t **done)
     if (!pool->broken) {
         pool->broken = MP_EBROKEN;
         snprintf(pool->broken_why, sizeof pool->broken_why, "%s", why);
+        mp__log(MP_LOG_ERROR, "the %s is broken: %s", pool->opts.noun, why);
     }
     char message[600];
     snprintf(message, sizeof message, "the %s is broken: %s", pool->opts.noun, pool->broken_why);
@@ -250,6 +252,9 @@ int mp__pool_shutdown(mp__pool_t *pool, bool wait, bool cancel_pending)
 {
     mp__job_t *done = NULL;
     apr_thread_mutex_lock(pool->mutex);
+    if (!pool->shutdown && mp__log_on(MP_LOG_INFO))
+        mp__log(MP_LOG_INFO, "%s shutting down (%zu tasks pending)", pool->opts.noun,
+                pool->npending);
     pool->shutdown = true;
     if (cancel_pending) {
         /* Only jobs never given to a worker: one back from a dead worker

@@ -10,14 +10,18 @@
 #include "mp_pool_api.h"
 #include "mp_pool_wire.h"
 
-/* Python's Pool: about four chunks per worker. */
-enum { CHUNKS_PER_WORKER = 4 };
+/* Python's Pool: about four chunks per worker; but at most MAX_CHUNK
+ * arguments (the executor's map's cap): a chunk's order and answer then
+ * fit the rings instead of spilling megabytes through a file, the parent
+ * makes the next chunks while workers run the first, and each chunk's
+ * arrays stay small enough to be reused rather than faulted in afresh. */
+enum { CHUNKS_PER_WORKER = 4, MAX_CHUNK = 1024 };
 
 size_t mp__batch_auto_chunk(size_t n, int workers)
 {
     size_t per = (size_t)workers * CHUNKS_PER_WORKER;
     size_t chunk = n / per + (n % per != 0);
-    return chunk ? chunk : 1;
+    return chunk < 1 ? 1 : chunk > MAX_CHUNK ? MAX_CHUNK : chunk;
 }
 
 int mp__batch_limit(const mp__pool_t *pool, const mp_pool_map_opts_t *opts, const char *fn,
@@ -41,7 +45,15 @@ int mp__batch_create(mp__batch_t **out, mp__pool_t *pool, size_t chunk,
         b->callback_arg = map->callback_arg;
     }
     b->unordered = opts->unordered;
-    b->watch = b->callback || b->error_callback || b->unordered;
+    b->consumer_reports = opts->consumer_reports;
+    int rc = mp__progress_init(&b->progress, map ? map->progress : NULL,
+                               map ? map->progress_arg : NULL, opts->total);
+    if (rc < 0) {
+        free(b);
+        return rc;
+    }
+    b->watch = b->callback || b->error_callback || b->unordered ||
+               (b->progress.fn && !b->consumer_reports);
     atomic_init(&b->refs, 1);
     atomic_init(&b->left, 1); /* the maker's, until mp__batch_made_all() */
     *out = b;
@@ -52,9 +64,8 @@ void mp__batch_unref(mp__batch_t *b)
 {
     if (!b || atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) != 1)
         return;
-    for (size_t i = 0; i < b->finished_count; i++)
-        mp__job_unref(b->finished[(b->finished_head + i) % b->finished_cap]);
-    free(b->finished);
+    mp__jobq_free(&b->finished);
+    mp__progress_fini(&b->progress);
     free(b);
 }
 
@@ -75,35 +86,10 @@ static void count_down(mp__batch_t *b)
         batch_end(b);
 }
 
-/* Under the core lock: keep a finished job for imap_unordered. */
-static int note_finished(mp__batch_t *b, mp__job_t *job)
-{
-    if (b->finished_count == b->finished_cap) {
-        size_t cap = b->finished_cap ? 2 * b->finished_cap : 16;
-        mp__job_t **grown = malloc(cap * sizeof *grown);
-        if (!grown)
-            return MP_ENOMEM;
-        for (size_t i = 0; i < b->finished_count; i++)
-            grown[i] = b->finished[(b->finished_head + i) % b->finished_cap];
-        free(b->finished);
-        b->finished = grown;
-        b->finished_cap = cap;
-        b->finished_head = 0;
-    }
-    mp__job_ref(job);
-    b->finished[(b->finished_head + b->finished_count++) % b->finished_cap] = job;
-    return 0;
-}
-
 mp__job_t *mp__batch_take_finished(mp__batch_t *b)
 {
-    mp__job_t *job = NULL;
     mp__core_lock();
-    if (b->finished_count) {
-        job = b->finished[b->finished_head];
-        b->finished_head = (b->finished_head + 1) % b->finished_cap;
-        b->finished_count--;
-    }
+    mp__job_t *job = mp__jobq_pop(&b->finished);
     mp__core_unlock();
     return job;
 }
@@ -119,22 +105,55 @@ static void job_done(mp_future_t *f, void *arg)
             atomic_store(&b->failed, true);
             break;
         }
+    if (!b->consumer_reports)
+        mp__progress_job_done(&b->progress, job, job->tag * b->chunk);
     if (b->unordered) {
+        mp__job_ref(job);
         mp__core_lock();
-        int rc = note_finished(b, job);
+        int rc = mp__jobq_push(&b->finished, job);
         mp__core_unlock();
-        if (rc < 0) /* out of memory: the iterator sees the job failed */
-            atomic_store(&b->failed, true);
+        if (rc < 0) { /* out of memory: its iterator loses it (and says so) */
+            mp__job_unref(job);
+            atomic_store(&b->lost, true);
+        }
     }
     count_down(b);
     mp__batch_unref(b); /* the callback's */
 }
 
-int mp__batch_make_job(const char *task, double limit, mp__input_t *input, size_t count,
-                       size_t index, mp__job_t **out)
+/* A job of the next `count` arguments of a counted input (an array,
+ * tuples, encoded arguments): written straight into its order. */
+static int job_of_counted(const char *task, double limit, mp__input_t *input, size_t count,
+                          mp__job_t **out)
 {
-    /* The arguments first (an iterator's count is known only once read),
-     * then the job around them. */
+    size_t left = input->total - input->index;
+    count = count < left ? count : left;
+    *out = NULL;
+    if (count == 0)
+        return 0;
+    mp__job_t *job = NULL;
+    int rc = mp__job_create(&job, task, (uint32_t)count, limit);
+    /* An array's order size is known: one allocation, not a realloc per
+     * doubling. */
+    if (rc == 0 && !input->tuples && !input->encoded)
+        rc = mp__buf_reserve(&job->order, count * (sizeof(uint32_t) + input->in.arg_size));
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        if ((rc = mp__input_read(input, &job->order)) == 1)
+            rc = 0;
+    if (rc < 0) {
+        mp__job_unref(job); /* NULL-safe */
+        return rc;
+    }
+    *out = job;
+    return 0;
+}
+
+/* A job of the next `count` arguments of an iterator: they are read
+ * first (its count is known only once read), then the job around them;
+ * with the iterator's failure, the arguments read before it. */
+static int job_of_iterator(const char *task, double limit, mp__input_t *input, size_t count,
+                           mp__job_t **out)
+{
     char storage[256];
     mp__buf_t args;
     mp__buf_use(&args, storage, sizeof storage);
@@ -151,14 +170,20 @@ int mp__batch_make_job(const char *task, double limit, mp__input_t *input, size_
         job = NULL;
     }
     mp__buf_free(&args);
-    if (rc < 0)
-        return rc;
-    if (job) {
-        job->future = job; /* what its callbacks are given */
-        job->tag = index;
-    }
     *out = job;
-    return input_rc;
+    return rc < 0 ? rc : input_rc;
+}
+
+int mp__batch_make_job(const char *task, double limit, mp__input_t *input, size_t count,
+                       size_t index, mp__job_t **out)
+{
+    int rc = input->in.next ? job_of_iterator(task, limit, input, count, out)
+                            : job_of_counted(task, limit, input, count, out);
+    if (*out) {
+        (*out)->future = *out; /* what its callbacks are given */
+        (*out)->tag = index;
+    }
+    return rc;
 }
 
 int mp__batch_submit(mp__batch_t *b, mp__job_t *job)

@@ -16,7 +16,7 @@ void mp__input_of(mp__input_t *r, const mp_input_t *in)
 
 void mp__input_of_tuples(mp__input_t *r, const mp_arg_t *args, size_t nargs, size_t n)
 {
-    *r = (mp__input_t){.args = args, .nargs = nargs, .total = n};
+    *r = (mp__input_t){.args = args, .nargs = nargs, .tuples = true, .total = n};
 }
 
 void mp__input_of_encoded(mp__input_t *r, const mp__buf_t *encoded, size_t n)
@@ -78,8 +78,8 @@ int mp__input_read(mp__input_t *r, mp__buf_t *out)
         return 0;
     } else if (r->encoded) {
         rc = read_encoded(r, out);
-    } else if (r->args) {
-        rc = mp__tuple_add(out, &r->args[r->index * r->nargs], r->nargs);
+    } else if (r->tuples) {
+        rc = mp__tuple_add(out, r->args ? &r->args[r->index * r->nargs] : NULL, r->nargs);
     } else {
         size_t size = r->in.arg_size;
         rc = mp__order_add(out, size ? (const char *)r->in.args + r->index * size : NULL, size);

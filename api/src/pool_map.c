@@ -50,7 +50,8 @@ int mp_pool_apply_async(mp_pool_t *pool, mp_async_result_t **out, const char *ta
 }
 
 /* A blocking call: wait for the result it made; *out is written when the
- * tasks ran (failed ones too) or the wait was interrupted. */
+ * tasks ran (failed ones too) or the wait was interrupted. The caller
+ * checked `out` before it gave the pool any work. */
 static int finish(int rc, mp_async_result_t *r, mp_async_result_t **out, const char *fn)
 {
     if (rc < 0)
@@ -66,6 +67,8 @@ static int finish(int rc, mp_async_result_t *r, mp_async_result_t **out, const c
 int mp_pool_apply(mp_pool_t *pool, mp_async_result_t **out, const char *task, const void *arg,
                   size_t len)
 {
+    if (!out)
+        return mp__errdetail_set(MP_EINVAL, "mp_pool_apply: NULL out");
     mp_async_result_t *r = NULL;
     int rc = mp_pool_apply_async(pool, &r, task, &(mp_apply_opts_t){.arg = arg, .arg_len = len});
     return finish(rc, r, out, "mp_pool_apply");
@@ -137,6 +140,8 @@ int mp_pool_map_async(mp_pool_t *pool, mp_async_result_t **out, const char *task
 int mp_pool_map(mp_pool_t *pool, mp_async_result_t **out, const char *task, const mp_input_t *input,
                 const mp_pool_map_opts_t *opts)
 {
+    if (!out)
+        return mp__errdetail_set(MP_EINVAL, "mp_pool_map: NULL out");
     mp_async_result_t *r = NULL;
     int rc = mp_pool_map_async(pool, &r, task, input, opts);
     return finish(rc, r, out, "mp_pool_map");
@@ -159,26 +164,11 @@ int mp_pool_starmap_async(mp_pool_t *pool, mp_async_result_t **out, const char *
 int mp_pool_starmap(mp_pool_t *pool, mp_async_result_t **out, const char *task,
                     const mp_arg_t *args, size_t nargs, size_t n, const mp_pool_map_opts_t *opts)
 {
+    if (!out)
+        return mp__errdetail_set(MP_EINVAL, "mp_pool_starmap: NULL out");
     mp_async_result_t *r = NULL;
     int rc = mp_pool_starmap_async(pool, &r, task, args, nargs, n, opts);
     return finish(rc, r, out, "mp_pool_starmap");
-}
-
-/* Copy a finished result's items, each exactly `size` bytes, into `out`. */
-static int copy_items(mp_async_result_t *r, void *out, size_t size, size_t n, const char *fn)
-{
-    for (size_t i = 0; i < n; i++) {
-        const void *data = NULL;
-        size_t len = 0;
-        int rc = mp_async_result_item(r, i, &data, &len);
-        if (rc < 0)
-            return rc;
-        if (len != size)
-            return mp__errdetail_set(MP_EINVAL, "%s: result %zu has %zu bytes, not %zu", fn, i, len,
-                                     size);
-        memcpy((char *)out + i * size, data, size);
-    }
-    return 0;
 }
 
 /* map of fixed-size values in, fixed-size values out. */
@@ -190,7 +180,7 @@ static int map_sized(mp_pool_t *pool, const char *task, const void *in, void *ou
     mp_async_result_t *r = NULL;
     int rc = mp_pool_map(pool, &r, task, &(mp_input_t){.args = in, .arg_size = size, .n = n}, NULL);
     if (rc == 0)
-        rc = copy_items(r, out, size, n, fn);
+        rc = mp__async_result_copy(r, out, size, fn);
     mp_async_result_destroy(r);
     return rc;
 }
@@ -223,7 +213,7 @@ int mp_pool_starmap_i64(mp_pool_t *pool, const char *task, const int64_t *args, 
     int rc = mp_pool_starmap(pool, &r, task, tuples, nargs, n, NULL);
     free(tuples);
     if (rc == 0)
-        rc = copy_items(r, out, sizeof *out, n, fn);
+        rc = mp__async_result_copy(r, out, sizeof *out, fn);
     mp_async_result_destroy(r);
     return rc;
 }

@@ -157,6 +157,7 @@ int mp_process_start(mp_process_t *p)
     mp__boot_t boot = {
         .version = mp__record_version(),
         .start_method = (char *)(chosen ? chosen : ""),
+        .log_level = mp_log_get_level(),
         .task = p->task,
         .arg = p->arg,
         .arg_len = p->arg_len,

@@ -1,6 +1,6 @@
 /* Bootstrap and result records as msgpack arrays:
  *   boot:   ["multiproc-boot", version, task, arg, name, daemon, ppid, pname,
- *            [[kind, bytes, first_handle, nhandles], ...], start_method]
+ *            [[kind, bytes, first_handle, nhandles], ...], start_method, log_level]
  *   result: ["multiproc-result", version, boot_error, task_error, message,
  *            has_value, value]
  * The decoders treat their input as hostile: every field's type and every
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <multiproc/error.h>
+#include <multiproc/log.h>
 
 #include "mp_wire.h"
 
@@ -20,7 +21,7 @@ uint32_t mp__record_version_for_tests;
 static const char boot_magic[] = "multiproc-boot";
 static const char result_magic[] = "multiproc-result";
 
-enum { BOOT_FIELDS = 10, RESULT_FIELDS = 7, OBJECT_FIELDS = 4, MAX_OBJECTS = 1024 };
+enum { BOOT_FIELDS = 11, RESULT_FIELDS = 7, OBJECT_FIELDS = 4, MAX_OBJECTS = 1024 };
 
 /* ---- encoding ----------------------------------------------------- */
 
@@ -46,7 +47,8 @@ int mp__boot_encode(const mp__boot_t *boot, mp__buf_t *out)
                  mp__wire_pack_bin(&pk, o->bytes, o->len) ||
                  msgpack_pack_uint32(&pk, o->first_handle) || msgpack_pack_uint32(&pk, o->nhandles);
     }
-    failed = failed || mp__wire_pack_str(&pk, boot->start_method);
+    failed = failed || mp__wire_pack_str(&pk, boot->start_method) ||
+             msgpack_pack_int32(&pk, boot->log_level);
     return failed ? MP_ENOMEM : 0;
 }
 
@@ -102,7 +104,7 @@ int mp__boot_decode(const void *data, size_t len, mp__boot_t *out)
     memset(out, 0, sizeof *out);
     mp__wire_record_t d;
     int rc = mp__wire_record_decode(data, len, boot_magic, BOOT_FIELDS, &d);
-    int64_t ppid = 0;
+    int64_t ppid = 0, log_level = 0;
     MP__WIRE_TAKE(rc, mp__wire_take_str(&d.field[2], &out->task));
     MP__WIRE_TAKE(rc, mp__wire_take_bin(&d.field[3], &out->arg, &out->arg_len));
     MP__WIRE_TAKE(rc, mp__wire_take_str(&d.field[4], &out->name));
@@ -111,9 +113,11 @@ int mp__boot_decode(const void *data, size_t len, mp__boot_t *out)
     MP__WIRE_TAKE(rc, mp__wire_take_str(&d.field[7], &out->parent_name));
     MP__WIRE_TAKE(rc, take_objects(&d.field[8], out));
     MP__WIRE_TAKE(rc, mp__wire_take_str(&d.field[9], &out->start_method));
+    MP__WIRE_TAKE(rc, mp__wire_take_int(&d.field[10], 0, MP_LOG_CRITICAL, &log_level));
     mp__wire_record_free(&d);
     out->version = MP__RECORD_VERSION;
     out->parent_pid = ppid;
+    out->log_level = (int32_t)log_level;
     if (rc < 0)
         mp__boot_free(out);
     return rc;

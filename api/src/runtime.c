@@ -10,6 +10,8 @@
 
 #include "mp_core.h"
 #include "mp_executor.h"
+#include "mp_finalize.h"
+#include "mp_log.h"
 #include "mp_object.h"
 #include "mp_queue_impl.h"
 #include "mp_record.h"
@@ -81,9 +83,16 @@ static void run_atexit_fns(void)
         atexit_fns[--atexit_count]();
 }
 
-static void main_process_at_exit(void)
+/* Python's util._exit_function(): finalisers of priority >= 0, then the
+ * children (executors shut down, daemons terminated, the rest joined),
+ * then the other finalisers with a priority. */
+static void exit_function(void)
 {
+    if (mp__log_on(MP_LOG_INFO))
+        mp__log(MP_LOG_INFO, "process shutting down");
+    mp__finalizers_run(0);
     mp__children_at_exit();
+    mp__finalizers_run(MP_FINALIZE_NO_PRIORITY);
 }
 
 /* ---- initialisation ------------------------------------------------ */
@@ -103,10 +112,12 @@ int mp_init(int *argc, char ***argv, const mp_task_def_t *tasks)
         return mp__errdetail_set(MP_ENOMEM, "mp_init: could not initialise APR");
     if ((rc = mp__os_init()) < 0)
         return rc;
+    /* Before a child's start: its parent's level, in its record, wins. */
+    mp__log_from_env();
     /* A spawned child or the fork server never comes back from here. */
     if ((rc = mp__os_enter_child(argc, argv)) < 0)
         return rc;
-    atexit(main_process_at_exit);
+    atexit(exit_function);
     return 0;
 }
 
@@ -270,6 +281,9 @@ static void adopt_identity(const char *method, const mp__boot_t *boot)
     self.method = method;
     self.next_child = 0;
     atexit_count = 0;
+    mp__finalizers_forget();
+    /* The parent's level, under every start method (item 37). */
+    mp_log_set_level(boot->log_level);
     mp__os_parent_watch(self.parent_pid);
     /* As Python's spawn.prepare(): the parent's chosen method carries over
      * (a fork child has it already, in its copy of memory). */
@@ -314,6 +328,8 @@ int mp__core_child_run(const char *method, const void *decoded, const mp_sentine
     if (rc < 0)
         return report_boot_error(rc, "could not attach the objects the child was given");
     mp__run_t run;
+    if (mp__log_on(MP_LOG_DEBUG))
+        mp__log(MP_LOG_DEBUG, "child process calling task '%s'", boot->task);
     rc = mp__runner_run(&run, boot->task, boot->arg, boot->arg_len, objects, boot->nobjects);
     if (run.result.boot_error)
         return report_boot_error(run.result.boot_error, run.result.message);
@@ -322,7 +338,9 @@ int mp__core_child_run(const char *method, const void *decoded, const mp_sentine
                 boot->task, self.name, (long long)mp__os_getpid(), mp_err_name(rc),
                 run.result.message);
     run_atexit_fns();
-    mp__children_at_exit();
+    exit_function();
+    if (mp__log_on(MP_LOG_DEBUG))
+        mp__log(MP_LOG_DEBUG, "process exiting with exit code %d", exit_code_for(rc));
     report(&run.result);
     /* The objects' mappings and descriptors go with the process. */
     return exit_code_for(rc);

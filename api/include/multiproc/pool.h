@@ -76,7 +76,7 @@ typedef struct mp_pool_opts {
                                   first task (its argument: `initarg`); a
                                   failing one breaks the pool; NULL: none */
     const void *initarg;     /**< copied */
-    size_t initarg_len;
+    size_t initarg_len;      /**< their count */
     /** Tasks a worker runs before it is replaced by a fresh one (Python's
      *  `maxtasksperchild`): memory a leaky task holds is given back. 0:
      *  no limit; negative: MP_EINVAL. Not with the fork start method
@@ -161,7 +161,7 @@ typedef void (*mp_async_callback_fn)(mp_async_result_t *result, void *arg);
 /** The options of mp_pool_apply_async(); zero is every field's default. */
 typedef struct mp_apply_opts {
     const void *arg; /**< the argument bytes (copied); MP_ARG_I64(v) and friends fill both */
-    size_t arg_len;
+    size_t arg_len;  /**< their count */
     mp_async_callback_fn callback;       /**< on success; NULL: none */
     mp_async_callback_fn error_callback; /**< on failure; NULL: none */
     void *callback_arg;                  /**< given to both */
@@ -285,6 +285,10 @@ MP_API int mp_pool_map_async(mp_pool_t *pool, mp_async_result_t **out, const cha
 
 /**
  * @brief Run `task` on every argument and wait for all (Python's `map`).
+ * @param pool the pool.
+ * @param task a name in the task table.
+ * @param input the arguments (copied).
+ * @param opts chunksize, progress, time limit (NULL: defaults).
  * @param[out] out the result, ready; written also when a task failed
  *        (MP_ETASK), so that each outcome can be read.
  * @return 0; MP_ETASK when a task failed (mp_errdetail() names the first
@@ -346,6 +350,7 @@ MP_API int mp_pool_starmap_i64(mp_pool_t *pool, const char *task, const int64_t 
 
 /**
  * @brief Wait until the result is ready (Python's `wait`).
+ * @param r the result.
  * @param timeout how long (MP_FOREVER, 0 polls, seconds).
  * @return 0 when ready; MP_ETIMEDOUT; MP_EINTR; MP_EINVAL; MP_ECLOSED.
  */
@@ -384,6 +389,8 @@ MP_API size_t mp_async_result_count(mp_async_result_t *r);
 
 /**
  * @brief Task `i`'s result, once it is done (it does not wait).
+ * @param r the result.
+ * @param i the task's index (its argument's in the input).
  * @param[out] data the bytes, owned by the result. May be NULL.
  * @param[out] len their count. May be NULL.
  * @return 0; MP_ETASK when it failed; MP_ESTATE while it is not done;
@@ -399,6 +406,7 @@ MP_API int mp_async_result_item_double(mp_async_result_t *r, size_t i, double *o
 
 /**
  * @brief The first (lowest index) failed task of a ready result.
+ * @param r the result.
  * @param[out] index its index. May be NULL.
  * @param[out] code its code (a task's own, MP_EWORKERDIED, MP_ETIMEDOUT,
  *        MP_ECANCELLED...; 0 when none failed). May be NULL.
