@@ -44,7 +44,7 @@ set multiplot title chart_title font ",12"
 set origin 0, 0
 set size 0.6, 0.95
 set logscale y
-set yrange [0.001:300]
+set yrange [0.001:3000]
 set format y "%g"
 set ylabel "million tasks per second (log scale)"
 set title "tiny tasks (x*x): rates, higher is better" font ",11"
