@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +75,48 @@ double bench_now_us(void)
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec * 1e-3;
 }
 
+/* ---- the watchdog ------------------------------------------------------- */
+
+/* The time limit of a watched sample, and the metric being timed, for the
+ * watchdog's message. */
+static int watch_seconds;
+static const char *volatile watched = "";
+
+/* SIGALRM: a sample took watch_seconds. Async-signal-safe calls only; the
+ * library's workers die with this process, raw children see it gone. */
+static void on_alarm(int sig)
+{
+    (void)sig;
+    static const char tail[] = " failed: a sample took longer than its time limit\n";
+    const char *name = watched;
+    ssize_t ignored = write(STDERR_FILENO, program, strlen(program));
+    ignored = write(STDERR_FILENO, ": ", 2);
+    ignored = write(STDERR_FILENO, name, strlen(name));
+    ignored = write(STDERR_FILENO, tail, sizeof tail - 1);
+    (void)ignored;
+    _exit(1);
+}
+
+void bench_watchdog(int seconds)
+{
+    struct sigaction sa = {.sa_handler = on_alarm};
+    if (sigaction(SIGALRM, &sa, NULL) != 0)
+        bench_die_errno("sigaction", errno);
+    watch_seconds = seconds;
+}
+
+void bench_watch(const bench_metric_t *m)
+{
+    watched = m->name;
+    if (watch_seconds > 0)
+        alarm((unsigned)watch_seconds);
+}
+
+void bench_unwatch(void)
+{
+    alarm(0);
+}
+
 /* ---- metrics ------------------------------------------------------------- */
 
 static bench_metric_t *metrics;
@@ -126,6 +170,34 @@ bench_summary_t bench_summarize(const bench_metric_t *m)
     s.min = sorted[0];
     s.max = sorted[s.n - 1];
     return s;
+}
+
+/* ---- tiny tasks ---------------------------------------------------------- */
+
+double bench_executor_map_rate(const bench_metric_t *m, mp_executor_t *ex, const char *task,
+                               int iters)
+{
+    int64_t *args = malloc((size_t)iters * sizeof *args);
+    if (!args)
+        bench_die("out of memory for %d arguments", iters);
+    for (int i = 0; i < iters; i++)
+        args[i] = i;
+    bench_watch(m);
+    double t0 = bench_now_us();
+    mp_map_t *map;
+    bench_check(mp_executor_map(ex, &map, task, args, sizeof *args, (size_t)iters, NULL),
+                "mp_executor_map");
+    for (int i = 0; i < iters; i++) {
+        int64_t y;
+        bench_check(mp_map_get_i64(map, (size_t)i, &y), "mp_map_get_i64");
+        if (y != (int64_t)i * i)
+            bench_die("%s: result %d is wrong", m->name, i);
+    }
+    mp_map_destroy(map);
+    double us = bench_now_us() - t0;
+    bench_unwatch();
+    free(args);
+    return iters / us;
 }
 
 /* ---- options ----------------------------------------------------------- */

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <multiproc/executor.h>
 #include <multiproc/process.h>
 
 enum { BENCH_MAX_ROUNDS = 1000, BENCH_DEFAULT_ROUNDS = 7, BENCH_QUICK_ROUNDS = 3 };
@@ -68,6 +69,26 @@ static inline void bench_clobber(void *p)
 #endif
 }
 
+/* ---- the watchdog ------------------------------------------------------- */
+
+struct bench_metric; /* below */
+
+/**
+ * @brief Arm the watchdog for the samples that call bench_watch(): one
+ *        that takes longer than `seconds` ends the run with exit 1, saying
+ *        "<program>: <metric> failed: a sample took longer than its time
+ *        limit". So every wait inside a sample may be MP_FOREVER (a timed
+ *        wait's clock reads would show in the rates), and a stall still
+ *        ends the run instead of hanging it. Uses SIGALRM.
+ */
+void bench_watchdog(int seconds);
+
+/** @brief Start timing metric `m`'s sample against the watchdog. */
+void bench_watch(const struct bench_metric *m);
+
+/** @brief The sample is over: disarm the watchdog until the next one. */
+void bench_unwatch(void);
+
 /* ---- metrics ----------------------------------------------------------- */
 
 typedef struct bench_metric bench_metric_t;
@@ -105,6 +126,20 @@ typedef struct bench_summary {
 
 /** @brief Median, min and max of a metric's samples. */
 bench_summary_t bench_summarize(const bench_metric_t *m);
+
+/* ---- tiny tasks ---------------------------------------------------------- */
+
+/**
+ * @brief One sample of an executor's map of tiny tasks: mp_executor_map()
+ *        of `task` (which must return x*x of its int64) over 0 .. iters-1,
+ *        chunksize automatic, then mp_map_get_i64() of each result,
+ *        checked, and mp_map_destroy(); timed from the map to the destroy,
+ *        under the watchdog. Shared by bench_executor and bench_pool (the
+ *        core the pool runs on, in the pool's run).
+ * @return the rate in million tasks per second.
+ */
+double bench_executor_map_rate(const bench_metric_t *m, mp_executor_t *ex, const char *task,
+                               int iters);
 
 /* ---- options ----------------------------------------------------------- */
 

@@ -51,27 +51,24 @@
  * ratios of this run's medians against the goals in README.md. Speed is
  * reported, never asserted: the exit status is 0 whatever the numbers.
  * The raw children are forked by a helper process forked at start, never
- * by the benchmark itself (see "raw children" below: copy-on-write).
+ * by the benchmark itself (bench_raw_tasks.h says why: copy-on-write).
  * POSIX only, as every benchmark here (bench/CMakeLists.txt does not build
  * them on Windows): the raw side fork()s and the death is a SIGKILL.
  */
 #include <errno.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <multiproc.h>
 
 #include "bench_common.h"
+#include "bench_raw_tasks.h"
 
 /* Set by bench/CMakeLists.txt to the script's place in the source tree. */
 #ifndef MP_BENCH_PY_SCRIPT
@@ -93,36 +90,6 @@ enum { SAMPLE_LIMIT = 180 };
 
 /* Seconds the task of the death metric sleeps if nobody kills it. */
 enum { SLEEP_LIMIT = 60 };
-
-/* ---- the watchdog ---------------------------------------------------------- */
-
-/* The metric being timed, for the watchdog's message. */
-static const char *watched = "";
-
-/* SIGALRM: a sample took SAMPLE_LIMIT s. Async-signal-safe calls only; the
- * executors' workers die with this process, the raw ones see it gone. */
-static void on_alarm(int sig)
-{
-    (void)sig;
-    static const char head[] = "bench_executor: ";
-    static const char tail[] = " failed: a sample took longer than its time limit\n";
-    ssize_t ignored = write(STDERR_FILENO, head, sizeof head - 1);
-    ignored = write(STDERR_FILENO, watched, strlen(watched));
-    ignored = write(STDERR_FILENO, tail, sizeof tail - 1);
-    (void)ignored;
-    _exit(1);
-}
-
-static void watch(const bench_metric_t *m)
-{
-    watched = m->name;
-    alarm(SAMPLE_LIMIT);
-}
-
-static void unwatch(void)
-{
-    alarm(0);
-}
 
 /* ---- the work: tiny tasks, CPU-bound tasks -------------------------------- */
 
@@ -187,262 +154,20 @@ static int sleeper(mp_task_t *task)
     return mp_task_fail(task, MP_ETIMEDOUT, "no one killed this worker in %d s", SLEEP_LIMIT);
 }
 
-/* ---- raw: tiny tasks through two SPSC rings --------------------------------- */
+/* ---- raw: tiny tasks through two SPSC rings, CPU-bound children ----------- */
 
-/*
- * task_rings() of shared/anchors/raw_limits.c, the anchors' limit for an
- * executor's tiny tasks, embedded as bench_queue embeds its raw ring: the
- * parent writes 8-byte tasks into one ring in MAP_SHARED memory, a fork()ed
- * worker takes each and writes x*x into a second ring; each position is
- * published with one release store and read with an acquire load; a
- * waiting side spins (PAUSE) about 5 us, then yields its CPU each time
- * round. Changed here: the first RAW_WARMUP tasks are not timed (the
- * child's start, its first faults), the worker leaves when the benchmark
- * is gone rather than spin for ever, and it is forked by a helper process
- * (see "raw children" below), not by the benchmark itself.
- */
-enum { RAW_SLOTS = 1024, RAW_WARMUP = 1000 };
+/* The raw rings and their helper are bench_raw_tasks.c's; the helper also
+ * forks this program's two CPU-bound children, of this kind. */
+enum { RAW_ORDER_CPU = 1 };
 
-typedef struct raw_ring {
-    _Alignas(64) _Atomic uint64_t head; /* entries written, published */
-    _Alignas(64) _Atomic uint64_t tail; /* entries taken, released */
-    _Alignas(64) uint64_t slot[RAW_SLOTS];
-} raw_ring_t;
-
-/* The tasks in flight of the two raw metrics: raw_limits' windows. */
-static const uint64_t pipelined_window = 512, one_window = 1;
-
-#if defined(__x86_64__) || defined(__i386__)
-#define CPU_RELAX() __builtin_ia32_pause()
-#elif defined(__aarch64__)
-#define CPU_RELAX() __asm__ volatile("yield")
-#else
-#define CPU_RELAX() atomic_signal_fence(memory_order_seq_cst)
-#endif
-
-/* PAUSEs in about 5 us, calibrated at start as raw_limits does (a PAUSE
- * costs 10 to 150 cycles depending on the CPU). */
-static unsigned spin_5us = 200;
-
-static void calibrate_spin(void)
+/* Child k of the CPU-bound pair: its share of the n tasks. */
+static int cpu_child(int kind, int k, int64_t n)
 {
-    enum { K = 20000 };
-    double t0 = bench_now_us();
-    for (int i = 0; i < K; i++)
-        CPU_RELAX();
-    double per_us = (bench_now_us() - t0) / K;
-    spin_5us = per_us > 0 ? (unsigned)(5 / per_us) : 200;
-    if (spin_5us < 16)
-        spin_5us = 16;
-}
-
-/* The benchmark's pid, which raw children watch. */
-static pid_t bench_pid;
-
-/* One round of waiting: spin, then yield. A raw child (`watch`) also looks
- * now and then for the benchmark, gone when the run failed. */
-static void raw_backoff(unsigned *spins, bool watch)
-{
-    if (++*spins < spin_5us) {
-        CPU_RELAX();
-        return;
-    }
-    sched_yield();
-    if (watch && *spins % spin_5us == 0 && kill(bench_pid, 0) != 0)
-        _exit(3);
-}
-
-/* The two rings, in MAP_SHARED memory mapped before the helper is forked:
- * tasks, then results. */
-static raw_ring_t *raw_rings;
-
-/* The raw worker: take task t, release its slot, wait for room for its
- * result, publish it. */
-static _Noreturn void raw_worker(uint64_t n)
-{
-    raw_ring_t *in = &raw_rings[0], *res = &raw_rings[1];
-    uint64_t ih = 0, rt = 0;
-    for (uint64_t t = 0; t < n; t++) {
-        unsigned spins = 0;
-        while (t == ih) {
-            ih = atomic_load_explicit(&in->head, memory_order_acquire);
-            if (t == ih)
-                raw_backoff(&spins, true);
-        }
-        uint64_t x = in->slot[t % RAW_SLOTS];
-        atomic_store_explicit(&in->tail, t + 1, memory_order_release);
-        spins = 0;
-        while (t - rt >= RAW_SLOTS) {
-            rt = atomic_load_explicit(&res->tail, memory_order_acquire);
-            if (t - rt >= RAW_SLOTS)
-                raw_backoff(&spins, true);
-        }
-        res->slot[t % RAW_SLOTS] = x * x;
-        atomic_store_explicit(&res->head, t + 1, memory_order_release);
-    }
-    _exit(0);
-}
-
-/* ---- raw children, forked by a helper ------------------------------------ */
-
-/*
- * A fork() marks every private page of the forking process copy-on-write,
- * and its next write to each page faults, even after the child has gone.
- * Forked from the benchmark, the raw children would make the next burst of
- * futures pay one fault for every page of heap the previous burst left
- * (some 17,000 pages for 100,000 futures, at 15 to 40 us a fault in this
- * VM): 4 to 6 times the burst's own time, a cost of this benchmark and not
- * of the executor. So a helper process is forked at start, while the heap
- * is small, and forks the raw children (the task worker, and the two
- * CPU-bound children) on order, through a pipe.
- */
-typedef struct raw_order {
-    int kind;  /* RAW_ORDER_TASKS or RAW_ORDER_CPU */
-    int64_t n; /* tasks */
-} raw_order_t;
-
-enum { RAW_ORDER_TASKS = 1, RAW_ORDER_CPU = 2 };
-
-/* The helper's ends of its pipes, seen from the benchmark. */
-static int helper_orders = -1, helper_replies = -1;
-
-/* Read or write all `n` bytes of a pipe; false at its end or on an error. */
-static bool pipe_io(int fd, void *buf, size_t n, bool writing)
-{
-    unsigned char *p = buf;
-    while (n > 0) {
-        ssize_t r = writing ? write(fd, p, n) : read(fd, p, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return false;
-        p += r;
-        n -= (size_t)r;
-    }
-    return true;
-}
-
-/* In the helper: fork the children of one order; @return how many. */
-static int raw_children(const raw_order_t *o)
-{
-    int count = o->kind == RAW_ORDER_TASKS ? 1 : WORKERS;
-    for (int k = 0; k < count; k++) {
-        pid_t pid = fork();
-        if (pid < 0)
-            _exit(4);
-        if (pid > 0)
-            continue;
-        if (o->kind == RAW_ORDER_TASKS)
-            raw_worker((uint64_t)o->n);
-        for (int64_t i = k; i < o->n; i += WORKERS)
-            if (spin_work(cpu_work) != cpu_expect)
-                _exit(3);
-        _exit(0);
-    }
-    return count;
-}
-
-/* The helper: for each order, fork its children, reap them, and reply
- * one byte, 1 when every one exited with 0. It ends with the benchmark
- * (its order pipe's end). */
-static _Noreturn void helper_main(int orders, int replies)
-{
-    raw_order_t o;
-    while (pipe_io(orders, &o, sizeof o, false)) {
-        unsigned char ok = 1;
-        for (int left = raw_children(&o); left > 0; left--) {
-            int status;
-            while (wait(&status) < 0)
-                if (errno != EINTR)
-                    _exit(4);
-            ok &= WIFEXITED(status) && WEXITSTATUS(status) == 0;
-        }
-        if (!pipe_io(replies, &ok, 1, true))
-            _exit(4);
-    }
-    _exit(0);
-}
-
-/* Map the raw rings and fork the helper (after spin_5us, cpu_work and
- * cpu_expect are set, which it inherits). */
-static void start_helper(void)
-{
-    raw_rings = mmap(NULL, 2 * sizeof *raw_rings, PROT_READ | PROT_WRITE,
-                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (raw_rings == MAP_FAILED)
-        bench_die_errno("mmap", errno);
-    int to[2], from[2];
-    if (pipe(to) != 0 || pipe(from) != 0)
-        bench_die_errno("pipe", errno);
-    bench_pid = getpid();
-    fflush(stdout); /* the helper must not inherit our buffer */
-    pid_t pid = fork();
-    if (pid < 0)
-        bench_die_errno("fork", errno);
-    if (pid == 0) {
-        close(to[1]);
-        close(from[0]);
-        helper_main(to[0], from[1]);
-    }
-    close(to[0]);
-    close(from[1]);
-    helper_orders = to[1];
-    helper_replies = from[0];
-}
-
-static void helper_order(int kind, int64_t n)
-{
-    raw_order_t o = {.kind = kind, .n = n};
-    if (!pipe_io(helper_orders, &o, sizeof o, true))
-        bench_die("the raw helper is gone");
-}
-
-/* Wait until the children of the last order have been reaped. */
-static void helper_done(const bench_metric_t *m)
-{
-    unsigned char ok = 0;
-    if (!pipe_io(helper_replies, &ok, 1, false) || !ok)
-        bench_die("%s: a raw child failed", m->name);
-}
-
-/* The parent: keep up to `window` tasks in flight (the window never
- * exceeds the ring, so the task ring always has room), take the results
- * and check them. */
-static double measure_raw_tasks(const bench_metric_t *m, int iters)
-{
-    const uint64_t window = *(const uint64_t *)m->arg;
-    watch(m);
-    raw_ring_t *in = &raw_rings[0], *res = &raw_rings[1];
-    memset(raw_rings, 0, 2 * sizeof *raw_rings); /* the last worker has gone */
-    uint64_t n = RAW_WARMUP + (uint64_t)iters;
-    helper_order(RAW_ORDER_TASKS, (int64_t)n);
-    uint64_t sent = 0, got = 0, rh = 0, timed_from = 0;
-    double t0 = 0;
-    while (got < n) {
-        while (sent < n && sent - got < window) {
-            in->slot[sent % RAW_SLOTS] = sent;
-            sent++;
-            atomic_store_explicit(&in->head, sent, memory_order_release);
-        }
-        unsigned spins = 0;
-        while (got == rh) {
-            rh = atomic_load_explicit(&res->head, memory_order_acquire);
-            if (got == rh)
-                raw_backoff(&spins, false);
-        }
-        for (; got < rh; got++)
-            if (res->slot[got % RAW_SLOTS] != got * got)
-                bench_die("%s: task %llu gave a wrong result", m->name, (unsigned long long)got);
-        atomic_store_explicit(&res->tail, got, memory_order_release);
-        if (!timed_from && got >= RAW_WARMUP) {
-            timed_from = got;
-            t0 = bench_now_us();
-        }
-    }
-    double us = bench_now_us() - t0;
-    helper_done(m);
-    unwatch();
-    return (double)(n - timed_from) / us;
+    (void)kind;
+    for (int64_t i = k; i < n; i += WORKERS)
+        if (spin_work(cpu_work) != cpu_expect)
+            return 3;
+    return 0;
 }
 
 /* ---- multiproc: the executors ---------------------------------------------- */
@@ -501,11 +226,11 @@ static double measure_burst(const bench_metric_t *m, int iters)
 {
     mp_executor_t *ex = executor_of(m);
     mp_future_t **fs = new_futures(iters);
-    watch(m);
+    bench_watch(m);
     double t0 = bench_now_us();
     submit_burst(ex, fs, iters, 0);
     double us = bench_now_us() - t0;
-    unwatch();
+    bench_unwatch();
     free(fs);
     return iters / us;
 }
@@ -513,7 +238,7 @@ static double measure_burst(const bench_metric_t *m, int iters)
 static double measure_one_at_a_time(const bench_metric_t *m, int iters)
 {
     mp_executor_t *ex = executor_of(m);
-    watch(m);
+    bench_watch(m);
     double t0 = bench_now_us();
     for (int i = 0; i < iters; i++) {
         mp_future_t *f;
@@ -525,47 +250,26 @@ static double measure_one_at_a_time(const bench_metric_t *m, int iters)
         mp_future_destroy(f);
     }
     double us = bench_now_us() - t0;
-    unwatch();
+    bench_unwatch();
     return iters / us;
 }
 
 static double measure_map(const bench_metric_t *m, int iters)
 {
-    mp_executor_t *ex = executor_of(m);
-    int64_t *args = malloc((size_t)iters * sizeof *args);
-    if (!args)
-        bench_die("out of memory for %d arguments", iters);
-    for (int i = 0; i < iters; i++)
-        args[i] = i;
-    watch(m);
-    double t0 = bench_now_us();
-    mp_map_t *map;
-    bench_check(mp_executor_map(ex, &map, "square", args, sizeof *args, (size_t)iters, NULL),
-                "mp_executor_map");
-    for (int i = 0; i < iters; i++) {
-        int64_t y;
-        bench_check(mp_map_get_i64(map, (size_t)i, &y), "mp_map_get_i64");
-        if (y != (int64_t)i * i)
-            bench_die("%s: result %d is wrong", m->name, i);
-    }
-    mp_map_destroy(map);
-    double us = bench_now_us() - t0;
-    unwatch();
-    free(args);
-    return iters / us;
+    return bench_executor_map_rate(m, executor_of(m), "square", iters);
 }
 
 /* ---- CPU-bound: serial, the executor, two raw children --------------------- */
 
 static double measure_cpu_serial(const bench_metric_t *m, int iters)
 {
-    watch(m);
+    bench_watch(m);
     double t0 = bench_now_us();
     for (int i = 0; i < iters; i++)
         if (spin_work(cpu_work) != cpu_expect)
             bench_die("%s: a wrong result", m->name);
     double us = bench_now_us() - t0;
-    unwatch();
+    bench_unwatch();
     return us / 1e3;
 }
 
@@ -573,23 +277,23 @@ static double measure_cpu_executor(const bench_metric_t *m, int iters)
 {
     mp_executor_t *ex = executor_of(m);
     mp_future_t **fs = new_futures(iters);
-    watch(m);
+    bench_watch(m);
     double t0 = bench_now_us();
     submit_burst(ex, fs, iters, cpu_work);
     double us = bench_now_us() - t0;
-    unwatch();
+    bench_unwatch();
     free(fs);
     return us / 1e3;
 }
 
 static double measure_cpu_raw(const bench_metric_t *m, int iters)
 {
-    watch(m);
+    bench_watch(m);
     double t0 = bench_now_us();
-    helper_order(RAW_ORDER_CPU, iters);
-    helper_done(m);
+    bench_raw_order(RAW_ORDER_CPU, WORKERS, iters);
+    bench_raw_done(m);
     double us = bench_now_us() - t0;
-    unwatch();
+    bench_unwatch();
     return us / 1e3;
 }
 
@@ -655,11 +359,11 @@ static double one_death(mp_executor_t *ex)
 static double measure_death(const bench_metric_t *m, int iters)
 {
     mp_executor_t *ex = executor_of(m);
-    watch(m);
+    bench_watch(m);
     double us = 0;
     for (int i = 0; i < iters; i++)
         us += one_death(ex);
-    unwatch();
+    bench_unwatch();
     return us / iters / 1e3;
 }
 
@@ -692,14 +396,14 @@ static const mp_task_def_t tasks[] = {MP_TASK(square), MP_TASK(spin), MP_TASK(sl
 
 /* In the order each round measures them; CPython's last. */
 static bench_metric_t metrics[] = {
-    {.name = "raw_task_rings_pipelined", .unit = "Mtasks/s", .measure = measure_raw_tasks,
-     .arg = &pipelined_window, .size_class = RAW_PIPELINED},
+    {.name = "raw_task_rings_pipelined", .unit = "Mtasks/s", .measure = bench_raw_tasks,
+     .arg = &bench_raw_pipelined_window, .size_class = RAW_PIPELINED},
     {.name = "mp_submit_burst", .unit = "Mtasks/s", .measure = measure_burst, .arg = PROCS,
      .size_class = BURST},
     {.name = "mp_thread_submit_burst", .unit = "Mtasks/s", .measure = measure_burst,
      .arg = THREADS, .size_class = BURST},
-    {.name = "raw_task_rings_one_at_a_time", .unit = "Mtasks/s", .measure = measure_raw_tasks,
-     .arg = &one_window, .size_class = RAW_ONE},
+    {.name = "raw_task_rings_one_at_a_time", .unit = "Mtasks/s", .measure = bench_raw_tasks,
+     .arg = &bench_raw_one_window, .size_class = RAW_ONE},
     {.name = "mp_submit_one_at_a_time", .unit = "Mtasks/s", .measure = measure_one_at_a_time,
      .arg = PROCS, .size_class = ONE},
     {.name = "mp_thread_submit_one_at_a_time", .unit = "Mtasks/s",
@@ -806,9 +510,8 @@ int main(int argc, char **argv)
     const char *method;
     bench_check(mp_get_start_method(&method, false), "mp_get_start_method");
 
-    calibrate_spin();
     cpu_expect = spin_work(cpu_work);
-    start_helper();
+    bench_raw_start(cpu_child);
     bench_check(mp_shm_create(&started_shm, &(mp_shm_opts_t){.size = 64}), "mp_shm_create");
 
     printf("# bench_executor: executors, multiproc %s, %d CPUs, workers by %s\n", mp_version(),
@@ -820,9 +523,7 @@ int main(int argc, char **argv)
            (long long)cpu_work, iters[DEATHS], opts.quick ? " (--quick: not a measurement)" : "");
     bench_print_load("at start");
 
-    struct sigaction sa = {.sa_handler = on_alarm};
-    if (sigaction(SIGALRM, &sa, NULL) != 0)
-        bench_die_errno("sigaction", errno);
+    bench_watchdog(SAMPLE_LIMIT);
     bench_run(&(bench_plan_t){
         .rounds = opts.rounds, .iters = iters, .warmup_iters = 10, .py = &py, .py_args = py_args});
     if (py.version[0])
