@@ -248,7 +248,8 @@ typedef struct mp_input {
 /** The options of the map family; zero is every field's default. */
 typedef struct mp_pool_map_opts {
     /** Arguments per message to a worker; 0: Python's choice (map: about
-     *  four messages per worker, `ceil(n / (4 * workers))`; imap: 1). */
+     *  four messages per worker, `ceil(n / (4 * workers))`, but at most
+     *  1024, so that a message fits the rings; imap: 1). */
     size_t chunksize;
     /** imap and imap_unordered: at most this many messages handed to the
      *  pool and not yet yielded (Python 3.14's `buffersize`); the input is
