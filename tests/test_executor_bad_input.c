@@ -204,7 +204,7 @@ BOTH_KINDS(null_pointers)
 
 /* ---- options, names, timeouts ------------------------------------------------- */
 
-/* mp_executor_create() refuses bad options (negative max_workers or
+/* mp_executor_create() refuses bad options (negative or absurd max_workers or
  * max_tasks_per_child, a bad task_timeout, an unknown initializer) and
  * gives no executor. */
 static void test_bad_options(void)
@@ -213,6 +213,11 @@ static void test_bad_options(void)
         {.max_workers = -1},
         {.max_workers = INT32_MIN},
         {.kind = MP_EXECUTOR_THREADS, .max_workers = -1},
+        /* Each worker is a process (or a thread) and a slot on the
+         * stack of the dispatcher: an absurd count is refused. */
+        {.max_workers = MP_EXECUTOR_MAX_WORKERS + 1},
+        {.max_workers = INT32_MAX},
+        {.kind = MP_EXECUTOR_THREADS, .max_workers = INT32_MAX},
         {.max_tasks_per_child = -1},
         {.task_timeout = -1.0},
         {.task_timeout = NAN},

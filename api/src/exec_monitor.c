@@ -169,7 +169,7 @@ static void reap(mp__pool_t *pool, int index)
     if (clean) {
         if (!w->stopping)
             pool->stats.workers_retired++;
-    } else if (!ready && !pool->broken) {
+    } else if (!ready && !pool->broken && !pool->terminated) {
         settle_failed_start(pool, w, exitcode, &done);
     } else {
         pool->stats.worker_deaths++;

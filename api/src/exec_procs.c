@@ -90,8 +90,8 @@ static int uses_fork(const mp__pool_t *pool, bool *out)
 }
 
 /* Under fork, every worker starts now, before the pool's threads (as
- * Python's executor does under fork): a failed start is counted as
- * always. */
+ * Python's executor does under fork), and so does a Pool's under every
+ * method: a failed start is counted as always. */
 static void start_all(mp__pool_t *pool)
 {
     mp__job_t *done = NULL; /* no job yet: nothing to complete */
@@ -126,7 +126,7 @@ static int procs_start(mp__pool_t *pool)
         rc = uses_fork(pool, &p->forks);
     }
     if (rc == 0) {
-        if (p->forks)
+        if (p->forks || pool->opts.start_all)
             start_all(pool);
         rc = start_threads(pool);
     }
@@ -370,6 +370,13 @@ static void procs_stop_running(mp__pool_t *pool, mp__job_t *job, int reason, mp_
     mp__pool_job_finished(pool, job);
 }
 
+static void procs_kill_all(mp__pool_t *pool)
+{
+    for (int i = 0; i < pool->opts.max_workers; i++)
+        if (pool->workers[i].used)
+            mp__procs_kill_worker(pool, i);
+}
+
 static bool no_workers(void *ctx)
 {
     mp__pool_t *pool = ctx;
@@ -426,5 +433,6 @@ const mp__pool_ops_t mp__pool_procs = {
     .wait = mp__procs_wait,
     .stop_running = procs_stop_running,
     .stop = procs_stop,
+    .kill_all = procs_kill_all,
     .free = procs_free,
 };

@@ -29,15 +29,13 @@ int mp__limit_seconds(double limit, double fallback, const char *fn, double *out
     return 0;
 }
 
-/* Check the options and copy what the pool keeps. */
-static int pool_options(const mp_executor_opts_t *o, mp__pool_options_t *out)
+int mp__executor_options(const mp_executor_opts_t *o, mp__pool_options_t *out, const char *fn)
 {
-    static const char fn[] = "mp_executor_create";
     if (o->kind != MP_EXECUTOR_PROCESSES && o->kind != MP_EXECUTOR_THREADS)
         return mp__errdetail_set(MP_EINVAL, "%s: unknown kind %d", fn, (int)o->kind);
-    if (o->max_workers < 0)
-        return mp__errdetail_set(MP_EINVAL, "%s: max_workers must be greater than 0 (got %d)", fn,
-                                 o->max_workers);
+    if (o->max_workers < 0 || o->max_workers > MP_EXECUTOR_MAX_WORKERS)
+        return mp__errdetail_set(MP_EINVAL, "%s: max_workers must be in 1..%d (got %d)", fn,
+                                 MP_EXECUTOR_MAX_WORKERS, o->max_workers);
     if (o->max_tasks_per_child < 0)
         return mp__errdetail_set(MP_EINVAL, "%s: max_tasks_per_child must be >= 1 (got %d)", fn,
                                  o->max_tasks_per_child);
@@ -50,7 +48,8 @@ static int pool_options(const mp_executor_opts_t *o, mp__pool_options_t *out)
     *out = (mp__pool_options_t){.kind = o->kind,
                                 .max_workers = o->max_workers ? o->max_workers : mp_cpu_count(),
                                 .context = o->context,
-                                .max_tasks_per_child = (uint32_t)o->max_tasks_per_child};
+                                .max_tasks_per_child = (uint32_t)o->max_tasks_per_child,
+                                .noun = "executor"};
     int rc = mp__limit_seconds(o->task_timeout, INFINITY, fn, &out->task_timeout);
     if (rc < 0)
         return rc;
@@ -86,7 +85,8 @@ int mp_executor_create(mp_executor_t **out, const mp_executor_opts_t *opts)
     if (rc < 0)
         return rc;
     mp__pool_options_t options;
-    if ((rc = pool_options(opts ? opts : &(mp_executor_opts_t){0}, &options)) < 0)
+    if ((rc = mp__executor_options(opts ? opts : &(mp_executor_opts_t){0}, &options,
+                                   "mp_executor_create")) < 0)
         return rc;
     mp__executor_t *ex;
     if ((rc = mp__object_new(&mp__kind_executor, (mp__object_t **)&ex)) < 0) {
@@ -205,18 +205,6 @@ int mp_executor_worker_pids(mp_executor_t *ex, mp_pid_t *pids, size_t cap, size_
         return rc;
     if (!count || (!pids && cap))
         return mp__errdetail_set(MP_EINVAL, "%s: NULL %s", fn, !count ? "count" : "pids");
-    mp__pool_t *pool = ((mp__executor_t *)ex)->pool;
-    size_t n = 0;
-    apr_thread_mutex_lock(pool->mutex);
-    for (int i = 0; i < pool->opts.max_workers; i++) {
-        const mp__worker_t *w = &pool->workers[i];
-        if (!w->used || !w->pid)
-            continue;
-        if (n < cap)
-            pids[n] = w->pid;
-        n++;
-    }
-    apr_thread_mutex_unlock(pool->mutex);
-    *count = n;
+    *count = mp__pool_worker_pids(((mp__executor_t *)ex)->pool, pids, cap);
     return 0;
 }

@@ -23,6 +23,13 @@ typedef struct mp__future {
 
 extern const mp__kind_t mp__kind_executor, mp__kind_future, mp__kind_map, mp__kind_as_completed;
 
+/**
+ * @brief Check an executor's options and copy what the core keeps into
+ *        `out` (the strings and bytes it owns); `fn` names the caller.
+ * @return 0; MP_EINVAL; MP_ENOTASK; MP_ENOMEM.
+ */
+int mp__executor_options(const mp_executor_opts_t *o, mp__pool_options_t *out, const char *fn);
+
 /** @brief Open an executor handle in place (mp__object_open()). */
 int mp__executor_open(mp_executor_t **ex, const char *fn);
 

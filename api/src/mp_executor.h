@@ -135,7 +135,10 @@ struct mp__job {
     size_t ncallbacks;
     bool callbacks_taken;
     _Atomic bool has_callbacks;
-    void *future; /**< the future handle callbacks are given */
+    /** The handle callbacks are given: a future's, or (a Pool's job,
+     *  which has none) the job itself. */
+    void *future;
+    size_t tag; /**< its owner's number for it (a Pool's: the job's index) */
 };
 
 /** A worker of the pool (a process, or a thread). */
@@ -174,6 +177,9 @@ typedef struct mp__pool_ops {
     void (*stop_running)(mp__pool_t *pool, mp__job_t *job, int reason, mp__job_t **done);
     /** After the work is done: stop every worker, and wait for them. */
     void (*stop)(mp__pool_t *pool);
+    /** Under the mutex: kill every worker now (a terminate); the jobs
+     *  given to them are done already. NULL: the kind cannot. */
+    void (*kill_all)(mp__pool_t *pool);
     /** Stop the kind's threads and free its part. */
     void (*free)(mp__pool_t *pool);
 } mp__pool_ops_t;
@@ -188,6 +194,11 @@ typedef struct mp__pool_options {
     size_t initarg_len;
     uint32_t max_tasks_per_child;
     double task_timeout; /**< INFINITY: none */
+    /** Start every worker when the pool is made (Python's Pool does; an
+     *  executor starts them as work needs them, except under fork). */
+    bool start_all;
+    /** What the pool is to its users, in messages ("executor", "pool"). */
+    const char *noun;
 } mp__pool_options_t;
 
 struct mp__pool {
@@ -201,6 +212,7 @@ struct mp__pool {
     _Atomic size_t outstanding; /**< jobs not done (pending or given) */
     mp__worker_t *workers;      /**< opts.max_workers slots */
     bool shutdown;
+    bool terminated; /**< mp__pool_terminate(): its workers' deaths are no failures */
     int broken;           /**< MP_EBROKEN once broken, else 0 */
     char broken_why[512]; /**< the first cause */
     int start_failures;   /**< failed starts in a row */
@@ -240,6 +252,24 @@ mp__job_t *mp__pool_pop_pending(mp__pool_t *pool);
 /** @brief Under the mutex: break the pool (once), failing every job not
  *         done with MP_EBROKEN and `why`. Jobs to finish go on `done`. */
 void mp__pool_break(mp__pool_t *pool, const char *why, mp__job_t **done);
+
+/**
+ * @brief Stop at once: take no more work, fail every job not done with
+ *        MP_ECANCELLED and `why`, and kill the workers (ops->kill_all).
+ *        Returns without waiting for them to exit.
+ */
+void mp__pool_terminate(mp__pool_t *pool, const char *why);
+
+/**
+ * @brief Wait until every job is done and every worker has exited (after
+ *        a shutdown or a terminate).
+ * @return 0; MP_ETIMEDOUT; MP_EINTR.
+ */
+int mp__pool_join(mp__pool_t *pool, double deadline);
+
+/** @brief The pids of the live workers, up to `cap` in `pids`; the count
+ *         of them all. */
+size_t mp__pool_worker_pids(mp__pool_t *pool, mp_pid_t *pids, size_t cap);
 
 /** @brief Under the mutex: a job of this pool finished (counters). */
 void mp__pool_job_finished(mp__pool_t *pool, mp__job_t *job);

@@ -150,8 +150,8 @@ int mp__pool_submit(mp__pool_t *pool, mp__job_t *job)
 {
     mp__job_t *done = NULL;
     apr_thread_mutex_lock(pool->mutex);
-    int rc = pool->broken
-                 ? mp__errdetail_set(MP_EBROKEN, "the executor is broken: %s", pool->broken_why)
+    int rc = pool->broken ? mp__errdetail_set(MP_EBROKEN, "the %s is broken: %s", pool->opts.noun,
+                                              pool->broken_why)
              : pool->shutdown
                  ? mp__errdetail_set(MP_ESHUTDOWN, "cannot schedule new tasks after shutdown")
                  : 0;
@@ -171,6 +171,26 @@ int mp__pool_submit(mp__pool_t *pool, mp__job_t *job)
     return rc;
 }
 
+/* Under the mutex: fail every job not done with `code` and `message`.
+ * Pending ones leave the FIFO; jobs given to workers are failed here and
+ * stay on their worker's list until the worker is reaped (their late
+ * answers are dropped). */
+static void fail_all(mp__pool_t *pool, int code, const char *message, mp__job_t **done)
+{
+    for (mp__job_t *job; (job = mp__pool_pop_pending(pool));) {
+        mp__job_fail(job, code, message);
+        finish_unlisted(pool, job, done);
+    }
+    for (int i = 0; i < pool->opts.max_workers; i++)
+        for (mp__job_t *job = pool->workers[i].head; job; job = job->next)
+            if (!mp__job_is_done(job)) {
+                mp__job_fail(job, code, message);
+                job->abandoned = true;
+                mp__job_mark_done(job, done);
+                mp__pool_job_finished(pool, job);
+            }
+}
+
 void mp__pool_break(mp__pool_t *pool, const char *why, mp__job_t **done)
 {
     if (!pool->broken) {
@@ -178,21 +198,21 @@ void mp__pool_break(mp__pool_t *pool, const char *why, mp__job_t **done)
         snprintf(pool->broken_why, sizeof pool->broken_why, "%s", why);
     }
     char message[600];
-    snprintf(message, sizeof message, "the executor is broken: %s", pool->broken_why);
-    for (mp__job_t *job; (job = mp__pool_pop_pending(pool));) {
-        mp__job_fail(job, MP_EBROKEN, message);
-        finish_unlisted(pool, job, done);
-    }
-    /* Jobs given to workers are failed here and stay on their worker's
-     * list until the worker is reaped. */
-    for (int i = 0; i < pool->opts.max_workers; i++)
-        for (mp__job_t *job = pool->workers[i].head; job; job = job->next)
-            if (!mp__job_is_done(job)) {
-                mp__job_fail(job, MP_EBROKEN, message);
-                job->abandoned = true;
-                mp__job_mark_done(job, done);
-                mp__pool_job_finished(pool, job);
-            }
+    snprintf(message, sizeof message, "the %s is broken: %s", pool->opts.noun, pool->broken_why);
+    fail_all(pool, MP_EBROKEN, message, done);
+}
+
+void mp__pool_terminate(mp__pool_t *pool, const char *why)
+{
+    mp__job_t *done = NULL;
+    apr_thread_mutex_lock(pool->mutex);
+    pool->shutdown = true;
+    pool->terminated = true;
+    fail_all(pool, MP_ECANCELLED, why, &done);
+    if (pool->ops->kill_all)
+        pool->ops->kill_all(pool);
+    apr_thread_mutex_unlock(pool->mutex);
+    mp__jobs_complete(done);
 }
 
 int mp__pool_cancel(mp__pool_t *pool, mp__job_t *job, bool running_too)
@@ -259,6 +279,41 @@ int mp__pool_shutdown(mp__pool_t *pool, bool wait, bool cancel_pending)
     if (rc == 0)
         pool->ops->stop(pool);
     return rc;
+}
+
+static bool all_ended(void *ctx)
+{
+    mp__pool_t *pool = ctx;
+    apr_thread_mutex_lock(pool->mutex);
+    bool ended = atomic_load(&pool->outstanding) == 0 && pool->stats.workers_alive == 0;
+    apr_thread_mutex_unlock(pool->mutex);
+    return ended;
+}
+
+int mp__pool_join(mp__pool_t *pool, double deadline)
+{
+    mp__job_t *done = NULL;
+    apr_thread_mutex_lock(pool->mutex);
+    pool->ops->dispatch(pool, &done); /* stops the workers gone idle */
+    apr_thread_mutex_unlock(pool->mutex);
+    mp__jobs_complete(done);
+    return pool->ops->wait(pool, all_ended, pool, deadline);
+}
+
+size_t mp__pool_worker_pids(mp__pool_t *pool, mp_pid_t *pids, size_t cap)
+{
+    size_t n = 0;
+    apr_thread_mutex_lock(pool->mutex);
+    for (int i = 0; i < pool->opts.max_workers; i++) {
+        const mp__worker_t *w = &pool->workers[i];
+        if (!w->used || !w->pid)
+            continue;
+        if (n < cap)
+            pids[n] = w->pid;
+        n++;
+    }
+    apr_thread_mutex_unlock(pool->mutex);
+    return n;
 }
 
 void mp__pool_destroy(mp__pool_t *pool)

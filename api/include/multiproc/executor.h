@@ -108,10 +108,15 @@ typedef enum mp_executor_kind {
 /** Failed worker starts in a row after which an executor is broken. */
 #define MP_EXECUTOR_START_FAILURES 5
 
+/** The most workers an executor or a pool may have (more is MP_EINVAL):
+ *  each is a process with its own ring, watched by one thread. */
+#define MP_EXECUTOR_MAX_WORKERS 1024
+
 /** The options of mp_executor_create(); zero is every field's default. */
 typedef struct mp_executor_opts {
     mp_executor_kind_t kind; /**< processes (default) or threads */
-    int max_workers;         /**< 0: mp_cpu_count(); negative: MP_EINVAL */
+    /** 0: mp_cpu_count(); negative or over MP_EXECUTOR_MAX_WORKERS: MP_EINVAL */
+    int max_workers;
     /** Processes: the start method; NULL: the default context, or spawn
      *  when max_tasks_per_child is set (as Python). Threads: ignored. */
     mp_context_t *context;
