@@ -54,7 +54,7 @@ for m in fork spawn forkserver; do
 done
 run_example start_methods
 for name in tutorial_executor_submit tutorial_executor_as_completed tutorial_executor_map \
-    tutorial_executor_compute executor_processes_vs_threads; do
+    tutorial_executor_compute executor_processes_vs_threads tutorial_pool; do
     run_example "$name"
 done
 # Last, so that the demo ends with its speedup: a dozen 3000x2000 photos

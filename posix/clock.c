@@ -1,4 +1,5 @@
-/* Time, identity, randomness and thread counting for the POSIX backend. */
+/* Time, identity, randomness, thread counting and the terminal check for
+ * the POSIX backend. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -97,4 +98,9 @@ int mp__os_thread_count(void)
 #else
     return -1;
 #endif
+}
+
+bool mp__os_isatty_stderr(void)
+{
+    return isatty(STDERR_FILENO) == 1;
 }

@@ -266,6 +266,8 @@ static void release(void)
 
 int mp__posix_forkserver_init(void)
 {
+    /* The tracker's handlers first: see mp__posix_tracker_init_atfork(). */
+    mp__posix_tracker_init_atfork();
     int err = pthread_atfork(prepare, release, release);
     if (err) {
         errno = err;

@@ -283,6 +283,14 @@ int mp__posix_track(const char *osname);
 void mp__posix_track_abandon(const char *osname);
 /** @brief Announce that a named object was unlinked. */
 void mp__posix_untrack(const char *osname);
+/**
+ * @brief Register the tracker's fork handlers (once). The fork-server
+ *        client calls it before registering its own: fork's prepare
+ *        handlers run in the reverse order, so a fork takes the client's
+ *        lock before the tracker's, the order a start that launches the
+ *        server takes them in (a fork beside that start cannot deadlock).
+ */
+void mp__posix_tracker_init_atfork(void);
 /** @brief Announce a private directory this process made for its sockets
  *         (0700), which the tracker removes, sockets and all, once the
  *         process has ended. Quiet: a failure leaves the sweep to do it. */

@@ -57,6 +57,11 @@ static void register_atfork(void)
     pthread_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork);
 }
 
+void mp__posix_tracker_init_atfork(void)
+{
+    pthread_once(&atfork_once, register_atfork);
+}
+
 static int tracker_address(int journal_fd, struct sockaddr_un *addr, socklen_t *len)
 {
     struct stat st;
@@ -228,7 +233,7 @@ int mp__posix_journal_append(int fd, char op, pid_t pid, const char *osname)
  * and the tracker if this process has none yet. */
 static int send_event(char op, const char *osname, bool start)
 {
-    pthread_once(&atfork_once, register_atfork);
+    mp__posix_tracker_init_atfork();
     pthread_mutex_lock(&lock);
     int rc = 0;
     if (journal < 0)

@@ -26,6 +26,7 @@
 #include "executor_tasks.h"
 #include "helpers.h"
 #include "listener_tasks.h"
+#include "progress_helpers.h"
 #include "queue_death_tasks.h"
 #include "queue_tasks.h"
 #include "sync_helpers.h"
@@ -68,6 +69,7 @@ static const test_suite_t *const all_suites[] = {
     &suite_futures,
     &suite_executor_bad_input,
     &suite_executor_exit,
+    &suite_progress,
 #if TEST_POSIX /* the executor's faults are POSIX signals */
     &suite_executor_faults,
 #endif

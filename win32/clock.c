@@ -1,4 +1,5 @@
-/* Time, identity, randomness and thread counting for the Win32 backend. */
+/* Time, identity, randomness, thread counting and the console check for
+ * the Win32 backend. */
 #include <math.h>
 
 #include "win32_internal.h" /* <windows.h>, which these two need first */
@@ -61,4 +62,12 @@ int mp__os_thread_count(void)
         n += e.th32OwnerProcessID == self;
     CloseHandle(snap);
     return n > 0 ? n : -1;
+}
+
+bool mp__os_isatty_stderr(void)
+{
+    /* A console answers GetConsoleMode; a pipe, a file or NUL does not. */
+    DWORD mode;
+    HANDLE h = GetStdHandle(STD_ERROR_HANDLE);
+    return h && h != INVALID_HANDLE_VALUE && GetConsoleMode(h, &mode);
 }

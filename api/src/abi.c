@@ -34,3 +34,9 @@ RESERVED_IS_LAST(mp_pool_opts_t);
 RESERVED_IS_LAST(mp_apply_opts_t);
 RESERVED_IS_LAST(mp_pool_map_opts_t);
 RESERVED_IS_LAST(mp_progress_bar_opts_t);
+/* progress and progress_arg took two reserved words: the struct keeps the
+ * size it had with four. */
+_Static_assert(sizeof(mp_map_opts_t) ==
+                   offsetof(mp_map_opts_t, progress) + MP_OPTS_RESERVED * sizeof(uint64_t),
+               "mp_map_opts_t: fields carved from `reserved` keep its size");
+RESERVED_IS_LAST(mp_as_completed_opts_t);

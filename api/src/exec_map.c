@@ -6,6 +6,7 @@
 
 #include "mp_core.h"
 #include "mp_exec_api.h"
+#include "mp_progress.h"
 
 /* The automatic chunk: about four jobs per worker (so that work spreads
  * and a slow chunk does not hold the rest), at most MAX_CHUNK arguments. */
@@ -18,14 +19,19 @@ typedef struct map {
     size_t n;
     size_t chunk;
     double deadline;
+    mp__progress_jobs_t *progress;  /* NULL: no progress callback */
+    mp__progress_watch_t **watches; /* with progress: one per chunk */
 } map_t;
 
 static void map_release(mp__object_t *obj)
 {
     map_t *m = (map_t *)obj;
+    /* The call ends here: chunks still running report to nobody. */
+    mp__progress_jobs_end(m->progress);
     for (size_t i = 0; i < m->njobs; i++)
         mp__job_unref(m->jobs[i]);
     free(m->jobs);
+    free(m->watches);
 }
 
 const mp__kind_t mp__kind_map = {
@@ -56,8 +62,9 @@ static int submit_chunk(map_t *m, mp__pool_t *pool, const char *task, const char
         mp__job_unref(job);
         return rc;
     }
+    mp__progress_watch_t **watch = m->watches ? &m->watches[m->njobs] : NULL;
     m->jobs[m->njobs++] = job;
-    return 0;
+    return mp__progress_jobs_watch(m->progress, job, first, watch);
 }
 
 int mp_executor_map(mp_executor_t *ex, mp_map_t **out, const char *task, const void *args,
@@ -91,8 +98,12 @@ int mp_executor_map(mp_executor_t *ex, mp_map_t **out, const char *task, const v
     if (m->chunk > UINT32_MAX)
         m->chunk = UINT32_MAX;
     m->deadline = isinf(limit) ? INFINITY : mp__os_now() + limit;
-    m->jobs = malloc(((n + m->chunk - 1) / m->chunk + 1) * sizeof *m->jobs);
-    rc = m->jobs ? 0 : MP_ENOMEM;
+    size_t chunks = (n + m->chunk - 1) / m->chunk + 1;
+    m->jobs = malloc(chunks * sizeof *m->jobs);
+    rc = m->jobs ? mp__progress_jobs_create(&m->progress, opts->progress, opts->progress_arg, n)
+                 : MP_ENOMEM;
+    if (rc == 0 && m->progress && !(m->watches = calloc(chunks, sizeof *m->watches)))
+        rc = MP_ENOMEM;
     for (size_t first = 0; rc == 0 && first < n; first += m->chunk)
         rc = submit_chunk(m, pool, task, args, arg_size, first,
                           n - first < m->chunk ? n - first : m->chunk);
@@ -135,6 +146,9 @@ static int outcome(mp_map_t *handle, size_t i, const mp__outcome_t **out, const 
         return mp__errdetail_set(rc, "%s: interrupted by a signal; the map goes on", fn);
     if (rc < 0)
         return rc;
+    /* Its report goes out before its results do (mp_progress.h). */
+    if (m->watches)
+        mp__progress_watch_settle(m->watches[i / m->chunk]);
     if (atomic_load(&job->cancelled))
         return mp__errdetail_set(MP_ECANCELLED, "%s: task %zu was cancelled", fn, i);
     *out = mp__job_outcome(job, (uint32_t)(i % m->chunk));

@@ -3,12 +3,14 @@
  * wait that concerns one pool lets the waiting thread read that pool's
  * answers itself (mp__pool_ops_t.wait); one over several sleeps until any
  * job completes (their collectors complete them). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mp_core.h"
 #include "mp_exec_api.h"
+#include "mp_progress.h"
 
 int mp__jobs_wait(mp__pool_t *pool, bool (*ready)(void *), void *ctx, double deadline)
 {
@@ -115,8 +117,13 @@ typedef struct as_completed {
     mp__object_t obj;
     mp_future_t **futures; /* the distinct handles */
     mp__job_t **jobs;      /* their jobs, each with a reference until yielded */
+    size_t *index;         /* their indexes among the futures given */
     size_t n, total;
     double deadline;
+    /* Reported to as each future is yielded, in the thread that takes it:
+     * what the program has consumed, and no job callback to outlive the
+     * iterator. */
+    mp__progress_t progress;
 } as_completed_t;
 
 static void as_completed_release(mp__object_t *obj)
@@ -126,6 +133,8 @@ static void as_completed_release(mp__object_t *obj)
         mp__job_unref(it->jobs[i]);
     free(it->jobs);
     free(it->futures);
+    free(it->index);
+    mp__progress_fini(&it->progress);
 }
 
 const mp__kind_t mp__kind_as_completed = {
@@ -134,6 +143,40 @@ const mp__kind_t mp__kind_as_completed = {
     .size = sizeof(as_completed_t),
     .release = as_completed_release,
 };
+
+/* Both creates, once their options are checked. */
+static int as_completed_new(mp_as_completed_t **out, mp_future_t *const *futures, size_t n,
+                            double deadline, const mp_as_completed_opts_t *opts, const char *fn)
+{
+    as_completed_t *it;
+    int rc = mp__object_new(&mp__kind_as_completed, (mp__object_t **)&it);
+    if (rc < 0)
+        return rc;
+    it->deadline = deadline;
+    it->futures = malloc((n ? n : 1) * sizeof *it->futures);
+    it->jobs = malloc((n ? n : 1) * sizeof *it->jobs);
+    it->index = malloc((n ? n : 1) * sizeof *it->index);
+    unsigned char *dup = malloc(n ? n : 1);
+    rc = it->futures && it->jobs && it->index && dup ? open_all(futures, n, it->jobs, dup, fn)
+                                                     : MP_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (!dup[i]) {
+            it->futures[it->n] = futures[i];
+            it->index[it->n] = i;
+            it->jobs[it->n++] = it->jobs[i];
+            mp__job_ref(it->jobs[i]);
+        }
+    free(dup);
+    it->total = it->n;
+    if (rc == 0)
+        rc = mp__progress_init(&it->progress, opts->progress, opts->progress_arg, it->total);
+    if (rc < 0) {
+        mp__object_destroy(&it->obj);
+        return rc;
+    }
+    memcpy(out, &it->obj.handle, sizeof *out);
+    return 0;
+}
 
 int mp_as_completed_create(mp_as_completed_t **out, mp_future_t *const *futures, size_t n,
                            double timeout)
@@ -144,28 +187,26 @@ int mp_as_completed_create(mp_as_completed_t **out, mp_future_t *const *futures,
     int rc = mp__timeout_check(timeout, fn);
     if (rc < 0)
         return rc;
-    as_completed_t *it;
-    if ((rc = mp__object_new(&mp__kind_as_completed, (mp__object_t **)&it)) < 0)
+    const mp_as_completed_opts_t none = {0};
+    return as_completed_new(out, futures, n, mp__deadline(true, timeout), &none, fn);
+}
+
+int mp_as_completed_create_with(mp_as_completed_t **out, mp_future_t *const *futures, size_t n,
+                                const mp_as_completed_opts_t *opts)
+{
+    static const char fn[] = "mp_as_completed_create_with";
+    const mp_as_completed_opts_t none = {0};
+    if (!opts)
+        opts = &none;
+    if (!out || (!futures && n))
+        return mp__errdetail_set(MP_EINVAL, "%s: NULL %s", fn, !out ? "out" : "futures");
+    /* A limit on the whole iteration: 0 is none, as a map's timeout. */
+    double limit = INFINITY;
+    int rc = mp__limit_seconds(opts->timeout, INFINITY, fn, &limit);
+    if (rc < 0)
         return rc;
-    it->deadline = mp__deadline(true, timeout);
-    it->futures = malloc((n ? n : 1) * sizeof *it->futures);
-    it->jobs = malloc((n ? n : 1) * sizeof *it->jobs);
-    unsigned char *dup = malloc(n ? n : 1);
-    rc = it->futures && it->jobs && dup ? open_all(futures, n, it->jobs, dup, fn) : MP_ENOMEM;
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        if (!dup[i]) {
-            it->futures[it->n] = futures[i];
-            it->jobs[it->n++] = it->jobs[i];
-            mp__job_ref(it->jobs[i]);
-        }
-    free(dup);
-    it->total = it->n;
-    if (rc < 0) {
-        mp__object_destroy(&it->obj);
-        return rc;
-    }
-    memcpy(out, &it->obj.handle, sizeof *out);
-    return 0;
+    return as_completed_new(out, futures, n, isinf(limit) ? INFINITY : mp__os_now() + limit, opts,
+                            fn);
 }
 
 static bool any_done(void *arg)
@@ -199,10 +240,12 @@ int mp_as_completed_next(mp_as_completed_t *handle, mp_future_t **out)
             continue;
         /* Yielded: forgotten (the last one takes its place). */
         *out = it->futures[i];
+        mp__progress_job_done(&it->progress, it->jobs[i], it->index[i]);
         mp__job_unref(it->jobs[i]);
         it->n--;
         it->futures[i] = it->futures[it->n];
         it->jobs[i] = it->jobs[it->n];
+        it->index[i] = it->index[it->n];
         return 0;
     }
     return 0;

@@ -213,6 +213,10 @@ int mp__os_cpu_count(void);
 /** @brief Threads in this process; -1 when the platform cannot tell. */
 int mp__os_thread_count(void);
 
+/** @brief Whether stderr is a terminal (Win32: a console), for the
+ *         progress bar's redrawn line. */
+bool mp__os_isatty_stderr(void);
+
 /** @brief Fill `buf` with `n` bytes from the OS's cryptographic RNG. */
 int mp__os_random(void *buf, size_t n);
 

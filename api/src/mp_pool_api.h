@@ -19,6 +19,7 @@
 #include <multiproc/pool.h>
 
 #include "mp_executor.h"
+#include "mp_progress.h"
 
 /** A pool's life, as Python's Pool tells it. */
 typedef enum mp__pool_state {
@@ -74,6 +75,28 @@ int mp__input_read(mp__input_t *r, mp__buf_t *out);
 /** @brief Check a call's input and options (shared by every map). */
 int mp__input_check(const mp_input_t *in, const char *fn);
 
+/* ---- pool_jobq.c: a FIFO of jobs ------------------------------------ */
+
+/** A growable FIFO of jobs, a reference each (imap's jobs handed out,
+ *  imap_unordered's jobs finished). */
+typedef struct mp__jobq {
+    mp__job_t **jobs;
+    size_t head, count, cap;
+} mp__jobq_t;
+
+/** @brief Append a job; the queue takes the caller's reference.
+ *  @return 0; MP_ENOMEM (the queue is unchanged). */
+int mp__jobq_push(mp__jobq_t *q, mp__job_t *job);
+
+/** @brief The oldest job, or NULL. */
+mp__job_t *mp__jobq_peek(const mp__jobq_t *q);
+
+/** @brief Take the oldest job (its reference passes to the caller), or NULL. */
+mp__job_t *mp__jobq_pop(mp__jobq_t *q);
+
+/** @brief Drop every job's reference and free the queue. */
+void mp__jobq_free(mp__jobq_t *q);
+
 /* ---- pool_batch.c: a call's jobs ------------------------------------- */
 
 /** What a call's handle and its jobs' callbacks share. */
@@ -92,9 +115,13 @@ typedef struct mp__batch {
     bool watch;          /**< its jobs carry a done callback */
     bool unordered;      /**< note jobs in the order they finish (imap_unordered) */
     _Atomic bool failed; /**< a task failed (for the final callback) */
-    /* imap_unordered: finished jobs, a reference each (core lock). */
-    mp__job_t **finished;
-    size_t finished_head, finished_count, finished_cap;
+    _Atomic bool lost;   /**< a finished job could not be kept (no memory) */
+    mp__jobq_t finished; /**< imap_unordered: jobs finished (core lock) */
+    /** The call's progress callback: an async result's jobs report from
+     *  their done callbacks (a wait returns after every report); an imap's
+     *  as the consumer takes them (each before its results). */
+    mp__progress_t progress;
+    bool consumer_reports; /**< an imap's: the job callbacks do not report */
 } mp__batch_t;
 
 /** The options of a batch, from the call's. */
@@ -102,6 +129,7 @@ typedef struct mp__batch_opts {
     const mp_pool_map_opts_t *map; /**< callbacks, progress (may be NULL) */
     size_t total;                  /**< tasks, when known (0: not) */
     bool unordered;
+    bool consumer_reports; /**< progress is reported by the consumer (imap) */
 } mp__batch_opts_t;
 
 /** @brief A new batch (refs 1: the caller's). */

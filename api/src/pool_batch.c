@@ -41,7 +41,15 @@ int mp__batch_create(mp__batch_t **out, mp__pool_t *pool, size_t chunk,
         b->callback_arg = map->callback_arg;
     }
     b->unordered = opts->unordered;
-    b->watch = b->callback || b->error_callback || b->unordered;
+    b->consumer_reports = opts->consumer_reports;
+    int rc = mp__progress_init(&b->progress, map ? map->progress : NULL,
+                               map ? map->progress_arg : NULL, opts->total);
+    if (rc < 0) {
+        free(b);
+        return rc;
+    }
+    b->watch = b->callback || b->error_callback || b->unordered ||
+               (b->progress.fn && !b->consumer_reports);
     atomic_init(&b->refs, 1);
     atomic_init(&b->left, 1); /* the maker's, until mp__batch_made_all() */
     *out = b;
@@ -52,9 +60,8 @@ void mp__batch_unref(mp__batch_t *b)
 {
     if (!b || atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) != 1)
         return;
-    for (size_t i = 0; i < b->finished_count; i++)
-        mp__job_unref(b->finished[(b->finished_head + i) % b->finished_cap]);
-    free(b->finished);
+    mp__jobq_free(&b->finished);
+    mp__progress_fini(&b->progress);
     free(b);
 }
 
@@ -75,35 +82,10 @@ static void count_down(mp__batch_t *b)
         batch_end(b);
 }
 
-/* Under the core lock: keep a finished job for imap_unordered. */
-static int note_finished(mp__batch_t *b, mp__job_t *job)
-{
-    if (b->finished_count == b->finished_cap) {
-        size_t cap = b->finished_cap ? 2 * b->finished_cap : 16;
-        mp__job_t **grown = malloc(cap * sizeof *grown);
-        if (!grown)
-            return MP_ENOMEM;
-        for (size_t i = 0; i < b->finished_count; i++)
-            grown[i] = b->finished[(b->finished_head + i) % b->finished_cap];
-        free(b->finished);
-        b->finished = grown;
-        b->finished_cap = cap;
-        b->finished_head = 0;
-    }
-    mp__job_ref(job);
-    b->finished[(b->finished_head + b->finished_count++) % b->finished_cap] = job;
-    return 0;
-}
-
 mp__job_t *mp__batch_take_finished(mp__batch_t *b)
 {
-    mp__job_t *job = NULL;
     mp__core_lock();
-    if (b->finished_count) {
-        job = b->finished[b->finished_head];
-        b->finished_head = (b->finished_head + 1) % b->finished_cap;
-        b->finished_count--;
-    }
+    mp__job_t *job = mp__jobq_pop(&b->finished);
     mp__core_unlock();
     return job;
 }
@@ -119,12 +101,17 @@ static void job_done(mp_future_t *f, void *arg)
             atomic_store(&b->failed, true);
             break;
         }
+    if (!b->consumer_reports)
+        mp__progress_job_done(&b->progress, job, job->tag * b->chunk);
     if (b->unordered) {
+        mp__job_ref(job);
         mp__core_lock();
-        int rc = note_finished(b, job);
+        int rc = mp__jobq_push(&b->finished, job);
         mp__core_unlock();
-        if (rc < 0) /* out of memory: the iterator sees the job failed */
-            atomic_store(&b->failed, true);
+        if (rc < 0) { /* out of memory: its iterator loses it (and says so) */
+            mp__job_unref(job);
+            atomic_store(&b->lost, true);
+        }
     }
     count_down(b);
     mp__batch_unref(b); /* the callback's */

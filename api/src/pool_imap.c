@@ -26,9 +26,7 @@ typedef struct imap {
     bool input_ended;
     int input_error; /* the input's failure, told after what came before it */
     char input_why[256];
-    /* imap: the jobs handed out, oldest first, a reference each */
-    mp__job_t **fifo;
-    size_t fifo_head, fifo_count, fifo_cap;
+    mp__jobq_t handed;  /* imap: the jobs handed out, oldest first */
     mp__job_t *current; /* the job being yielded (a reference), */
     uint32_t pos;       /* and its next task */
 } imap_t;
@@ -36,9 +34,9 @@ typedef struct imap {
 static void imap_release(mp__object_t *obj)
 {
     imap_t *it = (imap_t *)obj;
-    for (size_t i = 0; i < it->fifo_count; i++)
-        mp__job_unref(it->fifo[(it->fifo_head + i) % it->fifo_cap]);
-    free(it->fifo);
+    if (it->batch)
+        mp__progress_close(&it->batch->progress);
+    mp__jobq_free(&it->handed);
     mp__job_unref(it->current);
     mp__batch_unref(it->batch);
     free(it->task);
@@ -50,32 +48,6 @@ const mp__kind_t mp__kind_imap = {
     .size = sizeof(imap_t),
     .release = imap_release,
 };
-
-static int fifo_push(imap_t *it, mp__job_t *job)
-{
-    if (it->fifo_count == it->fifo_cap) {
-        size_t cap = it->fifo_cap ? 2 * it->fifo_cap : 16;
-        mp__job_t **grown = malloc(cap * sizeof *grown);
-        if (!grown)
-            return MP_ENOMEM;
-        for (size_t i = 0; i < it->fifo_count; i++)
-            grown[i] = it->fifo[(it->fifo_head + i) % it->fifo_cap];
-        free(it->fifo);
-        it->fifo = grown;
-        it->fifo_cap = cap;
-        it->fifo_head = 0;
-    }
-    it->fifo[(it->fifo_head + it->fifo_count++) % it->fifo_cap] = job;
-    return 0;
-}
-
-static mp__job_t *fifo_pop(imap_t *it)
-{
-    mp__job_t *job = it->fifo[it->fifo_head];
-    it->fifo_head = (it->fifo_head + 1) % it->fifo_cap;
-    it->fifo_count--;
-    return job;
-}
 
 /* The input ended in failure `rc`: told once what came before is told. */
 static void input_failed(imap_t *it, int rc)
@@ -107,8 +79,13 @@ static void hand_out_one(imap_t *it)
     }
     it->made++;
     it->outstanding++;
-    if (it->batch->unordered || fifo_push(it, job) < 0)
-        mp__job_unref(job); /* followed through the batch (or lost to memory) */
+    if (it->batch->unordered) {
+        mp__job_unref(job); /* followed through the batch */
+    } else if (mp__jobq_push(&it->handed, job) < 0) {
+        mp__job_unref(job);
+        it->outstanding--;
+        input_failed(it, mp__errdetail_set(MP_ENOMEM, "out of memory for the jobs handed out"));
+    }
 }
 
 /* Read the input as far as the window allows. */
@@ -122,7 +99,7 @@ static bool any_finished(void *ctx)
 {
     mp__batch_t *b = ctx;
     mp__core_lock();
-    bool any = b->finished_count > 0;
+    bool any = b->finished.count > 0 || atomic_load(&b->lost);
     mp__core_unlock();
     return any;
 }
@@ -143,14 +120,20 @@ static int next_job(imap_t *it, double deadline)
         int rc = mp__batch_wait(it->batch, any_finished, it->batch, deadline);
         if (rc < 0)
             return rc;
-        job = mp__batch_take_finished(it->batch);
+        if (!(job = mp__batch_take_finished(it->batch)))
+            return mp__errdetail_set(MP_ENOMEM, "out of memory: a finished job was lost");
     } else {
-        job = it->fifo[it->fifo_head];
+        job = mp__jobq_peek(&it->handed);
         int rc = mp__job_is_done(job) ? 0 : mp__jobs_wait(job->pool, job_done, job, deadline);
         if (rc < 0)
             return rc;
-        fifo_pop(it);
+        mp__jobq_pop(&it->handed);
     }
+    /* Reported before its results are yielded; the total is known once
+     * the input has ended. */
+    if (it->input_ended)
+        mp__progress_set_total(&it->batch->progress, it->input.index);
+    mp__progress_job_done(&it->batch->progress, job, job->tag * it->chunk);
     it->current = job;
     it->pos = 0;
     return 1;
@@ -233,7 +216,10 @@ static int make(mp_pool_t *pool, mp_imap_t **out, const char *task, const mp_inp
     mp__input_of(&it->input, input);
     it->task = strdup(task);
     rc = it->task ? mp__batch_create(&it->batch, ph->pool, chunk,
-                                     &(mp__batch_opts_t){.map = opts, .unordered = unordered})
+                                     &(mp__batch_opts_t){.map = opts,
+                                                         .total = input->next ? 0 : input->n,
+                                                         .unordered = unordered,
+                                                         .consumer_reports = true})
                   : MP_ENOMEM;
     if (rc < 0) {
         mp__object_destroy(&it->obj);

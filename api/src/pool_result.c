@@ -11,6 +11,7 @@
 static void result_release(mp__object_t *obj)
 {
     mp__async_result_t *r = (mp__async_result_t *)obj;
+    mp__progress_close(&r->batch->progress); /* no report after the handle */
     for (size_t i = 0; i < r->njobs; i++)
         mp__job_unref(r->jobs[i]);
     free(r->jobs);
@@ -165,16 +166,20 @@ int mp_async_result_ready(mp_async_result_t *handle)
     return rc < 0 ? rc : is_ready(r);
 }
 
+/* Open a result that must be ready (its outcomes are read). */
+static int open_ready(mp_async_result_t *handle, mp__async_result_t **out, const char *fn)
+{
+    int rc = open_result(handle, out, fn);
+    if (rc == 0 && !is_ready(*out))
+        return mp__errdetail_set(MP_ESTATE, "%s: the result is not ready", fn);
+    return rc;
+}
+
 int mp_async_result_successful(mp_async_result_t *handle)
 {
-    static const char fn[] = "mp_async_result_successful";
     mp__async_result_t *r = NULL;
-    int rc = open_result(handle, &r, fn);
-    if (rc < 0)
-        return rc;
-    if (!is_ready(r))
-        return mp__errdetail_set(MP_ESTATE, "%s: the result is not ready", fn);
-    return first_failure(r) == r->n;
+    int rc = open_ready(handle, &r, "mp_async_result_successful");
+    return rc < 0 ? rc : first_failure(r) == r->n;
 }
 
 /* MP_ETASK naming task `i`'s failure. */
@@ -297,13 +302,10 @@ int mp_async_result_item_double(mp_async_result_t *r, size_t i, double *out)
 
 int mp_async_result_error(mp_async_result_t *handle, size_t *index, int *code, const char **message)
 {
-    static const char fn[] = "mp_async_result_error";
     mp__async_result_t *r = NULL;
-    int rc = open_result(handle, &r, fn);
+    int rc = open_ready(handle, &r, "mp_async_result_error");
     if (rc < 0)
         return rc;
-    if (!is_ready(r))
-        return mp__errdetail_set(MP_ESTATE, "%s: the result is not ready", fn);
     size_t i = first_failure(r);
     const mp__outcome_t *o = i < r->n ? outcome(r, i) : NULL;
     if (index)

@@ -81,6 +81,7 @@
 
 #include <multiproc/context.h>
 #include <multiproc/export.h>
+#include <multiproc/progress.h>
 #include <multiproc/types.h>
 
 #ifdef __cplusplus
@@ -400,6 +401,37 @@ MP_API int mp_futures_wait(mp_future_t *const *futures, size_t n, double timeout
 MP_API int mp_as_completed_create(mp_as_completed_t **out, mp_future_t *const *futures, size_t n,
                                   double timeout);
 
+/** The options of mp_as_completed_create_with(); zero is every field's
+ *  default. */
+typedef struct mp_as_completed_opts {
+    /** Seconds for the whole iteration, from the create: a next() past it
+     *  answers MP_ETIMEDOUT. 0 (the default) or MP_FOREVER: no limit (a
+     *  limit on the whole iteration, as a map's timeout; the short form's
+     *  0 polls). */
+    double timeout;
+    /** Called as each future is yielded by mp_as_completed_next(), in
+     *  that thread (progress.h: `done` counts the futures yielded, `first`
+     *  is the future's index in `futures`, times before the create are
+     *  negative); NULL (the default): none. */
+    mp_progress_fn progress;
+    void *progress_arg;                  /**< given to it (borrowed) */
+    uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
+} mp_as_completed_opts_t;
+
+/**
+ * @brief mp_as_completed_create() with options: a timeout for the whole
+ *        iteration and a progress callback.
+ * @param[out] out the iterator.
+ * @param futures the futures (borrowed, as mp_as_completed_create()).
+ * @param n their count.
+ * @param opts the options (NULL: no limit, no progress).
+ * @return 0; MP_EINVAL for NULL out, NULL futures with n > 0 or a bad
+ *         timeout (negative or NaN); MP_ECLOSED for a destroyed future;
+ *         MP_ENOMEM.
+ */
+MP_API int mp_as_completed_create_with(mp_as_completed_t **out, mp_future_t *const *futures,
+                                       size_t n, const mp_as_completed_opts_t *opts);
+
 /**
  * @brief The next future to finish.
  * @param it the iterator.
@@ -426,7 +458,12 @@ typedef struct mp_map_opts {
      *  mp_map_get() of a result not there by then answers MP_ETIMEDOUT.
      *  0 (the default) or MP_FOREVER: no limit. */
     double timeout;
-    uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
+    /** Called as each chunk finishes (progress.h: once per chunk, never
+     *  two at a time, `done` rising to n), until mp_map_destroy();
+     *  NULL (the default): none. mp_progress_bar draws a bar. */
+    mp_progress_fn progress;
+    void *progress_arg;                      /**< given to it (borrowed) */
+    uint64_t reserved[MP_OPTS_RESERVED - 2]; /**< zero (see types.h) */
 } mp_map_opts_t;
 
 /**

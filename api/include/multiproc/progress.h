@@ -9,7 +9,9 @@
  * are readable, from whichever thread read them (the caller's while it
  * waits, or one of the pool's threads), never two at a time for one call,
  * and never while a library lock is held. The callback must be quick and
- * must not wait on the pool that calls it.
+ * must not wait on the pool that calls it. An as-completed iterator
+ * reports each future as mp_as_completed_next() yields it, in that thread.
+ * No call comes after the call's handle is destroyed.
  */
 #ifndef MULTIPROC_PROGRESS_H
 #define MULTIPROC_PROGRESS_H
@@ -38,8 +40,11 @@ typedef struct mp_progress {
     /* The message of work that just finished: */
     size_t first;    /**< index of its first task among the call's */
     size_t count;    /**< its tasks (a chunk's size) */
-    double queued;   /**< when it was handed to the pool */
-    double started;  /**< when a worker began it */
+    double queued;   /**< when it was handed to the pool (negative for a
+                          future submitted before an as-completed began) */
+    double started;  /**< when a worker began it (its `finished` when not
+                          known: cancelled before it ran, or failed by
+                          its worker's death) */
     double finished; /**< when its results were read */
     mp_pid_t worker; /**< the worker process that ran it (0: a thread) */
 } mp_progress_t;
@@ -74,7 +79,14 @@ typedef struct mp_progress_bar_opts {
  * Give it as the callback of a call: `.progress = mp_progress_bar`, with
  * `.progress_arg` NULL or an mp_progress_bar_opts_t (borrowed for the
  * call's life). The environment variable MP_PROGRESS=0 turns every bar
- * off; MP_PROGRESS=1 draws it even when stderr is not a terminal.
+ * off; MP_PROGRESS=1 draws the redrawn line even when stderr is not a
+ * terminal. With the total not known yet, the line shows what is done
+ * and the rate only; failed tasks are counted at its end.
+ *
+ * What it remembers between calls (when it last drew, how wide its line
+ * was) is one state for the whole process, kept in atomics: any thread may
+ * draw, and two calls showing a bar at the same time share the one line
+ * (and its rate limit).
  *
  * @param progress the state.
  * @param arg NULL, or a const mp_progress_bar_opts_t *.
