@@ -272,6 +272,27 @@ mp_install_deps() {
     fi
 }
 
+# mp_install_vips: libvips (Debian's libvips-dev, Homebrew's vips), which
+# only the image example and bench_image need (ci/demo.sh runs the example;
+# CMake skips both without it). Optional: where it cannot be installed this
+# warns and goes on. ci/test.sh does not call it: libvips-dev brings in
+# over a hundred packages (165 and 267 MB on a Debian 12 machine, with its
+# recommends) for one example; where it is installed, the test stages build
+# and run that example too.
+mp_install_vips() {
+    case "$(uname -s)" in
+    Linux)
+        command -v apt-get >/dev/null 2>&1 && mp_apt_install libvips-dev && return 0
+        ;;
+    Darwin)
+        brew list --versions vips >/dev/null 2>&1 && return 0
+        mp_log "brew install vips"
+        brew install vips && return 0
+        ;;
+    esac
+    mp_log "warning: libvips could not be installed: the image example will be skipped"
+}
+
 # A build directory made by another generator cannot be reused: CMake
 # refuses to switch. Start such a directory afresh.
 mp_fresh_if_other_generator() {

@@ -4,7 +4,9 @@
 #
 #   cmake -DEXE=path/to/example -DEXPECTED=expected/x.txt
 #         [-DMIN_SECONDS=1.0 -DMAX_SECONDS=1.6] [-DUNORDERED=ON] [-DLOG_STDERR=ON]
-#         [-DEMULATOR=wine64] -P check_output.cmake
+#         [-DEMULATOR=wine64] [-DARGS="--count 4"] -P check_output.cmake
+#
+# ARGS, one string, are the example's arguments, split as a shell would.
 #
 # EMULATOR (a command, or a list: command and arguments) runs EXE when it is
 # not empty: CMAKE_CROSSCOMPILING_EMULATOR, which ctest would put in front of
@@ -34,8 +36,9 @@ foreach(var EXE EXPECTED)
   endif()
 endforeach()
 
+separate_arguments(args UNIX_COMMAND "${ARGS}")
 # ${EMULATOR} unquoted: nothing when it is empty, one word per list item.
-execute_process(COMMAND ${EMULATOR} "${EXE}" OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc
+execute_process(COMMAND ${EMULATOR} "${EXE}" ${args} OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc
                 TIMEOUT 120)
 
 function(fail why)
