@@ -37,10 +37,12 @@ run_example() {
     fi
     mp_log "$what"
     start=$(mp_now_ms)
+    # Its output is kept too (build/demo/<name>.out), for the summary.
     if [ -n "$method" ]; then
-        (cd "$bin" && MP_START_METHOD=$method "./$name") || rc=$?
+        (cd "$bin" && MP_START_METHOD=$method "./$name") | tee "$bin/../$name.out" ||
+            rc=$?
     else
-        (cd "$bin" && "./$name") || rc=$?
+        (cd "$bin" && "./$name") | tee "$bin/../$name.out" || rc=$?
     fi
     end=$(mp_now_ms)
     printf -- '--- %s: exit %d, %d.%03d s wall\n' "$what" "$rc" $(((end - start) / 1000)) \
@@ -71,4 +73,6 @@ if [ "$problems" -ne 0 ]; then
     mp_log "demo: $problems program(s) missing or failed"
     exit 1
 fi
-mp_log "demo: all programs ran"
+mp_log "demo: all programs ran; the image example's speedup:"
+# The flagship's figures, last (the example printed them above too).
+grep -i 'speedup' "$bin/../image_thumbnails.out" || true
