@@ -136,6 +136,13 @@ static int64_t map_arg(size_t i)
     return i % 5 == 0 ? -(int64_t)i - 1 : (int64_t)i;
 }
 
+/* The arguments of a map of `n`: map_arg(0), map_arg(1), ... */
+static void fill_map_args(int64_t *args, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        args[i] = map_arg(i);
+}
+
 /* A map in chunks of 3 over 64 arguments, 13 of them failing: a report per
  * chunk, done rising to 64, failed 13, from both the collector and the
  * thread reading results, never two at once. */
@@ -146,8 +153,7 @@ static void map_reports(mp_executor_kind_t kind)
     if (!ex)
         return;
     int64_t args[N];
-    for (size_t i = 0; i < N; i++)
-        args[i] = map_arg(i);
+    fill_map_args(args, N);
     static record_t r;
     record_init(&r, kind, N);
     mp_map_t *m = NULL;
@@ -467,8 +473,7 @@ static void test_pool_map_reports(void)
     if (!pool)
         return;
     int64_t args[N];
-    for (size_t i = 0; i < N; i++)
-        args[i] = map_arg(i);
+    fill_map_args(args, N);
     static record_t r;
     record_init(&r, MP_EXECUTOR_PROCESSES, N);
     mp_async_result_t *res = NULL;
@@ -493,8 +498,7 @@ static void pool_imap_reports(bool unordered)
     if (!pool)
         return;
     int64_t args[N];
-    for (size_t i = 0; i < N; i++)
-        args[i] = map_arg(i);
+    fill_map_args(args, N);
     static record_t r;
     record_init(&r, MP_EXECUTOR_PROCESSES, N);
     r.thread = self_thread_id(); /* the consumer's */
