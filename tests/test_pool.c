@@ -448,6 +448,42 @@ static void test_imap(void)
     pool_finish(pool);
 }
 
+/* An imap made before close() gets all its work, though its input is read
+ * only as the results are taken (Python's Pool had queued it all): join
+ * refuses (MP_ESTATE) while the imap still reads its input, instead of
+ * waiting for ever, and completes once it has read it all. */
+static void test_imap_after_close(void)
+{
+    enum { N = 500 };
+    mp_pool_t *pool = start_pool(2);
+    if (!pool)
+        return;
+    count_iter_t input = count_iter(N, -1, 0);
+    mp_imap_t *it = NULL;
+    if (EXPECT_RC(mp_pool_imap(pool, &it, "task_square", MP_INPUT_ITER(count_iter_next, &input),
+                               &(mp_pool_map_opts_t){.chunksize = 10, .buffersize = 2}),
+                  0)) {
+        EXPECT_RC(mp_pool_close(pool), 0);
+        EXPECT_RC(mp_pool_join(pool, 0), MP_ESTATE);
+        mp_imap_item_t item;
+        int rc;
+        size_t n = 0;
+        while ((rc = mp_imap_next(it, POOL_WAIT_S, &item)) == 1) {
+            int64_t v = 0;
+            memcpy(&v, item.data, sizeof v);
+            if (!EXPECT(item.index == n && v == (int64_t)(n * n), "item %zu: index %zu, %lld", n,
+                        item.index, (long long)v))
+                break;
+            n++;
+        }
+        EXPECT_RC(rc, 0);
+        EXPECT_EQ(n, (size_t)N);
+        EXPECT_RC(mp_pool_join(pool, POOL_WAIT_S), 0);
+    }
+    mp_imap_destroy(it);
+    pool_finish(pool);
+}
+
 /* imap_unordered(square) over 0..n-1 yields every index once, each with
  * its square, then 0. */
 static void imap_every_index(mp_pool_t *pool, size_t n, size_t chunksize)
@@ -1041,6 +1077,7 @@ static const test_case_t tests[] = {
     {"map_async_callbacks", test_map_async_callbacks, ON_ALL},
     {"empty_inputs", test_empty_inputs, ON_ALL},
     {"imap", test_imap, ON_ALL},
+    {"imap_after_close", test_imap_after_close, ON_ALL},
     {"imap_unordered", test_imap_unordered, ON_ALL},
     {"make_pool", test_make_pool, ON_ALL},
     {"destroy_running", test_destroy_running, ON_ALL},

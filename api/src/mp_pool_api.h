@@ -33,6 +33,10 @@ typedef struct mp__pool_handle {
     mp__object_t obj;
     mp__pool_t *pool;
     _Atomic int state; /**< mp__pool_state_t */
+    /** imaps still reading their input: a close waits for them before it
+     *  shuts the core down (their work was accepted before the close, as
+     *  Python's Pool had queued it). */
+    _Atomic int feeders;
 } mp__pool_handle_t;
 
 extern const mp__kind_t mp__kind_pool, mp__kind_async_result, mp__kind_imap;
@@ -40,6 +44,14 @@ extern const mp__kind_t mp__kind_pool, mp__kind_async_result, mp__kind_imap;
 /** @brief Open a pool handle; MP_ESTATE (Python's "Pool not running")
  *         unless it is running. */
 int mp__pool_open_running(mp_pool_t *handle, mp__pool_handle_t **out, const char *fn);
+
+/** @brief Open a pool handle for an imap's next job: MP_ESTATE once it is
+ *         terminated (a closed pool still takes an imap's jobs). */
+int mp__pool_open_feeding(mp_pool_t *handle, mp__pool_handle_t **out, const char *fn);
+
+/** @brief An imap starts reading its input / has read all it will. */
+void mp__pool_feeder_start(mp__pool_handle_t *ph);
+void mp__pool_feeder_done(mp_pool_t *handle);
 
 /* ---- pool_input.c: where arguments come from ------------------------- */
 

@@ -99,6 +99,36 @@ int mp__pool_open_running(mp_pool_t *handle, mp__pool_handle_t **out, const char
     return rc;
 }
 
+int mp__pool_open_feeding(mp_pool_t *handle, mp__pool_handle_t **out, const char *fn)
+{
+    int rc = open_pool(handle, out, fn);
+    if (rc == 0 && atomic_load(&(*out)->state) == MP__POOL_TERMINATED)
+        return mp__errdetail_set(MP_ESTATE, "%s: the pool was terminated", fn);
+    return rc;
+}
+
+void mp__pool_feeder_start(mp__pool_handle_t *ph)
+{
+    atomic_fetch_add(&ph->feeders, 1);
+}
+
+/* The core shuts down once the pool is closed and no imap feeds it: the
+ * last of close() and the feeders' ends does it (twice is harmless). */
+static void shut_down_when_fed(mp__pool_handle_t *ph)
+{
+    if (atomic_load(&ph->state) == MP__POOL_CLOSED && atomic_load(&ph->feeders) == 0)
+        mp__pool_shutdown(ph->pool, false, false);
+}
+
+void mp__pool_feeder_done(mp_pool_t *handle)
+{
+    mp__pool_handle_t *ph = NULL;
+    if (open_pool(handle, &ph, "mp_imap_next") < 0)
+        return; /* the pool was destroyed: nothing to tell it */
+    atomic_fetch_sub(&ph->feeders, 1);
+    shut_down_when_fed(ph);
+}
+
 int mp_pool_close(mp_pool_t *handle)
 {
     mp__pool_handle_t *ph = NULL;
@@ -107,7 +137,7 @@ int mp_pool_close(mp_pool_t *handle)
         return rc;
     int running = MP__POOL_RUNNING;
     if (atomic_compare_exchange_strong(&ph->state, &running, MP__POOL_CLOSED))
-        mp__pool_shutdown(ph->pool, false, false);
+        shut_down_when_fed(ph);
     return 0;
 }
 
@@ -135,6 +165,13 @@ int mp_pool_join(mp_pool_t *handle, double timeout)
         return mp__errdetail_set(MP_ESTATE,
                                  "%s: the pool is still running: close or terminate "
                                  "it first",
+                                 fn);
+    /* A closed pool's imap hands out its input as it is read: waiting for
+     * the workers before it has been would wait for ever. */
+    if (atomic_load(&ph->state) == MP__POOL_CLOSED && atomic_load(&ph->feeders) > 0)
+        return mp__errdetail_set(MP_ESTATE,
+                                 "%s: an imap of the pool still reads its input: read it "
+                                 "to its end or destroy it first",
                                  fn);
     rc = mp__pool_join(ph->pool, mp__deadline(true, timeout));
     if (rc == MP_ETIMEDOUT)

@@ -24,6 +24,7 @@ typedef struct imap {
     size_t made;        /* jobs made */
     size_t outstanding; /* jobs handed out and not yielded yet */
     bool input_ended;
+    bool feeding;    /* counted among the pool's feeders */
     int input_error; /* the input's failure, told after what came before it */
     char input_why[256];
     mp__jobq_t handed;  /* imap: the jobs handed out, oldest first */
@@ -31,9 +32,21 @@ typedef struct imap {
     uint32_t pos;       /* and its next task */
 } imap_t;
 
+/* The input was read to its end (or its failure): the pool is told, so a
+ * close waiting for it can shut the pool down. */
+static void input_done(imap_t *it)
+{
+    it->input_ended = true;
+    if (it->feeding) {
+        it->feeding = false;
+        mp__pool_feeder_done(it->pool);
+    }
+}
+
 static void imap_release(mp__object_t *obj)
 {
     imap_t *it = (imap_t *)obj;
+    input_done(it); /* what it did not read, it never will */
     if (it->batch)
         mp__progress_close(&it->batch->progress);
     mp__jobq_free(&it->handed);
@@ -52,7 +65,7 @@ const mp__kind_t mp__kind_imap = {
 /* The input ended in failure `rc`: told once what came before is told. */
 static void input_failed(imap_t *it, int rc)
 {
-    it->input_ended = true;
+    input_done(it);
     it->input_error = rc;
     snprintf(it->input_why, sizeof it->input_why, "%s", mp_errdetail());
 }
@@ -65,11 +78,11 @@ static void hand_out_one(imap_t *it)
     if (rc < 0)
         input_failed(it, rc);
     else if (!job)
-        it->input_ended = true;
+        input_done(it);
     if (!job)
         return;
     mp__pool_handle_t *ph = NULL;
-    int sent = mp__pool_open_running(it->pool, &ph, "mp_imap_next");
+    int sent = mp__pool_open_feeding(it->pool, &ph, "mp_imap_next");
     if (sent == 0)
         sent = mp__batch_submit(it->batch, job);
     if (sent < 0) { /* the pool went away: the iteration ends with why */
@@ -225,6 +238,8 @@ static int make(mp_pool_t *pool, mp_imap_t **out, const char *task, const mp_inp
         mp__object_destroy(&it->obj);
         return rc;
     }
+    it->feeding = true;
+    mp__pool_feeder_start(ph);
     /* Callbacks are for the async calls; an iterator's results are read,
      * and only an unordered one needs to hear of each job's end. */
     it->batch->callback = it->batch->error_callback = NULL;

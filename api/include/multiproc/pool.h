@@ -102,7 +102,8 @@ MP_API int mp_pool_create(mp_pool_t **out, const mp_pool_opts_t *opts);
 
 /**
  * @brief Take no more work (Python's `close`); work already given runs
- *        to its end, then the workers exit.
+ *        to its end, then the workers exit. An imap made before the close
+ *        goes on handing out its input as its results are taken.
  * @return 0; MP_EINVAL; MP_ECLOSED.
  */
 MP_API int mp_pool_close(mp_pool_t *pool);
@@ -120,7 +121,10 @@ MP_API int mp_pool_terminate(mp_pool_t *pool);
  * @param pool the pool.
  * @param timeout how long to wait (MP_FOREVER, 0 polls, seconds).
  * @return 0; MP_ESTATE if the pool is still running (neither closed nor
- *         terminated); MP_ETIMEDOUT; MP_EINTR; MP_EINVAL; MP_ECLOSED.
+ *         terminated), or closed with an imap that still reads its input
+ *         (read it to its end or destroy it first: its work is handed out
+ *         only as its results are taken); MP_ETIMEDOUT; MP_EINTR;
+ *         MP_EINVAL; MP_ECLOSED.
  */
 MP_API int mp_pool_join(mp_pool_t *pool, double timeout);
 
