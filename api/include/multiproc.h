@@ -25,5 +25,6 @@
 #include <multiproc/task.h>
 #include <multiproc/types.h>
 #include <multiproc/value.h>
+#include <multiproc/var.h>
 
 #endif /* MULTIPROC_H */

@@ -53,7 +53,9 @@ extern "C" {
     X(MP_ESHUTDOWN, -27, "already shut down")             /* RuntimeError */             \
     X(MP_EMSGSIZE, -28, "message longer than the connection's maximum") /* OSError */ \
     X(MP_EINTR, -29, "interrupted by a signal")           /* KeyboardInterrupt */        \
-    X(MP_EWORKERDIED, -30, "worker process died while running the task")
+    X(MP_EWORKERDIED, -30, "worker process died while running the task")              \
+    X(MP_EKEY, -31, "no such key")                        /* KeyError, AttributeError */ \
+    X(MP_EINDEX, -32, "index out of range or no such element") /* IndexError */
 /* clang-format on */
 
 /** The error codes, as an enum so debuggers show their names. */
