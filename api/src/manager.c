@@ -300,14 +300,13 @@ int mp_manager_start(mp_manager_t **out, const mp_manager_opts_t *opts)
     if (rc < 0)
         return rc;
     mp_manager_t *m = NULL;
-    if ((rc = manager_new(o.in_thread ? STARTED_THREAD : STARTED_PROCESS, o.authkey,
-                          o.authkey_len, true, &m)) < 0)
+    if ((rc = manager_new(o.in_thread ? STARTED_THREAD : STARTED_PROCESS, o.authkey, o.authkey_len,
+                          true, &m)) < 0)
         return rc;
     m->shutdown_timeout = o.shutdown_timeout > 0 ? o.shutdown_timeout : 1.0;
     mp_var_t *config = NULL;
     mp_connection_t *end = NULL;
-    if ((rc = config_make(&o, m, &config)) == 0 &&
-        (rc = mp_pipe_create(&m->conn, &end, NULL)) < 0)
+    if ((rc = config_make(&o, m, &config)) == 0 && (rc = mp_pipe_create(&m->conn, &end, NULL)) < 0)
         mp_var_free(config);
     if (rc == 0)
         rc = launch(m, &o, config, end);
@@ -472,8 +471,8 @@ static int own_conn(mp_manager_t *m, const char *fn)
     return rc;
 }
 
-int mp__manager_request(mp_manager_t *m, const char *fn, const char *method,
-                        const mp_var_t *args, mp_var_t **result, mp__mgr_target_t *target)
+int mp__manager_request(mp_manager_t *m, const char *fn, const char *method, const mp_var_t *args,
+                        mp_var_t **result, mp__mgr_target_t *target)
 {
     int rc = mp__object_open(&m, &mp__kind_manager, fn);
     if (rc < 0)

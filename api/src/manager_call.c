@@ -91,8 +91,8 @@ uint64_t mp__mgr_call_client(const mp_manager_call_t *call)
     return call->client->id;
 }
 
-int mp__mgr_call_object(mp_manager_call_t *call, const mp_var_t *ref,
-                        const mp_manager_type_t *type, void **self)
+int mp__mgr_call_object(mp_manager_call_t *call, const mp_var_t *ref, const mp_manager_type_t *type,
+                        void **self)
 {
     uint64_t id;
     const char *name;

@@ -14,8 +14,8 @@ int mp__mgr_hung_up(const char *fn, const char *address)
     return mp__errdetail_set(MP_EBROKEN, "%s: manager server at %s hung up", fn, address);
 }
 
-int mp__mgr_connect(mp_connection_t **out, const char *address, const void *key,
-                    size_t key_len, bool has_key, const char *fn)
+int mp__mgr_connect(mp_connection_t **out, const char *address, const void *key, size_t key_len,
+                    bool has_key, const char *fn)
 {
     int rc = mp_client_connect(out,
                                &(mp_client_opts_t){.address = address,
@@ -37,8 +37,8 @@ int mp__mgr_connect(mp_connection_t **out, const char *address, const void *key,
 }
 
 /* Receive the reply and turn it into the call's outcome. */
-static int take_reply(mp_connection_t *conn, const char *address, const char *fn,
-                      mp_var_t **result, bool *broken)
+static int take_reply(mp_connection_t *conn, const char *address, const char *fn, mp_var_t **result,
+                      bool *broken)
 {
     void *msg = NULL;
     size_t len = 0;

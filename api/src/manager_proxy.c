@@ -66,8 +66,9 @@ static void proxy_release(mp__object_t *obj)
         apr_pool_destroy(p->apr);
 }
 
-int mp__proxy_new(const mp__mgr_target_t *target, uint64_t id, const char *type,
-                  mp_proxy_t **out)
+/* A new proxy object (not its handle). */
+static int proxy_make(const mp__mgr_target_t *target, uint64_t id, const char *type,
+                      mp_proxy_t **out)
 {
     mp__object_t *obj;
     int rc = mp__object_new(&mp__kind_proxy, &obj);
@@ -90,6 +91,15 @@ int mp__proxy_new(const mp__mgr_target_t *target, uint64_t id, const char *type,
     p->kind = kind_of(type);
     *out = p;
     return 0;
+}
+
+int mp__proxy_new(const mp__mgr_target_t *target, uint64_t id, const char *type, mp_proxy_t **out)
+{
+    mp_proxy_t *p;
+    int rc = proxy_make(target, id, type, &p);
+    if (rc == 0)
+        *out = mp__handle_of(p);
+    return rc;
 }
 
 int mp__proxy_from_ref(const mp__mgr_target_t *target, const mp_var_t *ref, const char *fn,
@@ -146,8 +156,7 @@ static int call_locked(mp_proxy_t *p, const char *fn, const char *method, const 
         p->conn_pid = self;
     }
     bool broken;
-    rc = mp__mgr_roundtrip(p->conn, p->address, fn, method, p->id, timeout, args, result,
-                           &broken);
+    rc = mp__mgr_roundtrip(p->conn, p->address, fn, method, p->id, timeout, args, result, &broken);
     if (broken)
         drop_conn(p); /* the next call connects again, or says the server is gone */
     return rc;
@@ -216,7 +225,7 @@ static int proxy_attach(const mp__kind_t *kind, const void *bytes, size_t len,
         mp_var_get_str(mp_var_at(desc, 3), &type) == 0) {
         target.has_key = mp_var_type(key) != MP_VAR_NIL;
         mp_proxy_t *p;
-        rc = mp__proxy_new(&target, (uint64_t)id, type, &p);
+        rc = proxy_make(&target, (uint64_t)id, type, &p);
         if (rc == 0)
             *out = &p->obj;
     }

@@ -45,8 +45,10 @@ int mp_manager_register(const mp_manager_type_t *type)
                                  type->name);
     for (const mp_manager_method_t *m = type->methods; m->name; m++)
         if (!m->fn)
-            return mp__errdetail_set(MP_EINVAL, "mp_manager_register: '%s': method '%s' has no "
-                                                "function", type->name, m->name);
+            return mp__errdetail_set(MP_EINVAL,
+                                     "mp_manager_register: '%s': method '%s' has no "
+                                     "function",
+                                     type->name, m->name);
     if (mp__mgr_type_find(type->name))
         return mp__errdetail_set(MP_EEXIST, "mp_manager_register: a type named '%s' exists",
                                  type->name);

@@ -74,8 +74,7 @@ static int send_reply(mp__mgr_client_t *c, const mp__buf_t *reply)
 
 /* Wait for the client's next whole request (or the server stopping).
  * @return 0 with the request; a code to hang up. */
-static int next_request(mp__mgr_client_t *c, const mp_sentinel_t watch[2],
-                        mp__mgr_request_t *req)
+static int next_request(mp__mgr_client_t *c, const mp_sentinel_t watch[2], mp__mgr_request_t *req)
 {
     mp__mgr_server_t *s = c->server;
     for (;;) {

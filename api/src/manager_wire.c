@@ -87,8 +87,7 @@ int mp__mgr_reply_encode(mp__buf_t *out, int code, const mp_var_t *result, const
     return rc == MP_EINVAL ? MP_ENOMEM : rc;
 }
 
-int mp__mgr_reply_decode(const void *data, size_t len, int *code, mp_var_t **result,
-                         char **message)
+int mp__mgr_reply_decode(const void *data, size_t len, int *code, mp_var_t **result, char **message)
 {
     *result = NULL;
     *message = NULL;

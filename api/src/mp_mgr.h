@@ -97,11 +97,11 @@ typedef struct mp__mgr_server mp__mgr_server_t;
 typedef struct mp__mgr_client {
     mp__mgr_server_t *server;
     mp_connection_t *conn;
-    uint64_t id;             /**< unique for the server's lifetime, never 0 */
-    bool starter;            /**< the starter's connection: may shut down; its hang-up does */
-    atomic_bool done;        /**< its thread has finished: join it */
-    apr_pool_t *apr;         /**< its thread's memory */
-    apr_thread_t *thread;    /**< its thread */
+    uint64_t id;          /**< unique for the server's lifetime, never 0 */
+    bool starter;         /**< the starter's connection: may shut down; its hang-up does */
+    atomic_bool done;     /**< its thread has finished: join it */
+    apr_pool_t *apr;      /**< its thread's memory */
+    apr_thread_t *thread; /**< its thread */
     struct mp__mgr_client *next;
 } mp__mgr_client_t;
 
@@ -219,8 +219,8 @@ int mp__mgr_hung_up(const char *fn, const char *address);
 
 /** @brief Connect to a server (no call): MP_EAUTH as itself, any other
  *         failure to reach it as MP_EBROKEN naming the address. */
-int mp__mgr_connect(mp_connection_t **out, const char *address, const void *key,
-                    size_t key_len, bool has_key, const char *fn);
+int mp__mgr_connect(mp_connection_t **out, const char *address, const void *key, size_t key_len,
+                    bool has_key, const char *fn);
 
 /* ---- the manager handle (manager.c) --------------------------------------- */
 
@@ -243,15 +243,14 @@ typedef struct mp__mgr_target {
  *             NULL).
  * @return as mp__mgr_roundtrip(); MP_EINVAL / MP_ECLOSED for a bad handle.
  */
-int mp__manager_request(mp_manager_t *m, const char *fn, const char *method,
-                        const mp_var_t *args, mp_var_t **result, mp__mgr_target_t *target);
+int mp__manager_request(mp_manager_t *m, const char *fn, const char *method, const mp_var_t *args,
+                        mp_var_t **result, mp__mgr_target_t *target);
 
 /* ---- proxies (manager_proxy.c) -------------------------------------------- */
 
 /** @brief A new proxy for object `id` of type `type` on the server at
  *         `target`. @return 0; MP_ESTATE before mp_init(); MP_ENOMEM. */
-int mp__proxy_new(const mp__mgr_target_t *target, uint64_t id, const char *type,
-                  mp_proxy_t **out);
+int mp__proxy_new(const mp__mgr_target_t *target, uint64_t id, const char *type, mp_proxy_t **out);
 
 /** @brief A proxy for a reference value a server answered with. */
 int mp__proxy_from_ref(const mp__mgr_target_t *target, const mp_var_t *ref, const char *fn,

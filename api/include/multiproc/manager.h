@@ -190,7 +190,7 @@ typedef struct mp_proxy_opts {
      *  "RLock", "Semaphore", "BoundedSemaphore", "Condition", "Event",
      *  "Barrier", "Queue", "JoinableQueue", or a registered type's name. */
     const char *type;
-    const mp_var_t *args; /**< the constructor's arguments as a list; NULL: none */
+    const mp_var_t *args;                /**< the constructor's arguments as a list; NULL: none */
     uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
 } mp_proxy_opts_t;
 
@@ -228,16 +228,16 @@ MP_API const char *mp_proxy_type(mp_proxy_t *p);
  *         MP_ECLOSED; MP_EAUTH when the key is refused; MP_EBROKEN when the
  *         server is gone.
  */
-MP_API int mp_proxy_call(mp_proxy_t *p, const char *method, const mp_var_t *args,
-                         mp_var_t **result, double timeout);
+MP_API int mp_proxy_call(mp_proxy_t *p, const char *method, const mp_var_t *args, mp_var_t **result,
+                         double timeout);
 
 /**
  * @brief mp_proxy_call() with the arguments packed from a format (var.h's,
  *        and a list: "[...]"), waiting for ever.
  * @return as mp_proxy_call(); MP_EINVAL for a format that is not a list.
  */
-MP_API int mp_proxy_callf(mp_proxy_t *p, const char *method, mp_var_t **result,
-                          const char *fmt, ...);
+MP_API int mp_proxy_callf(mp_proxy_t *p, const char *method, mp_var_t **result, const char *fmt,
+                          ...);
 
 /**
  * @brief A reference to the proxy's object, to store in a managed
