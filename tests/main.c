@@ -86,6 +86,12 @@ static const test_suite_t *const all_suites[] = {
     &suite_pool_faults,
 #endif
     &suite_manager,
+    &suite_manager_remote,
+    &suite_manager_hostile,
+    &suite_manager_bad_input,
+#if TEST_POSIX /* SIGKILL from outside */
+    &suite_manager_death,
+#endif
 };
 enum { SUITE_COUNT = sizeof all_suites / sizeof all_suites[0] };
 

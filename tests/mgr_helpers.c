@@ -24,6 +24,16 @@ mp_proxy_t *mgr_counter(mp_manager_t *m, int64_t start)
     return ok ? p : NULL;
 }
 
+mp_proxy_t *mgr_same(mp_proxy_t *p)
+{
+    mp_var_t *ref = NULL;
+    mp_proxy_t *again = NULL;
+    if (EXPECT_RC(mp_proxy_ref(p, &ref), 0))
+        EXPECT_RC(mp_proxy_open(&again, p, ref), 0);
+    mp_var_free(ref);
+    return again;
+}
+
 int64_t mgr_call_int(mp_proxy_t *p, const char *method, int64_t arg)
 {
     mp_var_t *result = NULL;

@@ -23,6 +23,10 @@ mp_manager_t *mgr_start(const mp_manager_opts_t *opts);
 /** A TestCounter starting at `start` on `m`; asserted; NULL on failure. */
 mp_proxy_t *mgr_counter(mp_manager_t *m, int64_t start);
 
+/** Another proxy (so another connection) of the object of `p`; asserted;
+ *  NULL on failure. */
+mp_proxy_t *mgr_same(mp_proxy_t *p);
+
 /** `method` [arg] on a counter (asserted to succeed): its int result, or
  *  INT64_MIN on failure. */
 int64_t mgr_call_int(mp_proxy_t *p, const char *method, int64_t arg);

@@ -125,9 +125,19 @@ const mp_manager_type_t mgr_counter_type = {
     .methods = counter_methods,
 };
 
+int mgr_duplicate_rc = 1, mgr_incomplete_rc = 1;
+
+/* A type named like the counter, and one without a constructor: refused. */
+static const mp_manager_type_t duplicate = {
+    .name = MGR_COUNTER, .create = counter_create, .methods = counter_methods};
+static const mp_manager_type_t incomplete = {.name = "Incomplete", .methods = counter_methods};
+
 int mgr_register_types(void)
 {
-    return mp_manager_register(&mgr_counter_type);
+    int rc = mp_manager_register(&mgr_counter_type);
+    mgr_duplicate_rc = mp_manager_register(&duplicate);
+    mgr_incomplete_rc = mp_manager_register(&incomplete);
+    return rc;
 }
 
 /* ---- tasks ------------------------------------------------------------------ */

@@ -43,8 +43,11 @@ extern const mp_manager_type_t mgr_counter_type;
 /** The message of the counter's "missing" method. */
 #define MGR_MISSING_MESSAGE "the counter has no key 'missing'"
 
-/** Register the suite's types: main() calls it before mp_init(). */
+/** Register the suite's types: main() calls it before mp_init(). It also
+ *  tries a second type named MGR_COUNTER and one with no create, and keeps
+ *  what mp_manager_register() said in the two ints below. */
 int mgr_register_types(void);
+extern int mgr_duplicate_rc, mgr_incomplete_rc;
 
 /** task_mgr_call's argument: a method to call with the arguments [n]
  *  (or [n, path] when `path` is not empty), and the call's timeout. */
