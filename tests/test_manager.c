@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h> /* getpid: mingw-w64 has it too */
 
 #include "helpers.h"
 #include "mgr_helpers.h"
