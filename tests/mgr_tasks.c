@@ -143,6 +143,17 @@ int mgr_register_types(void)
 
 /* ---- tasks ------------------------------------------------------------------ */
 
+/* The task's argument as a struct of exactly `size` bytes. */
+static int arg_struct(mp_task_t *t, void *out, size_t size)
+{
+    const void *data;
+    size_t len;
+    if (mp_task_arg(t, &data, &len) < 0 || len != size)
+        return MP_EINVAL;
+    memcpy(out, data, size);
+    return 0;
+}
+
 int task_mgr_init(mp_task_t *t)
 {
     return mp_task_arg_i64(t, &initialized);
@@ -169,14 +180,11 @@ int task_mgr_call(mp_task_t *t)
 {
     mp_proxy_t *p;
     mgr_call_arg_t a;
-    const void *data;
-    size_t len;
     int rc = mp_task_proxy(t, 0, &p);
-    if (rc == 0 && (rc = mp_task_arg(t, &data, &len)) == 0 && len != sizeof a)
-        rc = MP_EINVAL;
+    if (rc == 0)
+        rc = arg_struct(t, &a, sizeof a);
     if (rc < 0)
         return mp_task_fail(t, rc, "task_mgr_call: bad objects or argument");
-    memcpy(&a, data, sizeof a);
     mp_var_t *args = NULL;
     rc = a.path[0] ? mp_var_pack(&args, "[I, s]", a.n, a.path) : mp_var_pack(&args, "[I]", a.n);
     if (rc == 0)
@@ -219,11 +227,8 @@ int task_mgr_inherited(mp_task_t *t)
 int task_mgr_start_and_die(mp_task_t *t)
 {
     ctl_arg_t ctl;
-    const void *data;
-    size_t len;
-    if (mp_task_arg(t, &data, &len) < 0 || len != sizeof ctl)
+    if (arg_struct(t, &ctl, sizeof ctl) < 0)
         return mp_task_fail(t, MP_EINVAL, "task_mgr_start_and_die: bad argument");
-    memcpy(&ctl, data, sizeof ctl);
     mp_context_t *ctx = NULL;
     mp_manager_t *m = NULL;
     mp_pid_t pid = 0;
@@ -244,11 +249,8 @@ int task_mgr_start_and_die(mp_task_t *t)
 int task_mgr_remote(mp_task_t *t)
 {
     mgr_remote_arg_t a;
-    const void *data;
-    size_t len;
-    if (mp_task_arg(t, &data, &len) < 0 || len != sizeof a)
+    if (arg_struct(t, &a, sizeof a) < 0)
         return mp_task_fail(t, MP_EINVAL, "task_mgr_remote: bad argument");
-    memcpy(&a, data, sizeof a);
     mp_manager_t *m = NULL;
     mp_proxy_t *p = NULL;
     mp_var_t *value = NULL;

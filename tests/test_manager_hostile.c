@@ -111,18 +111,28 @@ static void test_wrong_shape(void)
     finish(m, good);
 }
 
+/* A keyed client's bare stream, on which a message header claiming
+ * `length` bytes and then the first `n` bytes were written. */
+static mp__os_conn_t *raw_start(mp_manager_t *m, uint64_t length, const char *bytes, size_t n)
+{
+    mp_connection_t *c = keyed_client(m);
+    mp__os_conn_t *raw = c ? mp__connection_disown(c) : NULL;
+    if (raw) {
+        unsigned char header[CONN_RAW_HEADER];
+        conn_raw_header(header, length);
+        EXPECT_RC(conn_raw_write(raw, header, sizeof header, MGR_WAIT_S), 0);
+        EXPECT_RC(conn_raw_write(raw, bytes, n, MGR_WAIT_S), 0);
+    }
+    return raw;
+}
+
 /* Half a request, then the client is gone. */
 static void test_truncated_then_hang_up(void)
 {
     mp_proxy_t *good;
     mp_manager_t *m = start(&good);
-    mp_connection_t *c = good ? keyed_client(m) : NULL;
-    mp__os_conn_t *raw = c ? mp__connection_disown(c) : NULL;
+    mp__os_conn_t *raw = good ? raw_start(m, 100, "\x94\xa3get\x01", 6) : NULL;
     if (raw) {
-        unsigned char header[CONN_RAW_HEADER];
-        conn_raw_header(header, 100);
-        EXPECT_RC(conn_raw_write(raw, header, sizeof header, MGR_WAIT_S), 0);
-        EXPECT_RC(conn_raw_write(raw, "\x94\xa3get\x01", 6, MGR_WAIT_S), 0);
         expect_serves(good, 2); /* while the half request waits */
         conn_raw_close(raw);
         expect_serves(good, 3);
@@ -136,13 +146,8 @@ static void test_huge_length(void)
 {
     mp_proxy_t *good;
     mp_manager_t *m = start(&good);
-    mp_connection_t *c = good ? keyed_client(m) : NULL;
-    mp__os_conn_t *raw = c ? mp__connection_disown(c) : NULL;
+    mp__os_conn_t *raw = good ? raw_start(m, (uint64_t)4 << 30, "\x94\xa3get", 5) : NULL;
     if (raw) {
-        unsigned char header[CONN_RAW_HEADER];
-        conn_raw_header(header, (uint64_t)4 << 30);
-        EXPECT_RC(conn_raw_write(raw, header, sizeof header, MGR_WAIT_S), 0);
-        EXPECT_RC(conn_raw_write(raw, "\x94\xa3get", 5, MGR_WAIT_S), 0);
         mp_connection_t *again = NULL;
         if (EXPECT_RC(mp__connection_adopt(raw, &again), 0))
             expect_hung_up(again);

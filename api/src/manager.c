@@ -282,6 +282,21 @@ static int await_ready(mp_manager_t *m)
     }
 }
 
+/* A constructor's end: the handle, or (failed) nothing, the failure's
+ * detail kept through the clean-up. */
+static int hand_out(mp_manager_t *m, int rc, mp_manager_t **out)
+{
+    if (rc == 0) {
+        *out = mp__handle_of(m);
+        return 0;
+    }
+    mp__errdetail_saved_t saved;
+    mp__errdetail_save(&saved);
+    mp__object_destroy(&m->obj);
+    mp__errdetail_restore(&saved);
+    return rc;
+}
+
 /* At exit: stop the server before this process joins its children (the
  * server, which waits for this process to hang up, is one of them). */
 static void at_exit(void *handle)
@@ -314,15 +329,7 @@ int mp_manager_start(mp_manager_t **out, const mp_manager_opts_t *opts)
         started_add(m->address, m->proc);
     if (rc == 0)
         rc = mp_finalizer_register(&m->finalizer, at_exit, mp__handle_of(m), 0);
-    if (rc < 0) {
-        mp__errdetail_saved_t saved;
-        mp__errdetail_save(&saved);
-        mp__object_destroy(&m->obj);
-        mp__errdetail_restore(&saved);
-        return rc;
-    }
-    *out = mp__handle_of(m);
-    return 0;
+    return hand_out(m, rc, out);
 }
 
 int mp_manager_connect(mp_manager_t **out, const mp_client_opts_t *opts, double timeout)
@@ -346,15 +353,7 @@ int mp_manager_connect(mp_manager_t **out, const mp_client_opts_t *opts, double 
     if (rc == 0) /* a listener that is not a manager's says so now */
         rc = mp__mgr_roundtrip(m->conn, m->address, "mp_manager_connect", "ping", 0, MP_FOREVER,
                                NULL, NULL, &broken);
-    if (rc < 0) {
-        mp__errdetail_saved_t saved;
-        mp__errdetail_save(&saved);
-        mp__object_destroy(&m->obj);
-        mp__errdetail_restore(&saved);
-        return rc;
-    }
-    *out = mp__handle_of(m);
-    return 0;
+    return hand_out(m, rc, out);
 }
 
 /* Stop the server this process started and wait for it (the process: up
