@@ -86,6 +86,7 @@ typedef enum mp_var_type {
 /** @name Constructors
  *  Each returns a new value, the caller's to mp_var_free(), or NULL when
  *  memory runs out (or, for a string, when `s` is NULL). @{ */
+/** @brief Nil (Python's None). */
 MP_API mp_var_t *mp_var_nil(void);
 /** @brief A bool. */
 MP_API mp_var_t *mp_var_bool(bool value);
@@ -223,7 +224,7 @@ MP_API int mp_var_compare(const mp_var_t *a, const mp_var_t *b, int *order);
 
 /**
  * @brief Python's repr() of a value: `['Hello from process!']`,
- *        `{'a': 1, 'b': [1.5, None, True]}`, `b'\x00'`, doubles as Python
+ *        `{'a': 1, 'b': [1.5, None, True]}`, `b'\\x00'`, doubles as Python
  *        prints them (`1.0`, `0.1`, `1e+100`, `inf`, `nan`). A string's
  *        bytes from 0x80 up are printed as they are (UTF-8 text reads as
  *        itself); a reference prints as `<dict proxy #ID>`.
