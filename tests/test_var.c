@@ -351,6 +351,86 @@ static void test_map_large(void)
     mp_var_free(m);
 }
 
+/* Random sets, deletes and popitems against a model (an array in insertion
+ * order), checking lookups, the order and the length as they go: the index
+ * must stay right through holes, compactions and growth. */
+static void test_map_churn(void)
+{
+    enum { KEYS = 300, OPS = 30000 };
+    int64_t order[KEYS], value[KEYS]; /* the model: keys in order, and values by key */
+    size_t n = 0;
+    bool present[KEYS] = {false};
+    mp_var_t *m = mp_var_map();
+    uint32_t seed = 12345;
+    int wrong = 0;
+    for (int op = 0; op < OPS && wrong == 0; op++) {
+        seed = seed * 1103515245u + 12345u;
+        int64_t k = (seed >> 8) % KEYS;
+        unsigned what = (seed >> 20) % 8;
+        mp_var_t *key = mp_var_int(k);
+        if (what < 4) { /* set: a new key goes last, an old one keeps its place */
+            if (!present[k])
+                order[n++] = k;
+            present[k] = true;
+            value[k] = op;
+            if (mp_var_map_set(m, mp_var_int(k), mp_var_int(op)) != 0)
+                wrong++;
+        } else if (what < 7) { /* delete */
+            int rc = mp__var_map_del(m, key);
+            if (rc != (present[k] ? 0 : MP_EKEY))
+                wrong++;
+            for (size_t i = 0; present[k] && i < n; i++)
+                if (order[i] == k) {
+                    memmove(order + i, order + i + 1, (n - i - 1) * sizeof *order);
+                    n--;
+                    break;
+                }
+            present[k] = false;
+        } else { /* popitem: the last one */
+            mp_var_t *pk = NULL;
+            int64_t got = -1;
+            int rc = mp__var_map_pop_last(m, &pk, NULL);
+            if (rc != (n ? 0 : MP_EKEY) ||
+                (n && (mp_var_get_int(pk, &got) < 0 || got != order[n - 1])))
+                wrong++;
+            if (n)
+                present[order[--n]] = false;
+            mp_var_free(pk);
+        }
+        int64_t v = -1;
+        mp_var_t *found = mp_var_map_get(m, key);
+        if (present[k] ? mp_var_get_int(found, &v) < 0 || v != value[k] : found != NULL)
+            wrong++;
+        mp_var_free(key);
+        if (mp_var_len(m) != n)
+            wrong++;
+        if (op % 97 == 0) /* the order, by position (compacts any holes) */
+            for (size_t i = 0; i < n; i++)
+                if (mp_var_get_int(mp_var_map_key_at(m, i), &v) < 0 || v != order[i])
+                    wrong++;
+    }
+    EXPECT_EQ(wrong, 0);
+    /* Deleting most of a map squeezes its holes out as it goes (more holes
+     * than live entries); lookups and the order survive that. */
+    mp__var_clear(m);
+    for (int64_t k = 0; k < 100; k++)
+        mp_var_map_set(m, mp_var_int(k), mp_var_int(k));
+    for (int64_t k = 0; k < 90; k++) {
+        mp_var_t *key = mp_var_int(k);
+        wrong += mp__var_map_del(m, key) != 0;
+        mp_var_free(key);
+    }
+    for (int64_t k = 0; k < 100; k++) {
+        mp_var_t *key = mp_var_int(k);
+        wrong += (mp_var_map_get(m, key) != NULL) != (k >= 90);
+        mp_var_free(key);
+    }
+    EXPECT_EQ(wrong, 0);
+    EXPECT_STR(var_repr(m), "{90: 90, 91: 91, 92: 92, 93: 93, 94: 94, 95: 95, 96: 96, 97: 97, "
+                            "98: 98, 99: 99}");
+    mp_var_free(m);
+}
+
 static void test_map_internals_refuse(void)
 {
     mp_var_t *m = mp_var_map(), *l = mp_var_list(), *k = mp_var_int(1), *v = NULL;
@@ -460,6 +540,7 @@ static const test_case_t tests[] = {
     {"map_calls", test_map_calls, ON_ALL},
     {"map_special_keys", test_map_special_keys, ON_ALL},
     {"map_large", test_map_large, ON_ALL},
+    {"map_churn", test_map_churn, ON_ALL},
     {"map_internals_refuse", test_map_internals_refuse, ON_ALL},
     {"copy_and_equal", test_copy_and_equal, ON_ALL},
     {"equal_rules", test_equal_rules, ON_ALL},

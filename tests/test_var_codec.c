@@ -151,6 +151,7 @@ void test_var_codec_depth(void)
     EXPECT_RC(mp__var_encode(deep, &buf), MP_EINVAL);
     EXPECT(strstr(mp_errdetail(), "nested deeper than 64") != NULL, "detail: %s", mp_errdetail());
     EXPECT_EQ(buf.len, 0); /* nothing half-written */
+    mp__buf_free(&buf);
     mp_var_free(deep);
     /* The same depth as bytes: 64 arrays are fine, 65 are refused, and a
      * map nests like a list. */

@@ -83,7 +83,11 @@ int mp__var_decode(const void *data, size_t len, mp_var_t **out);
 /**
  * @brief Take `map[key]` out of a map, handing its value to the caller
  *        (`value` NULL frees it). The entry's place in the insertion order
- *        goes with it (dict.pop).
+ *        goes with it (dict.pop). O(1): the entry leaves a hole that the
+ *        next positional read (mp_var_map_key_at(), mp_var_map_value_at())
+ *        squeezes out, once, in O(n); so that first read changes the map's
+ *        layout (never a value or a borrowed pointer): do it under the
+ *        same lock as the writes, as a server does for its objects.
  * @return 0; MP_EKEY when absent; MP_EINVAL for NULL or not a map.
  */
 int mp__var_map_remove(mp_var_t *map, const mp_var_t *key, mp_var_t **value);

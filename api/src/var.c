@@ -179,59 +179,58 @@ int mp__var_type_error(const char *what, const mp_var_t *v, mp_var_type_t want)
                              mp_var_type_name(v->type));
 }
 
-int mp_var_get_bool(const mp_var_t *v, bool *out)
+/* What every typed getter checks first: its output, then the value's type. */
+static int get_check(const char *fn, const mp_var_t *v, const void *out, mp_var_type_t want)
 {
     if (!out)
-        return mp__errdetail_set(MP_EINVAL, "mp_var_get_bool: out is NULL");
-    if (!v || v->type != MP_VAR_BOOL)
-        return mp__var_type_error("mp_var_get_bool", v, MP_VAR_BOOL);
-    *out = v->u.b;
+        return mp__errdetail_set(MP_EINVAL, "%s: out is NULL", fn);
+    if (!v || v->type != want)
+        return mp__var_type_error(fn, v, want);
     return 0;
+}
+
+int mp_var_get_bool(const mp_var_t *v, bool *out)
+{
+    int rc = get_check("mp_var_get_bool", v, out, MP_VAR_BOOL);
+    if (rc == 0)
+        *out = v->u.b;
+    return rc;
 }
 
 int mp_var_get_int(const mp_var_t *v, int64_t *out)
 {
-    if (!out)
-        return mp__errdetail_set(MP_EINVAL, "mp_var_get_int: out is NULL");
-    if (!v || v->type != MP_VAR_INT)
-        return mp__var_type_error("mp_var_get_int", v, MP_VAR_INT);
-    *out = v->u.i;
-    return 0;
+    int rc = get_check("mp_var_get_int", v, out, MP_VAR_INT);
+    if (rc == 0)
+        *out = v->u.i;
+    return rc;
 }
 
 int mp_var_get_double(const mp_var_t *v, double *out)
 {
-    if (!out)
-        return mp__errdetail_set(MP_EINVAL, "mp_var_get_double: out is NULL");
-    if (v && v->type == MP_VAR_INT) {
-        *out = (double)v->u.i;
-        return 0;
-    }
-    if (!v || v->type != MP_VAR_DOUBLE)
-        return mp__var_type_error("mp_var_get_double", v, MP_VAR_DOUBLE);
-    *out = v->u.d;
-    return 0;
+    /* An int converts: check it as the int it is. */
+    bool is_int = v && v->type == MP_VAR_INT;
+    int rc = get_check("mp_var_get_double", v, out, is_int ? MP_VAR_INT : MP_VAR_DOUBLE);
+    if (rc == 0)
+        *out = is_int ? (double)v->u.i : v->u.d;
+    return rc;
 }
 
 int mp_var_get_str(const mp_var_t *v, const char **out)
 {
-    if (!out)
-        return mp__errdetail_set(MP_EINVAL, "mp_var_get_str: out is NULL");
-    if (!v || v->type != MP_VAR_STR)
-        return mp__var_type_error("mp_var_get_str", v, MP_VAR_STR);
-    *out = v->u.s.data;
-    return 0;
+    int rc = get_check("mp_var_get_str", v, out, MP_VAR_STR);
+    if (rc == 0)
+        *out = v->u.s.data;
+    return rc;
 }
 
 int mp_var_get_bytes(const mp_var_t *v, const void **data, size_t *len)
 {
-    if (!data || !len)
-        return mp__errdetail_set(MP_EINVAL, "mp_var_get_bytes: data or len is NULL");
-    if (!v || v->type != MP_VAR_BYTES)
-        return mp__var_type_error("mp_var_get_bytes", v, MP_VAR_BYTES);
-    *data = v->u.s.data;
-    *len = v->u.s.len;
-    return 0;
+    int rc = get_check("mp_var_get_bytes", v, data && len ? data : NULL, MP_VAR_BYTES);
+    if (rc == 0) {
+        *data = v->u.s.data;
+        *len = v->u.s.len;
+    }
+    return rc;
 }
 
 size_t mp_var_len(const mp_var_t *v)

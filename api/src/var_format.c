@@ -41,6 +41,20 @@ static int malformed(fmt_state_t *st, const char *what)
                              st->fmt, st->p - st->fmt, what);
 }
 
+/* Inside a list or map: 1 when its closing `close` is next (consumed), 0
+ * when an item is, MP_EINVAL when the format ends first. */
+static int closes(fmt_state_t *st, char close)
+{
+    char c = next_char(st);
+    if (c == close) {
+        st->p++;
+        return 1;
+    }
+    if (c == '\0')
+        return malformed(st, close == ']' ? "'[' is never closed" : "'{' is never closed");
+    return 0;
+}
+
 /* ---- pack ------------------------------------------------------------- */
 
 static int pack_value(fmt_state_t *st, int depth, mp_var_t **out);
@@ -48,32 +62,21 @@ static int pack_value(fmt_state_t *st, int depth, mp_var_t **out);
 /* The elements of a list up to ']'. */
 static int pack_list(fmt_state_t *st, int depth, mp_var_t *list)
 {
-    for (;;) {
-        char c = next_char(st);
-        if (c == ']') {
-            st->p++;
-            return 0;
-        }
-        if (c == '\0')
-            return malformed(st, "'[' is never closed");
+    int done;
+    while ((done = closes(st, ']')) == 0) {
         mp_var_t *item = NULL;
         int rc = pack_value(st, depth + 1, &item);
         if (rc < 0 || (rc = mp_var_append(list, item)) < 0)
             return rc;
     }
+    return done < 0 ? done : 0;
 }
 
 /* The entries of a map up to '}'. */
 static int pack_map(fmt_state_t *st, int depth, mp_var_t *map)
 {
-    for (;;) {
-        char c = next_char(st);
-        if (c == '}') {
-            st->p++;
-            return 0;
-        }
-        if (c == '\0')
-            return malformed(st, "'{' is never closed");
+    int done;
+    while ((done = closes(st, '}')) == 0) {
         const char *at = st->p;
         mp_var_t *key = NULL, *value = NULL;
         int rc = pack_value(st, depth + 1, &key);
@@ -91,6 +94,7 @@ static int pack_map(fmt_state_t *st, int depth, mp_var_t *map)
         if (rc < 0 || (rc = mp_var_map_set(map, key, value)) < 0)
             return rc;
     }
+    return done < 0 ? done : 0;
 }
 
 /* A scalar from its format character and arguments. */
@@ -316,12 +320,8 @@ static int unpack_list(fmt_state_t *st, int depth, const mp_var_t *list, const w
     if (list->type != MP_VAR_LIST)
         return shape_error(st, w, "list", list);
     size_t i = 0;
-    for (;; i++) {
-        char c = next_char(st);
-        if (c == ']')
-            break;
-        if (c == '\0')
-            return malformed(st, "'[' is never closed");
+    int done;
+    for (; (done = closes(st, ']')) == 0; i++) {
         where_t item;
         snprintf(item.text, sizeof item.text, "item %zu", i);
         if (i >= list->u.list.len)
@@ -331,7 +331,8 @@ static int unpack_list(fmt_state_t *st, int depth, const mp_var_t *list, const w
         if (rc < 0)
             return rc;
     }
-    st->p++;
+    if (done < 0)
+        return done;
     if (i != list->u.list.len)
         return mp__errdetail_set(MP_EINVAL, "%s: %s: expected a list of %zu items, got %zu", st->fn,
                                  w->text, i, list->u.list.len);
@@ -342,14 +343,8 @@ static int unpack_map(fmt_state_t *st, int depth, const mp_var_t *map, const whe
 {
     if (map->type != MP_VAR_MAP)
         return shape_error(st, w, "map", map);
-    for (;;) {
-        char c = next_char(st);
-        if (c == '}') {
-            st->p++;
-            return 0;
-        }
-        if (c == '\0')
-            return malformed(st, "'{' is never closed");
+    int done;
+    while ((done = closes(st, '}')) == 0) {
         /* A key is packed from its arguments, then looked up. */
         const char *at = st->p;
         mp_var_t *key = NULL;
@@ -375,6 +370,7 @@ static int unpack_map(fmt_state_t *st, int depth, const mp_var_t *map, const whe
         if ((rc = unpack_value(st, depth + 1, value, &entry)) < 0)
             return rc;
     }
+    return done < 0 ? done : 0;
 }
 
 static int unpack_value(fmt_state_t *st, int depth, const mp_var_t *v, const where_t *w)

@@ -5,6 +5,9 @@
  * outnumber the live entries, and before a positional read. */
 #include "mp_var_impl.h"
 
+#include <math.h>
+#include <sodium.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,43 +15,69 @@
 
 /* ---- hashing ---------------------------------------------------------- */
 
-/* FNV-1a over a key's type and bytes, then a finaliser (splitmix64's) so
- * that the low bits the index uses depend on every input bit. */
-static uint64_t fnv(uint64_t h, const void *data, size_t n)
+/* Keys are hashed with SipHash (libsodium's crypto_shorthash) under a key
+ * drawn once per process, as Python randomises its string hashes: a peer
+ * that fills a manager's dict cannot choose keys that all collide. The key
+ * never changes once a hash was taken (hashes are kept in the entries). */
+static unsigned char hash_key[crypto_shorthash_KEYBYTES];
+static atomic_int hash_key_state; /* 0: not drawn, 1: being drawn, 2: ready */
+
+static const unsigned char *siphash_key(void)
 {
-    const unsigned char *p = data;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3u;
-    return h;
+    if (atomic_load_explicit(&hash_key_state, memory_order_acquire) == 2)
+        return hash_key;
+    int none = 0;
+    if (atomic_compare_exchange_strong(&hash_key_state, &none, 1)) {
+        /* sodium_init() is idempotent; without it (or the OS's randomness)
+         * the zero key still hashes correctly, only predictably. */
+        if (sodium_init() < 0 || mp__os_random(hash_key, sizeof hash_key) < 0)
+            memset(hash_key, 0, sizeof hash_key);
+        atomic_store_explicit(&hash_key_state, 2, memory_order_release);
+    }
+    while (atomic_load_explicit(&hash_key_state, memory_order_acquire) != 2)
+        ; /* another thread is drawing it: a few microseconds */
+    return hash_key;
 }
 
+/* The hash of a key's bytes, under a key that depends on its type too (so
+ * that the int 1 and the bytes of the same 8 bytes differ). */
 static uint64_t key_hash(const mp_var_t *k)
 {
-    unsigned char type = (unsigned char)k->type;
-    uint64_t h = fnv(0xcbf29ce484222325u, &type, 1);
+    const void *data = ""; /* nil: no bytes */
+    size_t n = 0;
+    unsigned char b;
+    double d;
     switch (k->type) {
-    case MP_VAR_BOOL: {
-        unsigned char b = k->u.b;
-        h = fnv(h, &b, 1);
+    case MP_VAR_BOOL:
+        b = k->u.b;
+        data = &b;
+        n = 1;
         break;
-    }
-    case MP_VAR_INT: h = fnv(h, &k->u.i, sizeof k->u.i); break;
-    case MP_VAR_DOUBLE: {
+    case MP_VAR_INT:
+        data = &k->u.i;
+        n = sizeof k->u.i;
+        break;
+    case MP_VAR_DOUBLE:
         /* Equal doubles hash alike: -0.0 is 0.0, and every NaN is one key
          * (mp__var_double_same()). */
-        double d = k->u.d == 0 ? 0.0 : k->u.d != k->u.d ? (double)NAN : k->u.d;
-        h = fnv(h, &d, sizeof d);
+        d = k->u.d == 0 ? 0.0 : k->u.d != k->u.d ? (double)NAN : k->u.d;
+        data = &d;
+        n = sizeof d;
         break;
-    }
     case MP_VAR_STR:
-    case MP_VAR_BYTES: h = fnv(h, k->u.s.data, k->u.s.len); break;
+    case MP_VAR_BYTES:
+        data = k->u.s.data;
+        n = k->u.s.len;
+        break;
     default: break;
     }
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9u;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebu;
-    return h ^ (h >> 31);
+    unsigned char key[crypto_shorthash_KEYBYTES], out[crypto_shorthash_BYTES];
+    memcpy(key, siphash_key(), sizeof key);
+    key[0] ^= (unsigned char)k->type;
+    crypto_shorthash(out, data, n, key);
+    uint64_t h;
+    memcpy(&h, out, sizeof h);
+    return h;
 }
 
 bool mp__var_hashable(const mp_var_t *v)
