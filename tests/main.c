@@ -34,6 +34,7 @@
 #include "queue_tasks.h"
 #include "sync_helpers.h"
 #include "tasks.h"
+#include "var_tests.h"
 
 /* Every suite, in the order they run. */
 static const test_suite_t *const all_suites[] = {
@@ -80,6 +81,7 @@ static const test_suite_t *const all_suites[] = {
 #endif
     &suite_pool,
     &suite_pool_bad_input,
+    &suite_var,
     &suite_mgr_dict,
     &suite_mgr_list,
     &suite_mgr_namespace,
