@@ -23,13 +23,16 @@ static int step(mp_task_t *t, int rc, const char *what)
     return rc < 0 ? mp_task_fail(t, rc, "%s: %s: %s", what, mp_err_name(rc), mp_errdetail()) : 0;
 }
 
-/* The value a step handed out (freed here) must print as `want`. */
-static int expect(mp_task_t *t, int rc, mp_var_t *v, const char *what, const char *want)
+/* The value a step handed out through `v` must print as `want`; it is
+ * freed (and `*v` cleared). A pointer, read here: the step that writes it
+ * is an argument of the same call, and arguments have no order. */
+static int expect(mp_task_t *t, int rc, mp_var_t **v, const char *what, const char *want)
 {
     char buf[CHILD_REPR_MAX] = "";
     if (rc == 0)
-        mp_var_repr(v, buf, sizeof buf, NULL);
-    mp_var_free(v);
+        mp_var_repr(*v, buf, sizeof buf, NULL);
+    mp_var_free(*v);
+    *v = NULL;
     if (rc < 0)
         return step(t, rc, what);
     return strcmp(buf, want) == 0
@@ -144,7 +147,7 @@ int task_mgr_nested_list(mp_task_t *t)
     if (rc == 0 && (rc = open_element(t, a, 0, &a0)) == 0)
         rc = step(t, mp_list_set(a0, -1, v55), "a[0][-1] = 55");
     if (rc == 0 && (rc = open_element(t, a, 1, &a1)) == 0)
-        rc = expect(t, mp_list_pop(a1, -1, &item), item, "a[1].pop()", "2");
+        rc = expect(t, mp_list_pop(a1, -1, &item), &item, "a[1].pop()", "2");
     mp_var_free(v55);
     mp_proxy_destroy(a1);
     mp_proxy_destroy(a0);
@@ -162,7 +165,7 @@ static int expect_call(mp_task_t *t, mp_proxy_t *p, const char *method, const ch
     if (rc == 0)
         rc = mp_proxy_call(p, method, packed, &result, MP_FOREVER);
     mp_var_free(packed);
-    return expect(t, rc, result, method, want);
+    return expect(t, rc, &result, method, want);
 }
 
 /* TestSyncManagerTypes.test_list's child (the parent made [5]), then the
@@ -176,7 +179,7 @@ int task_mgr_list_types(mp_task_t *t)
     size_t at = 99;
     int rc = proxy_of(t, 0, &l);
     if (rc == 0)
-        rc = expect(t, mp_list_get(l, 0, &v), v, "l[0]", "5");
+        rc = expect(t, mp_list_get(l, 0, &v), &v, "l[0]", "5");
     if (rc == 0)
         rc = expect_n(t, mp_list_count(l, five), "l.count(5)", 1);
     if (rc == 0 && (rc = step(t, mp_list_index(l, five, &at), "l.index(5)")) == 0)
@@ -188,7 +191,7 @@ int task_mgr_list_types(mp_task_t *t)
     if (rc == 0)
         rc = expect_n(t, mp_list_len(l), "len(l)", 1);
     if (rc == 0)
-        rc = expect(t, mp_list_pop(l, 0, &v), v, "l.pop(0)", "5");
+        rc = expect(t, mp_list_pop(l, 0, &v), &v, "l.pop(0)", "5");
     if (rc == 0)
         rc = step(t, mp_var_pack(&items, "[i, i, i]", 3, 1, 2), "pack");
     if (rc == 0)
@@ -198,13 +201,13 @@ int task_mgr_list_types(mp_task_t *t)
     if (rc == 0)
         rc = expect_call(t, l, "__mul__", "[v]", two, "[3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2]");
     if (rc == 0)
-        rc = expect(t, mp_list_copy(l, &v), v, "l.copy()", "[3, 1, 2, 3, 1, 2]");
+        rc = expect(t, mp_list_copy(l, &v), &v, "l.copy()", "[3, 1, 2, 3, 1, 2]");
     if (rc == 0)
         rc = step(t, mp_list_sort(l, true), "l.sort(reverse=True)");
     if (rc == 0)
-        rc = expect(t, mp_list_pop(l, 0, &v), v, "l.pop(0)", "3");
+        rc = expect(t, mp_list_pop(l, 0, &v), &v, "l.pop(0)", "3");
     if (rc == 0)
-        rc = expect(t, mp_list_copy(l, &v), v, "l[:]", "[3, 2, 2, 1, 1]");
+        rc = expect(t, mp_list_copy(l, &v), &v, "l[:]", "[3, 2, 2, 1, 1]");
     if (rc == 0)
         rc = step(t, mp_list_clear(l), "l.clear()");
     mp_var_free(items);
@@ -226,18 +229,18 @@ int task_mgr_dict_types(mp_task_t *t)
     if (rc == 0)
         rc = expect_n(t, mp_dict_len(d), "len(d)", 1);
     if (rc == 0)
-        rc = expect(t, mp_dict_get(d, foo, NULL, &v), v, "d['foo']", "5");
+        rc = expect(t, mp_dict_get(d, foo, NULL, &v), &v, "d['foo']", "5");
     if (rc == 0)
-        rc = expect(t, mp_dict_items(d, &v), v, "d.items()", "[['foo', 5]]");
+        rc = expect(t, mp_dict_items(d, &v), &v, "d.items()", "[['foo', 5]]");
     if (rc == 0)
-        rc = expect(t, mp_dict_keys(d, &v), v, "d.keys()", "['foo']");
+        rc = expect(t, mp_dict_keys(d, &v), &v, "d.keys()", "['foo']");
     if (rc == 0)
-        rc = expect(t, mp_dict_values(d, &v), v, "d.values()", "[5]");
+        rc = expect(t, mp_dict_values(d, &v), &v, "d.values()", "[5]");
     if (rc == 0)
-        rc = expect(t, mp_dict_copy(d, &v), v, "d.copy()", "{'foo': 5}");
+        rc = expect(t, mp_dict_copy(d, &v), &v, "d.copy()", "{'foo': 5}");
     if (rc == 0 && (rc = step(t, mp_dict_popitem(d, &k, &v), "d.popitem()")) == 0 &&
-        (rc = expect(t, 0, k, "popitem's key", "'foo'")) == 0)
-        rc = expect(t, 0, v, "popitem's value", "5");
+        (rc = expect(t, 0, &k, "popitem's key", "'foo'")) == 0)
+        rc = expect(t, 0, &v, "popitem's value", "5");
     if (rc == 0)
         rc = step(t, mp_var_pack(&m, "{s:i, s:i}", "a", 1, "b", 2), "pack");
     if (rc == 0)
@@ -249,15 +252,15 @@ int task_mgr_dict_types(mp_task_t *t)
     if (rc == 0)
         rc = expect_call(t, d, "__reversed__", "[]", NULL, "['c', 'b', 'a']");
     if (rc == 0)
-        rc = expect(t, mp_dict_copy(d, &v), v, "d after |", "{'a': 1, 'b': 2, 'c': 3}");
+        rc = expect(t, mp_dict_copy(d, &v), &v, "d after |", "{'a': 1, 'b': 2, 'c': 3}");
     if (rc == 0)
-        rc = expect(t, mp_dict_pop(d, b, NULL, &v), v, "d.pop('b')", "2");
+        rc = expect(t, mp_dict_pop(d, b, NULL, &v), &v, "d.pop('b')", "2");
     if (rc == 0)
-        rc = expect(t, mp_dict_setdefault(d, a, nine, &v), v, "d.setdefault('a', 9)", "1");
+        rc = expect(t, mp_dict_setdefault(d, a, nine, &v), &v, "d.setdefault('a', 9)", "1");
     if (rc == 0)
-        rc = expect(t, mp_dict_setdefault(d, b, nine, &v), v, "d.setdefault('b', 9)", "9");
+        rc = expect(t, mp_dict_setdefault(d, b, nine, &v), &v, "d.setdefault('b', 9)", "9");
     if (rc == 0)
-        rc = expect(t, mp_dict_copy(d, &v), v, "d", "{'a': 1, 'c': 3, 'b': 9}");
+        rc = expect(t, mp_dict_copy(d, &v), &v, "d", "{'a': 1, 'c': 3, 'b': 9}");
     if (rc == 0)
         rc = step(t, mp_dict_clear(d), "d.clear()");
     mp_var_free(nine);
@@ -279,9 +282,9 @@ int task_mgr_namespace_types(mp_task_t *t)
     mp_var_t *v = NULL;
     int rc = proxy_of(t, 0, &ns);
     if (rc == 0)
-        rc = expect(t, mp_ns_get(ns, "x", &v), v, "ns.x", "0");
+        rc = expect(t, mp_ns_get(ns, "x", &v), &v, "ns.x", "0");
     if (rc == 0)
-        rc = expect(t, mp_ns_get(ns, "y", &v), v, "ns.y", "1");
+        rc = expect(t, mp_ns_get(ns, "y", &v), &v, "ns.y", "1");
     if (rc == 0)
         rc = step(t, mp_ns_setf(ns, "z", "s", "zed"), "ns.z = 'zed'");
     if (rc == 0)

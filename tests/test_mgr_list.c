@@ -64,6 +64,7 @@ static void test_index_rules(void)
     EXPECT_OUT(mp_list_get(l, -1, &v), v, "'c'");
     EXPECT_OUT(mp_list_get(l, -3, &v), v, "'a'");
     static const int64_t bad[] = {3, -4, INT64_MAX, INT64_MIN};
+    v = NULL; /* EXPECT_OUT freed what it held */
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         EXPECT_RC(mp_list_get(l, bad[i], &v), MP_EINDEX);
         EXPECT_DETAIL("list index out of range");
