@@ -11,6 +11,7 @@
 #include "executor_tasks.h"
 #include "listener_tasks.h"
 #include "log_tasks.h"
+#include "mgr_tasks.h"
 #include "platform.h"
 #include "mgr_data_tasks.h"
 #include "pool_tasks.h"
@@ -705,6 +706,7 @@ const mp_task_def_t test_tasks[] = {
 #endif
             QUEUE_TASKS(LIST_ROW) EXECUTOR_TASKS(LIST_ROW) POOL_TASKS(LIST_ROW) LOG_TASKS(LIST_ROW)
                 MGR_DATA_TASKS(LIST_ROW)
+                MGR_TASKS(LIST_ROW)
 #undef LIST_ROW
                 MP_TASK_END,
 };
