@@ -241,6 +241,12 @@ static void test_formatted(void)
     mp_var_t *whole = NULL;
     if (EXPECT_RC(mp_dict_getf(d, "n", "v", &whole), 0))
         EXPECT_REPR(whole, "42");
+    /* a failure after a copied string: the string is freed and its
+     * pointer reset, nothing is left for the caller to free */
+    int wrong = 0;
+    tag = NULL;
+    EXPECT_RC(mp_dict_getf(d, "rec", "{s:[s, i]}", "tags", &tag, &wrong), MP_EINVAL);
+    EXPECT(tag == NULL, "a failed getf left a string handed out");
     /* the wrong shape: MP_EINVAL, saying what it got */
     char *s = NULL;
     EXPECT_RC(mp_dict_getf(d, "n", "s", &s), MP_EINVAL);
