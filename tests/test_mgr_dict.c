@@ -12,11 +12,17 @@
 #include "helpers.h"
 #include "mgr_data_tasks.h"
 
-/* A manager and a dict on it; both asserted. */
+/* A manager and a dict on it; both asserted. On failure both are gone
+ * (mgr_done) and NULL. */
 static bool new_dict(mp_manager_t **m, mp_proxy_t **d)
 {
     *d = NULL;
-    return (*m = start_manager()) != NULL && EXPECT_RC(mp_manager_dict(*m, d), 0);
+    if ((*m = start_manager()) != NULL && EXPECT_RC(mp_manager_dict(*m, d), 0))
+        return true;
+    mgr_done(*m, *d, NULL);
+    *m = NULL;
+    *d = NULL;
+    return false;
 }
 
 /* Set a string key to a packed value; asserted. */
@@ -30,10 +36,8 @@ static void test_set_get_del(void)
 {
     mp_manager_t *m;
     mp_proxy_t *d;
-    if (!new_dict(&m, &d)) {
-        mgr_done(m, d, NULL);
-        return;
-    }
+    if (!new_dict(&m, &d))
+        return; /* new_dict cleaned up */
     mp_var_t *v = NULL;
     EXPECT_EQ(mp_dict_len(d), 0);
     EXPECT_RC(mp_dict_set(d, V("s", "a"), V("i", 1)), 0);
@@ -66,10 +70,8 @@ static void test_missing_key(void)
 {
     mp_manager_t *m;
     mp_proxy_t *d;
-    if (!new_dict(&m, &d)) {
-        mgr_done(m, d, NULL);
-        return;
-    }
+    if (!new_dict(&m, &d))
+        return; /* new_dict cleaned up */
     mp_var_t *v = NULL, *k = NULL;
     SET(d, "here", "i", 1);
     EXPECT_RC(mp_dict_get(d, V("s", "missing"), NULL, &v), MP_EKEY);
@@ -96,10 +98,8 @@ static void test_unhashable_key(void)
 {
     mp_manager_t *m;
     mp_proxy_t *d;
-    if (!new_dict(&m, &d)) {
-        mgr_done(m, d, NULL);
-        return;
-    }
+    if (!new_dict(&m, &d))
+        return; /* new_dict cleaned up */
     mp_var_t *v = NULL;
     const mp_var_t *list = V("[i]", 1), *map = V("{s:i}", "a", 1), *one = V("i", 1);
     SET(d, "k", "i", 1);
@@ -122,10 +122,8 @@ static void test_views_and_copy(void)
 {
     mp_manager_t *m;
     mp_proxy_t *d;
-    if (!new_dict(&m, &d)) {
-        mgr_done(m, d, NULL);
-        return;
-    }
+    if (!new_dict(&m, &d))
+        return; /* new_dict cleaned up */
     mp_var_t *v = NULL;
     SET(d, "b", "i", 2);
     SET(d, "a", "[s]", "x");
@@ -153,10 +151,8 @@ static void test_update(void)
 {
     mp_manager_t *m;
     mp_proxy_t *d;
-    if (!new_dict(&m, &d)) {
-        mgr_done(m, d, NULL);
-        return;
-    }
+    if (!new_dict(&m, &d))
+        return; /* new_dict cleaned up */
     SET(d, "a", "i", 0);
     EXPECT_RC(mp_dict_update(d, V("{s:i, s:i}", "b", 2, "a", 1)), 0);
     EXPECT_RC(mp_dict_update(d, V("[[s, i], [i, s]]", "c", 3, 4, "four")), 0);
@@ -178,10 +174,8 @@ static void test_pop_popitem_setdefault(void)
 {
     mp_manager_t *m;
     mp_proxy_t *d;
-    if (!new_dict(&m, &d)) {
-        mgr_done(m, d, NULL);
-        return;
-    }
+    if (!new_dict(&m, &d))
+        return; /* new_dict cleaned up */
     mp_var_t *v = NULL, *k = NULL;
     SET(d, "a", "i", 1);
     SET(d, "b", "i", 2);
@@ -215,10 +209,8 @@ static void test_formatted(void)
 {
     mp_manager_t *m;
     mp_proxy_t *d;
-    if (!new_dict(&m, &d)) {
-        mgr_done(m, d, NULL);
-        return;
-    }
+    if (!new_dict(&m, &d))
+        return; /* new_dict cleaned up */
     EXPECT_RC(mp_dict_setf(d, "rec", "{s:I, s:[s, d], s:y}", "id", (int64_t)7, "tags", "x", 1.5,
                            "raw", "ab", (size_t)2),
               0);
@@ -317,10 +309,8 @@ static void test_raw_calls(void)
 {
     mp_manager_t *m;
     mp_proxy_t *d;
-    if (!new_dict(&m, &d)) {
-        mgr_done(m, d, NULL);
-        return;
-    }
+    if (!new_dict(&m, &d))
+        return; /* new_dict cleaned up */
     mp_var_t *r = NULL;
     EXPECT_RC(mp_proxy_call(d, "__setitem__", V("[s]", "k"), &r, MP_FOREVER), MP_EINVAL);
     EXPECT_DETAIL("dict.__setitem__ takes 2 arguments (1 given)");
@@ -382,10 +372,8 @@ static void test_children_setdefault_race(void)
     enum { CHILDREN = 3 };
     mp_manager_t *m;
     mp_proxy_t *d;
-    if (!new_dict(&m, &d)) {
-        mgr_done(m, d, NULL);
-        return;
-    }
+    if (!new_dict(&m, &d))
+        return; /* new_dict cleaned up */
     int64_t held[CHILDREN + 1] = {0}, wins[CHILDREN + 1] = {0};
     run_racers("task_mgr_dict_claim", d, CHILDREN);
     for (int64_t i = 0; i < MGR_RACE_KEYS; i++) {
@@ -417,10 +405,8 @@ static void test_children_pop_race(void)
     enum { CHILDREN = 3 };
     mp_manager_t *m;
     mp_proxy_t *d;
-    if (!new_dict(&m, &d)) {
-        mgr_done(m, d, NULL);
-        return;
-    }
+    if (!new_dict(&m, &d))
+        return; /* new_dict cleaned up */
     for (int64_t i = 0; i < MGR_RACE_KEYS; i++) {
         EXPECT_RC(mp_dict_set(d, V("I", i), V("I", i * 10)), 0);
         scratch_free();
@@ -465,10 +451,8 @@ static void test_used_from_child(void)
 {
     mp_manager_t *m;
     mp_proxy_t *d;
-    if (!new_dict(&m, &d)) {
-        mgr_done(m, d, NULL);
-        return;
-    }
+    if (!new_dict(&m, &d))
+        return; /* new_dict cleaned up */
     SET(d, "foo", "i", 5);
     run_proxy_child("task_mgr_dict_types", 0, d, NULL);
     EXPECT_EQ(mp_dict_len(d), 0);
@@ -481,10 +465,8 @@ static void test_server_gone(void)
 {
     mp_manager_t *m;
     mp_proxy_t *d;
-    if (!new_dict(&m, &d)) {
-        mgr_done(m, d, NULL);
-        return;
-    }
+    if (!new_dict(&m, &d))
+        return; /* new_dict cleaned up */
     mp_var_t *v = NULL;
     SET(d, "k", "i", 1);
     EXPECT_RC(mp_manager_shutdown(m), 0);

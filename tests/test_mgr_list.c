@@ -10,13 +10,18 @@
 #include "helpers.h"
 #include "mgr_data_tasks.h"
 
-/* A manager and a list on it holding `items` (a list, or NULL); asserted. */
+/* A manager and a list on it holding `items` (a list, or NULL); asserted.
+ * On failure both are gone (mgr_done) and NULL. */
 static bool new_list(mp_manager_t **m, mp_proxy_t **l, const mp_var_t *items)
 {
     *l = NULL;
-    if (!(*m = start_manager()) || !EXPECT_RC(mp_manager_list(*m, l), 0))
-        return false;
-    return !items || EXPECT_RC(mp_list_extend(*l, items), 0);
+    if ((*m = start_manager()) != NULL && EXPECT_RC(mp_manager_list(*m, l), 0) &&
+        (!items || EXPECT_RC(mp_list_extend(*l, items), 0)))
+        return true;
+    mgr_done(*m, *l, NULL);
+    *m = NULL;
+    *l = NULL;
+    return false;
 }
 
 /* A list [0, 1, ..., 9]. */
@@ -27,10 +32,8 @@ static void test_append_extend_insert(void)
 {
     mp_manager_t *m;
     mp_proxy_t *l;
-    if (!new_list(&m, &l, NULL)) {
-        mgr_done(m, l, NULL);
-        return;
-    }
+    if (!new_list(&m, &l, NULL))
+        return; /* new_list cleaned up */
     EXPECT_EQ(mp_list_len(l), 0);
     EXPECT_RC(mp_list_append(l, V("s", "a")), 0);
     EXPECT_RC(mp_list_extend(l, V("[i, d]", 1, 2.5)), 0);
@@ -55,10 +58,8 @@ static void test_index_rules(void)
 {
     mp_manager_t *m;
     mp_proxy_t *l;
-    if (!new_list(&m, &l, V("[s, s, s]", "a", "b", "c"))) {
-        mgr_done(m, l, NULL);
-        return;
-    }
+    if (!new_list(&m, &l, V("[s, s, s]", "a", "b", "c")))
+        return; /* new_list cleaned up */
     mp_var_t *v = NULL;
     EXPECT_OUT(mp_list_get(l, 0, &v), v, "'a'");
     EXPECT_OUT(mp_list_get(l, -1, &v), v, "'c'");
@@ -104,10 +105,8 @@ static void test_slices(void)
     };
     mp_manager_t *m;
     mp_proxy_t *l;
-    if (!new_list(&m, &l, DIGITS)) {
-        mgr_done(m, l, NULL);
-        return;
-    }
+    if (!new_list(&m, &l, DIGITS))
+        return; /* new_list cleaned up */
     mp_var_t *v = NULL;
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
         EXPECT_OUT(mp_list_slice(l, cases[i].start, cases[i].stop, &v), v, cases[i].want);
@@ -140,10 +139,8 @@ static void test_pop_remove_index_count(void)
 {
     mp_manager_t *m;
     mp_proxy_t *l;
-    if (!new_list(&m, &l, V("[i, s, i, d, s]", 1, "x", 1, 1.0, "last"))) {
-        mgr_done(m, l, NULL);
-        return;
-    }
+    if (!new_list(&m, &l, V("[i, s, i, d, s]", 1, "x", 1, 1.0, "last")))
+        return; /* new_list cleaned up */
     mp_var_t *v = NULL;
     size_t at = 99;
     EXPECT_OUT(mp_list_pop(l, -1, &v), v, "'last'");
@@ -177,10 +174,8 @@ static void test_sort_reverse(void)
 {
     mp_manager_t *m;
     mp_proxy_t *l;
-    if (!new_list(&m, &l, V("[d, b, i, i, d]", 1.0, 1, 1, 0, -2.5))) {
-        mgr_done(m, l, NULL);
-        return;
-    }
+    if (!new_list(&m, &l, V("[d, b, i, i, d]", 1.0, 1, 1, 0, -2.5)))
+        return; /* new_list cleaned up */
     EXPECT_RC(mp_list_sort(l, false), 0);
     EXPECT_LIST(l, "[-2.5, 0, 1.0, True, 1]");
     EXPECT_RC(mp_list_sort(l, true), 0);
@@ -210,10 +205,8 @@ static void test_copy_clear(void)
 {
     mp_manager_t *m;
     mp_proxy_t *l;
-    if (!new_list(&m, &l, V("[i, [s]]", 1, "in"))) {
-        mgr_done(m, l, NULL);
-        return;
-    }
+    if (!new_list(&m, &l, V("[i, [s]]", 1, "in")))
+        return; /* new_list cleaned up */
     mp_var_t *v = NULL;
     if (EXPECT_RC(mp_list_copy(l, &v), 0)) {
         EXPECT_RC(mp_var_append(v, mp_var_int(2)), 0);
@@ -235,10 +228,8 @@ static void test_formatted(void)
 {
     mp_manager_t *m;
     mp_proxy_t *l;
-    if (!new_list(&m, &l, NULL)) {
-        mgr_done(m, l, NULL);
-        return;
-    }
+    if (!new_list(&m, &l, NULL))
+        return; /* new_list cleaned up */
     EXPECT_RC(mp_list_appendf(l, "[s, I]", "job", (int64_t)12), 0);
     EXPECT_RC(mp_list_appendf(l, "d", 0.5), 0);
     char *name = NULL;
@@ -307,10 +298,8 @@ static void test_raw_calls(void)
 {
     mp_manager_t *m;
     mp_proxy_t *l;
-    if (!new_list(&m, &l, V("[i, i]", 1, 2))) {
-        mgr_done(m, l, NULL);
-        return;
-    }
+    if (!new_list(&m, &l, V("[i, i]", 1, 2)))
+        return; /* new_list cleaned up */
     mp_var_t *r = NULL;
     EXPECT_RC(mp_proxy_call(l, "__getitem__", V("[s]", "0"), &r, MP_FOREVER), MP_EINVAL);
     EXPECT_DETAIL("index must be int, not str");
@@ -367,10 +356,8 @@ static void test_tutorial_hello(void)
 {
     mp_manager_t *m;
     mp_proxy_t *l;
-    if (!new_list(&m, &l, NULL)) {
-        mgr_done(m, l, NULL);
-        return;
-    }
+    if (!new_list(&m, &l, NULL))
+        return; /* new_list cleaned up */
     run_proxy_child("task_mgr_list_hello", 0, l, NULL);
     EXPECT_LIST(l, "['" MGR_HELLO "']");
     mgr_done(m, l, NULL);
@@ -384,10 +371,8 @@ static void test_list_of_list_proxies(void)
 {
     mp_manager_t *m;
     mp_proxy_t *a, *inner[3] = {NULL}, *b = NULL;
-    if (!new_list(&m, &a, NULL)) {
-        mgr_done(m, a, NULL);
-        return;
-    }
+    if (!new_list(&m, &a, NULL))
+        return; /* new_list cleaned up */
     for (int i = 0; i < 3; i++) {
         mp_var_t *ref = NULL;
         if (EXPECT_RC(mp_manager_list(m, &inner[i]), 0) &&
@@ -424,10 +409,8 @@ static void test_used_from_child(void)
 {
     mp_manager_t *m;
     mp_proxy_t *l;
-    if (!new_list(&m, &l, V("[i]", 5))) {
-        mgr_done(m, l, NULL);
-        return;
-    }
+    if (!new_list(&m, &l, V("[i]", 5)))
+        return; /* new_list cleaned up */
     run_proxy_child("task_mgr_list_types", 0, l, NULL);
     EXPECT_EQ(mp_list_len(l), 0);
     mgr_done(m, l, NULL);

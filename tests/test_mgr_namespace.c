@@ -9,11 +9,17 @@
 #include "helpers.h"
 #include "mgr_data_tasks.h"
 
-/* A manager and a Namespace on it; asserted. */
+/* A manager and a Namespace on it; asserted. On failure both are gone
+ * (mgr_done) and NULL. */
 static bool new_ns(mp_manager_t **m, mp_proxy_t **ns)
 {
     *ns = NULL;
-    return (*m = start_manager()) != NULL && EXPECT_RC(mp_manager_namespace(*m, ns), 0);
+    if ((*m = start_manager()) != NULL && EXPECT_RC(mp_manager_namespace(*m, ns), 0))
+        return true;
+    mgr_done(*m, *ns, NULL);
+    *m = NULL;
+    *ns = NULL;
+    return false;
 }
 
 /* The description must be `want`; asserted. */
@@ -35,10 +41,8 @@ static void test_set_get_del(void)
 {
     mp_manager_t *m;
     mp_proxy_t *ns;
-    if (!new_ns(&m, &ns)) {
-        mgr_done(m, ns, NULL);
-        return;
-    }
+    if (!new_ns(&m, &ns))
+        return; /* new_ns cleaned up */
     mp_var_t *v = NULL;
     EXPECT_RC(mp_ns_set(ns, "name", V("s", "Bob")), 0);
     EXPECT_RC(mp_ns_set(ns, "job", V("s", "Builder")), 0);
@@ -62,10 +66,8 @@ static void test_missing(void)
 {
     mp_manager_t *m;
     mp_proxy_t *ns;
-    if (!new_ns(&m, &ns)) {
-        mgr_done(m, ns, NULL);
-        return;
-    }
+    if (!new_ns(&m, &ns))
+        return; /* new_ns cleaned up */
     mp_var_t *v = NULL;
     int i = 0;
     EXPECT_RC(mp_ns_get(ns, "x", &v), MP_EKEY);
@@ -86,10 +88,8 @@ static void test_repr(void)
 {
     mp_manager_t *m;
     mp_proxy_t *ns;
-    if (!new_ns(&m, &ns)) {
-        mgr_done(m, ns, NULL);
-        return;
-    }
+    if (!new_ns(&m, &ns))
+        return; /* new_ns cleaned up */
     EXPECT_RC(mp_ns_set(ns, "b", V("[d, b]", 0.5, 1)), 0);
     EXPECT_RC(mp_ns_set(ns, "_x", V("i", 1)), 0);
     EXPECT_RC(mp_ns_set(ns, "a", V("s", "it's")), 0);
@@ -114,10 +114,8 @@ static void test_copy(void)
 {
     mp_manager_t *m;
     mp_proxy_t *ns;
-    if (!new_ns(&m, &ns)) {
-        mgr_done(m, ns, NULL);
-        return;
-    }
+    if (!new_ns(&m, &ns))
+        return; /* new_ns cleaned up */
     mp_var_t *v = NULL;
     EXPECT_RC(mp_ns_setf(ns, "z", "i", 1), 0);
     EXPECT_RC(mp_ns_setf(ns, "_p", "s", "private"), 0);
@@ -131,10 +129,8 @@ static void test_formatted(void)
 {
     mp_manager_t *m;
     mp_proxy_t *ns;
-    if (!new_ns(&m, &ns)) {
-        mgr_done(m, ns, NULL);
-        return;
-    }
+    if (!new_ns(&m, &ns))
+        return; /* new_ns cleaned up */
     char *s = NULL;
     double d = 0;
     EXPECT_RC(mp_ns_setf(ns, "rec", "{s:s, s:d}", "who", "Bob", "pay", 1.25), 0);
@@ -207,10 +203,8 @@ static void test_used_from_child(void)
 {
     mp_manager_t *m;
     mp_proxy_t *ns;
-    if (!new_ns(&m, &ns)) {
-        mgr_done(m, ns, NULL);
-        return;
-    }
+    if (!new_ns(&m, &ns))
+        return; /* new_ns cleaned up */
     EXPECT_RC(mp_ns_setf(ns, "x", "i", 0), 0);
     EXPECT_RC(mp_ns_setf(ns, "y", "i", 1), 0);
     run_proxy_child("task_mgr_namespace_types", 0, ns, NULL);
