@@ -27,7 +27,8 @@
  * mp_errdetail(): MP_EKEY for a missing key (the message is the key's repr,
  * as Python's KeyError), MP_EINDEX for an index out of range, MP_EINVAL for
  * a value of the wrong type (the message names the argument). A failed call
- * changes nothing on the server and writes no out-pointer.
+ * writes no out-pointer, and changes nothing on the server unless memory ran
+ * out halfway (MP_ENOMEM from an update or a `*=` may leave part done).
  *
  * **Formatted calls** (`...f`) pack or unpack one value with var.h's
  * formats. What a `getf` hands out outlives the fetched value, so unlike
@@ -157,6 +158,8 @@ MP_API int mp_dict_update(mp_proxy_t *d, const mp_var_t *map);
 /**
  * @brief `d.pop(key)` (dflt NULL) or `d.pop(key, dflt)`: remove the entry
  *        and hand out its value.
+ * @param[out] out the value (or a copy of `dflt`), the caller's; may be
+ *             NULL to discard it.
  * @return 0; MP_EKEY when the key is missing and `dflt` is NULL (the dict
  *         is unchanged); MP_EINVAL for an unhashable key.
  */
