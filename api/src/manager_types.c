@@ -3,5 +3,8 @@
 #include "mp_manager.h"
 
 const mp_manager_type_t *const mp__mgr_builtin_types[] = {
+    &mp__mgr_type_dict,
+    &mp__mgr_type_list,
+    &mp__mgr_type_namespace,
     NULL,
 };
