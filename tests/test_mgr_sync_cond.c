@@ -54,7 +54,7 @@ typedef struct cond_objs {
 
 static bool make_cond_objs(cond_objs_t *o)
 {
-    *o = (cond_objs_t){start_manager()};
+    *o = (cond_objs_t){.m = start_manager()};
     return o->m && EXPECT_RC(mp_manager_condition(o->m, NULL, &o->cond), 0) &&
            EXPECT_RC(mp_manager_semaphore(o->m, 0, &o->ready), 0) &&
            EXPECT_RC(mp_manager_semaphore(o->m, 0, &o->woken), 0);
