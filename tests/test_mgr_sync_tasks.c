@@ -29,10 +29,12 @@ static int array_sum(mp_proxy_t *a)
     return rc < 0 ? rc : (int)sum;
 }
 
-/* An int read through a getter that hands out a value. */
-static int int_of(int rc, mp_var_t *v)
+/* Element `index` of an Array as an int. */
+static int array_get(mp_proxy_t *a, int64_t index)
 {
+    mp_var_t *v = NULL;
     int64_t n = 0;
+    int rc = mp_marray_get(a, index, &v);
     if (rc == 0)
         rc = mp_var_get_int(v, &n);
     mp_var_free(v);
@@ -44,7 +46,6 @@ static int run_step(const sync_step_t *s, mp_proxy_t *p)
 {
     unsigned u = 0;
     int64_t i64 = 0;
-    mp_var_t *v = NULL;
     int rc;
     switch ((mgr_op_t)s->op) {
     case MOP_END: return 0;
@@ -65,7 +66,7 @@ static int run_step(const sync_step_t *s, mp_proxy_t *p)
     case MOP_VALUE_GET: return (rc = mp_mvalue_getf(p, "I", &i64)) < 0 ? rc : (int)i64;
     case MOP_VALUE_SET: return mp_mvalue_setf(p, "I", (int64_t)s->arg);
     case MOP_ARRAY_LEN: return mp_marray_len(p);
-    case MOP_ARRAY_GET: return int_of(mp_marray_get(p, (int64_t)s->arg, &v), v);
+    case MOP_ARRAY_GET: return array_get(p, (int64_t)s->arg);
     case MOP_ARRAY_SUM: return array_sum(p);
     case MOP_QUEUE_PUT: return mp_mqueue_putf(p, MP_FOREVER, "I", (int64_t)s->arg);
     case MOP_QUEUE_GET: return (rc = mp_mqueue_getf(p, s->arg, "I", &i64)) < 0 ? rc : (int)i64;
