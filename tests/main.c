@@ -33,8 +33,8 @@
 #include "queue_tasks.h"
 #include "sync_helpers.h"
 #include "tasks.h"
-#include "var_tests.h"
 #include "test_mgr_sync_tasks.h"
+#include "var_tests.h"
 
 /* Every suite, in the order they run. */
 static const test_suite_t *const all_suites[] = {

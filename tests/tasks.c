@@ -706,5 +706,5 @@ const mp_task_def_t test_tasks[] = {
             QUEUE_TASKS(LIST_ROW) EXECUTOR_TASKS(LIST_ROW) POOL_TASKS(LIST_ROW) LOG_TASKS(LIST_ROW)
                 MGR_SYNC_TASKS(LIST_ROW)
 #undef LIST_ROW
-                MP_TASK_END,
+                    MP_TASK_END,
 };

@@ -27,9 +27,9 @@ static void test_put(void)
     EXPECT_STR(mp_proxy_type(q), "Queue");
     EXPECT_EQ(mp_mqueue_is_empty(q), 1);
     EXPECT_EQ(mp_mqueue_is_full(q), 0);
-    EXPECT_RC(mp_mqueue_put(q, item, MP_FOREVER), 0);           /* put(x) */
-    EXPECT_RC(mp_mqueue_put(q, item, 1.0), 0);                  /* put(x, True, 1) */
-    EXPECT_RC(mp_mqueue_put(q, item, 0), 0);                    /* put(x, False) */
+    EXPECT_RC(mp_mqueue_put(q, item, MP_FOREVER), 0);             /* put(x) */
+    EXPECT_RC(mp_mqueue_put(q, item, 1.0), 0);                    /* put(x, True, 1) */
+    EXPECT_RC(mp_mqueue_put(q, item, 0), 0);                      /* put(x, False) */
     EXPECT_RC(mp_mqueue_putf(q, MP_FOREVER, "I", (int64_t)3), 0); /* formatted */
     EXPECT_RC(mp_mqueue_putf(q, 0, "i", 4), 0);
     EXPECT_RC(mp_mqueue_putf(q, 0.5, "i", 5), 0);

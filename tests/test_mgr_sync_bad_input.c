@@ -8,8 +8,20 @@
 #include "test_mgr_sync_tasks.h"
 
 /* Every kind of object, by the type name its proxy reports. */
-enum { K_VALUE, K_ARRAY, K_LOCK, K_RLOCK, K_SEM, K_BSEM, K_COND, K_EVENT, K_BARRIER, K_QUEUE,
-       K_JQUEUE, K_COUNT };
+enum {
+    K_VALUE,
+    K_ARRAY,
+    K_LOCK,
+    K_RLOCK,
+    K_SEM,
+    K_BSEM,
+    K_COND,
+    K_EVENT,
+    K_BARRIER,
+    K_QUEUE,
+    K_JQUEUE,
+    K_COUNT
+};
 
 static int make_kind(mp_manager_t *m, int kind, mp_proxy_t **out)
 {
@@ -264,8 +276,8 @@ static void test_handles(void)
         for (int k = 0; k < K_COUNT; k++) {
             if (calls[c].kinds & BIT(k)) {
                 rc = calls[c].fn(gone[k]);
-                EXPECT(rc == MP_ECLOSED, "%s(destroyed %s): %s", calls[c].name,
-                       mp_proxy_type(p[k]), mp_err_name(rc));
+                EXPECT(rc == MP_ECLOSED, "%s(destroyed %s): %s", calls[c].name, mp_proxy_type(p[k]),
+                       mp_err_name(rc));
             } else {
                 rc = calls[c].fn(p[k]);
                 EXPECT(rc == MP_EINVAL, "%s(%s): %s", calls[c].name, mp_proxy_type(p[k]),

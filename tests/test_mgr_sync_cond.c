@@ -16,9 +16,10 @@ static void start_waiters(waiters_t *w, int procs, int threads, const sync_scrip
 {
     *w = (waiters_t){0};
     for (; w->nprocs < procs; w->nprocs++)
-        w->procs[w->nprocs] = start_process(&(mp_process_opts_t){
-            .task = "task_mgr_script", ARG_OF(*script), .objects = (void *const *)objs,
-            .nobjects = nobjs});
+        w->procs[w->nprocs] = start_process(&(mp_process_opts_t){.task = "task_mgr_script",
+                                                                 ARG_OF(*script),
+                                                                 .objects = (void *const *)objs,
+                                                                 .nobjects = nobjs});
     for (; w->nthreads < threads; w->nthreads++)
         mgr_thread_start(&w->threads[w->nthreads], script, objs, nobjs);
 }
@@ -246,8 +247,8 @@ static void test_wait_for(void)
                         {MOP_VALUE_SET, 1, 4},
                         {MOP_COND_NOTIFY, 0, 1},
                         {MOP_RELEASE, 0, 0}}};
-    mp_process_t *p =
-        start_process(&(mp_process_opts_t){MGR_SCRIPT_TASK(s), MP_OBJECTS(cond, value)});
+    mp_process_t *p = start_process(
+        &(mp_process_opts_t){MGR_SCRIPT_TASK(s), MP_OBJECTS(cond, value)});
     EXPECT_RC(mp_mcond_wait_for(cond, value_is_four, value, REACH_LIMIT_S), 0);
     script_rcs_t r;
     if (script_result(p, &r))
@@ -332,8 +333,7 @@ static void test_event_in_child(void)
     if (!m || !EXPECT_RC(mp_manager_event(m, &e), 0))
         goto out;
     EXPECT_RC(mp_mevent_set(e), 0);
-    sync_script_t s = {
-        {{MOP_EVENT_IS_SET, 0, 0}, {MOP_EVENT_WAIT, 0, 0}, {MOP_EVENT_CLEAR, 0, 0}}};
+    sync_script_t s = {{{MOP_EVENT_IS_SET, 0, 0}, {MOP_EVENT_WAIT, 0, 0}, {MOP_EVENT_CLEAR, 0, 0}}};
     script_rcs_t r;
     if (script_result(start_process(&(mp_process_opts_t){MGR_SCRIPT_TASK(s), MP_OBJECTS(e)}), &r))
         EXPECT_RCS(r, 1, 0, 0);

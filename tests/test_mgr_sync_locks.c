@@ -48,8 +48,8 @@ static void test_lock_child_acquires_parent_releases(void)
                         {MOP_EVENT_WAIT, 2, REACH_LIMIT_S},
                         {MOP_LOCKED, 0, 0},
                         {MOP_RELEASE, 0, 0}}};
-    mp_process_t *p =
-        start_process(&(mp_process_opts_t){MGR_SCRIPT_TASK(s), MP_OBJECTS(l, held, go)});
+    mp_process_t *p = start_process(
+        &(mp_process_opts_t){MGR_SCRIPT_TASK(s), MP_OBJECTS(l, held, go)});
     if (p && EXPECT_RC(mp_mevent_wait(held, REACH_LIMIT_S), 0)) {
         EXPECT_EQ(mp_mlock_is_locked(l), 1);
         EXPECT_RC(mp_mlock_acquire(l, 0), MP_ETIMEDOUT);
@@ -101,8 +101,8 @@ static void test_rlock_in_child(void)
 {
     mp_manager_t *m = start_manager();
     mp_proxy_t *l = NULL, *held = NULL, *go = NULL;
-    if (!m || !EXPECT_RC(mp_manager_rlock(m, &l), 0) ||
-        !EXPECT_RC(mp_manager_event(m, &held), 0) || !EXPECT_RC(mp_manager_event(m, &go), 0))
+    if (!m || !EXPECT_RC(mp_manager_rlock(m, &l), 0) || !EXPECT_RC(mp_manager_event(m, &held), 0) ||
+        !EXPECT_RC(mp_manager_event(m, &go), 0))
         goto out;
     sync_script_t s = {{{MOP_ACQUIRE, 0, MP_FOREVER},
                         {MOP_ACQUIRE, 0, MP_FOREVER},
@@ -113,8 +113,8 @@ static void test_rlock_in_child(void)
                         {MOP_RELEASE, 0, 0},
                         {MOP_LOCKED, 0, 0},
                         {MOP_RELEASE, 0, 0}}};
-    mp_process_t *p =
-        start_process(&(mp_process_opts_t){MGR_SCRIPT_TASK(s), MP_OBJECTS(l, held, go)});
+    mp_process_t *p = start_process(
+        &(mp_process_opts_t){MGR_SCRIPT_TASK(s), MP_OBJECTS(l, held, go)});
     if (p && EXPECT_RC(mp_mevent_wait(held, REACH_LIMIT_S), 0)) {
         EXPECT_EQ(mp_mlock_is_locked(l), 1);
         EXPECT_RC(mp_mlock_release(l), MP_ENOTOWNER);
@@ -149,9 +149,9 @@ static void check_semaphore(bool bounded)
 {
     mp_manager_t *m = start_manager();
     mp_proxy_t *s = NULL;
-    int rc = !m ? MP_EINVAL
-         : bounded ? mp_manager_bounded_semaphore(m, 2, &s)
-                   : mp_manager_semaphore(m, 2, &s);
+    int rc = !m        ? MP_EINVAL
+             : bounded ? mp_manager_bounded_semaphore(m, 2, &s)
+                       : mp_manager_semaphore(m, 2, &s);
     if (!EXPECT_RC(rc, 0))
         goto out;
     EXPECT_STR(mp_proxy_type(s), bounded ? "BoundedSemaphore" : "Semaphore");
@@ -210,9 +210,9 @@ static void check_child_acquires(bool bounded)
 {
     mp_manager_t *m = start_manager();
     mp_proxy_t *s = NULL;
-    int rc = !m ? MP_EINVAL
-         : bounded ? mp_manager_bounded_semaphore(m, 1, &s)
-                   : mp_manager_semaphore(m, 1, &s);
+    int rc = !m        ? MP_EINVAL
+             : bounded ? mp_manager_bounded_semaphore(m, 1, &s)
+                       : mp_manager_semaphore(m, 1, &s);
     if (!EXPECT_RC(rc, 0))
         goto out;
     sync_script_t sc = {{{MOP_ACQUIRE, 0, MP_FOREVER}, {MOP_ACQUIRE, 0, 0}, {MOP_SEM_VALUE, 0, 0}}};

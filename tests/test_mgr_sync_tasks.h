@@ -31,28 +31,28 @@ extern const test_suite_t suite_mgr_lock, suite_mgr_condition, suite_mgr_barrier
  * is the call's return: 0 / MP_E*, or the answer of a count or predicate.
  */
 typedef enum mgr_op {
-    MOP_END = 0,       /**< ends a script shorter than SCRIPT_STEPS */
-    MOP_SLEEP,         /**< sleep `arg` seconds */
-    MOP_ACQUIRE,       /**< mp_mlock_acquire(`arg` timeout) */
-    MOP_RELEASE,       /**< mp_mlock_release */
-    MOP_LOCKED,        /**< mp_mlock_is_locked */
-    MOP_SEM_VALUE,     /**< mp_msemaphore_value: the value */
-    MOP_EVENT_SET,     /**< mp_mevent_set */
-    MOP_EVENT_CLEAR,   /**< mp_mevent_clear */
-    MOP_EVENT_IS_SET,  /**< mp_mevent_is_set */
-    MOP_EVENT_WAIT,    /**< mp_mevent_wait(`arg` timeout) */
-    MOP_COND_WAIT,     /**< mp_mcond_wait(`arg` timeout) */
-    MOP_COND_NOTIFY,   /**< mp_mcond_notify(`arg` waiters) */
-    MOP_BARRIER_WAIT,  /**< mp_mbarrier_wait(`arg` timeout): the index */
-    MOP_PARTIES,       /**< mp_mbarrier_parties */
-    MOP_RESET,         /**< mp_mbarrier_reset */
-    MOP_VALUE_GET,     /**< mp_mvalue_getf("I"): the int */
-    MOP_VALUE_SET,     /**< mp_mvalue_setf("I", `arg`) */
-    MOP_ARRAY_LEN,     /**< mp_marray_len */
-    MOP_ARRAY_GET,     /**< mp_marray_get(`arg`): the int */
-    MOP_ARRAY_SUM,     /**< the sum of mp_marray_copy()'s ints (iteration) */
-    MOP_QUEUE_PUT,     /**< mp_mqueue_putf(MP_FOREVER, "I", `arg`) */
-    MOP_QUEUE_GET,     /**< mp_mqueue_getf(`arg` timeout, "I"): the int */
+    MOP_END = 0,      /**< ends a script shorter than SCRIPT_STEPS */
+    MOP_SLEEP,        /**< sleep `arg` seconds */
+    MOP_ACQUIRE,      /**< mp_mlock_acquire(`arg` timeout) */
+    MOP_RELEASE,      /**< mp_mlock_release */
+    MOP_LOCKED,       /**< mp_mlock_is_locked */
+    MOP_SEM_VALUE,    /**< mp_msemaphore_value: the value */
+    MOP_EVENT_SET,    /**< mp_mevent_set */
+    MOP_EVENT_CLEAR,  /**< mp_mevent_clear */
+    MOP_EVENT_IS_SET, /**< mp_mevent_is_set */
+    MOP_EVENT_WAIT,   /**< mp_mevent_wait(`arg` timeout) */
+    MOP_COND_WAIT,    /**< mp_mcond_wait(`arg` timeout) */
+    MOP_COND_NOTIFY,  /**< mp_mcond_notify(`arg` waiters) */
+    MOP_BARRIER_WAIT, /**< mp_mbarrier_wait(`arg` timeout): the index */
+    MOP_PARTIES,      /**< mp_mbarrier_parties */
+    MOP_RESET,        /**< mp_mbarrier_reset */
+    MOP_VALUE_GET,    /**< mp_mvalue_getf("I"): the int */
+    MOP_VALUE_SET,    /**< mp_mvalue_setf("I", `arg`) */
+    MOP_ARRAY_LEN,    /**< mp_marray_len */
+    MOP_ARRAY_GET,    /**< mp_marray_get(`arg`): the int */
+    MOP_ARRAY_SUM,    /**< the sum of mp_marray_copy()'s ints (iteration) */
+    MOP_QUEUE_PUT,    /**< mp_mqueue_putf(MP_FOREVER, "I", `arg`) */
+    MOP_QUEUE_GET,    /**< mp_mqueue_getf(`arg` timeout, "I"): the int */
 } mgr_op_t;
 
 /**
