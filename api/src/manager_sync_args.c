@@ -59,7 +59,8 @@ int mp__mcall_count(mp_proxy_t *p, unsigned kinds, const char *fn, const char *m
     int rc = mp__proxy_call(p, kinds, fn, method, NULL, MP_FOREVER, &result);
     int64_t n = 0;
     bool b = false;
-    if (rc == 0 && mp_var_get_bool(result, &b) == 0)
+    /* The type first: a failed getter would leave its own detail behind. */
+    if (rc == 0 && mp_var_type(result) == MP_VAR_BOOL && mp_var_get_bool(result, &b) == 0)
         n = b; /* a predicate */
     else if (rc == 0 && (mp_var_get_int(result, &n) < 0 || n < 0 || n > INT32_MAX))
         rc = mp__errdetail_set(MP_EREMOTE, "%s: the server answered with a %s", fn,
