@@ -15,13 +15,6 @@ enum { REPR_MAX = 4096, SCRATCH_MAX = 128 };
 static mp_var_t *scratch[SCRATCH_MAX];
 static size_t nscratch;
 
-mp_manager_t *start_manager(void)
-{
-    mp_manager_t *m = NULL;
-    int rc = mp_manager_start(&m, &(mp_manager_opts_t){.context = method_context()});
-    return EXPECT_RC(rc, 0) ? m : NULL;
-}
-
 /* The slot the V() being evaluated packs into. */
 static mp_var_t **last_slot;
 /* Where a V() past SCRATCH_MAX packs (freed at once by scratch_kept). */

@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mgr_helpers.h"
+
 /* Every task of mgr_data_tasks.c; X(fn) for each. */
 #define MGR_DATA_TASKS(X)   \
     X(task_mgr_list_hello)  \
@@ -50,8 +52,7 @@ enum { MGR_RACE_KEYS = 200 };
 
 /* ---- the parent's side (mgr_data_helpers.c) ------------------------------- */
 
-/** A manager under the suite's start method; asserted, NULL on failure. */
-mp_manager_t *start_manager(void);
+/* A manager under the suite's start method: mgr_start(NULL) (mgr_helpers.h). */
 
 /** A value packed with mp_var_pack(fmt, ...), kept until scratch_free();
  *  asserted (NULL on failure). One V() may not be an argument of another

@@ -17,7 +17,7 @@
 static bool new_dict(mp_manager_t **m, mp_proxy_t **d)
 {
     *d = NULL;
-    if ((*m = start_manager()) != NULL && EXPECT_RC(mp_manager_dict(*m, d), 0))
+    if ((*m = mgr_start(NULL)) != NULL && EXPECT_RC(mp_manager_dict(*m, d), 0))
         return true;
     mgr_done(*m, *d, NULL);
     *m = NULL;
@@ -335,7 +335,7 @@ static void test_raw_calls(void)
  * list of pairs; anything else is refused by the constructor. */
 static void test_create_with_entries(void)
 {
-    mp_manager_t *m = start_manager();
+    mp_manager_t *m = mgr_start(NULL);
     mp_proxy_t *a = NULL, *b = NULL, *c = NULL;
     if (!m) {
         mgr_done(m, NULL, NULL);

@@ -15,7 +15,7 @@
 static bool new_list(mp_manager_t **m, mp_proxy_t **l, const mp_var_t *items)
 {
     *l = NULL;
-    if ((*m = start_manager()) != NULL && EXPECT_RC(mp_manager_list(*m, l), 0) &&
+    if ((*m = mgr_start(NULL)) != NULL && EXPECT_RC(mp_manager_list(*m, l), 0) &&
         (!items || EXPECT_RC(mp_list_extend(*l, items), 0)))
         return true;
     mgr_done(*m, *l, NULL);
@@ -330,7 +330,7 @@ static void test_raw_calls(void)
 /* A list made with items (mp_proxy_create with args); a non-list refused. */
 static void test_create_with_items(void)
 {
-    mp_manager_t *m = start_manager();
+    mp_manager_t *m = mgr_start(NULL);
     mp_proxy_t *a = NULL, *b = NULL;
     if (!m) {
         mgr_done(m, NULL, NULL);

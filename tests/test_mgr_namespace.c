@@ -14,7 +14,7 @@
 static bool new_ns(mp_manager_t **m, mp_proxy_t **ns)
 {
     *ns = NULL;
-    if ((*m = start_manager()) != NULL && EXPECT_RC(mp_manager_namespace(*m, ns), 0))
+    if ((*m = mgr_start(NULL)) != NULL && EXPECT_RC(mp_manager_namespace(*m, ns), 0))
         return true;
     mgr_done(*m, *ns, NULL);
     *m = NULL;
