@@ -15,6 +15,7 @@
 #include <multiproc/finalize.h>
 #include <multiproc/listener.h>
 #include <multiproc/log.h>
+#include <multiproc/manager.h>
 #include <multiproc/pool.h>
 #include <multiproc/process.h>
 #include <multiproc/progress.h>

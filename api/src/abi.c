@@ -40,3 +40,5 @@ _Static_assert(sizeof(mp_map_opts_t) ==
                    offsetof(mp_map_opts_t, progress) + MP_OPTS_RESERVED * sizeof(uint64_t),
                "mp_map_opts_t: fields carved from `reserved` keep its size");
 RESERVED_IS_LAST(mp_as_completed_opts_t);
+RESERVED_IS_LAST(mp_manager_opts_t);
+RESERVED_IS_LAST(mp_proxy_opts_t);

@@ -6,6 +6,7 @@
 static const mp_task_def_t builtin_tasks[] = {
     MP_TASK_NAMED(MP__TASK_WORKER, mp__builtin_worker),
     MP_TASK_NAMED(MP__TASK_POOL_WORKER, mp__builtin_pool_worker),
+    MP_TASK_NAMED(MP__TASK_MANAGER, mp__builtin_manager),
     MP_TASK_END,
 };
 

@@ -35,6 +35,15 @@
  */
 #define MP__TASK_POOL_WORKER MP__BUILTIN_PREFIX "pool_worker"
 
+/**
+ * A manager's server (manager_serve.c): object 0 is the starter's
+ * connection, on which it says it serves (or why it cannot) and which it
+ * then serves as the client that may stop it; its argument is its
+ * configuration as a typed value (mp_mgr.h). The initializer sees the
+ * other objects (1..n-1) as its objects 0..n-2.
+ */
+#define MP__TASK_MANAGER MP__BUILTIN_PREFIX "manager"
+
 /** @brief Whether `name` is in the reserved namespace. */
 bool mp__builtin_reserved(const char *name);
 
@@ -46,5 +55,8 @@ int mp__builtin_worker(mp_task_t *task);
 
 /** @brief The worker-pool core's worker loop (pool_worker.c). */
 int mp__builtin_pool_worker(mp_task_t *task);
+
+/** @brief A manager's server (manager_serve.c). */
+int mp__builtin_manager(mp_task_t *task);
 
 #endif /* MP_BUILTIN_H */

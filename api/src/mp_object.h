@@ -139,6 +139,7 @@ int mp__task_object(const mp_task_t *task, size_t index, const mp__kind_t *kind,
 extern const mp__kind_t mp__kind_lock, mp__kind_rlock, mp__kind_semaphore, mp__kind_event,
     mp__kind_condition, mp__kind_barrier, mp__kind_value, mp__kind_shm, mp__kind_shlist,
     mp__kind_connection, mp__kind_listener, mp__kind_queue, mp__kind_simple_queue, mp__kind_process;
+extern const mp__kind_t mp__kind_proxy; /* a manager's proxy (manager_proxy.c) */
 
 /* ---- objects that live in one block of shared memory -------------- */
 

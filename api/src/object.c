@@ -11,7 +11,7 @@ static const mp__kind_t *const kinds[] = {
     &mp__kind_lock,         &mp__kind_rlock,      &mp__kind_semaphore, &mp__kind_event,
     &mp__kind_condition,    &mp__kind_barrier,    &mp__kind_value,     &mp__kind_shm,
     &mp__kind_shlist,       &mp__kind_connection, &mp__kind_listener,  &mp__kind_queue,
-    &mp__kind_simple_queue,
+    &mp__kind_simple_queue, &mp__kind_proxy,
 };
 enum { NKINDS = sizeof kinds / sizeof *kinds };
 
