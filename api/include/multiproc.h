@@ -16,6 +16,8 @@
 #include <multiproc/listener.h>
 #include <multiproc/log.h>
 #include <multiproc/manager.h>
+#include <multiproc/manager_containers.h>
+#include <multiproc/manager_sync.h>
 #include <multiproc/pool.h>
 #include <multiproc/process.h>
 #include <multiproc/progress.h>
