@@ -239,9 +239,10 @@ static double measure_mp_setget(const bench_metric_t *m, int pairs)
     bench_check(mp_manager_start(&mgr, NULL), "mp_manager_start");
     bench_check(mp_manager_dict(mgr, &d), "mp_manager_dict");
     mp_process_t *p;
-    bench_check(mp_process_create(&p, &(mp_process_opts_t){.task = "dict_client",
-                                                           MP_ARG_I64(pairs), MP_OBJECTS(d)}),
-                "mp_process_create");
+    bench_check(
+        mp_process_create(
+            &p, &(mp_process_opts_t){.task = "dict_client", MP_ARG_I64(pairs), MP_OBJECTS(d)}),
+        "mp_process_create");
     bench_watch(m);
     bench_check(mp_process_start(p), "mp_process_start");
     bench_check(mp_process_join(p, MP_FOREVER), "mp_process_join");
