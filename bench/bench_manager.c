@@ -26,9 +26,18 @@
  *       through MP_OBJECTS() that calls mp_dict_set() and mp_dict_get()
  *       with int keys and values (mp_var_t), and returns its time; the
  *       parent then checks the last value through its own proxy
- *   cpython_manager_dict_setget                                    ops/s
+ *   raw_socketpair_setget_samecpu, mp_manager_dict_setget_samecpu  ops/s
+ *       the same with every process (and every thread of the manager's
+ *       server) pinned to one CPU. Unpinned, each operation's two wake-ups
+ *       cost some 10 us when they cross to the other (idle) vCPU of this
+ *       2-vCPU guest and 2 to 5 us on the same one, and where the
+ *       scheduler puts the processes changes from sample to sample;
+ *       pinned, what is left is the system calls, one CPU's context
+ *       switches, and what each side computes
+ *   cpython_manager_dict_setget[_samecpu]                          ops/s
  *       python_manager.py: `with Manager() as m: d = m.dict()`, the child
- *       by fork, the anchors' loop
+ *       by fork, the anchors' loop; pinned, the parent before the manager
+ *       starts (its server and the child inherit it)
  *
  * Starting the server and the child is outside the timed part. Every round
  * measures every metric once, in the same order; the report gives medians,
@@ -36,7 +45,9 @@
  * goal in README.md (multiproc at least 0.8x the raw rate). Speed is
  * reported, never asserted: the exit status is 0 whatever the numbers.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,6 +75,54 @@ enum { KEYS = 64, WARMUP = 100 };
 
 /* A sample that takes longer than this many seconds is a stall. */
 enum { SAMPLE_LIMIT = 300 };
+
+/* ---- pinning: the _samecpu metrics ------------------------------------------ */
+
+/* The _samecpu metrics pin every process to pin_cpu, the first CPU this
+ * process may run on, and then give the parent back its own `unpinned`
+ * affinity. */
+static int pin_cpu;
+static cpu_set_t unpinned;
+
+/* Pin thread (or process) `tid` (0: the calling thread) to `cpu`.
+ * @return false with errno on failure. */
+static bool pin_thread(pid_t tid, int cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(tid, sizeof set, &set) == 0;
+}
+
+/* The parent's side: pin (`pinned`) before its children start, or unpin. */
+static void pin_parent(bool pinned)
+{
+    if (pinned ? !pin_thread(0, pin_cpu) : sched_setaffinity(0, sizeof unpinned, &unpinned) != 0)
+        bench_die_errno("sched_setaffinity", errno);
+}
+
+/* Pin every thread of process `pid` (a manager's server: one thread
+ * accepts, one serves each client; a thread started later inherits the
+ * affinity of the one that starts it, the pinned accepting thread). */
+static void pin_process(pid_t pid, int cpu)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/task", (long)pid);
+    DIR *dir = opendir(path);
+    if (!dir)
+        bench_die_errno(path, errno);
+    int pinned = 0;
+    for (struct dirent *e; (e = readdir(dir)) != NULL;) {
+        long tid = strtol(e->d_name, NULL, 10);
+        /* A thread that ended since the listing is no loss (ESRCH). */
+        if (tid > 0 && !pin_thread((pid_t)tid, cpu) && errno != ESRCH)
+            bench_die_errno("sched_setaffinity", errno);
+        pinned += tid > 0;
+    }
+    closedir(dir);
+    if (pinned == 0)
+        bench_die("%s lists no thread", path);
+}
 
 /* ---- raw: a socketpair, the parent answers, a fork()ed child asks -------- */
 
@@ -161,8 +220,12 @@ static double raw_serve(const bench_metric_t *m, int fd)
     }
 }
 
+/* m->arg non-NULL: both pinned to one CPU (the child inherits it). */
 static double measure_raw_setget(const bench_metric_t *m, int pairs)
 {
+    bool pinned = m->arg != NULL;
+    if (pinned)
+        pin_parent(true);
     int s[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, s) < 0)
         bench_die_errno("socketpair", errno);
@@ -180,6 +243,8 @@ static double measure_raw_setget(const bench_metric_t *m, int pairs)
     bench_unwatch();
     close(s[0]);
     bench_reap(pid);
+    if (pinned)
+        pin_parent(false);
     return 2.0 * pairs / (us * 1e-6);
 }
 
@@ -205,17 +270,32 @@ static int setget(mp_task_t *task, mp_proxy_t *d, mp_var_t *const keys[KEYS], in
     return rc;
 }
 
-/* The child of mp_manager_dict_setget: the dict is object 0, the number of
- * timed pairs the argument; it returns its time in microseconds. */
+/* What the client child is told. */
+typedef struct client_arg {
+    int64_t pairs; /* timed set+get pairs */
+    int64_t cpu;   /* the CPU to pin itself to (a forkserver or spawn child
+                      does not inherit the parent's affinity), or -1 */
+} client_arg_t;
+
+/* The child of mp_manager_dict_setget*: the dict is object 0, a
+ * client_arg_t the argument; it returns its time in microseconds. */
 static int dict_client(mp_task_t *task)
 {
-    int64_t pairs;
+    const void *bytes;
+    size_t len;
+    client_arg_t a;
     mp_proxy_t *d;
-    int rc = mp_task_arg_i64(task, &pairs);
+    int rc = mp_task_arg(task, &bytes, &len);
+    if (rc == 0 && len != sizeof a)
+        return mp_task_fail(task, MP_EINVAL, "argument of %zu bytes", len);
     if (rc == 0)
         rc = mp_task_proxy(task, 0, &d);
     if (rc < 0)
         return rc;
+    memcpy(&a, bytes, sizeof a); /* the bytes need not be aligned */
+    if (a.cpu >= 0 && !pin_thread(0, (int)a.cpu))
+        return mp_task_fail(task, MP_ESYS, "sched_setaffinity: %s", strerror(errno));
+    int64_t pairs = a.pairs;
     mp_var_t *keys[KEYS] = {0};
     for (int k = 0; k < KEYS; k++)
         if (!(keys[k] = mp_var_int(k)))
@@ -232,17 +312,28 @@ static int dict_client(mp_task_t *task)
     return rc < 0 ? rc : mp_task_return_double(task, us);
 }
 
+/* m->arg non-NULL: the parent, every thread of the server, and the child
+ * (which pins itself) on one CPU. */
 static double measure_mp_setget(const bench_metric_t *m, int pairs)
 {
+    bool pinned = m->arg != NULL;
     mp_manager_t *mgr;
     mp_proxy_t *d;
     bench_check(mp_manager_start(&mgr, NULL), "mp_manager_start");
     bench_check(mp_manager_dict(mgr, &d), "mp_manager_dict");
+    if (pinned) {
+        mp_pid_t server;
+        bench_check(mp_manager_pid(mgr, &server), "mp_manager_pid");
+        pin_parent(true);
+        pin_process((pid_t)server, pin_cpu);
+    }
+    client_arg_t a = {.pairs = pairs, .cpu = pinned ? pin_cpu : -1};
     mp_process_t *p;
-    bench_check(
-        mp_process_create(
-            &p, &(mp_process_opts_t){.task = "dict_client", MP_ARG_I64(pairs), MP_OBJECTS(d)}),
-        "mp_process_create");
+    bench_check(mp_process_create(&p, &(mp_process_opts_t){.task = "dict_client",
+                                                           .arg = &a,
+                                                           .arg_len = sizeof a,
+                                                           MP_OBJECTS(d)}),
+                "mp_process_create");
     bench_watch(m);
     bench_check(mp_process_start(p), "mp_process_start");
     bench_check(mp_process_join(p, MP_FOREVER), "mp_process_join");
@@ -275,6 +366,8 @@ static double measure_mp_setget(const bench_metric_t *m, int pairs)
     mp_proxy_destroy(d);
     bench_check(mp_manager_shutdown(mgr), "mp_manager_shutdown");
     mp_manager_destroy(mgr);
+    if (pinned)
+        pin_parent(false);
     return 2.0 * pairs / (us * 1e-6);
 }
 
@@ -282,12 +375,22 @@ static double measure_mp_setget(const bench_metric_t *m, int pairs)
 
 static const mp_task_def_t tasks[] = {MP_TASK(dict_client), MP_TASK_END};
 
+/* A non-NULL arg selects the _samecpu variant. */
+#define SAMECPU ((const void *)1)
+
 /* In the order each round measures them; CPython's last. */
+/* clang-format off */
 static bench_metric_t metrics[] = {
     {.name = "raw_socketpair_setget", .unit = "ops/s", .measure = measure_raw_setget},
     {.name = "mp_manager_dict_setget", .unit = "ops/s", .measure = measure_mp_setget},
+    {.name = "raw_socketpair_setget_samecpu", .unit = "ops/s", .measure = measure_raw_setget,
+     .arg = SAMECPU},
+    {.name = "mp_manager_dict_setget_samecpu", .unit = "ops/s", .measure = measure_mp_setget,
+     .arg = SAMECPU},
     {.name = "cpython_manager_dict_setget", .unit = "ops/s"},
+    {.name = "cpython_manager_dict_setget_samecpu", .unit = "ops/s"},
 };
+/* clang-format on */
 
 /* The numbers of shared/anchors/RESULTS.md, measured on the same kind of
  * machine: printed for reference, never used in a ratio. */
@@ -296,13 +399,16 @@ static const bench_anchor_t anchors[] = {
     {"socketpair_pingpong_64B (8.17 us)", 1e6 / 8.17, "ops/s", "raw_socketpair_setget"},
 };
 
-/* Goal from bench/README.md: multiproc's rate at least 0.8x the raw one;
- * the rows without a goal inform. Rates, so that above 1 reads "the first
+/* Goal from bench/README.md: multiproc's rate at least 0.8x the raw one,
+ * unpinned (issue 13's) and pinned; the rows without a goal inform. Rates, so that above 1 reads "the first
  * is that many times faster". */
 static const bench_ratio_t ratios[] = {
     {"mp_manager_dict_setget", "raw_socketpair_setget", 0.8, true},
     {"mp_manager_dict_setget", "cpython_manager_dict_setget", 0, true},
     {"cpython_manager_dict_setget", "raw_socketpair_setget", 0, true},
+    {"mp_manager_dict_setget_samecpu", "raw_socketpair_setget_samecpu", 0.8, true},
+    {"mp_manager_dict_setget_samecpu", "cpython_manager_dict_setget_samecpu", 0, true},
+    {"cpython_manager_dict_setget_samecpu", "raw_socketpair_setget_samecpu", 0, true},
 };
 
 /* clang-format off */
@@ -342,6 +448,10 @@ int main(int argc, char **argv)
            opts.rounds, iters[PAIRS], WARMUP, opts.quick ? " (--quick: not a measurement)" : "");
     bench_print_load("at start");
 
+    if (sched_getaffinity(0, sizeof unpinned, &unpinned) != 0)
+        bench_die_errno("sched_getaffinity", errno);
+    while (pin_cpu < CPU_SETSIZE - 1 && !CPU_ISSET(pin_cpu, &unpinned))
+        pin_cpu++;
     bench_watchdog(SAMPLE_LIMIT);
     bench_run(&(bench_plan_t){
         .rounds = opts.rounds, .iters = iters, .warmup_iters = 10, .py = &py, .py_args = py_args});

@@ -18,6 +18,10 @@ back through a Pipe; each set and each get is one operation (one round trip
 to the manager's server process):
 
   cpython_manager_dict_setget  ops/s  2 * pairs / the child's time
+  cpython_manager_dict_setget_samecpu  ops/s  the same with the parent
+                               pinned to the first CPU this one may use
+                               before the manager starts (its server and
+                               the child, both forked, inherit it)
 
 It prints one line per metric in bench_manager's format, `name median min
 max unit` (after a `# CPython <version>` line), the statistics taken over
@@ -25,6 +29,7 @@ the rounds, after one unmeasured warm-up.
 """
 import argparse
 import multiprocessing
+import os
 import statistics
 import sys
 import time
@@ -48,9 +53,13 @@ def _client(d, pairs, conn):
     conn.send((dt, v))
 
 
-def setget(pairs):
-    """ops/s of dict set and get from a child through a manager proxy."""
+def setget(pairs, samecpu=False):
+    """ops/s of dict set and get from a child through a manager proxy;
+    every process on one CPU if `samecpu`."""
     ctx = multiprocessing.get_context("fork")
+    saved = os.sched_getaffinity(0)
+    if samecpu:
+        os.sched_setaffinity(0, {min(saved)})
     with ctx.Manager() as m:
         d = m.dict()
         a, b = ctx.Pipe()
@@ -60,6 +69,7 @@ def setget(pairs):
         p.join()
         if p.exitcode != 0 or v != pairs - 1 or d[(pairs - 1) % KEYS] != pairs - 1:
             sys.exit("python_manager: the dict does not hold what the child set")
+    os.sched_setaffinity(0, saved)
     return 2 * pairs / dt
 
 
@@ -71,12 +81,17 @@ def main():
     if min(args.rounds, args.pairs) < 1:
         ap.error("every count must be >= 1")
 
+    names = ["cpython_manager_dict_setget", "cpython_manager_dict_setget_samecpu"]
+    samples = {name: [] for name in names}
     setget(100)  # warm-up, not measured, as bench_manager warms up
-    samples = [setget(args.pairs) for _ in range(args.rounds)]
+    for _ in range(args.rounds):
+        samples[names[0]].append(setget(args.pairs))
+        samples[names[1]].append(setget(args.pairs, samecpu=True))
 
     print(f"# CPython {sys.version.split()[0]} ({sys.executable})")
-    print(f"cpython_manager_dict_setget {statistics.median(samples):.1f} {min(samples):.1f} "
-          f"{max(samples):.1f} ops/s", flush=True)
+    for name in names:
+        s = samples[name]
+        print(f"{name} {statistics.median(s):.1f} {min(s):.1f} {max(s):.1f} ops/s", flush=True)
 
 
 if __name__ == "__main__":
