@@ -33,6 +33,7 @@
 #include "queue_tasks.h"
 #include "sync_helpers.h"
 #include "tasks.h"
+#include "var_tests.h"
 
 /* Every suite, in the order they run. */
 static const test_suite_t *const all_suites[] = {
@@ -79,6 +80,7 @@ static const test_suite_t *const all_suites[] = {
 #endif
     &suite_pool,
     &suite_pool_bad_input,
+    &suite_var,
 #if TEST_POSIX /* a worker killed from outside is a POSIX signal */
     &suite_pool_faults,
 #endif

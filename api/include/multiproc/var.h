@@ -22,7 +22,8 @@
  * whole tree. A container call that takes an element (mp_var_append(),
  * mp_var_map_set(), mp_var_set_at()) takes it over, also when it fails
  * (then it frees it), so trees are built without temporaries:
- * `mp_var_append(list, mp_var_int(3))`. A pointer into a tree
+ * `mp_var_append(list, mp_var_int(3))`; the one exception is a container
+ * given itself as its element, refused and left alone. A pointer into a tree
  * (mp_var_at(), mp_var_map_get()) is borrowed: valid while the tree lives
  * and that element is not replaced.
  *
@@ -45,8 +46,13 @@
  * **Map keys** are scalars: nil, bool, int, double, string or bytes (a
  * list, map or reference as a key is MP_EINVAL, Python's "unhashable
  * type"). Two keys are the same key when they have the same type and value:
- * unlike Python, the int 1 and the double 1.0 are two keys. Maps keep their
- * insertion order, as Python's dicts do.
+ * unlike Python, the int 1 and the double 1.0 are two keys; the doubles 0.0
+ * and -0.0 are one key, and a NaN key finds itself. Maps keep their
+ * insertion order, as Python's dicts do, and find a key in constant time.
+ *
+ * **Nesting** is limited to 64 lists and maps inside each other (what the
+ * managers' wire format carries): mp_var_pack() refuses a deeper format, and
+ * sending a deeper tree fails with MP_EINVAL.
  */
 #ifndef MULTIPROC_VAR_H
 #define MULTIPROC_VAR_H
@@ -114,8 +120,9 @@ MP_API int mp_var_pack(mp_var_t **out, const char *fmt, ...);
  *        value's shape and writes each item through its pointer.
  * @return 0; MP_EINVAL for NULL, a malformed format, or a value of another
  *         shape (mp_errdetail() says where: "item 2: expected int, got
- *         str"); MP_EKEY for a key the map lacks. On failure some pointers
- *         may have been written.
+ *         str", items counted from 0, or "key 'id': ..."); MP_EKEY for a
+ *         key the map lacks. On failure some pointers may have been
+ *         written.
  */
 MP_API int mp_var_unpack(const mp_var_t *v, const char *fmt, ...);
 
@@ -198,7 +205,8 @@ MP_API mp_var_t *mp_var_map_value_at(const mp_var_t *map, size_t i);
 
 /** @brief Whether two values are equal: same type and value, lists
  *         element by element, maps with the same entries in any order.
- *         Two NULLs are equal. */
+ *         Two NULLs are equal, and so are two NaNs (a value equals its own
+ *         copy, also after a trip through a manager). */
 MP_API bool mp_var_equal(const mp_var_t *a, const mp_var_t *b);
 
 /**
@@ -215,7 +223,10 @@ MP_API int mp_var_compare(const mp_var_t *a, const mp_var_t *b, int *order);
 
 /**
  * @brief Python's repr() of a value: `['Hello from process!']`,
- *        `{'a': 1, 'b': [1.5, None, True]}`, `b'\x00'`.
+ *        `{'a': 1, 'b': [1.5, None, True]}`, `b'\x00'`, doubles as Python
+ *        prints them (`1.0`, `0.1`, `1e+100`, `inf`, `nan`). A string's
+ *        bytes from 0x80 up are printed as they are (UTF-8 text reads as
+ *        itself); a reference prints as `<dict proxy #ID>`.
  * @param v the value (NULL prints as "NULL").
  * @param buf where to write it, NUL-ended (may be NULL when `size` is 0).
  * @param size the buffer's size.
