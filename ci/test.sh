@@ -253,7 +253,7 @@ install_stage() {
 fuzz_stage() {
     local start
     start=$(mp_now)
-    mp_log "stage fuzz: fuzz_records, fuzz_conn, fuzz_queue and fuzz_var for ${fuzz_s}s each, side by side"
+    mp_log "stage fuzz: fuzz_records, fuzz_conn, fuzz_queue, fuzz_var and fuzz_manager for ${fuzz_s}s each, side by side"
     # The fuzz build preset builds only the fuzzer and its seed corpus, and
     # the fuzz test preset's label picks only the fuzzing test.
     if ! mp_configure_build fuzz -DMP_FUZZ_SECONDS="$fuzz_s" 2>&1 | tee "$logdir/fuzz-build.log"; then

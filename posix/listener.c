@@ -228,6 +228,13 @@ static int bind_and_listen(int fd, const address_t *addr, const char *shown, int
 {
     const char *step = "bind";
     int r = bind(fd, (const struct sockaddr *)&addr->ss, addr->len);
+    /* Only our user may connect to a socket file, whatever the umask made
+     * of it (0755 under the usual 022): a key is not the only gate. Before
+     * listen(), so that no one connects through the wider mode meanwhile. */
+    if (r == 0 && addr->ss.ss_family == AF_UNIX && !addr->abstract) {
+        step = "chmod";
+        r = chmod(((const struct sockaddr_un *)&addr->ss)->sun_path, 0600);
+    }
     if (r == 0) {
         step = "listen";
         r = listen(fd, backlog);

@@ -27,6 +27,7 @@
 #include "helpers.h"
 #include "listener_tasks.h"
 #include "log_tasks.h"
+#include "mgr_tasks.h"
 #include "pool_tasks.h"
 #include "progress_helpers.h"
 #include "queue_death_tasks.h"
@@ -83,6 +84,13 @@ static const test_suite_t *const all_suites[] = {
     &suite_var,
 #if TEST_POSIX /* a worker killed from outside is a POSIX signal */
     &suite_pool_faults,
+#endif
+    &suite_manager,
+    &suite_manager_remote,
+    &suite_manager_hostile,
+    &suite_manager_bad_input,
+#if TEST_POSIX /* SIGKILL from outside */
+    &suite_manager_death,
 #endif
 };
 enum { SUITE_COUNT = sizeof all_suites / sizeof all_suites[0] };
@@ -172,7 +180,13 @@ static int register_tests(const char *suite_name, const char *test_name, bool li
 
 int main(int argc, char **argv)
 {
-    int rc = mp_init(&argc, &argv, test_tasks); /* children never return from here */
+    /* Before mp_init(): a spawned manager server runs main up to there. */
+    int rc = mgr_register_types();
+    if (rc < 0) {
+        fprintf(stderr, "mp_manager_register: %s: %s\n", mp_err_name(rc), mp_errdetail());
+        return 2;
+    }
+    rc = mp_init(&argc, &argv, test_tasks); /* children never return from here */
     if (rc < 0) {
         fprintf(stderr, "mp_init: %s: %s\n", mp_err_name(rc), mp_errdetail());
         return 2;

@@ -413,13 +413,20 @@ const char *mp_manager_address(mp_manager_t *m)
     return mp__object_open(&m, &mp__kind_manager, "mp_manager_address") < 0 ? "" : m->address;
 }
 
+/* A getter's entry: the handle opened, and its out-pointer(s) there. */
+static int open_getter(mp_manager_t **m, bool outs_given, const char *fn)
+{
+    int rc = mp__object_open(m, &mp__kind_manager, fn);
+    if (rc == 0 && !outs_given)
+        rc = mp__errdetail_set(MP_EINVAL, "%s: NULL out-pointer", fn);
+    return rc;
+}
+
 int mp_manager_authkey(mp_manager_t *m, const void **key, size_t *len)
 {
-    int rc = mp__object_open(&m, &mp__kind_manager, "mp_manager_authkey");
+    int rc = open_getter(&m, key && len, "mp_manager_authkey");
     if (rc < 0)
         return rc;
-    if (!key || !len)
-        return mp__errdetail_set(MP_EINVAL, "mp_manager_authkey: NULL key or len");
     *key = m->key;
     *len = m->key_len;
     return 0;
@@ -427,11 +434,9 @@ int mp_manager_authkey(mp_manager_t *m, const void **key, size_t *len)
 
 int mp_manager_exitcode(mp_manager_t *m, int *code)
 {
-    int rc = mp__object_open(&m, &mp__kind_manager, "mp_manager_exitcode");
+    int rc = open_getter(&m, code != NULL, "mp_manager_exitcode");
     if (rc < 0)
         return rc;
-    if (!code)
-        return mp__errdetail_set(MP_EINVAL, "mp_manager_exitcode: NULL code");
     if (!m->has_exitcode)
         return mp__errdetail_set(MP_ESTATE, "mp_manager_exitcode: %s",
                                  m->mode != STARTED_PROCESS ? "not a server process this "
@@ -443,11 +448,9 @@ int mp_manager_exitcode(mp_manager_t *m, int *code)
 
 int mp_manager_pid(mp_manager_t *m, mp_pid_t *pid)
 {
-    int rc = mp__object_open(&m, &mp__kind_manager, "mp_manager_pid");
+    int rc = open_getter(&m, pid != NULL, "mp_manager_pid");
     if (rc < 0)
         return rc;
-    if (!pid)
-        return mp__errdetail_set(MP_EINVAL, "mp_manager_pid: NULL pid");
     if (m->mode != STARTED_PROCESS)
         return mp__errdetail_set(MP_ENOTSUP, "mp_manager_pid: the server is %s",
                                  m->mode == STARTED_THREAD ? "a thread" : "not this process's");

@@ -12,6 +12,19 @@ static mp__mgr_object_t *object_at(mp__mgr_server_t *s, uint64_t id)
     return id >= 1 && id <= s->nobjects ? &s->objects[id - 1] : NULL;
 }
 
+/* A table of `n` elements with room for one more (it doubles): `table`
+ * or its new place; NULL when memory ran out (`table` is unchanged). */
+static void *grow(void *table, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return table;
+    size_t more = *cap ? 2 * *cap : 16;
+    void *grown = realloc(table, more * size);
+    if (grown)
+        *cap = more;
+    return grown;
+}
+
 /* A string argument without NULs inside, or NULL. */
 static const char *arg_str(const mp_manager_call_t *call, size_t i)
 {
@@ -33,14 +46,10 @@ static int op_create(mp__mgr_server_t *s, mp_manager_call_t *call)
                                     "the manager has no type '%s' (register it with "
                                     "mp_manager_register() before mp_init())",
                                     name);
-    if (s->nobjects == s->cap_objects) {
-        size_t cap = s->cap_objects ? 2 * s->cap_objects : 16;
-        mp__mgr_object_t *grown = realloc(s->objects, cap * sizeof *grown);
-        if (!grown)
-            return mp_manager_call_fail(call, MP_ENOMEM, "out of memory for a new object");
-        s->objects = grown;
-        s->cap_objects = cap;
-    }
+    mp__mgr_object_t *objects = grow(s->objects, &s->cap_objects, s->nobjects, sizeof *objects);
+    if (!objects)
+        return mp_manager_call_fail(call, MP_ENOMEM, "out of memory for a new object");
+    s->objects = objects;
     mp_var_t *ref = mp__var_ref(s->nobjects + 1, type->name);
     if (!ref)
         return mp_manager_call_fail(call, MP_ENOMEM, "out of memory for a new object");
@@ -79,15 +88,10 @@ static int op_publish(mp__mgr_server_t *s, mp_manager_call_t *call)
                                     type, (unsigned long long)id);
     mp__mgr_name_t *slot = name_find(s, name);
     if (!slot) {
-        if (s->nnames == s->cap_names) {
-            size_t cap = s->cap_names ? 2 * s->cap_names : 8;
-            mp__mgr_name_t *grown = realloc(s->names, cap * sizeof *grown);
-            if (!grown)
-                return mp_manager_call_fail(call, MP_ENOMEM, "out of memory for a name");
-            s->names = grown;
-            s->cap_names = cap;
-        }
-        char *copy = strdup(name);
+        mp__mgr_name_t *names = grow(s->names, &s->cap_names, s->nnames, sizeof *names);
+        if (names)
+            s->names = names;
+        char *copy = names ? strdup(name) : NULL;
         if (!copy)
             return mp_manager_call_fail(call, MP_ENOMEM, "out of memory for a name");
         slot = &s->names[s->nnames++];

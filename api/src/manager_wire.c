@@ -99,8 +99,8 @@ int mp__mgr_reply_decode(const void *data, size_t len, int *code, mp_var_t **res
     const char *text = NULL;
     if (mp_var_type(msg) == MP_VAR_LIST && mp_var_len(msg) == 2 &&
         mp_var_get_int(mp_var_at(msg, 0), &c) == 0 && c <= 0 && c >= INT_MIN) {
-        if (c == 0)
-            rc = mp_var_copy(result, mp_var_at(msg, 1));
+        if (c == 0) /* taken out of the message, not copied: results can be big */
+            rc = mp__var_list_remove_at(msg, 1, result);
         else if ((text = plain_str(mp_var_at(msg, 1))) != NULL)
             rc = (*message = strdup(text)) ? 0 : MP_ENOMEM;
         else

@@ -1,0 +1,180 @@
+/* Suite "manager_hostile": clients that hold the key but break the
+ * protocol, over real sockets (mp_client_connect(), then bytes written by
+ * hand): garbage, a request of the wrong shape, half a request and a
+ * hang-up, a length field claiming 4 GiB, a client that says nothing. Each
+ * is hung up on (or just waited for), and the server serves a good client
+ * at once, every time. Run once per start method: the server runs under
+ * it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "conn_raw.h"
+#include "helpers.h"
+#include "mgr_helpers.h"
+#include "mp_core.h" /* mp__connection_disown(), mp__connection_adopt() */
+
+/* A generous bound for "at once" on a loaded machine (a hostile client that
+ * held the server would hold it for ever). */
+#define PROMPT_S 10.0
+
+/* An authenticated connection to the manager's server. */
+static mp_connection_t *keyed_client(mp_manager_t *m)
+{
+    const void *key;
+    size_t len;
+    mp_connection_t *c = NULL;
+    if (!EXPECT_RC(mp_manager_authkey(m, &key, &len), 0) ||
+        !EXPECT_RC(mp_client_connect(&c,
+                                     &(mp_client_opts_t){.address = mp_manager_address(m),
+                                                         .authkey = key,
+                                                         .authkey_len = len},
+                                     MGR_WAIT_S),
+                   0))
+        return NULL;
+    return c;
+}
+
+/* The server hangs up on `c`: end-of-file, not an answer. */
+static void expect_hung_up(mp_connection_t *c)
+{
+    char buf[256];
+    size_t len;
+    EXPECT_RC(mp_connection_recv(c, buf, sizeof buf, &len, MGR_WAIT_S), MP_EEOF);
+}
+
+/* The good client's call completes promptly, and right. */
+static void expect_serves(mp_proxy_t *good, int64_t want)
+{
+    double t0 = now_s();
+    EXPECT_EQ(mgr_call_int(good, "add", 1), want);
+    EXPECT(now_s() - t0 < PROMPT_S, "a good call took %.3f s", now_s() - t0);
+}
+
+/* A manager and a good client's counter (connected already). */
+static mp_manager_t *start(mp_proxy_t **good)
+{
+    mp_manager_t *m = mgr_start(NULL);
+    *good = m ? mgr_counter(m, 0) : NULL;
+    if (*good)
+        expect_serves(*good, 1);
+    return m;
+}
+
+static void finish(mp_manager_t *m, mp_proxy_t *good)
+{
+    mp_proxy_destroy(good);
+    mp_manager_destroy(m);
+}
+
+static void test_garbage(void)
+{
+    mp_proxy_t *good;
+    mp_manager_t *m = start(&good);
+    mp_connection_t *c = good ? keyed_client(m) : NULL;
+    if (c) {
+        static const unsigned char garbage[] = {0xc1, 0xc1, 0xff, 0x00, 0x13};
+        EXPECT_RC(mp_connection_send(c, garbage, sizeof garbage, MGR_WAIT_S), 0);
+        expect_hung_up(c);
+        expect_serves(good, 2);
+        /* An empty message is no request either. */
+        mp_connection_t *empty = keyed_client(m);
+        if (empty) {
+            EXPECT_RC(mp_connection_send(empty, "", 0, MGR_WAIT_S), 0);
+            expect_hung_up(empty);
+        }
+        mp_connection_destroy(empty);
+        expect_serves(good, 3);
+    }
+    mp_connection_destroy(c);
+    finish(m, good);
+}
+
+/* Well-formed msgpack, but not a request: [1, 2, 3], and a request with a
+ * negative timeout and one whose arguments are not a list. */
+static void test_wrong_shape(void)
+{
+    static const unsigned char shapes[][24] = {
+        {0x93, 0x01, 0x02, 0x03},
+        {0x94, 0xa3, 'g', 'e', 't', 0x01, 0xcb, 0xbf, 0xf0, 0, 0, 0, 0, 0, 0, 0x90},
+        {0x94, 0xa3, 'g', 'e', 't', 0x01, 0x00, 0x05},
+    };
+    static const size_t lens[] = {4, 16, 8};
+    mp_proxy_t *good;
+    mp_manager_t *m = start(&good);
+    for (size_t i = 0; good && i < sizeof lens / sizeof *lens; i++) {
+        mp_connection_t *c = keyed_client(m);
+        if (c && EXPECT_RC(mp_connection_send(c, shapes[i], lens[i], MGR_WAIT_S), 0))
+            expect_hung_up(c);
+        mp_connection_destroy(c);
+        expect_serves(good, (int64_t)i + 2);
+    }
+    finish(m, good);
+}
+
+/* Half a request, then the client is gone. */
+static void test_truncated_then_hang_up(void)
+{
+    mp_proxy_t *good;
+    mp_manager_t *m = start(&good);
+    mp_connection_t *c = good ? keyed_client(m) : NULL;
+    mp__os_conn_t *raw = c ? mp__connection_disown(c) : NULL;
+    if (raw) {
+        unsigned char header[CONN_RAW_HEADER];
+        conn_raw_header(header, 100);
+        EXPECT_RC(conn_raw_write(raw, header, sizeof header, MGR_WAIT_S), 0);
+        EXPECT_RC(conn_raw_write(raw, "\x94\xa3get\x01", 6, MGR_WAIT_S), 0);
+        expect_serves(good, 2); /* while the half request waits */
+        conn_raw_close(raw);
+        expect_serves(good, 3);
+    }
+    finish(m, good);
+}
+
+/* A length field that claims 4 GiB: refused when it arrives, before the
+ * server reserves anything for it. */
+static void test_huge_length(void)
+{
+    mp_proxy_t *good;
+    mp_manager_t *m = start(&good);
+    mp_connection_t *c = good ? keyed_client(m) : NULL;
+    mp__os_conn_t *raw = c ? mp__connection_disown(c) : NULL;
+    if (raw) {
+        unsigned char header[CONN_RAW_HEADER];
+        conn_raw_header(header, (uint64_t)4 << 30);
+        EXPECT_RC(conn_raw_write(raw, header, sizeof header, MGR_WAIT_S), 0);
+        EXPECT_RC(conn_raw_write(raw, "\x94\xa3get", 5, MGR_WAIT_S), 0);
+        mp_connection_t *again = NULL;
+        if (EXPECT_RC(mp__connection_adopt(raw, &again), 0))
+            expect_hung_up(again);
+        mp_connection_destroy(again);
+        expect_serves(good, 2);
+    }
+    finish(m, good);
+}
+
+/* A client that connects and says nothing is simply waited for; the
+ * others are served meanwhile, and it is still served afterwards. */
+static void test_silent_client(void)
+{
+    mp_proxy_t *good;
+    mp_manager_t *m = start(&good);
+    mp_connection_t *silent = good ? keyed_client(m) : NULL;
+    if (silent) {
+        expect_serves(good, 2);
+        EXPECT_RC(mp_connection_poll(silent, 0.2), 0); /* nothing for it: not hung up */
+        expect_serves(good, 3);
+    }
+    mp_connection_destroy(silent);
+    finish(m, good);
+}
+
+static const test_case_t tests[] = {
+    {"garbage", test_garbage, ON_ALL},
+    {"wrong_shape", test_wrong_shape, ON_ALL},
+    {"truncated_then_hang_up", test_truncated_then_hang_up, ON_ALL},
+    {"huge_length", test_huge_length, ON_ALL},
+    {"silent_client", test_silent_client, ON_ALL},
+    {NULL, NULL, 0},
+};
+
+const test_suite_t suite_manager_hostile = {"manager_hostile", true, tests};
