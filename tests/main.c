@@ -28,6 +28,7 @@
 #include "listener_tasks.h"
 #include "log_tasks.h"
 #include "mgr_tasks.h"
+#include "mgr_data_tasks.h"
 #include "pool_tasks.h"
 #include "progress_helpers.h"
 #include "queue_death_tasks.h"
@@ -82,6 +83,9 @@ static const test_suite_t *const all_suites[] = {
     &suite_pool,
     &suite_pool_bad_input,
     &suite_var,
+    &suite_mgr_dict,
+    &suite_mgr_list,
+    &suite_mgr_namespace,
 #if TEST_POSIX /* a worker killed from outside is a POSIX signal */
     &suite_pool_faults,
 #endif

@@ -13,6 +13,7 @@
 #include "log_tasks.h"
 #include "mgr_tasks.h"
 #include "platform.h"
+#include "mgr_data_tasks.h"
 #include "pool_tasks.h"
 #include "queue_death_tasks.h"
 #include "queue_tasks.h"
@@ -704,7 +705,7 @@ const mp_task_def_t test_tasks[] = {
         TRACKER_TASKS(LIST_ROW) EXECUTOR_FAULT_TASKS(LIST_ROW)
 #endif
             QUEUE_TASKS(LIST_ROW) EXECUTOR_TASKS(LIST_ROW) POOL_TASKS(LIST_ROW) LOG_TASKS(LIST_ROW)
-                MGR_TASKS(LIST_ROW)
+                MGR_TASKS(LIST_ROW) MGR_DATA_TASKS(LIST_ROW)
 #undef LIST_ROW
                 MP_TASK_END,
 };
