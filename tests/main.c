@@ -35,6 +35,7 @@
 #include "queue_tasks.h"
 #include "sync_helpers.h"
 #include "tasks.h"
+#include "test_mgr_sync_tasks.h"
 #include "var_tests.h"
 
 /* Every suite, in the order they run. */
@@ -96,6 +97,12 @@ static const test_suite_t *const all_suites[] = {
 #if TEST_POSIX /* SIGKILL from outside */
     &suite_manager_death,
 #endif
+    &suite_mgr_lock,
+    &suite_mgr_condition,
+    &suite_mgr_barrier,
+    &suite_mgr_value,
+    &suite_mgr_sync_bad_input,
+    &suite_mgr_queue,
 };
 enum { SUITE_COUNT = sizeof all_suites / sizeof all_suites[0] };
 

@@ -49,8 +49,8 @@ static int convert(mp_manager_call_t *call, mp_type_t type, const mp_var_t *v, c
         *out = mp_var_int(n);
     } else {
         if (mp_var_type(v) == MP_VAR_BOOL || mp_var_get_double(v, &d) < 0)
-            return mp_manager_call_fail(call, MP_EINVAL, "Array: %s must be a number, not %s",
-                                        what, mp_var_type_name(mp_var_type(v)));
+            return mp_manager_call_fail(call, MP_EINVAL, "Array: %s must be a number, not %s", what,
+                                        mp_var_type_name(mp_var_type(v)));
         *out = mp_var_double(type == MP_FLOAT ? (double)(float)d : d);
     }
     return *out ? 0 : mp_manager_call_fail(call, MP_ENOMEM, "out of memory for the array");
@@ -161,11 +161,8 @@ static int m_copy(void *self, mp_manager_call_t *call)
 }
 
 static const mp_manager_method_t methods[] = {
-    MP_METHOD("len", m_len),
-    MP_METHOD("get", m_get),
-    MP_METHOD("set", m_set),
-    MP_METHOD("copy", m_copy),
-    MP_METHOD_END,
+    MP_METHOD("len", m_len),   MP_METHOD("get", m_get), MP_METHOD("set", m_set),
+    MP_METHOD("copy", m_copy), MP_METHOD_END,
 };
 
 const mp_manager_type_t mp__mgr_type_array = {"Array", array_create, array_destroy, methods};

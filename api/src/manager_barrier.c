@@ -125,9 +125,12 @@ static int m_broken(void *self, mp_manager_call_t *call)
 }
 
 static const mp_manager_method_t methods[] = {
-    MP_METHOD("wait", m_wait),       MP_METHOD("abort", m_abort),
-    MP_METHOD("reset", m_reset),     MP_METHOD("parties", m_parties),
-    MP_METHOD("n_waiting", m_n_waiting), MP_METHOD("broken", m_broken),
+    MP_METHOD("wait", m_wait),
+    MP_METHOD("abort", m_abort),
+    MP_METHOD("reset", m_reset),
+    MP_METHOD("parties", m_parties),
+    MP_METHOD("n_waiting", m_n_waiting),
+    MP_METHOD("broken", m_broken),
     MP_METHOD_END,
 };
 

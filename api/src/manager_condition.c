@@ -149,10 +149,8 @@ static int m_notify(void *self, mp_manager_call_t *call)
 }
 
 static const mp_manager_method_t methods[] = {
-    MP_METHOD("acquire", m_acquire), MP_METHOD("release", m_release),
-    MP_METHOD("wait", m_wait),       MP_METHOD("notify", m_notify),
-    MP_METHOD("_is_owned", m_is_owned), MP_METHOD_END,
+    MP_METHOD("acquire", m_acquire), MP_METHOD("release", m_release),    MP_METHOD("wait", m_wait),
+    MP_METHOD("notify", m_notify),   MP_METHOD("_is_owned", m_is_owned), MP_METHOD_END,
 };
 
-const mp_manager_type_t mp__mgr_type_condition = {"Condition", cond_create, cond_destroy,
-                                                  methods};
+const mp_manager_type_t mp__mgr_type_condition = {"Condition", cond_create, cond_destroy, methods};

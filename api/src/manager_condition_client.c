@@ -18,8 +18,9 @@ int mp_manager_condition(mp_manager_t *m, mp_proxy_t *lock, mp_proxy_t **out)
      * server checks again that the object is its own Lock or RLock. */
     const char *type = lock ? mp_proxy_type(lock) : "";
     if (rc == 0 && lock && strcmp(type, "Lock") != 0 && strcmp(type, "RLock") != 0)
-        rc = mp__errdetail_set(MP_EINVAL, "mp_manager_condition: the lock is a %s proxy, not a "
-                                          "Lock or RLock",
+        rc = mp__errdetail_set(MP_EINVAL,
+                               "mp_manager_condition: the lock is a %s proxy, not a "
+                               "Lock or RLock",
                                type);
     if (rc == 0)
         rc = ref ? mp_var_pack(&args, "[v]", ref) : ((args = mp_var_list()) ? 0 : MP_ENOMEM);

@@ -56,8 +56,11 @@ static int m_wait(void *self, mp_manager_call_t *call)
 }
 
 static const mp_manager_method_t methods[] = {
-    MP_METHOD("set", m_set),   MP_METHOD("clear", m_clear), MP_METHOD("is_set", m_is_set),
-    MP_METHOD("wait", m_wait), MP_METHOD_END,
+    MP_METHOD("set", m_set),
+    MP_METHOD("clear", m_clear),
+    MP_METHOD("is_set", m_is_set),
+    MP_METHOD("wait", m_wait),
+    MP_METHOD_END,
 };
 
 const mp_manager_type_t mp__mgr_type_event = {"Event", event_create, free, methods};

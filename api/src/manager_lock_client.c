@@ -34,8 +34,7 @@ int mp_mlock_acquire(mp_proxy_t *l, double timeout)
 
 int mp_mlock_release(mp_proxy_t *l)
 {
-    return mp__mcall_ints(l, MP__MGR_ACQUIRERS, "mp_mlock_release", "release", MP_FOREVER, 0, 0,
-                          0);
+    return mp__mcall_ints(l, MP__MGR_ACQUIRERS, "mp_mlock_release", "release", MP_FOREVER, 0, 0, 0);
 }
 
 int mp_mlock_is_locked(mp_proxy_t *l)

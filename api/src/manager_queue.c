@@ -135,13 +135,12 @@ static int m_join(void *self, mp_manager_call_t *call)
     while (rc == 0 && q->unfinished > 0)
         rc = mp__mgr_call_wait(call, deadline);
     if (rc == MP_ETIMEDOUT)
-        return mp_manager_call_fail(call, rc, "%lld tasks are not done",
-                                    (long long)q->unfinished);
+        return mp_manager_call_fail(call, rc, "%lld tasks are not done", (long long)q->unfinished);
     return rc < 0 ? mp__mwait_failed(call, rc, "join") : 0;
 }
 
-#define QUEUE_METHODS                                                                   \
-    MP_METHOD("put", m_put), MP_METHOD("get", m_get), MP_METHOD("qsize", m_qsize),      \
+#define QUEUE_METHODS                                                              \
+    MP_METHOD("put", m_put), MP_METHOD("get", m_get), MP_METHOD("qsize", m_qsize), \
         MP_METHOD("empty", m_empty), MP_METHOD("full", m_full)
 
 static const mp_manager_method_t queue_methods[] = {QUEUE_METHODS, MP_METHOD_END};
@@ -149,5 +148,5 @@ static const mp_manager_method_t joinable_methods[] = {
     QUEUE_METHODS, MP_METHOD("task_done", m_task_done), MP_METHOD("join", m_join), MP_METHOD_END};
 
 const mp_manager_type_t mp__mgr_type_queue = {"Queue", queue_create, queue_destroy, queue_methods};
-const mp_manager_type_t mp__mgr_type_joinable_queue = {"JoinableQueue", queue_create,
-                                                       queue_destroy, joinable_methods};
+const mp_manager_type_t mp__mgr_type_joinable_queue = {"JoinableQueue", queue_create, queue_destroy,
+                                                       joinable_methods};

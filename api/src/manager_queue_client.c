@@ -41,7 +41,8 @@ int mp_mqueue_put(mp_proxy_t *q, const mp_var_t *item, double timeout)
 int mp_mqueue_get(mp_proxy_t *q, mp_var_t **out, double timeout)
 {
     int rc = mp__mcheck_out(out, "mp_mqueue_get", "out");
-    return rc < 0 ? rc : mp__proxy_call(q, MP__MGR_QUEUES, "mp_mqueue_get", "get", NULL, timeout, out);
+    return rc < 0 ? rc
+                  : mp__proxy_call(q, MP__MGR_QUEUES, "mp_mqueue_get", "get", NULL, timeout, out);
 }
 
 int mp_mqueue_putf(mp_proxy_t *q, double timeout, const char *fmt, ...)

@@ -80,5 +80,5 @@ static const mp_manager_method_t methods[] = {
 };
 
 const mp_manager_type_t mp__mgr_type_semaphore = {"Semaphore", sem_create, free, methods};
-const mp_manager_type_t mp__mgr_type_bounded_semaphore = {"BoundedSemaphore", bounded_create,
-                                                          free, methods};
+const mp_manager_type_t mp__mgr_type_bounded_semaphore = {"BoundedSemaphore", bounded_create, free,
+                                                          methods};

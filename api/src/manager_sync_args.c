@@ -90,8 +90,8 @@ int mp__mcall_ints(mp_proxy_t *p, unsigned kinds, const char *fn, const char *me
     return rc;
 }
 
-int mp__mnew_ints(mp_manager_t *m, const char *type, const char *fn, mp_proxy_t **out,
-                  size_t nargs, int64_t a, int64_t b)
+int mp__mnew_ints(mp_manager_t *m, const char *type, const char *fn, mp_proxy_t **out, size_t nargs,
+                  int64_t a, int64_t b)
 {
     mp_var_t *args = NULL;
     int rc = mp__mcheck_out(out, fn, "out");

@@ -3,8 +3,19 @@
 #include "mp_manager.h"
 
 const mp_manager_type_t *const mp__mgr_builtin_types[] = {
-    &mp__mgr_type_dict, &mp__mgr_type_list, &mp__mgr_type_namespace, &mp__mgr_type_value,
-    &mp__mgr_type_array, &mp__mgr_type_lock, &mp__mgr_type_rlock, &mp__mgr_type_semaphore,
-    &mp__mgr_type_bounded_semaphore, &mp__mgr_type_condition, &mp__mgr_type_event,
-    &mp__mgr_type_barrier, &mp__mgr_type_queue, &mp__mgr_type_joinable_queue, NULL,
+    &mp__mgr_type_dict,
+    &mp__mgr_type_list,
+    &mp__mgr_type_namespace,
+    &mp__mgr_type_value,             /* manager_value.c */
+    &mp__mgr_type_array,             /* manager_array.c */
+    &mp__mgr_type_lock,              /* manager_lock.c */
+    &mp__mgr_type_rlock,             /* manager_lock.c */
+    &mp__mgr_type_semaphore,         /* manager_semaphore.c */
+    &mp__mgr_type_bounded_semaphore, /* manager_semaphore.c */
+    &mp__mgr_type_condition,         /* manager_condition.c */
+    &mp__mgr_type_event,             /* manager_event.c */
+    &mp__mgr_type_barrier,           /* manager_barrier.c */
+    &mp__mgr_type_queue,             /* manager_queue.c */
+    &mp__mgr_type_joinable_queue,    /* manager_queue.c */
+    NULL,
 };

@@ -17,9 +17,9 @@
 
 /** A Lock's or RLock's state in the server (guarded by the server lock). */
 typedef struct mp__mlock {
-    bool recursive;  /**< an RLock: its owner may take it again */
-    uint64_t owner;  /**< the client that holds it (mp__mgr_call_client()), 0: none */
-    unsigned depth;  /**< how many times the owner holds it; 0: unlocked */
+    bool recursive; /**< an RLock: its owner may take it again */
+    uint64_t owner; /**< the client that holds it (mp__mgr_call_client()), 0: none */
+    unsigned depth; /**< how many times the owner holds it; 0: unlocked */
 } mp__mlock_t;
 
 /** @brief Whether the calling client holds it, in Python's sense: an RLock
@@ -71,7 +71,7 @@ int mp__mwait_failed(mp_manager_call_t *call, int rc, const char *what);
 /* ---- client side ------------------------------------------------------ */
 
 /** Lock-like kinds: what mp_mlock_acquire() and mp_mlock_release() take. */
-#define MP__MGR_ACQUIRERS                                                                       \
+#define MP__MGR_ACQUIRERS                                                                      \
     (MP__MGR_BIT(MP__MGR_LOCK) | MP__MGR_BIT(MP__MGR_RLOCK) | MP__MGR_BIT(MP__MGR_SEMAPHORE) | \
      MP__MGR_BIT(MP__MGR_BOUNDED_SEMAPHORE) | MP__MGR_BIT(MP__MGR_CONDITION))
 /** Both kinds of queue. */
@@ -91,8 +91,8 @@ int mp__mcall_ints(mp_proxy_t *p, unsigned kinds, const char *fn, const char *me
                    double timeout, size_t nargs, int64_t a, int64_t b);
 
 /** @brief Make an object whose constructor takes `nargs` ints (0..2). */
-int mp__mnew_ints(mp_manager_t *m, const char *type, const char *fn, mp_proxy_t **out,
-                  size_t nargs, int64_t a, int64_t b);
+int mp__mnew_ints(mp_manager_t *m, const char *type, const char *fn, mp_proxy_t **out, size_t nargs,
+                  int64_t a, int64_t b);
 
 /** @brief MP_EINVAL naming `fn` when `ptr` is NULL, else 0. */
 int mp__mcheck_out(const void *ptr, const char *fn, const char *what);

@@ -244,8 +244,7 @@ MP_API int mp_mcond_wait(mp_proxy_t *c, double timeout);
  * @return 0 when it became true; MP_ETIMEDOUT when it was still false at
  *         the deadline; otherwise as mp_mcond_wait().
  */
-MP_API int mp_mcond_wait_for(mp_proxy_t *c, mp_predicate_fn predicate, void *ctx,
-                             double timeout);
+MP_API int mp_mcond_wait_for(mp_proxy_t *c, mp_predicate_fn predicate, void *ctx, double timeout);
 
 /**
  * @brief Wake up to `n` waiters, the longest waiting first.
