@@ -45,9 +45,7 @@
  * goal in README.md (multiproc at least 0.8x the raw rate). Speed is
  * reported, never asserted: the exit status is 0 whatever the numbers.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -59,6 +57,7 @@
 #include <multiproc.h>
 
 #include "bench_common.h"
+#include "bench_pin.h"
 
 /* Set by bench/CMakeLists.txt to the script's place in the source tree. */
 #ifndef MP_BENCH_PY_SCRIPT
@@ -76,54 +75,6 @@ enum { KEYS = 64, WARMUP = 100 };
 /* A sample that takes longer than this many seconds is a stall. */
 enum { SAMPLE_LIMIT = 300 };
 
-/* ---- pinning: the _samecpu metrics ------------------------------------------ */
-
-/* The _samecpu metrics pin every process to pin_cpu, the first CPU this
- * process may run on, and then give the parent back its own `unpinned`
- * affinity. */
-static int pin_cpu;
-static cpu_set_t unpinned;
-
-/* Pin thread (or process) `tid` (0: the calling thread) to `cpu`.
- * @return false with errno on failure. */
-static bool pin_thread(pid_t tid, int cpu)
-{
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    return sched_setaffinity(tid, sizeof set, &set) == 0;
-}
-
-/* The parent's side: pin (`pinned`) before its children start, or unpin. */
-static void pin_parent(bool pinned)
-{
-    if (pinned ? !pin_thread(0, pin_cpu) : sched_setaffinity(0, sizeof unpinned, &unpinned) != 0)
-        bench_die_errno("sched_setaffinity", errno);
-}
-
-/* Pin every thread of process `pid` (a manager's server: one thread
- * accepts, one serves each client; a thread started later inherits the
- * affinity of the one that starts it, the pinned accepting thread). */
-static void pin_process(pid_t pid, int cpu)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%ld/task", (long)pid);
-    DIR *dir = opendir(path);
-    if (!dir)
-        bench_die_errno(path, errno);
-    int pinned = 0;
-    for (struct dirent *e; (e = readdir(dir)) != NULL;) {
-        long tid = strtol(e->d_name, NULL, 10);
-        /* A thread that ended since the listing is no loss (ESRCH). */
-        if (tid > 0 && !pin_thread((pid_t)tid, cpu) && errno != ESRCH)
-            bench_die_errno("sched_setaffinity", errno);
-        pinned += tid > 0;
-    }
-    closedir(dir);
-    if (pinned == 0)
-        bench_die("%s lists no thread", path);
-}
-
 /* ---- raw: a socketpair, the parent answers, a fork()ed child asks -------- */
 
 /* A request and its answer: 64 bytes, as the anchors' ping-pong. */
@@ -137,44 +88,12 @@ typedef struct raw_msg {
 } raw_msg_t;
 _Static_assert(sizeof(raw_msg_t) == MSG, "a request is MSG bytes");
 
-/* write() all `len` bytes. @return false when the write failed. */
-static bool write_full(int fd, const void *buf, size_t len)
-{
-    const unsigned char *p = buf;
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        p += w;
-        len -= (size_t)w;
-    }
-    return true;
-}
-
-/* read() exactly `len` bytes, as a stream socket delivers them in pieces.
- * @return false on an error or end-of-file. */
-static bool read_full(int fd, void *buf, size_t len)
-{
-    unsigned char *p = buf;
-    size_t have = 0;
-    while (have < len) {
-        ssize_t r = read(fd, p + have, len - have);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return false;
-        have += (size_t)r;
-    }
-    return true;
-}
-
 /* One request and its answer. @return false when the server went away. */
 static bool raw_ask(int fd, enum raw_op op, uint32_t key, int64_t value, raw_msg_t *answer)
 {
     raw_msg_t req = {.op = op, .key = key, .value = value};
-    return write_full(fd, &req, sizeof req) && read_full(fd, answer, sizeof *answer);
+    return bench_write_full(fd, &req, sizeof req) &&
+           bench_read_full(fd, answer, sizeof *answer) == 1;
 }
 
 /* The raw client, in the fork()ed child: the anchors' loop, then a DONE
@@ -202,7 +121,7 @@ static double raw_serve(const bench_metric_t *m, int fd)
     int64_t table[KEYS] = {0};
     raw_msg_t req;
     for (;;) {
-        if (!read_full(fd, &req, sizeof req))
+        if (bench_read_full(fd, &req, sizeof req) != 1)
             bench_die("%s: the asking child went away", m->name);
         if (req.key >= KEYS)
             bench_die("%s: a request for key %u", m->name, (unsigned)req.key);
@@ -213,7 +132,7 @@ static double raw_serve(const bench_metric_t *m, int fd)
             answer.value = table[req.key];
         else if (req.op != RAW_DONE)
             bench_die("%s: a request with op %u", m->name, (unsigned)req.op);
-        if (!write_full(fd, &answer, sizeof answer))
+        if (!bench_write_full(fd, &answer, sizeof answer))
             bench_die("%s: the asking child went away", m->name);
         if (req.op == RAW_DONE)
             return (double)req.value;
@@ -225,7 +144,7 @@ static double measure_raw_setget(const bench_metric_t *m, int pairs)
 {
     bool pinned = m->arg != NULL;
     if (pinned)
-        pin_parent(true);
+        bench_pin_parent(true);
     int s[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, s) < 0)
         bench_die_errno("socketpair", errno);
@@ -244,7 +163,7 @@ static double measure_raw_setget(const bench_metric_t *m, int pairs)
     close(s[0]);
     bench_reap(pid);
     if (pinned)
-        pin_parent(false);
+        bench_pin_parent(false);
     return 2.0 * pairs / (us * 1e-6);
 }
 
@@ -293,7 +212,7 @@ static int dict_client(mp_task_t *task)
     if (rc < 0)
         return rc;
     memcpy(&a, bytes, sizeof a); /* the bytes need not be aligned */
-    if (a.cpu >= 0 && !pin_thread(0, (int)a.cpu))
+    if (a.cpu >= 0 && !bench_pin_thread(0, (int)a.cpu))
         return mp_task_fail(task, MP_ESYS, "sched_setaffinity: %s", strerror(errno));
     int64_t pairs = a.pairs;
     mp_var_t *keys[KEYS] = {0};
@@ -324,10 +243,10 @@ static double measure_mp_setget(const bench_metric_t *m, int pairs)
     if (pinned) {
         mp_pid_t server;
         bench_check(mp_manager_pid(mgr, &server), "mp_manager_pid");
-        pin_parent(true);
-        pin_process((pid_t)server, pin_cpu);
+        bench_pin_parent(true);
+        bench_pin_process((pid_t)server, bench_pin_cpu());
     }
-    client_arg_t a = {.pairs = pairs, .cpu = pinned ? pin_cpu : -1};
+    client_arg_t a = {.pairs = pairs, .cpu = pinned ? bench_pin_cpu() : -1};
     mp_process_t *p;
     bench_check(mp_process_create(&p, &(mp_process_opts_t){.task = "dict_client",
                                                            .arg = &a,
@@ -367,7 +286,7 @@ static double measure_mp_setget(const bench_metric_t *m, int pairs)
     bench_check(mp_manager_shutdown(mgr), "mp_manager_shutdown");
     mp_manager_destroy(mgr);
     if (pinned)
-        pin_parent(false);
+        bench_pin_parent(false);
     return 2.0 * pairs / (us * 1e-6);
 }
 
@@ -399,9 +318,9 @@ static const bench_anchor_t anchors[] = {
     {"socketpair_pingpong_64B (8.17 us)", 1e6 / 8.17, "ops/s", "raw_socketpair_setget"},
 };
 
-/* Goal from bench/README.md: multiproc's rate at least 0.8x the raw one,
- * unpinned (issue 13's) and pinned; the rows without a goal inform. Rates, so that above 1 reads "the first
- * is that many times faster". */
+/* Goals from bench/README.md: multiproc's rate at least 0.8x the raw one,
+ * unpinned (issue 13's) and pinned; the rows without a goal inform. Rates,
+ * so that above 1 reads "the first is that many times faster". */
 static const bench_ratio_t ratios[] = {
     {"mp_manager_dict_setget", "raw_socketpair_setget", 0.8, true},
     {"mp_manager_dict_setget", "cpython_manager_dict_setget", 0, true},
@@ -448,10 +367,7 @@ int main(int argc, char **argv)
            opts.rounds, iters[PAIRS], WARMUP, opts.quick ? " (--quick: not a measurement)" : "");
     bench_print_load("at start");
 
-    if (sched_getaffinity(0, sizeof unpinned, &unpinned) != 0)
-        bench_die_errno("sched_getaffinity", errno);
-    while (pin_cpu < CPU_SETSIZE - 1 && !CPU_ISSET(pin_cpu, &unpinned))
-        pin_cpu++;
+    bench_pin_init();
     bench_watchdog(SAMPLE_LIMIT);
     bench_run(&(bench_plan_t){
         .rounds = opts.rounds, .iters = iters, .warmup_iters = 10, .py = &py, .py_args = py_args});
