@@ -8,6 +8,7 @@
 
 #include "mp_manager.h" /* mp__mgr_call_wait(): a waiting method, as the built-in types wait */
 #include "platform.h"
+#include "tasks.h" /* ctl_arg_t */
 
 /* ---- the counter ----------------------------------------------------------- */
 
@@ -182,6 +183,62 @@ int task_mgr_call(mp_task_t *t)
         rc = mp_proxy_call(p, a.method, args, NULL, a.timeout);
     mp_var_free(args);
     return mp_task_return_i64(t, rc); /* what the call returned, as the result */
+}
+
+mp_manager_t *mgr_inherited_manager;
+mp_proxy_t *mgr_inherited_proxy;
+
+/* In a fork child: the parent's proxy and manager handles, whose
+ * connections were the parent's. Adds the argument through the proxy, then
+ * makes a counter through the manager; the result is the new counter's
+ * value after an add of 1 (or the first failure). */
+int task_mgr_inherited(mp_task_t *t)
+{
+    int64_t n;
+    mp_proxy_t *mine = NULL;
+    mp_var_t *value = NULL;
+    int64_t result = 0;
+    int rc = mp_task_arg_i64(t, &n);
+    for (int64_t i = 0; rc == 0 && i < n; i++)
+        rc = mp_proxy_callf(mgr_inherited_proxy, "add", NULL, "[i]", 1);
+    if (rc == 0)
+        rc = mp_proxy_create(
+            &mine, &(mp_proxy_opts_t){.manager = mgr_inherited_manager, .type = MGR_COUNTER});
+    if (rc == 0)
+        rc = mp_proxy_callf(mine, "add", &value, "[i]", 1);
+    if (rc == 0)
+        rc = mp_var_get_int(value, &result);
+    mp_var_free(value);
+    mp_proxy_destroy(mine);
+    return mp_task_return_i64(t, rc < 0 ? rc : result);
+}
+
+/* Start a manager (the ctl_arg_t's method), write its server's pid to the
+ * ctl's path, and die without a word: the server sees its starter's
+ * connection close. */
+int task_mgr_start_and_die(mp_task_t *t)
+{
+    ctl_arg_t ctl;
+    const void *data;
+    size_t len;
+    if (mp_task_arg(t, &data, &len) < 0 || len != sizeof ctl)
+        return mp_task_fail(t, MP_EINVAL, "task_mgr_start_and_die: bad argument");
+    memcpy(&ctl, data, sizeof ctl);
+    mp_context_t *ctx = NULL;
+    mp_manager_t *m = NULL;
+    mp_pid_t pid = 0;
+    int rc = mp_get_context(&ctx, ctl.method);
+    if (rc == 0)
+        rc = mp_manager_start(&m, &(mp_manager_opts_t){.context = ctx});
+    if (rc == 0)
+        rc = mp_manager_pid(m, &pid);
+    FILE *f = rc == 0 ? fopen(ctl.path, "w") : NULL;
+    if (!f)
+        return mp_task_fail(t, rc < 0 ? rc : MP_ESYS, "task_mgr_start_and_die: %s", mp_errdetail());
+    fprintf(f, "%lld\n", (long long)pid);
+    fclose(f);
+    die_now();
+    return 0;
 }
 
 int task_mgr_remote(mp_task_t *t)

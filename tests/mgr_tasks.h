@@ -13,12 +13,14 @@
 #include <stdint.h>
 
 /* Every task of mgr_tasks.c; X(fn) for each. */
-#define MGR_TASKS(X)     \
-    X(task_mgr_init)     \
-    X(task_mgr_init_bad) \
-    X(task_mgr_add)      \
-    X(task_mgr_call)     \
-    X(task_mgr_remote)
+#define MGR_TASKS(X)      \
+    X(task_mgr_init)      \
+    X(task_mgr_init_bad)  \
+    X(task_mgr_add)       \
+    X(task_mgr_call)      \
+    X(task_mgr_remote)    \
+    X(task_mgr_inherited) \
+    X(task_mgr_start_and_die)
 
 #define MGR_TASK_DECLARE(fn) int fn(mp_task_t *task);
 MGR_TASKS(MGR_TASK_DECLARE)
@@ -66,6 +68,11 @@ typedef struct mgr_remote_arg {
     char name[64]; /**< the published counter to add to */
     int64_t n;     /**< how much to add */
 } mgr_remote_arg_t;
+
+/** Handles a fork child inherits (not given with MP_OBJECTS), for
+ *  task_mgr_inherited: the parent sets them before it forks. */
+extern mp_manager_t *mgr_inherited_manager;
+extern mp_proxy_t *mgr_inherited_proxy;
 
 /** The suite's structs (test_manager*.c), for main.c's list. */
 struct test_suite;

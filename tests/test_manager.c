@@ -277,6 +277,33 @@ out:
     mp_manager_destroy(m);
 }
 
+/* A fork child that uses the parent's handles as it inherited them (not
+ * given with MP_OBJECTS): each makes a connection of its own there, and
+ * the parent's connections are unharmed. */
+static void test_inherited_handles(void)
+{
+    mp_manager_t *m = mgr_start(NULL);
+    mp_proxy_t *c = m ? mgr_counter(m, 0) : NULL;
+    if (c && EXPECT_EQ(mgr_call_int(c, "add", 1), 1)) { /* the parent's connection is made */
+        mgr_inherited_manager = m;
+        mgr_inherited_proxy = c;
+        mp_process_t *p = run_process(&(mp_process_opts_t){
+            .task = "task_mgr_inherited", .context = method_context(), MP_ARG_I64(10)});
+        int64_t result = INT64_MIN;
+        if (p && EXPECT_EQ(exitcode_of(p), 0) && result_of(p, &result, sizeof result))
+            EXPECT_EQ(result, 1); /* its own counter, made through the inherited manager */
+        dispose_process(p);
+        EXPECT_EQ(mgr_value(c), 11);
+        EXPECT_EQ(mgr_call_int(c, "add", 1), 12);
+        mp_proxy_t *more = mgr_counter(m, 5); /* the manager's connection too */
+        mp_proxy_destroy(more);
+    }
+    mgr_inherited_manager = NULL;
+    mgr_inherited_proxy = NULL;
+    mp_proxy_destroy(c);
+    mp_manager_destroy(m);
+}
+
 static const test_case_t tests[] = {
     {"start_shutdown", test_start_shutdown, ON_ALL},
     {"in_thread", test_in_thread, ON_ALL},
@@ -288,6 +315,7 @@ static const test_case_t tests[] = {
     {"proxy_to_children", test_proxy_to_children, ON_ALL},
     {"refs", test_refs, ON_ALL},
     {"publish_lookup", test_publish_lookup, ON_ALL},
+    {"inherited_handles", test_inherited_handles, ON_FORK},
     {NULL, NULL, 0},
 };
 

@@ -121,9 +121,32 @@ static void test_client_killed_while_waiting(void)
     mp_manager_destroy(m);
 }
 
+/* The starter killed: its server sees the starter's connection close and
+ * stops by itself (it does not outlive the program that started it). */
+static void test_starter_killed(void)
+{
+    char dir[400], path[512], text[64];
+    if (!make_temp_dir(dir, sizeof dir))
+        return;
+    snprintf(path, sizeof path, "%s/server-pid", dir);
+    ctl_arg_t ctl = make_ctl(path, 0, 0);
+    mp_process_t *p = run_process(&(mp_process_opts_t){.task = "task_mgr_start_and_die",
+                                                       .context = method_context(),
+                                                       .arg = &ctl,
+                                                       .arg_len = sizeof ctl});
+    long long server = 0;
+    if (p && EXPECT(wait_for_file(path, MGR_WAIT_S, text, sizeof text), "the pid file") &&
+        EXPECT(sscanf(text, "%lld", &server) == 1 && server > 0, "a pid: '%s'", text))
+        EXPECT(wait_pid_gone((pid_t)server, MGR_WAIT_S), "the orphaned server %lld stopped",
+               server);
+    dispose_process(p);
+    remove_tree(dir);
+}
+
 static const test_case_t tests[] = {
     {"server_killed_while_calls_wait", test_server_killed_while_calls_wait, ON_ALL},
     {"client_killed_while_waiting", test_client_killed_while_waiting, ON_ALL},
+    {"starter_killed", test_starter_killed, ON_ALL},
     {NULL, NULL, 0},
 };
 

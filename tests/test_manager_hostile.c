@@ -164,6 +164,19 @@ static void test_silent_client(void)
         EXPECT_RC(mp_connection_poll(silent, 0.2), 0); /* nothing for it: not hung up */
         expect_serves(good, 3);
     }
+    /* One that does not even answer the key's challenge: the listener
+     * gives it its time, and lets the others in meanwhile. */
+    mp_connection_t *keyless = NULL;
+    if (silent &&
+        EXPECT_RC(mp_client_connect(&keyless, &(mp_client_opts_t){.address = mp_manager_address(m)},
+                                    MGR_WAIT_S),
+                  0)) {
+        mp_proxy_t *late = mgr_same(good); /* a new connection, made meanwhile */
+        if (late)
+            expect_serves(late, 4);
+        mp_proxy_destroy(late);
+    }
+    mp_connection_destroy(keyless);
     mp_connection_destroy(silent);
     finish(m, good);
 }

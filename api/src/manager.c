@@ -2,8 +2,6 @@
  * built-in task "mp.manager", or a thread), connecting to a running one,
  * shutting down, and the starter's connection, on which the server's own
  * requests (create, publish, lookup) travel. */
-#include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -87,7 +87,11 @@ extern const mp_manager_type_t *const mp__mgr_builtin_types[];
 
 /* ---- client side ---------------------------------------------------------- */
 
-/** The kinds a proxy function accepts, as bits (MP__MGR_BIT(MP__MGR_LOCK)). */
+/** The kinds a proxy function accepts, as bits (MP__MGR_BIT(MP__MGR_LOCK)).
+ *  A proxy's kind comes from its type's name, Python's: "dict", "list",
+ *  "Namespace", "Value", "Array", "Lock", "RLock", "Semaphore",
+ *  "BoundedSemaphore", "Condition", "Event", "Barrier", "Queue",
+ *  "JoinableQueue" (manager_proxy.c); any other name is MP__MGR_CUSTOM. */
 typedef enum mp__mgr_kind {
     MP__MGR_CUSTOM = 0, /**< a user's registered type */
     MP__MGR_DICT,
