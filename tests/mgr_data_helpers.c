@@ -97,6 +97,23 @@ bool run_proxy_child(const char *task, int64_t arg, mp_proxy_t *a, mp_proxy_t *b
     return ok;
 }
 
+bool run_racers(const char *task, mp_proxy_t *p, int n)
+{
+    enum { RACERS_MAX = 8 };
+    mp_process_t *child[RACERS_MAX] = {NULL};
+    void *const objects[1] = {p};
+    bool ok = EXPECT(n <= RACERS_MAX, "%d racers, at most %d", n, RACERS_MAX);
+    /* all started before any is joined: they run at the same time */
+    for (int c = 0; ok && c < n; c++)
+        child[c] = start_process(&(mp_process_opts_t){
+            .task = task, MP_ARG_I64(c + 1), .objects = objects, .nobjects = 1});
+    for (int c = 0; c < n && c < RACERS_MAX; c++) {
+        ok = queue_child_ok(child[c]) && ok; /* a child that did not start is NULL: false */
+        mp_process_destroy(child[c]);
+    }
+    return ok;
+}
+
 bool expect_detail(const char *part, const char *file, int line)
 {
     const char *d = mp_errdetail();

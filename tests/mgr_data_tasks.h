@@ -87,6 +87,11 @@ bool expect_dict(mp_proxy_t *d, const char *want, const char *file, int line);
  *  and expect success (asserted, with the child's message). */
 bool run_proxy_child(const char *task, int64_t arg, mp_proxy_t *a, mp_proxy_t *b);
 
+/** Start `n` children running `task` on the proxy at once, with ids 1..n
+ *  as their int64 argument, and join them all expecting success (asserted,
+ *  with each one's message). @return whether all succeeded. */
+bool run_racers(const char *task, mp_proxy_t *p, int n);
+
 /** The error detail must contain `part`. */
 #define EXPECT_DETAIL(part) expect_detail((part), __FILE__, __LINE__)
 bool expect_detail(const char *part, const char *file, int line);

@@ -380,17 +380,8 @@ static void test_children_setdefault_race(void)
         mgr_done(m, d, NULL);
         return;
     }
-    mp_process_t *p[CHILDREN] = {NULL};
-    void *const objects[1] = {d};
-    for (int c = 0; c < CHILDREN; c++)
-        p[c] = start_process(&(mp_process_opts_t){
-            .task = "task_mgr_dict_claim", MP_ARG_I64(c + 1), .objects = objects, .nobjects = 1});
     int64_t held[CHILDREN + 1] = {0}, wins[CHILDREN + 1] = {0};
-    for (int c = 0; c < CHILDREN; c++) {
-        EXPECT_RC(mp_process_join(p[c], JOIN_LIMIT_S), 0);
-        EXPECT_EQ(exitcode_of(p[c]), 0);
-        mp_process_destroy(p[c]);
-    }
+    run_racers("task_mgr_dict_claim", d, CHILDREN);
     for (int64_t i = 0; i < MGR_RACE_KEYS; i++) {
         int64_t owner = 0;
         mp_var_t *v = NULL;
@@ -428,19 +419,12 @@ static void test_children_pop_race(void)
         EXPECT_RC(mp_dict_set(d, V("I", i), V("I", i * 10)), 0);
         scratch_free();
     }
-    mp_process_t *p[CHILDREN] = {NULL};
-    void *const objects[1] = {d};
-    for (int c = 0; c < CHILDREN; c++)
-        p[c] = start_process(&(mp_process_opts_t){
-            .task = "task_mgr_dict_take", MP_ARG_I64(c + 1), .objects = objects, .nobjects = 1});
+    run_racers("task_mgr_dict_take", d, CHILDREN);
     int64_t total = 0;
-    for (int c = 0; c < CHILDREN; c++) {
-        EXPECT_RC(mp_process_join(p[c], JOIN_LIMIT_S), 0);
-        EXPECT_EQ(exitcode_of(p[c]), 0);
-        mp_process_destroy(p[c]);
+    for (int c = 1; c <= CHILDREN; c++) {
         char name[32];
         int64_t took = 0;
-        snprintf(name, sizeof name, "took:%d", c + 1);
+        snprintf(name, sizeof name, "took:%d", c);
         if (EXPECT_RC(mp_dict_getf(d, name, "I", &took), 0))
             total += took;
     }
