@@ -372,9 +372,9 @@ static void test_constructors(void)
 {
     mp_manager_t *m = start_manager(), *gone = start_manager();
     mp_proxy_t *p = NULL, *e = NULL, *lock = NULL;
+    mp_manager_destroy(gone); /* from here on, a destroyed handle */
     if (!m || !gone)
         goto out;
-    mp_manager_destroy(gone);
     for (int k = 0; k < K_COUNT; k++) {
         EXPECT_RC(make_kind(NULL, k, &p), MP_EINVAL);
         EXPECT_RC(make_kind(gone, k, &p), MP_ECLOSED);

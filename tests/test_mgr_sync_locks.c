@@ -268,6 +268,35 @@ out:
     mp_manager_destroy(m);
 }
 
+/* A server killed while a call waits in it: the waiting acquire (a
+ * thread's, on its own handle) and every later call fail promptly with
+ * MP_EBROKEN, never a hang. */
+static void test_server_killed(void)
+{
+    mp_manager_t *m = start_manager();
+    mp_proxy_t *l = NULL;
+    mp_pid_t pid = 0;
+    mgr_thread_t waiter = {0};
+    if (!m || !EXPECT_RC(mp_manager_lock(m, &l), 0) || !EXPECT_RC(mp_manager_pid(m, &pid), 0))
+        goto out;
+    EXPECT_RC(mp_mlock_acquire(l, MP_FOREVER), 0);
+    sync_script_t s = {{{MOP_ACQUIRE, 0, MP_FOREVER}}};
+    if (mgr_thread_start(&waiter, &s, PROXIES(l))) {
+        sleep_s(0.3); /* let it block in the server */
+        kill_pid((pid_t)pid);
+        double t0 = now_s();
+        mgr_thread_join(&waiter);
+        EXPECT(now_s() - t0 < REACH_LIMIT_S, "the waiter took %.3f s", now_s() - t0);
+        EXPECT_RCS(waiter.rcs, MP_EBROKEN);
+    }
+    EXPECT_RC(mp_mlock_release(l), MP_EBROKEN);
+    EXPECT_RC(mp_mlock_is_locked(l), MP_EBROKEN);
+out:
+    mgr_thread_join(&waiter);
+    mp_proxy_destroy(l);
+    mp_manager_destroy(m);
+}
+
 static const test_case_t tests[] = {
     {"lock_basics", test_lock_basics, ON_ALL},
     {"lock_child_acquires_parent_releases", test_lock_child_acquires_parent_releases, ON_ALL},
@@ -279,6 +308,7 @@ static const test_case_t tests[] = {
     {"semaphore_child_acquires", test_semaphore_child_acquires, ON_ALL},
     {"bounded_semaphore_child_acquires", test_bounded_semaphore_child_acquires, ON_ALL},
     {"lock_waiter_killed", test_lock_waiter_killed, ON_ALL},
+    {"server_killed", test_server_killed, ON_ALL},
     {NULL, NULL, 0},
 };
 

@@ -141,10 +141,11 @@ static int m_notify(void *self, mp_manager_call_t *call)
     if (!mp__mlock_owned(c->lock, call))
         return not_owner(call, "notify");
     size_t woken = n < 0 || (uint64_t)n > c->n ? c->n : (size_t)n;
+    if (woken == 0) /* nobody waits (and the queue may never have been made) */
+        return 0;
     memmove(c->tickets, c->tickets + woken, (c->n - woken) * sizeof *c->tickets);
     c->n -= woken;
-    if (woken)
-        mp__mgr_call_notify(call);
+    mp__mgr_call_notify(call);
     return 0;
 }
 

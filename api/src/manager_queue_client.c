@@ -3,7 +3,6 @@
 
 #include "mp_core.h"
 #include "mp_mgr_sync.h"
-#include "mp_var.h"
 
 #define JOINABLE MP__MGR_BIT(MP__MGR_JOINABLE_QUEUE)
 
@@ -47,33 +46,19 @@ int mp_mqueue_get(mp_proxy_t *q, mp_var_t **out, double timeout)
 
 int mp_mqueue_putf(mp_proxy_t *q, double timeout, const char *fmt, ...)
 {
-    mp_var_t *item = NULL;
-    int rc = mp__mcheck_out(fmt, "mp_mqueue_putf", "format");
-    if (rc == 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        rc = mp__var_vpack(&item, fmt, ap);
-        va_end(ap);
-    }
-    if (rc == 0)
-        rc = mp_mqueue_put(q, item, timeout);
-    mp_var_free(item);
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = mp__mcall_sendf(q, mp_mqueue_put, timeout, "mp_mqueue_putf", fmt, ap);
+    va_end(ap);
     return rc;
 }
 
 int mp_mqueue_getf(mp_proxy_t *q, double timeout, const char *fmt, ...)
 {
-    mp_var_t *item = NULL;
-    int rc = mp__mcheck_out(fmt, "mp_mqueue_getf", "format");
-    if (rc == 0)
-        rc = mp_mqueue_get(q, &item, timeout);
-    if (rc == 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        rc = mp__var_vunpack(item, true, fmt, ap);
-        va_end(ap);
-    }
-    mp_var_free(item);
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = mp__mcall_recvf(q, mp_mqueue_get, timeout, "mp_mqueue_getf", fmt, ap);
+    va_end(ap);
     return rc;
 }
 

@@ -3,6 +3,7 @@
  * shapes of call their proxy functions make on the client. */
 #include "mp_core.h"
 #include "mp_mgr_sync.h"
+#include "mp_var.h"
 
 int mp__marg_var(mp_manager_call_t *call, size_t i, const char *method, const mp_var_t **out)
 {
@@ -59,7 +60,8 @@ int mp__mcall_count(mp_proxy_t *p, unsigned kinds, const char *fn, const char *m
     int rc = mp__proxy_call(p, kinds, fn, method, NULL, MP_FOREVER, &result);
     int64_t n = 0;
     bool b = false;
-    if (rc == 0 && mp_var_get_bool(result, &b) == 0)
+    /* The type first: a failed getter would leave its own detail behind. */
+    if (rc == 0 && mp_var_type(result) == MP_VAR_BOOL && mp_var_get_bool(result, &b) == 0)
         n = b; /* a predicate */
     else if (rc == 0 && (mp_var_get_int(result, &n) < 0 || n < 0 || n > INT32_MAX))
         rc = mp__errdetail_set(MP_EREMOTE, "%s: the server answered with a %s", fn,
@@ -100,5 +102,31 @@ int mp__mnew_ints(mp_manager_t *m, const char *type, const char *fn, mp_proxy_t 
     if (rc == 0)
         rc = mp__manager_new_object(m, type, args, out);
     mp_var_free(args);
+    return rc;
+}
+
+int mp__mcall_sendf(mp_proxy_t *p, mp__msend_fn send, double timeout, const char *fn,
+                    const char *fmt, va_list ap)
+{
+    mp_var_t *v = NULL;
+    int rc = mp__mcheck_out(fmt, fn, "format");
+    if (rc == 0)
+        rc = mp__var_vpack(&v, fmt, ap);
+    if (rc == 0)
+        rc = send(p, v, timeout);
+    mp_var_free(v);
+    return rc;
+}
+
+int mp__mcall_recvf(mp_proxy_t *p, mp__mrecv_fn recv, double timeout, const char *fn,
+                    const char *fmt, va_list ap)
+{
+    mp_var_t *v = NULL;
+    int rc = mp__mcheck_out(fmt, fn, "format");
+    if (rc == 0)
+        rc = recv(p, &v, timeout);
+    if (rc == 0)
+        rc = mp__var_vunpack(v, true, fmt, ap);
+    mp_var_free(v);
     return rc;
 }

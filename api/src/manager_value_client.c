@@ -3,7 +3,6 @@
 
 #include "mp_core.h"
 #include "mp_mgr_sync.h"
-#include "mp_var.h"
 
 #define VALUE MP__MGR_BIT(MP__MGR_VALUE)
 #define ARRAY MP__MGR_BIT(MP__MGR_ARRAY)
@@ -43,35 +42,35 @@ int mp_mvalue_set(mp_proxy_t *v, const mp_var_t *value)
     return rc;
 }
 
+/* mp_mvalue_get() and mp_mvalue_set() in the shape of the formatted
+ * calls' halves (a Value never waits). */
+static int recv_value(mp_proxy_t *v, mp_var_t **out, double timeout)
+{
+    (void)timeout;
+    return mp_mvalue_get(v, out);
+}
+
+static int send_value(mp_proxy_t *v, const mp_var_t *value, double timeout)
+{
+    (void)timeout;
+    return mp_mvalue_set(v, value);
+}
+
 int mp_mvalue_getf(mp_proxy_t *v, const char *fmt, ...)
 {
-    mp_var_t *got = NULL;
-    int rc = mp__mcheck_out(fmt, "mp_mvalue_getf", "format");
-    if (rc == 0)
-        rc = mp_mvalue_get(v, &got);
-    if (rc == 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        rc = mp__var_vunpack(got, true, fmt, ap);
-        va_end(ap);
-    }
-    mp_var_free(got);
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = mp__mcall_recvf(v, recv_value, MP_FOREVER, "mp_mvalue_getf", fmt, ap);
+    va_end(ap);
     return rc;
 }
 
 int mp_mvalue_setf(mp_proxy_t *v, const char *fmt, ...)
 {
-    mp_var_t *value = NULL;
-    int rc = mp__mcheck_out(fmt, "mp_mvalue_setf", "format");
-    if (rc == 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        rc = mp__var_vpack(&value, fmt, ap);
-        va_end(ap);
-    }
-    if (rc == 0)
-        rc = mp_mvalue_set(v, value);
-    mp_var_free(value);
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = mp__mcall_sendf(v, send_value, MP_FOREVER, "mp_mvalue_setf", fmt, ap);
+    va_end(ap);
     return rc;
 }
 

@@ -8,6 +8,7 @@
 #ifndef MP_MGR_SYNC_H
 #define MP_MGR_SYNC_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -93,6 +94,22 @@ int mp__mcall_ints(mp_proxy_t *p, unsigned kinds, const char *fn, const char *me
 /** @brief Make an object whose constructor takes `nargs` ints (0..2). */
 int mp__mnew_ints(mp_manager_t *m, const char *type, const char *fn, mp_proxy_t **out, size_t nargs,
                   int64_t a, int64_t b);
+
+/** A proxy call that sends one value (a Value's set, a queue's put). */
+typedef int (*mp__msend_fn)(mp_proxy_t *p, const mp_var_t *v, double timeout);
+/** A proxy call that hands out one value (a Value's get, a queue's get). */
+typedef int (*mp__mrecv_fn)(mp_proxy_t *p, mp_var_t **out, double timeout);
+
+/** @brief A formatted send: the value packed from `fmt` and `ap`, then
+ *         `send`. MP_EINVAL for a NULL or malformed format. */
+int mp__mcall_sendf(mp_proxy_t *p, mp__msend_fn send, double timeout, const char *fn,
+                    const char *fmt, va_list ap);
+
+/** @brief A formatted receive: `recv`, then the value read through `fmt`
+ *         with the getf rule (mp__var_vunpack(copy = true)) and freed. A
+ *         NULL format is refused before anything is received. */
+int mp__mcall_recvf(mp_proxy_t *p, mp__mrecv_fn recv, double timeout, const char *fn,
+                    const char *fmt, va_list ap);
 
 /** @brief MP_EINVAL naming `fn` when `ptr` is NULL, else 0. */
 int mp__mcheck_out(const void *ptr, const char *fn, const char *what);
