@@ -57,6 +57,36 @@ void bench_reap(pid_t pid)
         bench_die("raw benchmark: a child did not exit with 0");
 }
 
+bool bench_write_full(int fd, const void *buf, size_t len)
+{
+    const unsigned char *p = buf;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        p += w;
+        len -= (size_t)w;
+    }
+    return true;
+}
+
+int bench_read_full(int fd, void *buf, size_t len)
+{
+    unsigned char *p = buf;
+    size_t have = 0;
+    while (have < len) {
+        ssize_t r = read(fd, p + have, len - have);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return r == 0 && have == 0 ? 0 : -1;
+        have += (size_t)r;
+    }
+    return 1;
+}
+
 void bench_join(mp_process_t *p, const char *what)
 {
     bench_check(mp_process_join(p, MP_FOREVER), "mp_process_join");

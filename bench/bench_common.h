@@ -50,6 +50,18 @@ void bench_check(int rc, const char *what);
 /** @brief Wait for a fork()ed child; exit(1) unless it exited with 0. */
 void bench_reap(pid_t pid);
 
+/** @brief write() all `len` bytes (a raw metric's socket or pipe).
+ *  @return false when the write failed. */
+bool bench_write_full(int fd, const void *buf, size_t len);
+
+/**
+ * @brief read() exactly `len` bytes, as a stream socket delivers them in
+ *        pieces.
+ * @return 1 when they came; 0 at end-of-file before any; -1 on an error or
+ *         end-of-file in the middle.
+ */
+int bench_read_full(int fd, void *buf, size_t len);
+
 /**
  * @brief Join a multiproc child, check that it exited with 0, destroy it;
  *        exit(1) naming `what` otherwise.

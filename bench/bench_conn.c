@@ -40,7 +40,6 @@
  * asserted: the exit status is 0 whatever the numbers.
  */
 #include <errno.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -52,6 +51,7 @@
 #include <multiproc.h>
 
 #include "bench_common.h"
+#include "bench_pin.h"
 
 /* Set by bench/CMakeLists.txt to the script's place in the source tree. */
 #ifndef MP_BENCH_PY_SCRIPT
@@ -74,28 +74,6 @@ enum { PINGPONG_WARMUP = 100, STREAM_WARMUP = 4 };
 /* The parent's receive buffer and the raw child's send buffer (inherited
  * by fork), LARGE bytes of FILL each. */
 static unsigned char *inbox, *outbox;
-
-/* The _samecpu metrics pin both processes to pin_cpu, the first CPU this
- * process may run on, and then give the parent back its own `unpinned`
- * affinity. */
-static int pin_cpu;
-static cpu_set_t unpinned;
-
-/* Pin the calling process to `cpu`. @return false with errno on failure. */
-static bool pin_self(int cpu)
-{
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    return sched_setaffinity(0, sizeof set, &set) == 0;
-}
-
-/* The parent's side: pin (`pinned`) before the child starts, or unpin. */
-static void pin_parent(bool pinned)
-{
-    if (pinned ? !pin_self(pin_cpu) : sched_setaffinity(0, sizeof unpinned, &unpinned) != 0)
-        bench_die_errno("sched_setaffinity", errno);
-}
 
 /* LARGE bytes of FILL, page-aligned (glibc's copies, and so the kernel's,
  * can run at another speed at another offset within a page); NULL when out
@@ -126,40 +104,6 @@ static bool stamped(const unsigned char *msg, size_t len, size_t want, uint32_t 
 
 /* ---- raw: a socketpair and a fork()ed child ---------------------------- */
 
-/* write() all `len` bytes. @return false when the write failed. */
-static bool write_full(int fd, const void *buf, size_t len)
-{
-    const unsigned char *p = buf;
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        p += w;
-        len -= (size_t)w;
-    }
-    return true;
-}
-
-/* read() exactly `len` bytes, as a stream socket delivers them in pieces.
- * @return 1 when they came; 0 at end-of-file before any; -1 on an error
- *         or end-of-file in the middle. */
-static int read_full(int fd, void *buf, size_t len)
-{
-    unsigned char *p = buf;
-    size_t have = 0;
-    while (have < len) {
-        ssize_t r = read(fd, p + have, len - have);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return r == 0 && have == 0 ? 0 : -1;
-        have += (size_t)r;
-    }
-    return 1;
-}
-
 /* A socketpair and a fork()ed child that keeps s[1] and returns 0, or the
  * parent that keeps s[0] and gets the child's pid in *pid. */
 static int fork_with_socketpair(int s[2], pid_t *pid)
@@ -180,13 +124,13 @@ static double measure_raw_pingpong(const bench_metric_t *m, int iters)
     int s[2];
     pid_t pid;
     if (pinned)
-        pin_parent(true);
+        bench_pin_parent(true);
     if (fork_with_socketpair(s, &pid) == 0) {
         /* Echo until the parent closes its end. */
         unsigned char buf[SMALL];
         int r;
-        while ((r = read_full(s[1], buf, SMALL)) == 1)
-            if (!write_full(s[1], buf, SMALL))
+        while ((r = bench_read_full(s[1], buf, SMALL)) == 1)
+            if (!bench_write_full(s[1], buf, SMALL))
                 _exit(3);
         _exit(r == 0 ? 0 : 3);
     }
@@ -197,7 +141,7 @@ static double measure_raw_pingpong(const bench_metric_t *m, int iters)
         if (i == PINGPONG_WARMUP)
             t0 = bench_now_us();
         stamp(msg, (uint32_t)i);
-        if (!write_full(s[0], msg, SMALL) || read_full(s[0], msg, SMALL) != 1)
+        if (!bench_write_full(s[0], msg, SMALL) || bench_read_full(s[0], msg, SMALL) != 1)
             bench_die("%s: the echoing child went away", m->name);
         if (!stamped(msg, SMALL, SMALL, (uint32_t)i))
             bench_die("%s: the echo is not what was sent", m->name);
@@ -206,7 +150,7 @@ static double measure_raw_pingpong(const bench_metric_t *m, int iters)
     close(s[0]);
     bench_reap(pid);
     if (pinned)
-        pin_parent(false);
+        bench_pin_parent(false);
     return us / iters;
 }
 
@@ -218,14 +162,14 @@ static double measure_raw_stream(const bench_metric_t *m, int iters)
     if (fork_with_socketpair(s, &pid) == 0) {
         for (int i = 0; i < total; i++) {
             stamp(outbox, (uint32_t)i);
-            if (!write_full(s[1], outbox, LARGE))
+            if (!bench_write_full(s[1], outbox, LARGE))
                 _exit(3);
         }
         _exit(0);
     }
     double t0 = 0;
     for (int i = 0; i < total; i++) {
-        if (read_full(s[0], inbox, LARGE) != 1)
+        if (bench_read_full(s[0], inbox, LARGE) != 1)
             bench_die("%s: the sending child went away", m->name);
         if (!stamped(inbox, LARGE, LARGE, (uint32_t)i))
             bench_die("%s: message %d is not what was sent", m->name, i);
@@ -264,7 +208,7 @@ static int echo(mp_task_t *task)
     if (rc < 0)
         return rc;
     memcpy(&a, bytes, sizeof a); /* the bytes need not be aligned */
-    if (a.cpu >= 0 && !pin_self((int)a.cpu))
+    if (a.cpu >= 0 && !bench_pin_thread(0, (int)a.cpu))
         return mp_task_fail(task, MP_ESYS, "sched_setaffinity: %s", strerror(errno));
     unsigned char buf[SMALL];
     for (int64_t i = 0; rc == 0 && i < a.total; i++)
@@ -317,8 +261,8 @@ static double measure_mp_pingpong(const bench_metric_t *m, int iters)
     mp_connection_t *mine, *theirs;
     bench_check(mp_pipe_create(&mine, &theirs, NULL), "mp_pipe_create");
     if (pinned)
-        pin_parent(true);
-    echo_arg_t a = {.total = PINGPONG_WARMUP + iters, .cpu = pinned ? pin_cpu : -1};
+        bench_pin_parent(true);
+    echo_arg_t a = {.total = PINGPONG_WARMUP + iters, .cpu = pinned ? bench_pin_cpu() : -1};
     mp_process_t *p = start_child("echo", theirs, &a, sizeof a);
     unsigned char msg[SMALL];
     memset(msg, FILL, sizeof msg);
@@ -338,7 +282,7 @@ static double measure_mp_pingpong(const bench_metric_t *m, int iters)
     mp_connection_destroy(mine);
     bench_join(p, m->name);
     if (pinned)
-        pin_parent(false);
+        bench_pin_parent(false);
     return us / iters;
 }
 
@@ -480,10 +424,7 @@ int main(int argc, char **argv)
            STREAM_WARMUP, opts.quick ? " (--quick: not a measurement)" : "");
     bench_print_load("at start");
 
-    if (sched_getaffinity(0, sizeof unpinned, &unpinned) != 0)
-        bench_die_errno("sched_getaffinity", errno);
-    while (pin_cpu < CPU_SETSIZE - 1 && !CPU_ISSET(pin_cpu, &unpinned))
-        pin_cpu++;
+    bench_pin_init();
     inbox = message_buffer();
     outbox = message_buffer();
     if (!inbox || !outbox)

@@ -4,8 +4,9 @@
 # with timings: the sequential one once, the parallel ones under each start
 # method (fork, spawn, forkserver), then the start-method tour, the
 # Process example and the debugging section (with the log on), then the
-# tutorial's concurrent.futures programs (section 4) under the default
-# method, and last the flagship: the tutorial's image processing on libvips
+# tutorial's concurrent.futures programs (section 4) and its Pool under the
+# default method, then its Manager example and counters in a managed dict,
+# and last the flagship: the tutorial's image processing on libvips
 # (image_thumbnails, which it installs), ending with its speedup line.
 #
 # A program that is not built yet is reported and skipped; the script exits
@@ -64,6 +65,10 @@ for name in tutorial_executor_submit tutorial_executor_as_completed tutorial_exe
     tutorial_executor_compute executor_processes_vs_threads tutorial_pool; do
     run_example "$name"
 done
+# Managers: the tutorial's list (a child appends, the parent prints it), and
+# four workers adding word counts into a managed dict under a managed Lock.
+run_example tutorial_manager_list
+run_example manager_counters
 # Last, so that the demo ends with its speedup: a dozen 3000x2000 photos
 # (drawn into build/demo/examples/thumbnail-input on the first run),
 # serially, then with the executor and a Pool of 2 workers.
