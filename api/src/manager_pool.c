@@ -150,8 +150,7 @@ static int arg_task(mp_manager_call_t *call, const char *method, const char **ta
 
 /* Every element of `list` is bytes (each of starmap's tuples' too, when
  * `depth` is 2). */
-static int check_bytes(mp_manager_call_t *call, const char *method, const mp_var_t *list,
-                       int depth)
+static int check_bytes(mp_manager_call_t *call, const char *method, const mp_var_t *list, int depth)
 {
     if (mp_var_type(list) != MP_VAR_LIST)
         return mp_manager_call_fail(call, MP_EINVAL, "%s: expected a list, not %s", method,
@@ -328,10 +327,12 @@ static int m_join(void *self, mp_manager_call_t *call)
     return rc < 0 ? job_failed(call, rc, "join") : 0;
 }
 
-static const mp_manager_method_t pool_methods[] = {
-    MP_METHOD("apply", m_apply), MP_METHOD("map", m_map),
-    MP_METHOD("starmap", m_starmap), MP_METHOD("close", m_close),
-    MP_METHOD("terminate", m_terminate), MP_METHOD("join", m_join),
-    MP_METHOD_END};
+static const mp_manager_method_t pool_methods[] = {MP_METHOD("apply", m_apply),
+                                                   MP_METHOD("map", m_map),
+                                                   MP_METHOD("starmap", m_starmap),
+                                                   MP_METHOD("close", m_close),
+                                                   MP_METHOD("terminate", m_terminate),
+                                                   MP_METHOD("join", m_join),
+                                                   MP_METHOD_END};
 
 const mp_manager_type_t mp__mgr_type_pool = {"Pool", pool_create, pool_destroy, pool_methods};

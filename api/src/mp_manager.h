@@ -100,8 +100,8 @@ uint64_t mp__mgr_call_client(const mp_manager_call_t *call);
  * @return 0; MP_EINVAL for a value that is not a reference to an object of
  *         that type on this server.
  */
-int mp__mgr_call_object(mp_manager_call_t *call, const mp_var_t *ref,
-                        const mp_manager_type_t *type, void **self);
+int mp__mgr_call_object(mp_manager_call_t *call, const mp_var_t *ref, const mp_manager_type_t *type,
+                        void **self);
 
 /* The built-in types, one per file (manager_dict.c, manager_lock.c...). */
 extern const mp_manager_type_t mp__mgr_type_dict, mp__mgr_type_list, mp__mgr_type_namespace;
