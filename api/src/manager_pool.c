@@ -137,17 +137,6 @@ static void pool_destroy(void *self)
     mp_pool_destroy(self);
 }
 
-/* [task str, ...]: the task's name. */
-static int arg_task(mp_manager_call_t *call, const char *method, const char **task)
-{
-    const mp_var_t *v = NULL;
-    int rc = mp__marg_var(call, 0, method, &v);
-    if (rc == 0 && mp_var_get_str(v, task) < 0)
-        rc = mp_manager_call_fail(call, MP_EINVAL, "%s: the task must be a str, not %s", method,
-                                  mp_var_type_name(mp_var_type(v)));
-    return rc;
-}
-
 /* Every element of `list` is bytes (each of starmap's tuples' too, when
  * `depth` is 2). */
 static int check_bytes(mp_manager_call_t *call, const char *method, const mp_var_t *list, int depth)
@@ -166,6 +155,27 @@ static int check_bytes(mp_manager_call_t *call, const char *method, const mp_var
             return rc;
     }
     return 0;
+}
+
+/* [task str, input]: the task's name and its input, checked: bytes or nil
+ * (apply, `depth` 0), a list of bytes (map, 1), a list of lists of bytes
+ * (starmap, 2). */
+static int job_args(job_t *j, const char *method, int depth)
+{
+    const mp_var_t *name = NULL;
+    int rc = mp__marg_var(j->call, 0, method, &name);
+    if (rc == 0 && mp_var_get_str(name, &j->task) < 0)
+        rc = mp_manager_call_fail(j->call, MP_EINVAL, "%s: the task must be a str, not %s", method,
+                                  mp_var_type_name(mp_var_type(name)));
+    if (rc == 0)
+        rc = mp__marg_var(j->call, 1, method, &j->input);
+    if (rc < 0 || depth > 0)
+        return rc < 0 ? rc : check_bytes(j->call, method, j->input, depth);
+    mp_var_type_t type = mp_var_type(j->input);
+    if (type != MP_VAR_BYTES && type != MP_VAR_NIL)
+        rc = mp_manager_call_fail(j->call, MP_EINVAL, "%s: the argument is %s, not bytes", method,
+                                  mp_var_type_name(type));
+    return rc;
 }
 
 /* What a finished job answers: apply its one result, map and starmap the
@@ -227,12 +237,7 @@ static int start_apply(job_t *j)
 static int m_apply(void *self, mp_manager_call_t *call)
 {
     job_t j = {.call = call, .pool = self, .start = start_apply};
-    int rc = arg_task(call, "apply", &j.task);
-    if (rc == 0)
-        rc = mp__marg_var(call, 1, "apply", &j.input);
-    if (rc == 0 && mp_var_type(j.input) != MP_VAR_BYTES && mp_var_type(j.input) != MP_VAR_NIL)
-        rc = mp_manager_call_fail(call, MP_EINVAL, "apply: the argument is %s, not bytes",
-                                  mp_var_type_name(mp_var_type(j.input)));
+    int rc = job_args(&j, "apply", 0);
     return rc < 0 ? rc : job_run(&j, false, "apply");
 }
 
@@ -256,11 +261,7 @@ static int start_map(job_t *j)
 static int m_map(void *self, mp_manager_call_t *call)
 {
     job_t j = {.call = call, .pool = self, .start = start_map};
-    int rc = arg_task(call, "map", &j.task);
-    if (rc == 0)
-        rc = mp__marg_var(call, 1, "map", &j.input);
-    if (rc == 0)
-        rc = check_bytes(call, "map", j.input, 1);
+    int rc = job_args(&j, "map", 1);
     return rc < 0 ? rc : job_run(&j, true, "map");
 }
 
@@ -295,11 +296,7 @@ static int make_tuples(job_t *j)
 static int m_starmap(void *self, mp_manager_call_t *call)
 {
     job_t j = {.call = call, .pool = self, .start = start_starmap};
-    int rc = arg_task(call, "starmap", &j.task);
-    if (rc == 0)
-        rc = mp__marg_var(call, 1, "starmap", &j.input);
-    if (rc == 0)
-        rc = check_bytes(call, "starmap", j.input, 2);
+    int rc = job_args(&j, "starmap", 2);
     if (rc == 0)
         rc = make_tuples(&j);
     return rc < 0 ? rc : job_run(&j, true, "starmap");
