@@ -116,9 +116,12 @@ static int pool_create(void **self, mp_manager_call_t *call)
     int rc = mp__marg_int(call, 0, "Pool", &workers);
     if (rc < 0)
         return rc;
-    if (workers < 1 || workers > INT32_MAX) /* Python's ValueError */
+    if (workers < 1) /* Python's ValueError */
         return mp_manager_call_fail(call, MP_EINVAL,
                                     "Pool: Number of processes must be at least 1, not %lld",
+                                    (long long)workers);
+    if (workers > INT32_MAX)
+        return mp_manager_call_fail(call, MP_EINVAL, "Pool: %lld processes are too many",
                                     (long long)workers);
     create_ctx_t c = {NULL, (int)workers};
     /* Spawning the workers takes a while: other clients are served. */

@@ -52,8 +52,9 @@ extern "C" {
  * @param m the manager.
  * @param workers the number of worker processes (spawned; see above).
  * @param[out] out the proxy; free it with mp_proxy_destroy().
- * @return 0; MP_EINVAL for NULL m or out, or 0 workers (from the server,
- *         Python's ValueError through RemoteError); MP_ECLOSED; MP_EBROKEN;
+ * @return 0; MP_EINVAL for NULL m or out, 0 workers (from the server,
+ *         Python's ValueError through RemoteError) or more than INT32_MAX;
+ *         MP_ECLOSED; MP_EBROKEN;
  *         the pool's own codes (MP_ENOMEM, MP_ESYS) with the server's
  *         message.
  */
