@@ -12,6 +12,7 @@
 #include "listener_tasks.h"
 #include "log_tasks.h"
 #include "mgr_data_tasks.h"
+#include "mgr_set_tasks.h"
 #include "mgr_tasks.h"
 #include "platform.h"
 #include "pool_tasks.h"
@@ -19,7 +20,6 @@
 #include "queue_tasks.h"
 #include "sync_tasks.h"
 #include "test_mgr_sync_tasks.h"
-#include "mgr_set_tasks.h"
 #if TEST_POSIX
 #include "executor_fault_tasks.h"
 #include "tracker_tasks.h"
@@ -707,7 +707,8 @@ const mp_task_def_t test_tasks[] = {
         TRACKER_TASKS(LIST_ROW) EXECUTOR_FAULT_TASKS(LIST_ROW)
 #endif
             QUEUE_TASKS(LIST_ROW) EXECUTOR_TASKS(LIST_ROW) POOL_TASKS(LIST_ROW) LOG_TASKS(LIST_ROW)
-                MGR_DATA_TASKS(LIST_ROW) MGR_TASKS(LIST_ROW) MGR_SYNC_TASKS(LIST_ROW) MGR_SET_TASKS(LIST_ROW)
+                MGR_DATA_TASKS(LIST_ROW) MGR_TASKS(LIST_ROW) MGR_SYNC_TASKS(LIST_ROW)
+                    MGR_SET_TASKS(LIST_ROW)
 #undef LIST_ROW
-                    MP_TASK_END,
+                        MP_TASK_END,
 };
