@@ -212,9 +212,9 @@ static void test_create_refused(void)
     if (!m)
         return;
     EXPECT_RC(mp_manager_set(m, V("i", 1234), &s), MP_EINVAL);
-    EXPECT_DETAIL("'int' object is not iterable");
+    EXPECT_DETAIL("must be a list or a map, not int");
     EXPECT_RC(mp_manager_set(m, V("s", "abc"), &s), MP_EINVAL);
-    EXPECT_DETAIL("'str' object is not iterable");
+    EXPECT_DETAIL("set: argument must be a list or a map, not str");
     EXPECT_RC(mp_manager_set(m, V("[i, [i]]", 1, 2), &s), MP_EINVAL);
     EXPECT_DETAIL("unhashable type: 'list'");
     EXPECT(s == NULL, "a refused set wrote its out-pointer");
@@ -240,7 +240,7 @@ static void test_unhashable(void)
     EXPECT_DETAIL("set.update: member: unhashable type: 'list'");
     EXPECT_RC(mp_set_symmetric_difference_update(s, V("[i, {}]", 2)), MP_EINVAL);
     EXPECT_RC(mp_set_union(s, V("i", 5), &v), MP_EINVAL);
-    EXPECT_DETAIL("'int' object is not iterable");
+    EXPECT_DETAIL("must be a list or a map, not int");
     EXPECT_RC(mp_set_is_subset(s, V("s", "str")), MP_EINVAL);
     EXPECT_RC(mp_set_intersection(s, V("[[]]"), &v), MP_EINVAL);
     EXPECT(v == NULL, "a refused operator wrote its out-pointer");

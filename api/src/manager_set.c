@@ -42,8 +42,8 @@ static int members_of(mp_manager_call_t *call, const char *method, const mp_var_
 {
     mp_var_type_t t = mp_var_type(from);
     if (t != MP_VAR_LIST && t != MP_VAR_MAP)
-        return mp_manager_call_fail(call, MP_EINVAL, "%s: '%s' object is not iterable", method,
-                                    mp_var_type_name(t));
+        return mp_manager_call_fail(call, MP_EINVAL, "%s: argument must be a list or a map, not %s",
+                                    method, mp_var_type_name(t));
     size_t len = mp_var_len(from);
     for (size_t i = 0; t == MP_VAR_LIST && i < len; i++) {
         int rc = mp__mgrdata_hashable(call, method, "member", mp_var_at(from, i));
@@ -354,7 +354,8 @@ SET_OP(set_isdisjoint, "isdisjoint", compare, DISJOINT)
 #undef SET_OP
 
 /* set() or set(list) or set(map): the map's keys. Python's set(1234) is a
- * TypeError: MP_EINVAL here. */
+ * TypeError ("'int' object is not iterable"): MP_EINVAL here, and so is a
+ * string (which Python would iterate: here a string is one scalar). */
 static int set_create(void **self, mp_manager_call_t *call)
 {
     const mp_var_t *a[1];

@@ -1,7 +1,6 @@
 /**
  * @file multiproc/manager_set.h
- * @brief A manager's set (Python's `manager.set()` once registered, as in
- *        CPython's test_set): a set of typed values (var.h) that lives in
+ * @brief A manager's set (Python's `manager.set()`): a set of typed values (var.h) that lives in
  *        the manager's server and that every process holding a proxy sees
  *        and changes.
  *
@@ -19,7 +18,8 @@
  * **The other set** of an operator or a comparison is a local value: a
  * list of members (duplicates count once) or a map (its keys), so a set's
  * copy, a list or a dict's keys all work; anything else is MP_EINVAL
- * ("'int' object is not iterable"), and so is an unhashable member in the
+ * ("argument must be a list or a map, not int"; Python's TypeError, also
+ * for a string, which is one scalar here), and so is an unhashable member in the
  * list. The set is unchanged by a refused call.
  *
  * **Errors every call here can return**, beside its own: MP_EINVAL for a
