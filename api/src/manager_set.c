@@ -286,13 +286,13 @@ static int in_place_op(void *self, mp_manager_call_t *call, const char *method, 
     return rc < 0 ? rc : 0;
 }
 
-/* Whether every member of `a` is in `b`. */
-static bool all_in(const mp_var_t *a, const mp_var_t *b)
+/* How many members of `a` are in `b`. */
+static size_t count_in(const mp_var_t *a, const mp_var_t *b)
 {
+    size_t n = 0;
     for (size_t i = 0; i < mp_var_len(a); i++)
-        if (!has(b, mp_var_map_key_at(a, i)))
-            return false;
-    return true;
+        n += has(b, mp_var_map_key_at(a, i));
+    return n;
 }
 
 /* The comparisons, by what they ask. */
@@ -300,25 +300,21 @@ typedef enum cmp { SUBSET, SUPERSET, PROPER_SUBSET, PROPER_SUPERSET, DISJOINT } 
 
 static int compare(void *self, mp_manager_call_t *call, const char *method, cmp_t cmp)
 {
-    mp_var_t *other = NULL, *common = NULL;
+    mp_var_t *other = NULL;
     int rc = other_arg(call, method, &other);
     if (rc < 0)
         return rc;
-    size_t ns = mp_var_len(self), no = mp_var_len(other);
+    size_t ns = mp_var_len(self), no = mp_var_len(other), common = count_in(self, other);
     bool answer = false;
     switch (cmp) {
-    case SUBSET: answer = all_in(self, other); break;
-    case SUPERSET: answer = all_in(other, self); break;
-    case PROPER_SUBSET: answer = ns < no && all_in(self, other); break;
-    case PROPER_SUPERSET: answer = no < ns && all_in(other, self); break;
-    case DISJOINT:
-        rc = members_where(call, self, other, true, &common);
-        answer = mp_var_len(common) == 0;
-        mp_var_free(common);
-        break;
+    case SUBSET: answer = common == ns; break;
+    case SUPERSET: answer = common == no; break;
+    case PROPER_SUBSET: answer = common == ns && ns < no; break;
+    case PROPER_SUPERSET: answer = common == no && no < ns; break;
+    case DISJOINT: answer = common == 0; break;
     }
     mp_var_free(other);
-    return rc < 0 ? rc : mp__mgrdata_return_bool(call, answer);
+    return mp__mgrdata_return_bool(call, answer);
 }
 
 /* One server method per Python name: NAME's function calls `fn` with its
