@@ -62,11 +62,10 @@ static void test_locked_counters(void)
     }
     EXPECT_RC(mp_dict_setf(d, MGR_COUNTER_TOTAL, "i", 0), 0);
     EXPECT_RC(mp_dict_setf(d, MGR_COUNTER_EVEN, "i", 0), 0);
-    void *const objects[2] = {d, lock};
     /* all started before any is joined: they run at the same time */
     for (int c = 0; c < COUNTER_CHILDREN; c++)
-        child[c] = start_process(&(mp_process_opts_t){
-            .task = "task_mgr_locked_counter", .objects = objects, .nobjects = 2});
+        child[c] = start_process(
+            &(mp_process_opts_t){.task = "task_mgr_locked_counter", MP_OBJECTS(d, lock)});
     for (int c = 0; c < COUNTER_CHILDREN; c++) {
         queue_child_ok(child[c]); /* asserted, with the child's message */
         mp_process_destroy(child[c]);
