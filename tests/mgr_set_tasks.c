@@ -48,6 +48,28 @@ int task_mgr_set_child(mp_task_t *t)
     return rc;
 }
 
+/* Pop from the set (proxy 0) until it is empty (MP_EKEY), appending each
+ * member taken to the list (proxy 1): racing children must take each
+ * member once. */
+int task_mgr_set_popper(mp_task_t *t)
+{
+    mp_proxy_t *s = NULL, *taken = NULL;
+    int rc = ok(t, mp_task_proxy(t, 0, &s), "mp_task_proxy(0)");
+    if (rc == 0)
+        rc = ok(t, mp_task_proxy(t, 1, &taken), "mp_task_proxy(1)");
+    while (rc == 0) {
+        mp_var_t *member = NULL;
+        int popped = mp_set_pop(s, &member);
+        if (popped == MP_EKEY)
+            break; /* empty: every member is taken */
+        rc = ok(t, popped, "s.pop()");
+        if (rc == 0)
+            rc = ok(t, mp_list_append(taken, member), "taken.append");
+        mp_var_free(member);
+    }
+    return rc;
+}
+
 /* The queue's reference, read from the container (proxy 0) where the
  * argument says, opened and put to. */
 int task_mgr_nested_queue(mp_task_t *t)

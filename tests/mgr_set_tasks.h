@@ -16,6 +16,7 @@
 /* Every task of mgr_set_tasks.c; X(fn) for each. */
 #define MGR_SET_TASKS(X)     \
     X(task_mgr_set_child)    \
+    X(task_mgr_set_popper)   \
     X(task_mgr_nested_queue) \
     X(task_mgr_locked_counter)
 
@@ -29,6 +30,9 @@ extern const struct test_suite suite_mgr_set, suite_mgr_nested;
 
 /** What task_mgr_set_child adds to the set it is given. */
 #define MGR_SET_CHILD_MEMBER "child"
+
+/** How many members the popping children share out. */
+enum { MGR_SET_POP_MEMBERS = 200 };
 
 /** What task_mgr_nested_queue puts on the queue it finds in a container. */
 #define MGR_NESTED_ITEM "through the container"

@@ -10,6 +10,7 @@
 #include "helpers.h"
 #include "mgr_data_tasks.h" /* V(), EXPECT_OUT, EXPECT_DETAIL, mgr_done... */
 #include "mgr_set_tasks.h"
+#include "queue_helpers.h" /* queue_child_ok() */
 
 /* A manager and a set on it made from `init` (NULL: empty); both asserted.
  * On failure both are gone and NULL. */
@@ -312,6 +313,44 @@ static void test_used_from_child(void)
     mgr_done(m, s, NULL);
 }
 
+/* CHILDREN children pop from one set of MGR_SET_POP_MEMBERS at once until
+ * it is empty, each appending what it took to a managed list: every member
+ * was taken exactly once (pop is one atomic call). */
+static void test_children_pop_race(void)
+{
+    enum { CHILDREN = 4 };
+    mp_var_t *members = mp_var_list(), *taken_copy = NULL;
+    for (int64_t i = 0; i < MGR_SET_POP_MEMBERS; i++)
+        mp_var_append(members, mp_var_int(i));
+    mp_manager_t *m;
+    mp_proxy_t *s, *taken = NULL, *distinct = NULL;
+    mp_process_t *child[CHILDREN] = {NULL};
+    if (!new_set(&m, &s, members) || !EXPECT_RC(mp_manager_list(m, &taken), 0)) {
+        mp_var_free(members);
+        mgr_done(m, s, taken);
+        return;
+    }
+    /* all started before any is joined: they run at the same time */
+    for (int c = 0; c < CHILDREN; c++)
+        child[c] = start_process(
+            &(mp_process_opts_t){.task = "task_mgr_set_popper", MP_OBJECTS(s, taken)});
+    for (int c = 0; c < CHILDREN; c++) {
+        queue_child_ok(child[c]); /* asserted, with the child's message */
+        mp_process_destroy(child[c]);
+    }
+    EXPECT_EQ(mp_set_len(s), 0);
+    EXPECT_EQ(mp_list_len(taken), MGR_SET_POP_MEMBERS); /* none taken twice... */
+    if (EXPECT_RC(mp_list_copy(taken, &taken_copy), 0) &&
+        EXPECT_RC(mp_manager_set(m, taken_copy, &distinct), 0)) {
+        EXPECT_EQ(mp_set_len(distinct), MGR_SET_POP_MEMBERS); /* ...and none missed */
+        EXPECT_EQ(mp_set_is_superset(distinct, members), 1);
+    }
+    mp_var_free(taken_copy);
+    mp_var_free(members);
+    mp_proxy_destroy(distinct);
+    mgr_done(m, s, taken);
+}
+
 /* A manager that has shut down: set calls fail with MP_EBROKEN. */
 static void test_server_gone(void)
 {
@@ -339,6 +378,7 @@ static const test_case_t tests[] = {
     {"unhashable", test_unhashable, ON_ALL},
     {"bad_input", test_bad_input, ON_ALL},
     {"used_from_child", test_used_from_child, ON_ALL},
+    {"children_pop_race", test_children_pop_race, ON_ALL},
     {"server_gone", test_server_gone, ON_ALL},
     {NULL, NULL, 0},
 };
