@@ -5,9 +5,8 @@
  * container; and children incrementing counters in one managed dict under
  * a managed Lock lose no increment. Run once per start method. */
 #include "helpers.h"
-#include "mgr_data_tasks.h" /* V(), EXPECT_OUT, mgr_done, run_proxy_child */
+#include "mgr_data_tasks.h" /* V(), EXPECT_OUT, mgr_done, run_proxy_child, run_racers_with */
 #include "mgr_set_tasks.h"
-#include "queue_helpers.h" /* queue_child_ok() */
 
 /* How many children increment the counters at once. */
 enum { COUNTER_CHILDREN = 4 };
@@ -54,7 +53,6 @@ static void test_locked_counters(void)
 {
     mp_manager_t *m = mgr_start(NULL);
     mp_proxy_t *d = NULL, *lock = NULL;
-    mp_process_t *child[COUNTER_CHILDREN] = {NULL};
     int64_t total = -1, even = -1;
     if (!m || !EXPECT_RC(mp_manager_dict(m, &d), 0) || !EXPECT_RC(mp_manager_lock(m, &lock), 0)) {
         mgr_done(m, d, lock);
@@ -62,14 +60,7 @@ static void test_locked_counters(void)
     }
     EXPECT_RC(mp_dict_setf(d, MGR_COUNTER_TOTAL, "i", 0), 0);
     EXPECT_RC(mp_dict_setf(d, MGR_COUNTER_EVEN, "i", 0), 0);
-    /* all started before any is joined: they run at the same time */
-    for (int c = 0; c < COUNTER_CHILDREN; c++)
-        child[c] = start_process(
-            &(mp_process_opts_t){.task = "task_mgr_locked_counter", MP_OBJECTS(d, lock)});
-    for (int c = 0; c < COUNTER_CHILDREN; c++) {
-        queue_child_ok(child[c]); /* asserted, with the child's message */
-        mp_process_destroy(child[c]);
-    }
+    run_racers_with("task_mgr_locked_counter", d, lock, COUNTER_CHILDREN); /* asserted */
     if (EXPECT_RC(mp_dict_getf(d, MGR_COUNTER_TOTAL, "I", &total), 0))
         EXPECT_EQ(total, COUNTER_CHILDREN * MGR_COUNTER_STEPS);
     if (EXPECT_RC(mp_dict_getf(d, MGR_COUNTER_EVEN, "I", &even), 0))

@@ -10,7 +10,6 @@
 #include "helpers.h"
 #include "mgr_data_tasks.h" /* V(), EXPECT_OUT, EXPECT_DETAIL, mgr_done... */
 #include "mgr_set_tasks.h"
-#include "queue_helpers.h" /* queue_child_ok() */
 
 /* A manager and a set on it made from `init` (NULL: empty); both asserted.
  * On failure both are gone and NULL. */
@@ -324,25 +323,18 @@ static void test_children_pop_race(void)
         mp_var_append(members, mp_var_int(i));
     mp_manager_t *m;
     mp_proxy_t *s, *taken = NULL, *distinct = NULL;
-    mp_process_t *child[CHILDREN] = {NULL};
     if (!new_set(&m, &s, members) || !EXPECT_RC(mp_manager_list(m, &taken), 0)) {
         mp_var_free(members);
         mgr_done(m, s, taken);
         return;
     }
-    /* all started before any is joined: they run at the same time */
-    for (int c = 0; c < CHILDREN; c++)
-        child[c] = start_process(
-            &(mp_process_opts_t){.task = "task_mgr_set_popper", MP_OBJECTS(s, taken)});
-    for (int c = 0; c < CHILDREN; c++) {
-        queue_child_ok(child[c]); /* asserted, with the child's message */
-        mp_process_destroy(child[c]);
-    }
+    run_racers_with("task_mgr_set_popper", s, taken, CHILDREN); /* asserted */
     EXPECT_EQ(mp_set_len(s), 0);
-    EXPECT_EQ(mp_list_len(taken), MGR_SET_POP_MEMBERS); /* none taken twice... */
+    EXPECT_EQ(mp_list_len(taken), MGR_SET_POP_MEMBERS);
     if (EXPECT_RC(mp_list_copy(taken, &taken_copy), 0) &&
         EXPECT_RC(mp_manager_set(m, taken_copy, &distinct), 0)) {
-        EXPECT_EQ(mp_set_len(distinct), MGR_SET_POP_MEMBERS); /* ...and none missed */
+        /* all different: none was taken twice, so none was missed */
+        EXPECT_EQ(mp_set_len(distinct), MGR_SET_POP_MEMBERS);
         EXPECT_EQ(mp_set_is_superset(distinct, members), 1);
     }
     mp_var_free(taken_copy);
