@@ -29,6 +29,7 @@
 #include "log_tasks.h"
 #include "mgr_data_tasks.h"
 #include "mgr_pool_tasks.h"
+#include "mgr_set_tasks.h"
 #include "mgr_tasks.h"
 #include "pool_tasks.h"
 #include "progress_helpers.h"
@@ -104,6 +105,8 @@ static const test_suite_t *const all_suites[] = {
     &suite_mgr_value,
     &suite_mgr_sync_bad_input,
     &suite_mgr_queue,
+    &suite_mgr_set,
+    &suite_mgr_nested,
     &suite_mgr_pool,
 };
 enum { SUITE_COUNT = sizeof all_suites / sizeof all_suites[0] };

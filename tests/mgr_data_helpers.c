@@ -92,14 +92,19 @@ bool run_proxy_child(const char *task, int64_t arg, mp_proxy_t *a, mp_proxy_t *b
 
 bool run_racers(const char *task, mp_proxy_t *p, int n)
 {
+    return run_racers_with(task, p, NULL, n);
+}
+
+bool run_racers_with(const char *task, mp_proxy_t *a, mp_proxy_t *b, int n)
+{
     enum { RACERS_MAX = 8 };
     mp_process_t *child[RACERS_MAX] = {NULL};
-    void *const objects[1] = {p};
+    void *const objects[2] = {a, b};
     bool ok = EXPECT(n <= RACERS_MAX, "%d racers, at most %d", n, RACERS_MAX);
     /* all started before any is joined: they run at the same time */
     for (int c = 0; ok && c < n; c++)
         child[c] = start_process(&(mp_process_opts_t){
-            .task = task, MP_ARG_I64(c + 1), .objects = objects, .nobjects = 1});
+            .task = task, MP_ARG_I64(c + 1), .objects = objects, .nobjects = b ? 2 : 1});
     for (int c = 0; c < n && c < RACERS_MAX; c++) {
         ok = queue_child_ok(child[c]) && ok; /* a child that did not start is NULL: false */
         mp_process_destroy(child[c]);

@@ -93,6 +93,9 @@ bool run_proxy_child(const char *task, int64_t arg, mp_proxy_t *a, mp_proxy_t *b
  *  with each one's message). @return whether all succeeded. */
 bool run_racers(const char *task, mp_proxy_t *p, int n);
 
+/** run_racers() with two proxies, `a` and `b` (NULL: only `a`). */
+bool run_racers_with(const char *task, mp_proxy_t *a, mp_proxy_t *b, int n);
+
 /** The error detail must contain `part`. */
 #define EXPECT_DETAIL(part) expect_detail((part), __FILE__, __LINE__)
 bool expect_detail(const char *part, const char *file, int line);

@@ -18,6 +18,7 @@
 #include <multiproc/manager.h>
 #include <multiproc/manager_containers.h>
 #include <multiproc/manager_pool.h>
+#include <multiproc/manager_set.h>
 #include <multiproc/manager_sync.h>
 #include <multiproc/pool.h>
 #include <multiproc/process.h>

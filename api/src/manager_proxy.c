@@ -39,6 +39,7 @@ static const char *const kind_names[] = {
     [MP__MGR_BARRIER] = "Barrier",
     [MP__MGR_QUEUE] = "Queue",
     [MP__MGR_JOINABLE_QUEUE] = "JoinableQueue",
+    [MP__MGR_SET] = "set",
     [MP__MGR_POOL] = "Pool",
 };
 

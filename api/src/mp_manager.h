@@ -109,6 +109,7 @@ extern const mp_manager_type_t mp__mgr_type_value, mp__mgr_type_array, mp__mgr_t
     mp__mgr_type_rlock, mp__mgr_type_semaphore, mp__mgr_type_bounded_semaphore,
     mp__mgr_type_condition, mp__mgr_type_event, mp__mgr_type_barrier, mp__mgr_type_queue,
     mp__mgr_type_joinable_queue;
+extern const mp_manager_type_t mp__mgr_type_set; /* manager_set.c */
 extern const mp_manager_type_t mp__mgr_type_pool;
 
 /** The built-in types, NULL-ended (manager_types.c). */
@@ -120,7 +121,7 @@ extern const mp_manager_type_t *const mp__mgr_builtin_types[];
  *  A proxy's kind comes from its type's name, Python's: "dict", "list",
  *  "Namespace", "Value", "Array", "Lock", "RLock", "Semaphore",
  *  "BoundedSemaphore", "Condition", "Event", "Barrier", "Queue",
- *  "JoinableQueue", "Pool" (manager_proxy.c); any other name is MP__MGR_CUSTOM. */
+ *  "JoinableQueue", "set", "Pool" (manager_proxy.c); any other name is MP__MGR_CUSTOM. */
 typedef enum mp__mgr_kind {
     MP__MGR_CUSTOM = 0, /**< a user's registered type */
     MP__MGR_DICT,
@@ -137,7 +138,8 @@ typedef enum mp__mgr_kind {
     MP__MGR_BARRIER,
     MP__MGR_QUEUE,
     MP__MGR_JOINABLE_QUEUE,
-    MP__MGR_POOL
+    MP__MGR_SET, /**< "set" (manager_set.c) */
+    MP__MGR_POOL /**< "Pool" (manager_pool.c) */
 } mp__mgr_kind_t;
 
 /** One kind as a bit of a mask. */

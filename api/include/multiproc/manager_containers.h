@@ -109,6 +109,8 @@ MP_API int mp_dict_set(mp_proxy_t *d, const mp_var_t *key, const mp_var_t *value
 
 /**
  * @brief `d[key]` (dflt NULL) or `d.get(key, dflt)`.
+ * @param d the dict proxy.
+ * @param key the key (a scalar).
  * @param dflt what to hand out when the key is missing; NULL: fail.
  * @param[out] out a copy of the value (or of `dflt`), the caller's.
  * @return 0; MP_EKEY when the key is missing and `dflt` is NULL;
@@ -147,6 +149,7 @@ MP_API int mp_dict_items(mp_proxy_t *d, mp_var_t **out);
 /**
  * @brief `d.update(map)` (also Python's `d |= map`): every entry of `map`
  *        set in `map`'s order.
+ * @param d the dict proxy.
  * @param map a map, or a list of `[key, value]` pairs (Python's iterable of
  *        pairs).
  * @return 0; MP_EINVAL for anything else, a pair that is not a list of two,
@@ -158,6 +161,9 @@ MP_API int mp_dict_update(mp_proxy_t *d, const mp_var_t *map);
 /**
  * @brief `d.pop(key)` (dflt NULL) or `d.pop(key, dflt)`: remove the entry
  *        and hand out its value.
+ * @param d the dict proxy.
+ * @param key the key (a scalar).
+ * @param dflt what to hand out when the key is missing; NULL: MP_EKEY instead.
  * @param[out] out the value (or a copy of `dflt`), the caller's; may be
  *             NULL to discard it.
  * @return 0; MP_EKEY when the key is missing and `dflt` is NULL (the dict
@@ -168,6 +174,7 @@ MP_API int mp_dict_pop(mp_proxy_t *d, const mp_var_t *key, const mp_var_t *dflt,
 /**
  * @brief `d.popitem()`: remove the entry inserted last and hand out both
  *        halves (LIFO, as Python's since 3.7).
+ * @param d the dict proxy.
  * @param[out] key the key, the caller's.
  * @param[out] value its value, the caller's.
  * @return 0; MP_EKEY when the dict is empty ("popitem(): dictionary is empty").
@@ -178,6 +185,8 @@ MP_API int mp_dict_popitem(mp_proxy_t *d, mp_var_t **key, mp_var_t **value);
  * @brief `d.setdefault(key, dflt)`: the value when the key is there, else
  *        set it to `dflt` and hand that out; one atomic step on the server
  *        (several processes racing on one key all get the first one's value).
+ * @param d the dict proxy.
+ * @param key the key (a scalar).
  * @param dflt the value to set; NULL sets nil (Python's None).
  * @param[out] out the key's value now, the caller's; may be NULL to discard it.
  * @return 0; MP_EINVAL for an unhashable key.
@@ -227,6 +236,7 @@ MP_API int mp_list_append(mp_proxy_t *l, const mp_var_t *item);
 
 /**
  * @brief `l.extend(items)` (also Python's `l += items`).
+ * @param l the list proxy.
  * @param items a list.
  * @return 0; MP_EINVAL when `items` is not a list.
  */
@@ -242,6 +252,8 @@ MP_API int mp_list_insert(mp_proxy_t *l, int64_t index, const mp_var_t *item);
 
 /**
  * @brief `l[index]`; negative counts from the end (-1 is the last).
+ * @param l the list proxy.
+ * @param index the position; negative counts from the end.
  * @param[out] out a copy of the element, the caller's.
  * @return 0; MP_EINDEX when out of range ("list index out of range").
  */
@@ -265,6 +277,8 @@ MP_API int mp_list_len(mp_proxy_t *l);
 /**
  * @brief `l.pop(index)`: remove element `index` and hand it out; -1 is
  *        Python's `l.pop()` (the last), 0 the first.
+ * @param l the list proxy.
+ * @param index the position; negative counts from the end.
  * @param[out] out the element, the caller's; may be NULL to discard it.
  * @return 0; MP_EINDEX when out of range or empty ("pop from empty list").
  */
@@ -280,6 +294,8 @@ MP_API int mp_list_remove(mp_proxy_t *l, const mp_var_t *item);
 
 /**
  * @brief `l.index(item)`: the position of the first element equal to `item`.
+ * @param l the list proxy.
+ * @param item the value to look for.
  * @param[out] index where it is.
  * @return 0; MP_EINDEX when there is none (Python's ValueError).
  */
@@ -309,6 +325,9 @@ MP_API int mp_list_sort(mp_proxy_t *l, bool reverse);
  *        (not including) `stop`. Both are clamped as Python's slices are:
  *        negative counts from the end, past either end is the end, and
  *        `stop <= start` is empty. `l[a:]` is stop INT64_MAX.
+ * @param l the list proxy.
+ * @param start the slice's first position (clamped, see above).
+ * @param stop the position after its last (clamped).
  * @param[out] out the new list, the caller's.
  * @return 0, or a negative code (never MP_EINDEX).
  */
@@ -318,6 +337,9 @@ MP_API int mp_list_slice(mp_proxy_t *l, int64_t start, int64_t stop, mp_var_t **
  * @brief `l[start:stop] = items`: the slice (clamped as mp_list_slice())
  *        replaced by the items, which may be more or fewer; an empty slice
  *        inserts them at `start`.
+ * @param l the list proxy.
+ * @param start the slice's first position (clamped, see above).
+ * @param stop the position after its last (clamped).
  * @param items a list.
  * @return 0; MP_EINVAL when `items` is not a list.
  */
@@ -366,6 +388,8 @@ MP_API int mp_ns_set(mp_proxy_t *ns, const char *name, const mp_var_t *value);
 
 /**
  * @brief `ns.name`.
+ * @param ns the Namespace proxy.
+ * @param name the attribute's name.
  * @param[out] out a copy of the value, the caller's.
  * @return 0; MP_EKEY when there is no such attribute (Python's
  *         AttributeError, "'Namespace' object has no attribute 'name'").
@@ -386,6 +410,7 @@ MP_API int mp_ns_copy(mp_proxy_t *ns, mp_var_t **out);
  * @brief `str(ns)`: "Namespace(job='Builder', name='Bob')", the attributes
  *        as `name=repr(value)` sorted as Python's Namespace sorts them,
  *        hiding those whose name starts with `_`.
+ * @param ns the Namespace proxy.
  * @param buf where to write it, NUL-ended (may be NULL when `size` is 0).
  * @param size the buffer's size.
  * @param[out] len the full length without the NUL (may be NULL).
