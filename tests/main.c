@@ -28,6 +28,7 @@
 #include "listener_tasks.h"
 #include "log_tasks.h"
 #include "mgr_data_tasks.h"
+#include "mgr_pool_tasks.h"
 #include "mgr_set_tasks.h"
 #include "mgr_tasks.h"
 #include "pool_tasks.h"
@@ -106,6 +107,7 @@ static const test_suite_t *const all_suites[] = {
     &suite_mgr_queue,
     &suite_mgr_set,
     &suite_mgr_nested,
+    &suite_mgr_pool,
 };
 enum { SUITE_COUNT = sizeof all_suites / sizeof all_suites[0] };
 

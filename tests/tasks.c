@@ -12,6 +12,7 @@
 #include "listener_tasks.h"
 #include "log_tasks.h"
 #include "mgr_data_tasks.h"
+#include "mgr_pool_tasks.h"
 #include "mgr_set_tasks.h"
 #include "mgr_tasks.h"
 #include "platform.h"
@@ -708,7 +709,7 @@ const mp_task_def_t test_tasks[] = {
 #endif
             QUEUE_TASKS(LIST_ROW) EXECUTOR_TASKS(LIST_ROW) POOL_TASKS(LIST_ROW) LOG_TASKS(LIST_ROW)
                 MGR_DATA_TASKS(LIST_ROW) MGR_TASKS(LIST_ROW) MGR_SYNC_TASKS(LIST_ROW)
-                    MGR_SET_TASKS(LIST_ROW)
+                    MGR_SET_TASKS(LIST_ROW) MGR_POOL_TASKS(LIST_ROW)
 #undef LIST_ROW
                         MP_TASK_END,
 };

@@ -17,6 +17,7 @@
 #include <multiproc/log.h>
 #include <multiproc/manager.h>
 #include <multiproc/manager_containers.h>
+#include <multiproc/manager_pool.h>
 #include <multiproc/manager_set.h>
 #include <multiproc/manager_sync.h>
 #include <multiproc/pool.h>

@@ -71,9 +71,25 @@ int mp__mgr_call_wait(mp_manager_call_t *call, double deadline)
     /* A client has one call in flight: anything readable on its
      * connection (end-of-file, or a request it had no right to send yet)
      * means it is no longer waiting for this one. */
-    if (mp_connection_poll(call->client->conn, 0) != 0)
-        return MP_EEOF;
-    return 0;
+    return mp__mgr_call_gone(call) == MP_EEOF ? MP_EEOF : 0;
+}
+
+int mp__mgr_call_gone(mp_manager_call_t *call)
+{
+    if (atomic_load(&call->client->server->stopping))
+        return MP_ESHUTDOWN;
+    /* As in mp__mgr_call_wait(): only this call's thread reads the
+     * connection, so polling it needs no lock. */
+    return mp_connection_poll(call->client->conn, 0) != 0 ? MP_EEOF : 0;
+}
+
+int mp__mgr_call_unlocked(mp_manager_call_t *call, int (*fn)(void *arg), void *arg)
+{
+    apr_thread_mutex_t *mutex = call->client->server->mutex;
+    apr_thread_mutex_unlock(mutex);
+    int rc = fn(arg);
+    apr_thread_mutex_lock(mutex);
+    return rc;
 }
 
 void mp__mgr_call_notify(mp_manager_call_t *call)

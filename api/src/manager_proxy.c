@@ -40,6 +40,7 @@ static const char *const kind_names[] = {
     [MP__MGR_QUEUE] = "Queue",
     [MP__MGR_JOINABLE_QUEUE] = "JoinableQueue",
     [MP__MGR_SET] = "set",
+    [MP__MGR_POOL] = "Pool",
 };
 
 static mp__mgr_kind_t kind_of(const char *type)

@@ -109,6 +109,13 @@ int mp__builtin_manager(mp_task_t *t)
     /* A terminal's Ctrl-C is for the program: the server stops when its
      * starter says so or ends (as Python's manager ignores SIGINT). */
     mp__os_ignore_interrupts();
+    /* Daemonic for its starter (it must not hold the program's exit), but
+     * it may start children of its own: a Pool's workers, which exit with
+     * it (exit_with_parent) and are terminated at its shutdown. Python's
+     * server process is not daemonic, so its manager.Pool() works too. */
+    mp__core_lock();
+    mp__self()->daemon = false;
+    mp__core_unlock();
     rc = mp__mgr_serve(control, config, t->objects + 1, t->nobjects - 1);
     mp_var_free(config);
     return rc < 0 ? mp_task_fail(t, rc, "%s", mp_errdetail()) : 0;

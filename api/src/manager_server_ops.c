@@ -46,19 +46,22 @@ static int op_create(mp__mgr_server_t *s, mp_manager_call_t *call)
                                     "the manager has no type '%s' (register it with "
                                     "mp_manager_register() before mp_init())",
                                     name);
-    mp__mgr_object_t *objects = grow(s->objects, &s->cap_objects, s->nobjects, sizeof *objects);
-    if (!objects)
-        return mp_manager_call_fail(call, MP_ENOMEM, "out of memory for a new object");
-    s->objects = objects;
-    mp_var_t *ref = mp__var_ref(s->nobjects + 1, type->name);
-    if (!ref)
-        return mp_manager_call_fail(call, MP_ENOMEM, "out of memory for a new object");
     void *self = NULL;
     call->args = args; /* the constructor sees its own arguments */
     int rc = type->create(&self, call);
-    if (rc < 0) {
-        mp_var_free(ref);
+    if (rc < 0)
         return rc;
+    /* The id is taken after the constructor: one may run with the server's
+     * lock released (a Pool starting its workers), and other objects may be
+     * made meanwhile. */
+    mp__mgr_object_t *objects = grow(s->objects, &s->cap_objects, s->nobjects, sizeof *objects);
+    mp_var_t *ref = objects ? mp__var_ref(s->nobjects + 1, type->name) : NULL;
+    if (objects)
+        s->objects = objects;
+    if (!ref) {
+        if (type->destroy)
+            type->destroy(self);
+        return mp_manager_call_fail(call, MP_ENOMEM, "out of memory for a new object");
     }
     s->objects[s->nobjects++] = (mp__mgr_object_t){.type = type, .self = self};
     return mp_manager_call_return(call, ref);

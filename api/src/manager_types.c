@@ -18,5 +18,6 @@ const mp_manager_type_t *const mp__mgr_builtin_types[] = {
     &mp__mgr_type_queue,             /* manager_queue.c */
     &mp__mgr_type_joinable_queue,    /* manager_queue.c */
     &mp__mgr_type_set,               /* manager_set.c */
+    &mp__mgr_type_pool,              /* manager_pool.c */
     NULL,
 };

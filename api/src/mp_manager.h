@@ -51,6 +51,34 @@
  */
 int mp__mgr_call_wait(mp_manager_call_t *call, double deadline);
 
+/**
+ * @brief Run a slow operation (a Pool's map, which lasts as long as its
+ *        tasks) with the server's lock released, so that every other
+ *        client is served meanwhile; the lock is held again on return.
+ *
+ * `fn` must not touch the server's state nor any other object: only what
+ * its method owns and guards itself (a Pool's mp_pool_t, whose calls are
+ * thread-safe). The object itself stays alive under it: objects are
+ * destroyed only once every client's thread has ended (server shutdown),
+ * and this call runs on its client's thread. A long `fn` must therefore
+ * look at mp__mgr_call_gone() now and then and give up when it says so,
+ * or shutdown waits for it.
+ * @param call the running call.
+ * @param fn what to run; its return is this call's.
+ * @param arg given to `fn`.
+ * @return what `fn` returned.
+ */
+int mp__mgr_call_unlocked(mp_manager_call_t *call, int (*fn)(void *arg), void *arg);
+
+/**
+ * @brief Whether the call can no longer be answered: for a method running
+ *        in mp__mgr_call_unlocked() (it needs no lock), to check between
+ *        slices of its wait.
+ * @return 0 while it can; MP_ESHUTDOWN when the server is shutting down;
+ *         MP_EEOF when the client hung up.
+ */
+int mp__mgr_call_gone(mp_manager_call_t *call);
+
 /** @brief Wake every call asleep in mp__mgr_call_wait(): they re-check. */
 void mp__mgr_call_notify(mp_manager_call_t *call);
 
@@ -72,8 +100,8 @@ uint64_t mp__mgr_call_client(const mp_manager_call_t *call);
  * @return 0; MP_EINVAL for a value that is not a reference to an object of
  *         that type on this server.
  */
-int mp__mgr_call_object(mp_manager_call_t *call, const mp_var_t *ref,
-                        const mp_manager_type_t *type, void **self);
+int mp__mgr_call_object(mp_manager_call_t *call, const mp_var_t *ref, const mp_manager_type_t *type,
+                        void **self);
 
 /* The built-in types, one per file (manager_dict.c, manager_lock.c...). */
 extern const mp_manager_type_t mp__mgr_type_dict, mp__mgr_type_list, mp__mgr_type_namespace;
@@ -82,6 +110,7 @@ extern const mp_manager_type_t mp__mgr_type_value, mp__mgr_type_array, mp__mgr_t
     mp__mgr_type_condition, mp__mgr_type_event, mp__mgr_type_barrier, mp__mgr_type_queue,
     mp__mgr_type_joinable_queue;
 extern const mp_manager_type_t mp__mgr_type_set; /* manager_set.c */
+extern const mp_manager_type_t mp__mgr_type_pool;
 
 /** The built-in types, NULL-ended (manager_types.c). */
 extern const mp_manager_type_t *const mp__mgr_builtin_types[];
@@ -92,7 +121,7 @@ extern const mp_manager_type_t *const mp__mgr_builtin_types[];
  *  A proxy's kind comes from its type's name, Python's: "dict", "list",
  *  "Namespace", "Value", "Array", "Lock", "RLock", "Semaphore",
  *  "BoundedSemaphore", "Condition", "Event", "Barrier", "Queue",
- *  "JoinableQueue", "set" (manager_proxy.c); any other name is MP__MGR_CUSTOM. */
+ *  "JoinableQueue", "set", "Pool" (manager_proxy.c); any other name is MP__MGR_CUSTOM. */
 typedef enum mp__mgr_kind {
     MP__MGR_CUSTOM = 0, /**< a user's registered type */
     MP__MGR_DICT,
@@ -109,7 +138,8 @@ typedef enum mp__mgr_kind {
     MP__MGR_BARRIER,
     MP__MGR_QUEUE,
     MP__MGR_JOINABLE_QUEUE,
-    MP__MGR_SET /**< "set" (manager_set.c) */
+    MP__MGR_SET, /**< "set" (manager_set.c) */
+    MP__MGR_POOL /**< "Pool" (manager_pool.c) */
 } mp__mgr_kind_t;
 
 /** One kind as a bit of a mask. */
