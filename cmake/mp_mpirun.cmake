@@ -21,7 +21,8 @@
 #     Open MPI refuses to start unless both are set (--allow-run-as-root);
 #   - OMPI_MCA_rmaps_base_oversubscribe: the tests start 4 ranks on a
 #     2-CPU machine, which Open MPI refuses by default (--oversubscribe).
-include_guard(GLOBAL)
+# No include_guard: examples/ and bench/ each include it, and the variables
+# below live in the scope of the directory that includes it.
 
 if(NOT MPIEXEC_EXECUTABLE)
   find_package(MPI QUIET COMPONENTS C)
