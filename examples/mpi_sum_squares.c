@@ -178,8 +178,8 @@ int main(int argc, char **argv)
             return 1;
         }
     } else {
-        example_say("mpi: not run: one process is no MPI job; start it as "
-                    "`mpirun -n 4 ./mpi_sum_squares` for 3 worker ranks\n");
+        example_say("mpi: not run: one process is no MPI job (start it as "
+                    "`mpirun -n 4 ./mpi_sum_squares` for 3 worker ranks)\n");
     }
     uint64_t expected = formula((uint64_t)n);
     example_say("formula n(n+1)(2n+1)/6 mod %" PRIu64 ": %" PRIu64 "\n", P, expected);
