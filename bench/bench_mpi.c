@@ -313,12 +313,11 @@ int main(int argc, char **argv)
 
     const char *method;
     bench_check(mp_get_start_method(&method, false), "mp_get_start_method");
-    bench_check(mp_executor_create(&executors[LOCAL],
-                                   &(mp_executor_opts_t){.max_workers = workers}),
-                "mp_executor_create (local)");
-    bench_check(mp_executor_create(&executors[MPI],
-                                   &(mp_executor_opts_t){.kind = MP_EXECUTOR_MPI,
-                                                         .max_workers = workers}),
+    bench_check(
+        mp_executor_create(&executors[LOCAL], &(mp_executor_opts_t){.max_workers = workers}),
+        "mp_executor_create (local)");
+    bench_check(mp_executor_create(&executors[MPI], &(mp_executor_opts_t){.kind = MP_EXECUTOR_MPI,
+                                                                          .max_workers = workers}),
                 "mp_executor_create (MPI)");
 
     printf("# bench_mpi: the MPI executor beside the local one, multiproc %s, %d CPUs, "

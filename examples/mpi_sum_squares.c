@@ -68,8 +68,7 @@ static int sum_squares(mp_task_t *task)
     if (rc < 0)
         return rc;
     if (len != sizeof(chunk_t))
-        return mp_task_fail(task, MP_EINVAL, "a chunk is %zu bytes, not %zu", sizeof(chunk_t),
-                            len);
+        return mp_task_fail(task, MP_EINVAL, "a chunk is %zu bytes, not %zu", sizeof(chunk_t), len);
     chunk_t c;
     memcpy(&c, data, sizeof c); /* the bytes may not be aligned for int64 */
     /* Terms are below P < 2^30: 2^34 of them fit in 64 bits before the
