@@ -148,14 +148,6 @@ static int64_t sum_squares_mod(int64_t n)
     return (int64_t)(sum % p);
 }
 
-/* The tiny task: x*x, as bench_executor_map_rate() checks it. */
-static int square(mp_task_t *task)
-{
-    int64_t x;
-    int rc = mp_task_arg_i64(task, &x);
-    return rc < 0 ? rc : mp_task_return_i64(task, x * x);
-}
-
 /* The CPU-bound task: sum_squares_mod() of its argument. */
 static int sum_squares(mp_task_t *task)
 {
@@ -164,7 +156,9 @@ static int sum_squares(mp_task_t *task)
     return rc < 0 ? rc : mp_task_return_i64(task, sum_squares_mod(n));
 }
 
-static const mp_task_def_t tasks[] = {MP_TASK(square), MP_TASK(sum_squares), MP_TASK_END};
+/* square: x*x (bench_common.h). */
+static const mp_task_def_t tasks[] = {MP_TASK_NAMED("square", bench_task_square),
+                                      MP_TASK(sum_squares), MP_TASK_END};
 
 /* ---- the two executors -------------------------------------------------- */
 
@@ -180,22 +174,13 @@ static mp_executor_t *executor_of(const bench_metric_t *m)
     return executors[*(const int *)m->arg];
 }
 
-/* Room for `n` futures (outside the timed part). */
-static mp_future_t **new_futures(int n)
-{
-    mp_future_t **fs = malloc((size_t)n * sizeof *fs);
-    if (!fs)
-        bench_die("out of memory for %d futures", n);
-    return fs;
-}
-
 /* Submit `n` tasks in a burst, then read and check every result and
  * destroy its future: `square` of i when `cpu` is false, else
  * `sum_squares` of cpu_n. @return the microseconds it took. */
 static double submit_burst(const bench_metric_t *m, int n, bool cpu)
 {
     mp_executor_t *ex = executor_of(m);
-    mp_future_t **fs = new_futures(n);
+    mp_future_t **fs = bench_new_futures(n);
     bench_watch(m);
     double t0 = bench_now_us();
     for (int i = 0; i < n; i++)
