@@ -288,7 +288,7 @@ int main(int argc, char **argv)
 
     /* A sample takes some 0.1 to 1.5 s here. */
     const int iters[NCLASSES] = {
-        [BURST] = opts.quick ? 100 : 5000,
+        [BURST] = opts.quick ? 100 : 10000,
         [MAP] = opts.quick ? 1000 : 100000,
         [CPU] = 12, /* 4 per worker: none idle while another has work */
     };
