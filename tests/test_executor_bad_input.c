@@ -254,9 +254,9 @@ static void test_mpi_kind_without_init(void)
         EXPECT(strstr(mp_errdetail(), "mp_mpi_init") != NULL, "detail '%s' names no cure",
                mp_errdetail());
     EXPECT(ex == NULL, "a refused create gave an executor");
-    EXPECT_RC(mp_executor_create(&ex, &(mp_executor_opts_t){.kind = MP_EXECUTOR_MPI,
-                                                            .max_workers = 2}),
-              MP_ENOTSUP);
+    EXPECT_RC(
+        mp_executor_create(&ex, &(mp_executor_opts_t){.kind = MP_EXECUTOR_MPI, .max_workers = 2}),
+        MP_ENOTSUP);
     EXPECT_RC(mp_executor_create(&ex, &(mp_executor_opts_t){.kind = (mp_executor_kind_t)3}),
               MP_EINVAL);
     EXPECT(ex == NULL, "a refused create gave an executor");
@@ -465,11 +465,15 @@ out:
 BOTH_KINDS(wrong_kind)
 
 static const test_case_t tests[] = {
-    {"null_handles", test_null_handles, ON_ALL}, BOTH_KINDS_ROWS(null_pointers, ON_ALL),
-    {"bad_options", test_bad_options, ON_ALL},   BOTH_KINDS_ROWS(names_and_timeouts, ON_ALL),
+    {"null_handles", test_null_handles, ON_ALL},
+    BOTH_KINDS_ROWS(null_pointers, ON_ALL),
+    {"bad_options", test_bad_options, ON_ALL},
+    BOTH_KINDS_ROWS(names_and_timeouts, ON_ALL),
     {"mpi_kind_without_init", test_mpi_kind_without_init, ON_ALL},
-    BOTH_KINDS_ROWS(wrong_shapes, ON_ALL),       BOTH_KINDS_ROWS(destroyed_handles, ON_ALL),
-    BOTH_KINDS_ROWS(wrong_kind, ON_ALL),         {NULL, NULL, 0},
+    BOTH_KINDS_ROWS(wrong_shapes, ON_ALL),
+    BOTH_KINDS_ROWS(destroyed_handles, ON_ALL),
+    BOTH_KINDS_ROWS(wrong_kind, ON_ALL),
+    {NULL, NULL, 0},
 };
 
 const test_suite_t suite_executor_bad_input = {"executor_bad_input", true, tests};

@@ -25,12 +25,9 @@ int mp__pool_register_kind(mp_executor_kind_t kind, const mp__pool_ops_t *ops)
 const mp__pool_ops_t *mp__pool_kind_ops(mp_executor_kind_t kind)
 {
     switch (kind) {
-    case MP_EXECUTOR_PROCESSES:
-        return &mp__pool_procs;
-    case MP_EXECUTOR_THREADS:
-        return &mp__pool_threads;
-    case MP_EXECUTOR_MPI:
-        return atomic_load(&registered_mpi);
+    case MP_EXECUTOR_PROCESSES: return &mp__pool_procs;
+    case MP_EXECUTOR_THREADS: return &mp__pool_threads;
+    case MP_EXECUTOR_MPI: return atomic_load(&registered_mpi);
     }
     return NULL;
 }
@@ -82,7 +79,7 @@ int mp__pool_create(mp__pool_t **out, mp__pool_options_t *opts)
     if (!pool)
         return MP_ENOMEM;
     pool->opts = *opts;
-    *opts = (mp__pool_options_t){0}; /* taken over */
+    *opts = (mp__pool_options_t){0};                /* taken over */
     pool->ops = mp__pool_kind_ops(pool->opts.kind); /* checked by mp__executor_options() */
     pool->next_seq = 1;
     pool->workers = calloc((size_t)pool->opts.max_workers, sizeof *pool->workers);

@@ -24,13 +24,14 @@
 
 /** Message tags. */
 enum {
-    MP__MPI_START = 1, /**< to a worker rank: head, then the initializer's name, NUL, its argument */
-    MP__MPI_ORDER,     /**< to a worker rank: head, then the order */
-    MP__MPI_END,       /**< to a worker rank: head (flags: MP__MPI_KILL) */
-    MP__MPI_QUIT,      /**< to a worker rank (and to rank 0's collector): head */
-    MP__MPI_ANSWER,    /**< to rank 0: head, then the answer */
-    MP__MPI_BROKEN,    /**< to rank 0: head, then why (a string) */
-    MP__MPI_ENDED      /**< to rank 0: head */
+    MP__MPI_START =
+        1,          /**< to a worker rank: head, then the initializer's name, NUL, its argument */
+    MP__MPI_ORDER,  /**< to a worker rank: head, then the order */
+    MP__MPI_END,    /**< to a worker rank: head (flags: MP__MPI_KILL) */
+    MP__MPI_QUIT,   /**< to a worker rank (and to rank 0's collector): head */
+    MP__MPI_ANSWER, /**< to rank 0: head, then the answer */
+    MP__MPI_BROKEN, /**< to rank 0: head, then why (a string) */
+    MP__MPI_ENDED   /**< to rank 0: head */
 };
 
 enum { MP__MPI_KILL = 1 }; /**< END: terminate the local pool, killing its child */
@@ -49,9 +50,9 @@ typedef struct mp__mpi_head {
 typedef struct mp__mpi_state {
     MPI_Comm comm; /**< MPI_COMM_WORLD's duplicate, errors returned */
     int rank, size;
-    mp_pid_t init_pid;    /**< the process that called mp_mpi_init() */
-    mp_pid_t *pids;       /**< every rank's pid */
-    char (*hosts)[64];    /**< every rank's host name */
+    mp_pid_t init_pid; /**< the process that called mp_mpi_init() */
+    mp_pid_t *pids;    /**< every rank's pid */
+    char (*hosts)[64]; /**< every rank's host name */
 } mp__mpi_state_t;
 
 extern mp__mpi_state_t mp__mpi;
@@ -64,8 +65,7 @@ int mp__mpi_send(int dest, int tag, const mp__mpi_head_t *head, const void *payl
  *        `head` and a heap block (NUL-ended past its `len`) in `*payload`.
  * @return 0; MP_ENOMEM; MP_EBROKEN (MPI failed: detail says which rank).
  */
-int mp__mpi_recv(int source, MPI_Status *status, mp__mpi_head_t *head, void **payload,
-                 size_t *len);
+int mp__mpi_recv(int source, MPI_Status *status, mp__mpi_head_t *head, void **payload, size_t *len);
 
 /** @brief A worker rank: serve rank 0 until QUIT, then MPI_Finalize() and exit(0). */
 _Noreturn void mp__mpi_serve(void);

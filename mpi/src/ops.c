@@ -4,9 +4,11 @@
  * mp__mpi_deliver(). Two orders are kept in flight per rank, so that a
  * rank has the next one queued locally when it finishes one. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mp_mpi.h"
 
@@ -57,7 +59,7 @@ static int mpi_options(mp__pool_options_t *opts, const char *fn)
  * when children are replaced (a fork child of a process with threads). */
 static const char *local_method(const mp__pool_options_t *o)
 {
-    return o->context ? mp_context_start_method(o->context)
+    return o->context               ? mp_context_start_method(o->context)
            : o->max_tasks_per_child ? "spawn"
                                     : "fork";
 }
@@ -129,8 +131,8 @@ static void end_worker(mp__pool_t *pool, int i, uint32_t flags)
     if (!w->used || w->stopping)
         return;
     w->stopping = true;
-    mp__mpi_head_t head = {.pool = ((mpi_pool_t *)pool->impl)->id, .slot = (uint32_t)i,
-                           .flags = flags};
+    mp__mpi_head_t head = {
+        .pool = ((mpi_pool_t *)pool->impl)->id, .slot = (uint32_t)i, .flags = flags};
     mp__mpi_send(i + 1, MP__MPI_END, &head, NULL, 0);
 }
 

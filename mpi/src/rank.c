@@ -31,8 +31,7 @@ static local_t *find_local(uint32_t id)
 
 /* The message of an outcome, with this rank named: a death says which
  * rank, host, child and signal; a time limit which rank and host. */
-static const char *name_rank(const mp__job_t *job, const mp__outcome_t *o, char *out,
-                             size_t size)
+static const char *name_rank(const mp__job_t *job, const mp__outcome_t *o, char *out, size_t size)
 {
     const char *host = mp__mpi.hosts[mp__mpi.rank];
     char task[64];
@@ -86,7 +85,7 @@ static void send_answer(mp_future_t *unused, void *arg)
     mp__mpi_head_t head = {.pool = l->id, .slot = l->slot};
     mp__pool_t *pool = l->pool;
     apr_thread_mutex_lock(pool->mutex);
-    char why[512] = "";
+    char why[700] = "";
     if (pool->broken && !atomic_exchange(&l->broken_told, true))
         snprintf(why, sizeof why, "on rank %d (host %s): %s", mp__mpi.rank,
                  mp__mpi.hosts[mp__mpi.rank], pool->broken_why);
@@ -189,8 +188,7 @@ _Noreturn void mp__mpi_serve(void)
         void *payload = NULL;
         size_t len = 0;
         if (mp__mpi_recv(0, &status, &head, &payload, &len) < 0) {
-            fprintf(stderr, "multiproc: rank %d lost rank 0: %s\n", mp__mpi.rank,
-                    mp_errdetail());
+            fprintf(stderr, "multiproc: rank %d lost rank 0: %s\n", mp__mpi.rank, mp_errdetail());
             break;
         }
         if (status.MPI_TAG == MP__MPI_ORDER) {

@@ -35,8 +35,7 @@ int mp__mpi_send(int dest, int tag, const mp__mpi_head_t *head, const void *payl
     return 0;
 }
 
-int mp__mpi_recv(int source, MPI_Status *status, mp__mpi_head_t *head, void **payload,
-                 size_t *len)
+int mp__mpi_recv(int source, MPI_Status *status, mp__mpi_head_t *head, void **payload, size_t *len)
 {
     int count = 0, err = MPI_Probe(source, MPI_ANY_TAG, mp__mpi.comm, status);
     if (err == MPI_SUCCESS)

@@ -10,10 +10,10 @@
 #include <multiproc.h>
 
 /* Every task of mpi_tasks.c; X(fn) for each. */
-#define MPI_TASKS(X)       \
-    X(task_mpi_rank)       \
-    X(task_mpi_segv_on)    \
-    X(task_mpi_sleep)      \
+#define MPI_TASKS(X)    \
+    X(task_mpi_rank)    \
+    X(task_mpi_segv_on) \
+    X(task_mpi_sleep)   \
     X(task_mpi_add)
 
 #define MPI_TASK_DECLARE(fn) int fn(mp_task_t *task);

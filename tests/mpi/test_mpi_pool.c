@@ -11,7 +11,8 @@ static mp_pool_t *start_pool(int workers)
 {
     mp_pool_t *pool = NULL;
     if (!EXPECT_RC(mp_pool_create(&pool, &(mp_pool_opts_t){.kind = MP_EXECUTOR_MPI,
-                                                           .workers = workers}),
+                                                           .workers = workers,
+                                                           .context = method_context()}),
                    0))
         return NULL;
     return pool;
@@ -39,8 +40,7 @@ static void test_pool_calls(void)
     mp_imap_t *it = NULL;
     int items = 0;
     long long total = 0;
-    if (EXPECT_RC(mp_pool_imap(pool, &it, "task_exec_square_or_fail", MP_INPUT_ARRAY(in, 10),
-                               NULL),
+    if (EXPECT_RC(mp_pool_imap(pool, &it, "task_exec_square_or_fail", MP_INPUT_ARRAY(in, 10), NULL),
                   0)) {
         mp_imap_item_t item;
         while (mp_imap_next(it, EXEC_WAIT_S, &item) == 1) {
@@ -65,8 +65,9 @@ static void test_pool_terminate(void)
     if (!pool)
         return;
     mp_async_result_t *r = NULL;
-    if (EXPECT_RC(mp_pool_apply_async(pool, &r, "task_mpi_sleep", &(double){60.0},
-                                      sizeof(double)),
+    if (EXPECT_RC(mp_pool_apply_async(
+                      pool, &r, "task_mpi_sleep",
+                      &(mp_apply_opts_t){.arg = &(double){60.0}, .arg_len = sizeof(double)}),
                   0)) {
         EXPECT_RC(mp_pool_terminate(pool), 0);
         EXPECT_RC(mp_pool_join(pool, EXEC_WAIT_S), 0);
