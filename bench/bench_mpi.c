@@ -10,7 +10,8 @@
  * the environment of cmake/mp_mpirun.cmake (oversubscribed: 4 ranks on
  * this 2-CPU machine; allowed as root). Rank 0 runs the benchmark; ranks 1
  * to 3 serve its MPI executor and run each task in a child process of
- * their own, as the executor always does. The local executor gets as
+ * their own, as the executor always does, started by the same method as
+ * the local workers. The local executor gets as
  * many workers as there are worker ranks (3), so that both run the same
  * parallelism on the same CPUs: on one machine the ratio of the two is
  * what the MPI path costs, not a speedup (that needs more machines).
@@ -301,17 +302,23 @@ int main(int argc, char **argv)
     bench_check(
         mp_executor_create(&executors[LOCAL], &(mp_executor_opts_t){.max_workers = workers}),
         "mp_executor_create (local)");
+    /* The ranks' children by the same start method as the local workers
+     * (NULL would fork them, from a rank that MPI's threads make
+     * multi-threaded: multiproc warns about that, and it would differ). */
+    mp_context_t *children;
+    bench_check(mp_get_context(&children, NULL), "mp_get_context");
     bench_check(mp_executor_create(&executors[MPI], &(mp_executor_opts_t){.kind = MP_EXECUTOR_MPI,
-                                                                          .max_workers = workers}),
+                                                                          .max_workers = workers,
+                                                                          .context = children}),
                 "mp_executor_create (MPI)");
 
     printf("# bench_mpi: the MPI executor beside the local one, multiproc %s, %d CPUs, "
            "%d ranks\n",
            mp_version(), mp_cpu_count(), mp_mpi_size());
-    printf("# %d rounds, each measures every metric once; %d local workers by %s and %d worker "
-           "ranks (their tasks' children by fork); a sample is a burst of %d tasks, a map of "
+    printf("# %d rounds, each measures every metric once; %d local workers and %d worker "
+           "ranks (their tasks' children), all by %s; a sample is a burst of %d tasks, a map of "
            "%d, %d CPU-bound tasks of n = %lld%s\n",
-           opts.rounds, workers, method, workers, iters[BURST], iters[MAP], iters[CPU],
+           opts.rounds, workers, workers, method, iters[BURST], iters[MAP], iters[CPU],
            (long long)cpu_n, opts.quick ? " (--quick: not a measurement)" : "");
     bench_print_load("at start");
 

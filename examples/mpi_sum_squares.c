@@ -34,7 +34,8 @@
  * (and in a single process); the other ranks serve rank 0's tasks from
  * the task table below until it calls mp_mpi_finalize(). Each task runs
  * in a child process of its rank, so a task that crashes fails only its
- * own future.
+ * own future. Those children and the local executor's workers start by
+ * the default start method (forkserver, or MP_START_METHOD's).
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -166,10 +167,19 @@ int main(int argc, char **argv)
     int64_t local = run_on("local", "worker processes",
                            &(mp_executor_opts_t){.max_workers = workers}, n);
     if (ranks > 1) {
-        /* max_workers 0 would mean every worker rank too; given, so that
-         * the line printed says how many. */
+        /* Each worker rank runs the tasks in a child of its own, started
+         * by the executor's context; without one it would fork, and a rank
+         * is multi-threaded (MPI's threads), where fork() is what
+         * multiproc warns about (MP_FORK_POLICY). The default context
+         * instead (forkserver here, or MP_START_METHOD's), as the local
+         * executor's workers. max_workers 0 would mean every worker rank
+         * too; given, so that the line printed says how many. */
+        mp_context_t *children;
+        example_check(mp_get_context(&children, NULL), "mp_get_context");
         int64_t mpi = run_on("mpi", "worker ranks",
-                             &(mp_executor_opts_t){.kind = MP_EXECUTOR_MPI, .max_workers = workers},
+                             &(mp_executor_opts_t){.kind = MP_EXECUTOR_MPI,
+                                                   .max_workers = workers,
+                                                   .context = children},
                              n);
         if (mpi != local) {
             fprintf(stderr, "the MPI executor's sum %" PRId64 " is not the local one %" PRId64 "\n",
