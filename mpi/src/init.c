@@ -1,5 +1,6 @@
 /* mp_mpi_init(), mp_mpi_finalize(), mp_mpi_rank(), mp_mpi_size():
  * starting and stopping the component (multiproc/mpi.h). */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,31 @@ static int share_identities(void)
     }
     free(all);
     return 0;
+}
+
+/* mpirun ends the whole job when a rank dies (Open MPI 4.1 without
+ * ULFM): it sends rank 0 SIGTERM, then SIGKILL. Say why before going, in
+ * words a user of the executor understands, then end as SIGTERM would. */
+static void on_sigterm(int sig)
+{
+    static const char message[] =
+        "multiproc: rank 0 is being ended by mpirun: a rank of the MPI job died or was "
+        "killed, and Open MPI ends the whole job; the MPI executors' pending tasks are "
+        "lost\n";
+    if (getpid() == mp__mpi.init_pid) { /* not a fork child of rank 0 */
+        ssize_t ignored = write(2, message, sizeof message - 1);
+        (void)ignored;
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Only where the program left SIGTERM alone: its own handler stays. */
+static void watch_sigterm(void)
+{
+    struct sigaction old;
+    if (sigaction(SIGTERM, NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+        signal(SIGTERM, on_sigterm);
 }
 
 static void finalize_at_exit(void)
@@ -83,6 +109,8 @@ int mp_mpi_init(int *argc, char ***argv, const mp_task_def_t *tasks)
         return rc;
     mp__pool_register_kind(MP_EXECUTOR_MPI, &mp__pool_mpi);
     atexit(finalize_at_exit);
+    if (mp__mpi.size > 1)
+        watch_sigterm();
     return 0;
 }
 
