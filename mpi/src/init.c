@@ -16,6 +16,9 @@ mp__mpi_state_t mp__mpi = {.rank = -1};
  * child has mp__mpi itself). */
 #define RANK_VAR "MULTIPROC_MPI_RANK"
 
+/* The variable that asks a singleton to spawn its worker ranks. */
+#define SPAWN_VAR "MULTIPROC_MPI_SPAWN"
+
 static enum { NOT_YET, RUNNING, FINALISED } phase;
 
 /* Every rank learns every rank's pid and host (for messages and
@@ -67,6 +70,46 @@ static void watch_sigterm(void)
         signal(SIGTERM, on_sigterm);
 }
 
+/* The library's communicator. Under mpirun: MPI_COMM_WORLD's duplicate.
+ * A singleton asked for worker ranks (MULTIPROC_MPI_SPAWN=N) spawns N
+ * copies of itself and merges with them, itself rank 0; a copy so spawned
+ * merges with its parent, taking ranks 1..N. */
+static int make_comm(char ***argv)
+{
+    MPI_Comm parent, inter = MPI_COMM_NULL;
+    MPI_Comm_get_parent(&parent);
+    int world = 0;
+    MPI_Comm_size(MPI_COMM_WORLD, &world);
+    const char *spawn = getenv(SPAWN_VAR);
+    int n = spawn ? atoi(spawn) : 0;
+    if (parent != MPI_COMM_NULL) {
+        inter = parent;
+    } else if (world == 1 && n > 0) {
+        if (!argv || !*argv || !(*argv)[0])
+            return mp__errdetail_set(MP_EINVAL, "mp_mpi_init: %s needs argv (the program to spawn)",
+                                     SPAWN_VAR);
+        /* The copies must not spawn in turn. */
+        unsetenv(SPAWN_VAR);
+        int err = MPI_Comm_spawn((*argv)[0], (*argv)[1] ? *argv + 1 : MPI_ARGV_NULL, n,
+                                 MPI_INFO_NULL, 0, MPI_COMM_SELF, &inter, MPI_ERRCODES_IGNORE);
+        if (err != MPI_SUCCESS)
+            return mp__errdetail_set(MP_ESYS,
+                                     "mp_mpi_init: MPI_Comm_spawn of %d ranks failed (MPI error "
+                                     "%d; with more ranks than cores Open MPI needs "
+                                     "OMPI_MCA_rmaps_base_oversubscribe=1)",
+                                     n, err);
+    }
+    if (inter == MPI_COMM_NULL)
+        return MPI_Comm_dup(MPI_COMM_WORLD, &mp__mpi.comm) == MPI_SUCCESS
+                   ? 0
+                   : mp__errdetail_set(MP_ESYS, "mp_mpi_init: MPI_Comm_dup failed");
+    /* The parent first (low), the copies after it (high). */
+    int err = MPI_Intercomm_merge(inter, parent != MPI_COMM_NULL, &mp__mpi.comm);
+    return err == MPI_SUCCESS
+               ? 0
+               : mp__errdetail_set(MP_ESYS, "mp_mpi_init: MPI_Intercomm_merge failed");
+}
+
 static void finalize_at_exit(void)
 {
     /* A fork child of rank 0 inherits this handler: MPI is not its own. */
@@ -91,7 +134,8 @@ int mp_mpi_init(int *argc, char ***argv, const mp_task_def_t *tasks)
                                  "MPI_THREAD_MULTIPLE",
                                  provided);
     }
-    MPI_Comm_dup(MPI_COMM_WORLD, &mp__mpi.comm);
+    if ((rc = make_comm(argv)) < 0)
+        return rc;
     /* A lost rank is an error to report, not an abort of rank 0. */
     MPI_Comm_set_errhandler(mp__mpi.comm, MPI_ERRORS_RETURN);
     MPI_Comm_rank(mp__mpi.comm, &mp__mpi.rank);

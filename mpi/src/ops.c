@@ -45,7 +45,7 @@ static int mpi_options(mp__pool_options_t *opts, const char *fn)
     if (ranks < 1)
         return mp__errdetail_set(MP_ENOTSUP,
                                  "%s: this program has no worker ranks: run it under mpirun "
-                                 "-n N with N >= 2 (a singleton does not spawn ranks)",
+                                 "-n N with N >= 2 (or set MULTIPROC_MPI_SPAWN=N)",
                                  fn);
     if (opts->max_workers > ranks)
         return mp__errdetail_set(MP_EINVAL, "%s: max_workers %d is more than the %d worker ranks",

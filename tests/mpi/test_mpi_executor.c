@@ -384,7 +384,25 @@ const test_case_t mpi_executor_tests[] = {
     {NULL, NULL, 0},
 };
 
+/* Not in the suite's list (run alone, without mpirun): a singleton has no
+ * worker ranks, and an MPI executor or Pool there is MP_ENOTSUP, its
+ * detail saying to run under mpirun. */
+static void test_singleton(void)
+{
+    EXPECT_EQ(mp_mpi_size(), 1);
+    EXPECT_EQ(mp_mpi_rank(), 0);
+    mp_executor_t *ex = NULL;
+    if (EXPECT_RC(mp_executor_create(&ex, &(mp_executor_opts_t){.kind = MP_EXECUTOR_MPI}),
+                  MP_ENOTSUP))
+        EXPECT(strstr(mp_errdetail(), "mpirun") != NULL, "detail '%s'", mp_errdetail());
+    EXPECT(ex == NULL, "a refused create gave an executor");
+    mp_pool_t *pool = NULL;
+    EXPECT_RC(mp_pool_create(&pool, &(mp_pool_opts_t){.kind = MP_EXECUTOR_MPI}), MP_ENOTSUP);
+    EXPECT(pool == NULL, "a refused create gave a pool");
+}
+
 const test_case_t mpi_death_tests[] = {
     {"rank_death", test_rank_death, ON_ALL},
+    {"singleton", test_singleton, ON_ALL},
     {NULL, NULL, 0},
 };
