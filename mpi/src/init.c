@@ -1,5 +1,6 @@
 /* mp_mpi_init(), mp_mpi_finalize(), mp_mpi_rank(), mp_mpi_size():
  * starting and stopping the component (multiproc/mpi.h). */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,9 @@ mp__mpi_state_t mp__mpi = {.rank = -1};
 /* The variable that tells a rank's spawned local child its rank (a fork
  * child has mp__mpi itself). */
 #define RANK_VAR "MULTIPROC_MPI_RANK"
+
+/* The variable that asks a singleton to spawn its worker ranks. */
+#define SPAWN_VAR "MULTIPROC_MPI_SPAWN"
 
 static enum { NOT_YET, RUNNING, FINALISED } phase;
 
@@ -41,6 +45,71 @@ static int share_identities(void)
     return 0;
 }
 
+/* mpirun ends the whole job when a rank dies (Open MPI 4.1 without
+ * ULFM): it sends rank 0 SIGTERM, then SIGKILL. Say why before going, in
+ * words a user of the executor understands, then end as SIGTERM would. */
+static void on_sigterm(int sig)
+{
+    static const char message[] =
+        "multiproc: rank 0 is being ended by mpirun: a rank of the MPI job died or was "
+        "killed, and Open MPI ends the whole job; the MPI executors' pending tasks are "
+        "lost\n";
+    if (getpid() == mp__mpi.init_pid) { /* not a fork child of rank 0 */
+        ssize_t ignored = write(2, message, sizeof message - 1);
+        (void)ignored;
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Only where the program left SIGTERM alone: its own handler stays. */
+static void watch_sigterm(void)
+{
+    struct sigaction old;
+    if (sigaction(SIGTERM, NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+        signal(SIGTERM, on_sigterm);
+}
+
+/* The library's communicator. Under mpirun: MPI_COMM_WORLD's duplicate.
+ * A singleton asked for worker ranks (MULTIPROC_MPI_SPAWN=N) spawns N
+ * copies of itself and merges with them, itself rank 0; a copy so spawned
+ * merges with its parent, taking ranks 1..N. */
+static int make_comm(char ***argv)
+{
+    MPI_Comm parent, inter = MPI_COMM_NULL;
+    MPI_Comm_get_parent(&parent);
+    int world = 0;
+    MPI_Comm_size(MPI_COMM_WORLD, &world);
+    const char *spawn = getenv(SPAWN_VAR);
+    int n = spawn ? atoi(spawn) : 0;
+    if (parent != MPI_COMM_NULL) {
+        inter = parent;
+    } else if (world == 1 && n > 0) {
+        if (!argv || !*argv || !(*argv)[0])
+            return mp__errdetail_set(MP_EINVAL, "mp_mpi_init: %s needs argv (the program to spawn)",
+                                     SPAWN_VAR);
+        /* The copies must not spawn in turn. */
+        unsetenv(SPAWN_VAR);
+        int err = MPI_Comm_spawn((*argv)[0], (*argv)[1] ? *argv + 1 : MPI_ARGV_NULL, n,
+                                 MPI_INFO_NULL, 0, MPI_COMM_SELF, &inter, MPI_ERRCODES_IGNORE);
+        if (err != MPI_SUCCESS)
+            return mp__errdetail_set(MP_ESYS,
+                                     "mp_mpi_init: MPI_Comm_spawn of %d ranks failed (MPI error "
+                                     "%d; with more ranks than cores Open MPI needs "
+                                     "OMPI_MCA_rmaps_base_oversubscribe=1)",
+                                     n, err);
+    }
+    if (inter == MPI_COMM_NULL)
+        return MPI_Comm_dup(MPI_COMM_WORLD, &mp__mpi.comm) == MPI_SUCCESS
+                   ? 0
+                   : mp__errdetail_set(MP_ESYS, "mp_mpi_init: MPI_Comm_dup failed");
+    /* The parent first (low), the copies after it (high). */
+    int err = MPI_Intercomm_merge(inter, parent != MPI_COMM_NULL, &mp__mpi.comm);
+    return err == MPI_SUCCESS
+               ? 0
+               : mp__errdetail_set(MP_ESYS, "mp_mpi_init: MPI_Intercomm_merge failed");
+}
+
 static void finalize_at_exit(void)
 {
     /* A fork child of rank 0 inherits this handler: MPI is not its own. */
@@ -65,7 +134,8 @@ int mp_mpi_init(int *argc, char ***argv, const mp_task_def_t *tasks)
                                  "MPI_THREAD_MULTIPLE",
                                  provided);
     }
-    MPI_Comm_dup(MPI_COMM_WORLD, &mp__mpi.comm);
+    if ((rc = make_comm(argv)) < 0)
+        return rc;
     /* A lost rank is an error to report, not an abort of rank 0. */
     MPI_Comm_set_errhandler(mp__mpi.comm, MPI_ERRORS_RETURN);
     MPI_Comm_rank(mp__mpi.comm, &mp__mpi.rank);
@@ -83,6 +153,8 @@ int mp_mpi_init(int *argc, char ***argv, const mp_task_def_t *tasks)
         return rc;
     mp__pool_register_kind(MP_EXECUTOR_MPI, &mp__pool_mpi);
     atexit(finalize_at_exit);
+    if (mp__mpi.size > 1)
+        watch_sigterm();
     return 0;
 }
 

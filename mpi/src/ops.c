@@ -36,6 +36,19 @@ int mp__mpi_pools_alive(void)
     return n;
 }
 
+/* Take a pool out of the table and free its part. */
+static void unlist(mpi_pool_t *m)
+{
+    pthread_mutex_lock(&table_lock);
+    for (mpi_pool_t **p = &table; *p; p = &(*p)->next)
+        if (*p == m) {
+            *p = m->next;
+            break;
+        }
+    pthread_mutex_unlock(&table_lock);
+    free(m);
+}
+
 static int mpi_options(mp__pool_options_t *opts, const char *fn)
 {
     if (mp__mpi.rank != 0 || getpid() != mp__mpi.init_pid)
@@ -45,7 +58,7 @@ static int mpi_options(mp__pool_options_t *opts, const char *fn)
     if (ranks < 1)
         return mp__errdetail_set(MP_ENOTSUP,
                                  "%s: this program has no worker ranks: run it under mpirun "
-                                 "-n N with N >= 2 (a singleton does not spawn ranks)",
+                                 "-n N with N >= 2 (or set MULTIPROC_MPI_SPAWN=N)",
                                  fn);
     if (opts->max_workers > ranks)
         return mp__errdetail_set(MP_EINVAL, "%s: max_workers %d is more than the %d worker ranks",
@@ -107,7 +120,11 @@ static int mpi_start(mp__pool_t *pool)
         pool->stats.workers_alive++;
     }
     free(payload);
-    return rc; /* a failed send: MPI lost a rank; the job is ending */
+    if (rc < 0) { /* a failed send: MPI lost a rank; the job is ending */
+        unlist(m);
+        pool->impl = NULL;
+    }
+    return rc;
 }
 
 /* Under the mutex: the slot with the fewest orders in flight, below the
@@ -214,14 +231,7 @@ static void mpi_free(mp__pool_t *pool)
     if (!m)
         return;
     mpi_stop(pool);
-    pthread_mutex_lock(&table_lock);
-    for (mpi_pool_t **p = &table; *p; p = &(*p)->next)
-        if (*p == m) {
-            *p = m->next;
-            break;
-        }
-    pthread_mutex_unlock(&table_lock);
-    free(m);
+    unlist(m);
     pool->impl = NULL;
 }
 
@@ -327,9 +337,11 @@ void mp__mpi_deliver(int tag, int source, const mp__mpi_head_t *head, void *payl
 
 void mp__mpi_break_all(const char *why)
 {
+    /* One list for every pool's jobs, completed once the table is free:
+     * a callback may destroy its executor, which takes the table lock. */
+    mp__job_t *done = NULL;
     pthread_mutex_lock(&table_lock);
     for (mpi_pool_t *m = table; m; m = m->next) {
-        mp__job_t *done = NULL;
         apr_thread_mutex_lock(m->pool->mutex);
         mp__pool_break(m->pool, why, &done);
         /* No rank will say ENDED now: nothing is left to wait for. */
@@ -337,8 +349,8 @@ void mp__mpi_break_all(const char *why)
             if (m->pool->workers[i].used)
                 worker_ended(m->pool, i, &done);
         apr_thread_mutex_unlock(m->pool->mutex);
-        mp__jobs_complete(done);
     }
     pthread_mutex_unlock(&table_lock);
+    mp__jobs_complete(done);
     mp__jobs_wake();
 }

@@ -59,7 +59,9 @@ int main(int argc, char **argv)
     CU_pSuite cs = NULL;
     if (CU_initialize_registry() == CUE_SUCCESS &&
         (cs = CU_add_suite_with_setup_and_teardown("mpi", NULL, NULL, test_setup, NULL)) &&
-        add_tests(cs, mpi_executor_tests, only) + add_tests(cs, mpi_pool_tests, only) > 0) {
+        add_tests(cs, mpi_executor_tests, only) + add_tests(cs, mpi_pool_tests, only) +
+                add_tests(cs, mpi_death_tests, only ? only : "(asked by name only)") >
+            0) {
         printf("MPI job of %d ranks; local start method: %s\n", mp_mpi_size(), suite_method());
         CU_basic_set_mode(CU_BRM_VERBOSE);
         failed = CU_basic_run_tests() == CUE_SUCCESS

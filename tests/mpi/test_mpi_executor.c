@@ -342,6 +342,33 @@ static void test_bad_inputs(void)
     EXPECT(mp_mpi_rank() == 0, "rank 0 says %d", mp_mpi_rank());
 }
 
+/* Not in the suite's list (main_mpi.c runs it alone, in an mpirun of its
+ * own): SIGKILL worker rank 2 as a whole while every rank runs a task.
+ * Open MPI ends the job; until then every pending future must fail with
+ * MP_EBROKEN naming a rank, or the job end first: nothing may hang. */
+static void test_rank_death(void)
+{
+    mp_executor_t *ex = start_mpi(NULL);
+    mp_future_t *fs[6] = {0};
+    mp_pid_t pids[64];
+    size_t count = 0;
+    if (!ex || !EXPECT_RC(mp_executor_worker_pids(ex, pids, 64, &count), 0) || count < 2)
+        return;
+    for (int i = 0; i < 6; i++)
+        EXPECT_RC(mp_executor_submit_double(ex, &fs[i], "task_mpi_sleep", 20.0), 0);
+    sleep_s(1.0);
+    printf("killing rank 2 (pid %lld)\n", (long long)pids[1]);
+    kill((pid_t)pids[1], SIGKILL);
+    for (int i = 0; i < 6; i++) {
+        int code = 0;
+        const char *message = "";
+        if (mp_future_error(fs[i], 60, &code, &message) == 0)
+            printf("future %d: %s: %s\n", i, mp_err_name(code), message);
+    }
+    destroy_futures(fs, 6);
+    mp_executor_destroy(ex);
+}
+
 const test_case_t mpi_executor_tests[] = {
     {"submit_result", test_submit_result, ON_ALL},
     {"exceptions", test_exceptions, ON_ALL},
@@ -354,5 +381,28 @@ const test_case_t mpi_executor_tests[] = {
     {"timeout_on_rank", test_timeout_on_rank, ON_ALL},
     {"worker_pids", test_worker_pids, ON_ALL},
     {"bad_inputs", test_bad_inputs, ON_ALL},
+    {NULL, NULL, 0},
+};
+
+/* Not in the suite's list (run alone, without mpirun): a singleton has no
+ * worker ranks, and an MPI executor or Pool there is MP_ENOTSUP, its
+ * detail saying to run under mpirun. */
+static void test_singleton(void)
+{
+    EXPECT_EQ(mp_mpi_size(), 1);
+    EXPECT_EQ(mp_mpi_rank(), 0);
+    mp_executor_t *ex = NULL;
+    if (EXPECT_RC(mp_executor_create(&ex, &(mp_executor_opts_t){.kind = MP_EXECUTOR_MPI}),
+                  MP_ENOTSUP))
+        EXPECT(strstr(mp_errdetail(), "mpirun") != NULL, "detail '%s'", mp_errdetail());
+    EXPECT(ex == NULL, "a refused create gave an executor");
+    mp_pool_t *pool = NULL;
+    EXPECT_RC(mp_pool_create(&pool, &(mp_pool_opts_t){.kind = MP_EXECUTOR_MPI}), MP_ENOTSUP);
+    EXPECT(pool == NULL, "a refused create gave a pool");
+}
+
+const test_case_t mpi_death_tests[] = {
+    {"rank_death", test_rank_death, ON_ALL},
+    {"singleton", test_singleton, ON_ALL},
     {NULL, NULL, 0},
 };

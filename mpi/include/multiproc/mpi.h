@@ -37,10 +37,14 @@
  * pending future with MP_EBROKEN and a message naming the rank, and
  * prints that message on stderr. Nothing waits for ever.
  *
- * A program run without mpirun (a singleton, one rank) may call
- * mp_mpi_init(), but has no worker ranks: an MPI executor or Pool there is
- * MP_ENOTSUP, its detail saying to run the program under mpirun
- * (MPI_Comm_spawn from a singleton is not used).
+ * A program run without mpirun (a singleton, one rank) has no worker
+ * ranks: an MPI executor or Pool there is MP_ENOTSUP, its detail saying to
+ * run the program under mpirun; unless the environment variable
+ * MULTIPROC_MPI_SPAWN=N asks mp_mpi_init() to start N worker ranks itself
+ * (MPI_Comm_spawn of N copies of the program, with its arguments, merged
+ * with it into one communicator where it is rank 0). Open MPI 4.1 spawns
+ * only as many processes as the machine has free cores unless
+ * OMPI_MCA_rmaps_base_oversubscribe=1 is set too.
  */
 #ifndef MULTIPROC_MPI_H
 #define MULTIPROC_MPI_H
