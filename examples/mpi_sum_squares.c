@@ -6,6 +6,9 @@
  *     ./mpi_sum_squares [--n N]                 local only: one process is
  *                                               no MPI job (it says so)
  *     mpirun -n 4 ./mpi_sum_squares [--n N]     local, then 3 worker ranks
+ *     MULTIPROC_MPI_SPAWN=3 ./mpi_sum_squares   the same: mp_mpi_init()
+ *                                               starts the 3 worker ranks
+ *                                               (MPI_Comm_spawn)
  *
  * (as root, Open MPI also wants --allow-run-as-root; more ranks than CPUs,
  * --oversubscribe). Across machines it is the same program, placed by
@@ -188,7 +191,8 @@ int main(int argc, char **argv)
         }
     } else {
         example_say("mpi: not run: one process is no MPI job (start it as "
-                    "`mpirun -n 4 ./mpi_sum_squares` for 3 worker ranks)\n");
+                    "`mpirun -n 4 ./mpi_sum_squares`, or alone with MULTIPROC_MPI_SPAWN=3, "
+                    "for 3 worker ranks)\n");
     }
     uint64_t expected = formula((uint64_t)n);
     example_say("formula n(n+1)(2n+1)/6 mod %" PRIu64 ": %" PRIu64 "\n", P, expected);
