@@ -286,6 +286,18 @@ int mp__pool_join(mp__pool_t *pool, double deadline);
  *         of them all. */
 size_t mp__pool_worker_pids(mp__pool_t *pool, mp_pid_t *pids, size_t cap);
 
+/** @brief Under the mutex: fail a job given to a worker now, with `reason`
+ *         and `message`; its worker's late outcome is dropped. */
+void mp__pool_abandon(mp__pool_t *pool, mp__job_t *job, int reason, const char *message,
+                      mp__job_t **done);
+
+/** @brief Whether the pool has no live worker (a wait's `ready`). */
+bool mp__pool_no_workers(void *pool);
+
+/** @brief ops->wait of a kind whose own threads complete the jobs: sleep
+ *         until `ready(ctx)` or the deadline. */
+int mp__pool_sleep_wait(mp__pool_t *pool, bool (*ready)(void *), void *ctx, double deadline);
+
 /** @brief Under the mutex: a job of this pool finished (counters). */
 void mp__pool_job_finished(mp__pool_t *pool, mp__job_t *job);
 

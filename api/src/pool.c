@@ -161,6 +161,30 @@ void mp__pool_job_finished(mp__pool_t *pool, mp__job_t *job)
     pool->stats.tasks_done += job->count;
 }
 
+void mp__pool_abandon(mp__pool_t *pool, mp__job_t *job, int reason, const char *message,
+                      mp__job_t **done)
+{
+    mp__job_fail(job, reason, message);
+    job->abandoned = true;
+    mp__job_mark_done(job, done);
+    mp__pool_job_finished(pool, job);
+}
+
+bool mp__pool_no_workers(void *ctx)
+{
+    mp__pool_t *pool = ctx;
+    apr_thread_mutex_lock(pool->mutex);
+    bool none = pool->stats.workers_alive == 0;
+    apr_thread_mutex_unlock(pool->mutex);
+    return none;
+}
+
+int mp__pool_sleep_wait(mp__pool_t *pool, bool (*ready)(void *), void *ctx, double deadline)
+{
+    (void)pool;
+    return mp__jobs_sleep_until(ready, ctx, deadline);
+}
+
 /* Finish a job the pool no longer holds in any list. */
 static void finish_unlisted(mp__pool_t *pool, mp__job_t *job, mp__job_t **done)
 {

@@ -184,29 +184,10 @@ static void mpi_dispatch(mp__pool_t *pool, mp__job_t **done)
             end_worker(pool, i, 0);
 }
 
-/* Waiting is sleeping: the collector completes the jobs. */
-static int mpi_wait(mp__pool_t *pool, bool (*ready)(void *), void *ctx, double deadline)
-{
-    (void)pool;
-    return mp__jobs_sleep_until(ready, ctx, deadline);
-}
-
 /* An abort: the job fails now; its rank's late answer is dropped. */
 static void mpi_stop_running(mp__pool_t *pool, mp__job_t *job, int reason, mp__job_t **done)
 {
-    mp__job_fail(job, reason, "cancelled (its rank finishes it in the background)");
-    job->abandoned = true;
-    mp__job_mark_done(job, done);
-    mp__pool_job_finished(pool, job);
-}
-
-static bool all_ended(void *ctx)
-{
-    mp__pool_t *pool = ctx;
-    apr_thread_mutex_lock(pool->mutex);
-    bool ended = pool->stats.workers_alive == 0;
-    apr_thread_mutex_unlock(pool->mutex);
-    return ended;
+    mp__pool_abandon(pool, job, reason, "cancelled (its rank finishes it in the background)", done);
 }
 
 static void mpi_stop(mp__pool_t *pool)
@@ -215,7 +196,7 @@ static void mpi_stop(mp__pool_t *pool)
     for (int i = 0; i < pool->opts.max_workers; i++)
         end_worker(pool, i, 0);
     apr_thread_mutex_unlock(pool->mutex);
-    while (mp__jobs_sleep_until(all_ended, pool, INFINITY) == MP_EINTR)
+    while (mp__jobs_sleep_until(mp__pool_no_workers, pool, INFINITY) == MP_EINTR)
         ;
 }
 
@@ -238,7 +219,7 @@ static void mpi_free(mp__pool_t *pool)
 const mp__pool_ops_t mp__pool_mpi = {
     .start = mpi_start,
     .dispatch = mpi_dispatch,
-    .wait = mpi_wait,
+    .wait = mp__pool_sleep_wait, /* the collector completes the jobs */
     .stop_running = mpi_stop_running,
     .stop = mpi_stop,
     .kill_all = mpi_kill_all,

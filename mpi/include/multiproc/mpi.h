@@ -25,17 +25,25 @@
  *   executor (MP_EBROKEN), as on the local backend.
  *
  * mp_executor_worker_pids() gives the worker *ranks'* pids (each on its
- * own host), not their local children's, which come and go.
+ * own host), not their local children's, which come and go. With the fork
+ * method the core warns that a rank is multi-threaded (Open MPI's threads)
+ * each time it forks a child; spawn or forkserver avoid both the warning
+ * and the fork of a threaded process.
  *
  * A worker rank that dies as a whole (killed, or its node lost): Open MPI
- * 4.1 ends the whole job. Its runtime (mpirun) sees the rank end, prints
- * "mpirun noticed that process rank R ... exited on signal 9" and kills
- * every other rank, rank 0 included, within about a second; mpirun's exit
- * status is then non-zero. MPI_ERRORS_RETURN is set on the library's
- * communicator, so an MPI call of rank 0 that fails because of the lost
- * rank returns an error instead of aborting: the executor then fails every
- * pending future with MP_EBROKEN and a message naming the rank, and
- * prints that message on stderr. Nothing waits for ever.
+ * 4.1 (no ULFM) ends the whole job. mpirun sees the rank end, prints
+ * "mpirun noticed that process rank R ... exited on signal 9 (Killed)",
+ * and ends every other rank, rank 0 included (SIGTERM, then SIGKILL),
+ * within a few seconds; its exit status is non-zero. In the tests here no
+ * MPI call of rank 0 reported the loss before that, so pending futures do
+ * not complete: the job simply ends. Rank 0 prints on stderr "multiproc:
+ * rank 0 is being ended by mpirun: a rank of the MPI job died or was
+ * killed ..." as it goes (a SIGTERM handler mp_mpi_init() installs on rank
+ * 0 where the program left SIGTERM at its default). Should an MPI call
+ * fail first (MPI_ERRORS_RETURN is set on the library's communicator),
+ * every pending future fails with MP_EBROKEN and a message naming the
+ * rank. Do not run under `mpirun --enable-recovery`: the job then goes on
+ * without the rank and its tasks' futures are never answered.
  *
  * A program run without mpirun (a singleton, one rank) has no worker
  * ranks: an MPI executor or Pool there is MP_ENOTSUP, its detail saying to
