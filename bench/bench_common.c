@@ -204,6 +204,21 @@ bench_summary_t bench_summarize(const bench_metric_t *m)
 
 /* ---- tiny tasks ---------------------------------------------------------- */
 
+int bench_task_square(mp_task_t *task)
+{
+    int64_t x;
+    int rc = mp_task_arg_i64(task, &x);
+    return rc < 0 ? rc : mp_task_return_i64(task, x * x);
+}
+
+mp_future_t **bench_new_futures(int n)
+{
+    mp_future_t **fs = malloc((size_t)n * sizeof *fs);
+    if (!fs)
+        bench_die("out of memory for %d futures", n);
+    return fs;
+}
+
 double bench_executor_map_rate(const bench_metric_t *m, mp_executor_t *ex, const char *task,
                                int iters)
 {

@@ -24,6 +24,7 @@
 
 #include <multiproc/executor.h>
 #include <multiproc/process.h>
+#include <multiproc/task.h>
 
 enum { BENCH_MAX_ROUNDS = 1000, BENCH_DEFAULT_ROUNDS = 7, BENCH_QUICK_ROUNDS = 3 };
 
@@ -140,6 +141,17 @@ typedef struct bench_summary {
 bench_summary_t bench_summarize(const bench_metric_t *m);
 
 /* ---- tiny tasks ---------------------------------------------------------- */
+
+/**
+ * @brief The tiny task of the executor benchmarks (bench_executor,
+ *        bench_pool, bench_mpi): x*x of its int64 argument, as
+ *        bench_executor_map_rate() checks it. Listed in a task table as
+ *        MP_TASK_NAMED("square", bench_task_square).
+ */
+int bench_task_square(mp_task_t *task);
+
+/** @brief Room for `n` futures (malloc; exits on failure): a burst's. */
+mp_future_t **bench_new_futures(int n);
 
 /**
  * @brief One sample of an executor's map of tiny tasks: mp_executor_map()

@@ -117,14 +117,6 @@ static __attribute__((noinline)) int64_t spin_work(int64_t n)
     return (int64_t)(acc >> 1);
 }
 
-/* The tiny task: x*x, as the raw worker computes it. */
-static int square(mp_task_t *task)
-{
-    int64_t x;
-    int rc = mp_task_arg_i64(task, &x);
-    return rc < 0 ? rc : mp_task_return_i64(task, x * x);
-}
-
 /* The CPU-bound task: spin_work() of its argument. */
 static int spin(mp_task_t *task)
 {
@@ -195,15 +187,6 @@ static mp_executor_t *executor_of(const bench_metric_t *m)
     return pools[i];
 }
 
-/* Room for `n` futures (outside the timed part). */
-static mp_future_t **new_futures(int n)
-{
-    mp_future_t **fs = malloc((size_t)n * sizeof *fs);
-    if (!fs)
-        bench_die("out of memory for %d futures", n);
-    return fs;
-}
-
 /* Submit `n` tasks in a burst, then read and check every result and
  * destroy its future: `square` of i when `work` is 0, else `spin` of
  * `work` (the CPU-bound task). */
@@ -225,7 +208,7 @@ static void submit_burst(mp_executor_t *ex, mp_future_t **fs, int n, int64_t wor
 static double measure_burst(const bench_metric_t *m, int iters)
 {
     mp_executor_t *ex = executor_of(m);
-    mp_future_t **fs = new_futures(iters);
+    mp_future_t **fs = bench_new_futures(iters);
     bench_watch(m);
     double t0 = bench_now_us();
     submit_burst(ex, fs, iters, 0);
@@ -276,7 +259,7 @@ static double measure_cpu_serial(const bench_metric_t *m, int iters)
 static double measure_cpu_executor(const bench_metric_t *m, int iters)
 {
     mp_executor_t *ex = executor_of(m);
-    mp_future_t **fs = new_futures(iters);
+    mp_future_t **fs = bench_new_futures(iters);
     bench_watch(m);
     double t0 = bench_now_us();
     submit_burst(ex, fs, iters, cpu_work);
@@ -387,8 +370,9 @@ static void finish_pools(void)
 
 /* ---- tables --------------------------------------------------------------- */
 
-static const mp_task_def_t tasks[] = {MP_TASK(square), MP_TASK(spin), MP_TASK(sleeper),
-                                      MP_TASK_END};
+/* square: x*x (bench_common.h). */
+static const mp_task_def_t tasks[] = {MP_TASK_NAMED("square", bench_task_square), MP_TASK(spin),
+                                      MP_TASK(sleeper), MP_TASK_END};
 
 /* clang-format off */
 #define PROCS (&pool_opts[POOL_PROCESSES])

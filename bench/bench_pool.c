@@ -93,16 +93,6 @@ enum { IMAP_CHUNKSIZE = 100, IMAP_BUFFERSIZE = 4 * WORKERS };
  * run. Far beyond any sample (10M imap tasks), even under ASan. */
 enum { SAMPLE_LIMIT = 300 };
 
-/* ---- the task ------------------------------------------------------------- */
-
-/* The tiny task: x*x, as the raw worker computes it. */
-static int square(mp_task_t *task)
-{
-    int64_t x;
-    int rc = mp_task_arg_i64(task, &x);
-    return rc < 0 ? rc : mp_task_return_i64(task, x * x);
-}
-
 /* ---- the pool and the executor -------------------------------------------- */
 
 /* Made on first use (their workers start with the warm-up, outside every
@@ -300,7 +290,8 @@ static void finish(void)
 
 /* ---- tables --------------------------------------------------------------- */
 
-static const mp_task_def_t tasks[] = {MP_TASK(square), MP_TASK_END};
+/* square: x*x, as the raw worker computes it (bench_common.h). */
+static const mp_task_def_t tasks[] = {MP_TASK_NAMED("square", bench_task_square), MP_TASK_END};
 
 /* clang-format off */
 /* In the order each round measures them; the samples of the RSS metrics

@@ -6,8 +6,10 @@
 # Process example and the debugging section (with the log on), then the
 # tutorial's concurrent.futures programs (section 4) and its Pool under the
 # default method, then its Manager example and counters in a managed dict,
-# and last the flagship: the tutorial's image processing on libvips
-# (image_thumbnails, which it installs), ending with its speedup line.
+# the MPI example (where Open MPI is installed: as one process, then under
+# mpirun -n 4), and last the flagship: the tutorial's image processing on
+# libvips (image_thumbnails, which it installs), ending with its speedup
+# line.
 #
 # A program that is not built yet is reported and skipped; the script exits
 # non-zero if any program was missing or failed, after running the rest.
@@ -25,12 +27,17 @@ mp_configure_build demo
 bin=$MP_ROOT/build/demo/examples
 problems=0
 
-# run_example NAME [METHOD]: run one example (under METHOD when given) and
-# time it. The programs print their own "Finished in ..." line as in the
-# tutorial; the wall time here includes process start-up and exit.
+# The command that starts the examples (empty: none; the MPI example's
+# second run sets it to mpirun).
+launch=()
+
+# run_example NAME [METHOD]: run one example (under METHOD when given,
+# started by ${launch[@]} when set) and time it. The programs print their
+# own "Finished in ..." line as in the tutorial; the wall time here
+# includes process start-up and exit.
 run_example() {
     local name=$1 method=${2:-} start end rc=0 what
-    what=$name${method:+ (MP_START_METHOD=$method)}
+    what=$name${method:+ (MP_START_METHOD=$method)}${launch[*]:+ (under ${launch[*]})}
     if [ ! -x "$bin/$name" ]; then
         mp_log "$what: not built ($bin/$name is missing), skipping"
         problems=$((problems + 1))
@@ -40,10 +47,10 @@ run_example() {
     start=$(mp_now_ms)
     # Its output is kept too (build/demo/<name>.out), for the summary.
     if [ -n "$method" ]; then
-        (cd "$bin" && MP_START_METHOD=$method "./$name") | tee "$bin/../$name.out" ||
-            rc=$?
+        (cd "$bin" && MP_START_METHOD=$method "${launch[@]}" "./$name") |
+            tee "$bin/../$name.out" || rc=$?
     else
-        (cd "$bin" && "./$name") | tee "$bin/../$name.out" || rc=$?
+        (cd "$bin" && "${launch[@]}" "./$name") | tee "$bin/../$name.out" || rc=$?
     fi
     end=$(mp_now_ms)
     printf -- '--- %s: exit %d, %d.%03d s wall\n' "$what" "$rc" $(((end - start) / 1000)) \
@@ -69,6 +76,20 @@ done
 # four workers adding word counts into a managed dict under a managed Lock.
 run_example tutorial_manager_list
 run_example manager_counters
+# Beyond one machine (multiproc::mpi), where Open MPI is installed: a sum of
+# squares on the local process executor, as one process (which says that
+# MPI needs mpirun) and then as a job of 4 ranks, whose rank 0 runs it on
+# the local executor and on the MPI executor's 3 worker ranks. Allowed as
+# root and on fewer CPUs than ranks, as in cmake/mp_mpirun.cmake.
+if command -v mpirun >/dev/null 2>&1; then
+    run_example mpi_sum_squares
+    launch=(env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+        OMPI_MCA_rmaps_base_oversubscribe=1 mpirun -n 4)
+    run_example mpi_sum_squares
+    launch=()
+else
+    mp_log "mpi_sum_squares: Open MPI is not installed (Debian: openmpi-bin libopenmpi-dev), skipping"
+fi
 # Last, so that the demo ends with its speedup: a dozen 3000x2000 photos
 # (drawn into build/demo/examples/thumbnail-input on the first run),
 # serially, then with the executor and a Pool of 2 workers.

@@ -88,4 +88,24 @@ echo "flags: $flags"
 ${CC:-cc} -std=c11 -Wall -Wextra -Werror -o "$work/consumer_pc" "$root/tests/consumer/main.c" $flags
 run_consumer "$work/consumer_pc"
 
+# The MPI component, where it was built: a CMake consumer and a pkg-config
+# one, each run as a 2-rank job.
+if [ -f "$(dirname "$config")/multiprocMpiTargets.cmake" ]; then
+    mpirun_flags=(--oversubscribe --allow-run-as-root) # as ci/lib.sh's MP_MPIRUN_FLAGS
+    echo "== MPI consumer (find_package(multiproc CONFIG REQUIRED COMPONENTS mpi))"
+    cmake -S "$root/tests/consumer/mpi" -B "$work/consumer-mpi" -G "$gen" \
+        -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release
+    cmake --build "$work/consumer-mpi"
+    run_consumer mpirun "${mpirun_flags[@]}" -n 2 "$work/consumer-mpi/consumer_mpi"
+    echo "== MPI pkg-config consumer (cc main.c \$(pkg-config --cflags --libs --static multiproc-mpi))"
+    pkg-config --validate multiproc-mpi
+    flags=$(pkg-config --cflags --libs --static multiproc-mpi)
+    # shellcheck disable=SC2086
+    ${CC:-cc} -std=c11 -Wall -Wextra -Werror -o "$work/consumer_mpi_pc" \
+        "$root/tests/consumer/mpi/main.c" $flags
+    run_consumer mpirun "${mpirun_flags[@]}" -n 2 "$work/consumer_mpi_pc"
+else
+    echo "== no MPI component installed: its consumers skipped"
+fi
+
 echo "install test: ok"

@@ -118,6 +118,7 @@ mp_deps_debian() {
     [ "$want_clang" = 0 ] || command -v clang >/dev/null 2>&1 || pkgs+=(clang)
     # The libraries of cmake/dependencies.cmake and tests/ (CUnit).
     pkgs+=(libapr1-dev libcunit1-dev libmsgpack-dev libsodium-dev)
+    [ "${MP_WANT_MPI:-0}" = 0 ] || pkgs+=(openmpi-bin libopenmpi-dev) # the mpi stage: Open MPI
     mp_apt_install "${pkgs[@]}"
     mp_cmake_ok || mp_die "CMake >= 3.25 is needed; this release's cmake package is older"
 
@@ -307,6 +308,13 @@ mp_fresh_if_other_generator() {
 
 # mp_configure_build PRESET [extra cmake -D args...]: configure and build
 # one preset into build/PRESET.
+# How this machine runs an MPI job, in one place (the MPI suite's CTest
+# cache variable MP_MPIRUN_FLAGS gets it): --oversubscribe, as the suite
+# runs 4 ranks on however few cores; --allow-run-as-root, as containers
+# run CI as root. Open MPI 4.1's shared-memory transport worked here as it
+# is (no btl_vader_single_copy_mechanism setting was needed).
+MP_MPIRUN_FLAGS="--oversubscribe --allow-run-as-root"
+
 mp_configure_build() {
     local preset=$1
     shift

@@ -21,6 +21,10 @@
 #            of start, 5 within 40 ms); fails if anything is left; then
 #            mp_executor_soak: 50 worker deaths per method in a busy executor,
 #            then 50 more among retiring workers
+#   mpi      the MPI component (mpi/, tests/mpi): installs Open MPI, builds
+#            gcc-werror with it and runs the MPI suite under mpirun -n 4 (each
+#            start method, and a worker rank SIGKILLed); skipped, saying so,
+#            where there is no MPI
 #   windows  the Win32 cross-build (mingw-w64), run under wine
 #
 # The suite registers its process tests once per start method, labelled with
@@ -48,7 +52,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$MP_ROOT"
 
-all_stages="format docs gcc clang asan tsan install fuzz soak windows"
+all_stages="format docs gcc clang asan tsan install fuzz soak mpi windows"
 stages=${MP_TEST_STAGES:-$all_stages}
 for s in $stages; do
     case " $all_stages " in
@@ -81,6 +85,7 @@ fi
 logdir=$MP_ROOT/build/logs
 mkdir -p "$logdir"
 
+! wants mpi || export MP_WANT_MPI=1
 if wants clang || wants asan || wants tsan || wants fuzz; then
     mp_install_deps clang
 else
@@ -298,6 +303,26 @@ soak_stage() {
     fi
 }
 
+# ---- mpi -------------------------------------------------------------------
+# The MPI component on the gcc-werror build: its suite under mpirun (CTest
+# label mpi). Without an MPI (mpirun and mpicc not found after the deps
+# step) the stage is skipped with a line saying so.
+mpi_stage() {
+    local start
+    start=$(mp_now)
+    if ! command -v mpirun >/dev/null 2>&1 || ! command -v mpicc >/dev/null 2>&1; then
+        record mpi 0 0 0 "skipped: no MPI installed (openmpi-bin, libopenmpi-dev)"
+        return 0
+    fi
+    mp_log "stage mpi: gcc-werror with MPI; the MPI suite under mpirun"
+    if ! mp_configure_build gcc-werror -DMP_WITH_MPI=ON "-DMP_MPIRUN_FLAGS=$MP_MPIRUN_FLAGS" \
+        2>&1 | tee "$logdir/mpi-build.log"; then
+        record mpi 0 1 $(($(mp_now) - start)) "build failed, see $logdir/mpi-build.log"
+        return 0
+    fi
+    run_ctest mpi build/gcc-werror "$start" -L '^mpi$'
+}
+
 # ---- Windows ---------------------------------------------------------------
 # Cross-builds the library, the examples, the conformance suite and the
 # backend's smoke suite with mingw-w64 (dependencies from Debian's source
@@ -335,6 +360,7 @@ for s in $stages; do
     install) install_stage ;;
     fuzz) fuzz_stage ;;
     soak) soak_stage ;;
+    mpi) mpi_stage ;;
     windows) windows_stage ;;
     esac
 done

@@ -83,20 +83,23 @@ install(FILES
 # pkg-config: the prefix is written at install time, not configure time, so
 # that `cmake --install build --prefix /elsewhere` yields a correct file.
 # Relative install dirs are resolved against that prefix; absolute ones stay.
-install(CODE "
-  set(MP_PC_PREFIX \"\${CMAKE_INSTALL_PREFIX}\")
-  set(MP_PC_LIBDIR \"${CMAKE_INSTALL_LIBDIR}\")
-  set(MP_PC_INCLUDEDIR \"${CMAKE_INSTALL_INCLUDEDIR}\")
-  foreach(dir MP_PC_LIBDIR MP_PC_INCLUDEDIR)
-    if(NOT IS_ABSOLUTE \"\${\${dir}}\")
-      set(\${dir} \"\\\${prefix}/\${\${dir}}\")
-    endif()
-  endforeach()
-  set(PROJECT_VERSION \"${PROJECT_VERSION}\")
-  set(MP_PC_REQUIRES \"${MP_PC_REQUIRES}\")
-  set(MP_PC_LIBS_PRIVATE \"${MP_PC_LIBS_PRIVATE}\")
-  configure_file(\"${CMAKE_CURRENT_LIST_DIR}/multiproc.pc.in\"
-                 \"${PROJECT_BINARY_DIR}/multiproc.pc\" @ONLY)
-")
-install(FILES ${PROJECT_BINARY_DIR}/multiproc.pc
-  DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+# mp_install_pkgconfig(<template> <name>.pc): configure and install one
+# (multiproc.pc here, multiproc-mpi.pc in mpi/).
+function(mp_install_pkgconfig template pcname)
+  install(CODE "
+    set(MP_PC_PREFIX \"\${CMAKE_INSTALL_PREFIX}\")
+    set(MP_PC_LIBDIR \"${CMAKE_INSTALL_LIBDIR}\")
+    set(MP_PC_INCLUDEDIR \"${CMAKE_INSTALL_INCLUDEDIR}\")
+    foreach(dir MP_PC_LIBDIR MP_PC_INCLUDEDIR)
+      if(NOT IS_ABSOLUTE \"\${\${dir}}\")
+        set(\${dir} \"\\\${prefix}/\${\${dir}}\")
+      endif()
+    endforeach()
+    set(PROJECT_VERSION \"${PROJECT_VERSION}\")
+    set(MP_PC_REQUIRES \"${MP_PC_REQUIRES}\")
+    set(MP_PC_LIBS_PRIVATE \"${MP_PC_LIBS_PRIVATE}\")
+    configure_file(\"${template}\" \"${PROJECT_BINARY_DIR}/${pcname}\" @ONLY)
+  ")
+  install(FILES ${PROJECT_BINARY_DIR}/${pcname} DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endfunction()
+mp_install_pkgconfig(${CMAKE_CURRENT_LIST_DIR}/multiproc.pc.in multiproc.pc)

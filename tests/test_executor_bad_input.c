@@ -241,6 +241,34 @@ static void test_bad_options(void)
     }
 }
 
+/* The MPI kind in a program that did not call mp_mpi_init() (this one:
+ * the conformance binary is not linked with multiproc::mpi) is
+ * MP_ENOTSUP, with a detail saying what is missing, for an executor and
+ * for a Pool; a thread Pool is MP_EINVAL; an unknown kind is MP_EINVAL.
+ * Nothing is made. */
+static void test_mpi_kind_without_init(void)
+{
+    mp_executor_t *ex = NULL;
+    if (EXPECT_RC(mp_executor_create(&ex, &(mp_executor_opts_t){.kind = MP_EXECUTOR_MPI}),
+                  MP_ENOTSUP))
+        EXPECT(strstr(mp_errdetail(), "mp_mpi_init") != NULL, "detail '%s' names no cure",
+               mp_errdetail());
+    EXPECT(ex == NULL, "a refused create gave an executor");
+    EXPECT_RC(
+        mp_executor_create(&ex, &(mp_executor_opts_t){.kind = MP_EXECUTOR_MPI, .max_workers = 2}),
+        MP_ENOTSUP);
+    EXPECT_RC(mp_executor_create(&ex, &(mp_executor_opts_t){.kind = (mp_executor_kind_t)3}),
+              MP_EINVAL);
+    EXPECT(ex == NULL, "a refused create gave an executor");
+    mp_pool_t *pool = NULL;
+    if (EXPECT_RC(mp_pool_create(&pool, &(mp_pool_opts_t){.kind = MP_EXECUTOR_MPI}), MP_ENOTSUP))
+        EXPECT(strstr(mp_errdetail(), "mp_mpi_init") != NULL, "detail '%s' names no cure",
+               mp_errdetail());
+    EXPECT_RC(mp_pool_create(&pool, &(mp_pool_opts_t){.kind = MP_EXECUTOR_THREADS}), MP_EINVAL);
+    EXPECT_RC(mp_pool_create(&pool, &(mp_pool_opts_t){.kind = (mp_executor_kind_t)7}), MP_EINVAL);
+    EXPECT(pool == NULL, "a refused create gave a pool");
+}
+
 /* An unknown task name is MP_ENOTASK at submit and map, on both kinds;
  * bad timeouts are MP_EINVAL for every call that takes one; a bad `when`
  * is MP_EINVAL. Nothing is given, and the executor still works. */
@@ -437,10 +465,15 @@ out:
 BOTH_KINDS(wrong_kind)
 
 static const test_case_t tests[] = {
-    {"null_handles", test_null_handles, ON_ALL}, BOTH_KINDS_ROWS(null_pointers, ON_ALL),
-    {"bad_options", test_bad_options, ON_ALL},   BOTH_KINDS_ROWS(names_and_timeouts, ON_ALL),
-    BOTH_KINDS_ROWS(wrong_shapes, ON_ALL),       BOTH_KINDS_ROWS(destroyed_handles, ON_ALL),
-    BOTH_KINDS_ROWS(wrong_kind, ON_ALL),         {NULL, NULL, 0},
+    {"null_handles", test_null_handles, ON_ALL},
+    BOTH_KINDS_ROWS(null_pointers, ON_ALL),
+    {"bad_options", test_bad_options, ON_ALL},
+    BOTH_KINDS_ROWS(names_and_timeouts, ON_ALL),
+    {"mpi_kind_without_init", test_mpi_kind_without_init, ON_ALL},
+    BOTH_KINDS_ROWS(wrong_shapes, ON_ALL),
+    BOTH_KINDS_ROWS(destroyed_handles, ON_ALL),
+    BOTH_KINDS_ROWS(wrong_kind, ON_ALL),
+    {NULL, NULL, 0},
 };
 
 const test_suite_t suite_executor_bad_input = {"executor_bad_input", true, tests};

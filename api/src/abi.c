@@ -30,7 +30,11 @@ RESERVED_IS_LAST(mp_shlist_opts_t);
 RESERVED_IS_LAST(mp_pipe_opts_t);
 RESERVED_IS_LAST(mp_listener_opts_t);
 RESERVED_IS_LAST(mp_client_opts_t);
-RESERVED_IS_LAST(mp_pool_opts_t);
+/* kind (and its padding) took the first reserved word: the struct keeps
+ * the size it had with four. */
+_Static_assert(sizeof(mp_pool_opts_t) ==
+                   offsetof(mp_pool_opts_t, kind) + MP_OPTS_RESERVED * sizeof(uint64_t),
+               "mp_pool_opts_t: fields carved from `reserved` keep its size");
 RESERVED_IS_LAST(mp_apply_opts_t);
 RESERVED_IS_LAST(mp_pool_map_opts_t);
 RESERVED_IS_LAST(mp_progress_bar_opts_t);

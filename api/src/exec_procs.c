@@ -405,22 +405,13 @@ static void procs_kill_all(mp__pool_t *pool)
             mp__procs_kill_worker(pool, i);
 }
 
-static bool no_workers(void *ctx)
-{
-    mp__pool_t *pool = ctx;
-    apr_thread_mutex_lock(pool->mutex);
-    bool none = pool->stats.workers_alive == 0;
-    apr_thread_mutex_unlock(pool->mutex);
-    return none;
-}
-
 static void procs_stop(mp__pool_t *pool)
 {
     apr_thread_mutex_lock(pool->mutex);
     mp__procs_stop_idle(pool);
     apr_thread_mutex_unlock(pool->mutex);
     /* The monitor reaps them as they exit. */
-    mp__procs_wait(pool, no_workers, pool, INFINITY);
+    mp__procs_wait(pool, mp__pool_no_workers, pool, INFINITY);
 }
 
 static void procs_free(mp__pool_t *pool)

@@ -143,13 +143,12 @@ static void *APR_THREAD_FUNC thread_main(apr_thread_t *thread, void *arg)
 /* Fail a running job now; its thread drops the late outcome. */
 static void abandon(mp__pool_t *pool, mp__job_t *job, int reason, mp__job_t **done)
 {
-    mp__job_fail(job, reason,
-                 reason == MP_ETIMEDOUT ? "the task ran past its time limit (its thread "
-                                          "finishes it in the background)"
-                                        : "cancelled (its thread finishes it in the background)");
-    job->abandoned = true;
-    mp__job_mark_done(job, done);
-    mp__pool_job_finished(pool, job);
+    mp__pool_abandon(pool, job, reason,
+                     reason == MP_ETIMEDOUT
+                         ? "the task ran past its time limit (its thread "
+                           "finishes it in the background)"
+                         : "cancelled (its thread finishes it in the background)",
+                     done);
 }
 
 /* Fail the overdue jobs; the seconds until the next deadline. */
@@ -278,13 +277,6 @@ static void threads_stop(mp__pool_t *pool)
     apr_thread_mutex_unlock(pool->mutex);
 }
 
-/* Waiting is sleeping: the threads complete the jobs. */
-static int threads_wait(mp__pool_t *pool, bool (*ready)(void *), void *ctx, double deadline)
-{
-    (void)pool;
-    return mp__jobs_sleep_until(ready, ctx, deadline);
-}
-
 static void threads_free(mp__pool_t *pool)
 {
     threads_t *t = threads_of(pool);
@@ -299,7 +291,7 @@ static void threads_free(mp__pool_t *pool)
 const mp__pool_ops_t mp__pool_threads = {
     .start = threads_start,
     .dispatch = threads_dispatch,
-    .wait = threads_wait,
+    .wait = mp__pool_sleep_wait, /* the threads complete the jobs */
     .stop_running = threads_stop_running,
     .stop = threads_stop,
     .free = threads_free,

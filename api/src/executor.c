@@ -31,8 +31,15 @@ int mp__limit_seconds(double limit, double fallback, const char *fn, double *out
 
 int mp__executor_options(const mp_executor_opts_t *o, mp__pool_options_t *out, const char *fn)
 {
-    if (o->kind != MP_EXECUTOR_PROCESSES && o->kind != MP_EXECUTOR_THREADS)
+    if (o->kind != MP_EXECUTOR_PROCESSES && o->kind != MP_EXECUTOR_THREADS &&
+        o->kind != MP_EXECUTOR_MPI)
         return mp__errdetail_set(MP_EINVAL, "%s: unknown kind %d", fn, (int)o->kind);
+    const mp__pool_ops_t *ops = mp__pool_kind_ops(o->kind);
+    if (!ops)
+        return mp__errdetail_set(MP_ENOTSUP,
+                                 "%s: the MPI kind needs the program linked with "
+                                 "multiproc::mpi and mp_mpi_init() called first",
+                                 fn);
     if (o->max_workers < 0 || o->max_workers > MP_EXECUTOR_MAX_WORKERS)
         return mp__errdetail_set(MP_EINVAL, "%s: max_workers must be in 1..%d (got %d)", fn,
                                  MP_EXECUTOR_MAX_WORKERS, o->max_workers);
@@ -46,11 +53,15 @@ int mp__executor_options(const mp_executor_opts_t *o, mp__pool_options_t *out, c
         return mp__errdetail_set(MP_ENOTASK, "%s: no task named '%s' for the initializer", fn,
                                  o->initializer);
     *out = (mp__pool_options_t){.kind = o->kind,
-                                .max_workers = o->max_workers ? o->max_workers : mp_cpu_count(),
+                                .max_workers = o->max_workers ? o->max_workers
+                                               : ops->options ? 0
+                                                              : mp_cpu_count(),
                                 .context = o->context,
                                 .max_tasks_per_child = (uint32_t)o->max_tasks_per_child,
                                 .noun = "executor"};
     int rc = mp__limit_seconds(o->task_timeout, INFINITY, fn, &out->task_timeout);
+    if (rc == 0 && ops->options)
+        rc = ops->options(out, fn);
     if (rc < 0)
         return rc;
     if (o->kind == MP_EXECUTOR_PROCESSES && o->max_tasks_per_child) {

@@ -41,6 +41,7 @@
 #include "mp_pool_wire.h"
 
 typedef struct mp__pool mp__pool_t;
+typedef struct mp__pool_options mp__pool_options_t;
 typedef struct mp__job mp__job_t;
 
 /**
@@ -182,10 +183,14 @@ typedef struct mp__pool_ops {
     void (*kill_all)(mp__pool_t *pool);
     /** Stop the kind's threads and free its part. */
     void (*free)(mp__pool_t *pool);
+    /** A registered kind's check of the options (mp__executor_options()
+     *  did the common ones): its default and bound for max_workers (0 when
+     *  not given). NULL: none. @return 0 or a negative MP_E* with detail. */
+    int (*options)(mp__pool_options_t *opts, const char *fn);
 } mp__pool_ops_t;
 
 /** The pool's options, as checked by the executor. */
-typedef struct mp__pool_options {
+struct mp__pool_options {
     mp_executor_kind_t kind;
     int max_workers;
     mp_context_t *context;
@@ -199,7 +204,7 @@ typedef struct mp__pool_options {
     bool start_all;
     /** What the pool is to its users, in messages ("executor", "pool"). */
     const char *noun;
-} mp__pool_options_t;
+};
 
 struct mp__pool {
     mp__pool_options_t opts;
@@ -226,6 +231,16 @@ struct mp__pool {
 };
 
 extern const mp__pool_ops_t mp__pool_procs, mp__pool_threads;
+
+/**
+ * @brief Register how a kind beyond the built-in two is run (the MPI
+ *        library registers MP_EXECUTOR_MPI at mp_mpi_init()); NULL
+ *        unregisters it. @return 0; MP_EINVAL for a built-in or unknown kind.
+ */
+int mp__pool_register_kind(mp_executor_kind_t kind, const mp__pool_ops_t *ops);
+
+/** @brief The ops of a kind; NULL for a kind nobody registered. */
+const mp__pool_ops_t *mp__pool_kind_ops(mp_executor_kind_t kind);
 
 /* ---- pool.c: the part both kinds share ------------------------------ */
 
@@ -270,6 +285,18 @@ int mp__pool_join(mp__pool_t *pool, double deadline);
 /** @brief The pids of the live workers, up to `cap` in `pids`; the count
  *         of them all. */
 size_t mp__pool_worker_pids(mp__pool_t *pool, mp_pid_t *pids, size_t cap);
+
+/** @brief Under the mutex: fail a job given to a worker now, with `reason`
+ *         and `message`; its worker's late outcome is dropped. */
+void mp__pool_abandon(mp__pool_t *pool, mp__job_t *job, int reason, const char *message,
+                      mp__job_t **done);
+
+/** @brief Whether the pool has no live worker (a wait's `ready`). */
+bool mp__pool_no_workers(void *pool);
+
+/** @brief ops->wait of a kind whose own threads complete the jobs: sleep
+ *         until `ready(ctx)` or the deadline. */
+int mp__pool_sleep_wait(mp__pool_t *pool, bool (*ready)(void *), void *ctx, double deadline);
 
 /** @brief Under the mutex: a job of this pool finished (counters). */
 void mp__pool_job_finished(mp__pool_t *pool, mp__job_t *job);

@@ -10,6 +10,28 @@
 #include "mp_executor.h"
 #include "mp_log.h"
 
+/* The kinds registered beyond the built-in two (MP_EXECUTOR_MPI). */
+static const mp__pool_ops_t *_Atomic registered_mpi;
+
+int mp__pool_register_kind(mp_executor_kind_t kind, const mp__pool_ops_t *ops)
+{
+    if (kind != MP_EXECUTOR_MPI)
+        return mp__errdetail_set(MP_EINVAL, "mp__pool_register_kind: kind %d cannot be registered",
+                                 (int)kind);
+    atomic_store(&registered_mpi, ops);
+    return 0;
+}
+
+const mp__pool_ops_t *mp__pool_kind_ops(mp_executor_kind_t kind)
+{
+    switch (kind) {
+    case MP_EXECUTOR_PROCESSES: return &mp__pool_procs;
+    case MP_EXECUTOR_THREADS: return &mp__pool_threads;
+    case MP_EXECUTOR_MPI: return atomic_load(&registered_mpi);
+    }
+    return NULL;
+}
+
 /* The pools this process made and has not destroyed (core lock). */
 static mp__pool_t *live_pools;
 
@@ -57,8 +79,8 @@ int mp__pool_create(mp__pool_t **out, mp__pool_options_t *opts)
     if (!pool)
         return MP_ENOMEM;
     pool->opts = *opts;
-    *opts = (mp__pool_options_t){0}; /* taken over */
-    pool->ops = pool->opts.kind == MP_EXECUTOR_THREADS ? &mp__pool_threads : &mp__pool_procs;
+    *opts = (mp__pool_options_t){0};                /* taken over */
+    pool->ops = mp__pool_kind_ops(pool->opts.kind); /* checked by mp__executor_options() */
     pool->next_seq = 1;
     pool->workers = calloc((size_t)pool->opts.max_workers, sizeof *pool->workers);
     int rc = pool->workers ? 0 : MP_ENOMEM;
@@ -137,6 +159,30 @@ void mp__pool_job_finished(mp__pool_t *pool, mp__job_t *job)
 {
     atomic_fetch_sub(&pool->outstanding, 1);
     pool->stats.tasks_done += job->count;
+}
+
+void mp__pool_abandon(mp__pool_t *pool, mp__job_t *job, int reason, const char *message,
+                      mp__job_t **done)
+{
+    mp__job_fail(job, reason, message);
+    job->abandoned = true;
+    mp__job_mark_done(job, done);
+    mp__pool_job_finished(pool, job);
+}
+
+bool mp__pool_no_workers(void *ctx)
+{
+    mp__pool_t *pool = ctx;
+    apr_thread_mutex_lock(pool->mutex);
+    bool none = pool->stats.workers_alive == 0;
+    apr_thread_mutex_unlock(pool->mutex);
+    return none;
+}
+
+int mp__pool_sleep_wait(mp__pool_t *pool, bool (*ready)(void *), void *ctx, double deadline)
+{
+    (void)pool;
+    return mp__jobs_sleep_until(ready, ctx, deadline);
 }
 
 /* Finish a job the pool no longer holds in any list. */

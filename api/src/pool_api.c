@@ -37,10 +37,14 @@ static int pool_options(const mp_pool_opts_t *o, mp__pool_options_t *out)
     if (o->workers < 0 || o->workers > MP_EXECUTOR_MAX_WORKERS)
         return mp__errdetail_set(MP_EINVAL, "%s: workers must be in 1..%d (got %d)", fn,
                                  MP_EXECUTOR_MAX_WORKERS, o->workers);
-    /* The executor's checks and copies, shared: a Pool is a process
-     * executor whose workers all start at once. */
+    /* A thread pool would be Python's ThreadPool, a class of its own. */
+    if (o->kind == MP_EXECUTOR_THREADS)
+        return mp__errdetail_set(MP_EINVAL, "%s: a pool's kind is processes or MPI, not threads",
+                                 fn);
+    /* The executor's checks and copies, shared: a Pool is an executor
+     * (processes or MPI ranks) whose workers all start at once. */
     int rc = mp__executor_options(
-        &(mp_executor_opts_t){.kind = MP_EXECUTOR_PROCESSES,
+        &(mp_executor_opts_t){.kind = o->kind,
                               .max_workers = o->workers,
                               .context = o->context,
                               .initializer = o->initializer,

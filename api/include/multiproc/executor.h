@@ -103,7 +103,10 @@ typedef struct mp_as_completed mp_as_completed_t;
 /** What runs the tasks. */
 typedef enum mp_executor_kind {
     MP_EXECUTOR_PROCESSES = 0, /**< worker processes (the default) */
-    MP_EXECUTOR_THREADS = 1    /**< threads of this process */
+    MP_EXECUTOR_THREADS = 1,   /**< threads of this process */
+    /** Worker ranks of the MPI job (multiproc::mpi, after mp_mpi_init());
+     *  without it: MP_ENOTSUP. See multiproc/mpi.h. */
+    MP_EXECUTOR_MPI = 2
 } mp_executor_kind_t;
 
 /** Failed worker starts in a row after which an executor is broken. */
@@ -115,8 +118,9 @@ typedef enum mp_executor_kind {
 
 /** The options of mp_executor_create(); zero is every field's default. */
 typedef struct mp_executor_opts {
-    mp_executor_kind_t kind; /**< processes (default) or threads */
-    /** 0: mp_cpu_count(); negative or over MP_EXECUTOR_MAX_WORKERS: MP_EINVAL */
+    mp_executor_kind_t kind; /**< processes (default), threads or MPI ranks */
+    /** 0: mp_cpu_count() (MPI: every worker rank); negative or over
+     *  MP_EXECUTOR_MAX_WORKERS (MPI: over the worker ranks): MP_EINVAL */
     int max_workers;
     /** Processes: the start method; NULL: the default context, or spawn
      *  when max_tasks_per_child is set (as Python). Threads: ignored. */

@@ -85,7 +85,12 @@ typedef struct mp_pool_opts {
     /** Seconds a task may run before its worker is killed and replaced and
      *  the task fails with MP_ETIMEDOUT; 0 or MP_FOREVER: no limit. */
     double task_timeout;
-    uint64_t reserved[MP_OPTS_RESERVED]; /**< zero (see types.h) */
+    /** What runs the tasks: 0 (MP_EXECUTOR_PROCESSES), worker processes,
+     *  as before; MP_EXECUTOR_MPI, the worker ranks of the MPI job (after
+     *  mp_mpi_init(), else MP_ENOTSUP); MP_EXECUTOR_THREADS: MP_EINVAL.
+     *  Carved out of the first reserved word. */
+    mp_executor_kind_t kind;
+    uint64_t reserved[MP_OPTS_RESERVED - 1]; /**< zero (see types.h) */
 } mp_pool_opts_t;
 
 /**
