@@ -199,3 +199,14 @@ bool has_number(const char *text, long long n)
     }
     return false;
 }
+
+bool whoami_of(mp_future_t *f, exec_whoami_t *w)
+{
+    const void *data = NULL;
+    size_t len = 0;
+    int rc = f ? mp_future_result(f, EXEC_WAIT_S, &data, &len) : MP_EINVAL;
+    if (!EXPECT(rc == 0 && len == sizeof *w, "whoami: %s, %zu bytes", mp_err_name(rc), len))
+        return false;
+    memcpy(w, data, sizeof *w); /* a result's bytes need not be aligned */
+    return true;
+}

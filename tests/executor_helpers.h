@@ -55,6 +55,10 @@ bool expect_cancelled(mp_future_t *f, const char *file, int line);
     expect_state((f), (done), (running), (cancelled), __FILE__, __LINE__)
 bool expect_state(mp_future_t *f, int done, int running, int cancelled, const char *file, int line);
 
+/** The task_exec_whoami result of `f` (within EXEC_WAIT_S), asserted:
+ *  false when it failed or has the wrong size. */
+bool whoami_of(mp_future_t *f, exec_whoami_t *w);
+
 /* ---- gated tasks ------------------------------------------------------ */
 
 /**

@@ -604,18 +604,6 @@ BOTH_KINDS(destroy_joins)
 
 /* ---- workers: how many, which (items 154, 155, 157) ----------------------- */
 
-/* The pids reported by task_exec_whoami results, for counting. */
-static bool whoami_of(mp_future_t *f, exec_whoami_t *w)
-{
-    const void *data = NULL;
-    size_t len = 0;
-    int rc = f ? mp_future_result(f, EXEC_WAIT_S, &data, &len) : MP_EINVAL;
-    if (!EXPECT(rc == 0 && len == sizeof *w, "whoami: %s, %zu bytes", mp_err_name(rc), len))
-        return false;
-    memcpy(w, data, sizeof *w);
-    return true;
-}
-
 /* 15 x max_workers tasks at once: there are never more than max_workers
  * workers (looked at while they run, and counted at the end). */
 static void saturation(mp_executor_kind_t kind)

@@ -179,11 +179,9 @@ static void test_initializer(void)
         .initializer = "task_exec_init", .initarg = &marker, .initarg_len = sizeof marker});
     if (ex) {
         mp_future_t *f = submit_i64(ex, "task_exec_whoami", 0);
-        const void *data = NULL;
-        size_t len = 0;
-        if (f && EXPECT_RC(mp_future_result(f, EXEC_WAIT_S, &data, &len), 0) &&
-            EXPECT(len == sizeof(exec_whoami_t), "whoami: %zu bytes", len))
-            EXPECT_EQ(((const exec_whoami_t *)data)->init_marker, marker);
+        exec_whoami_t w;
+        if (whoami_of(f, &w))
+            EXPECT_EQ(w.init_marker, marker);
         mp_future_destroy(f);
         mp_executor_destroy(ex);
     }
@@ -214,11 +212,9 @@ static void test_max_tasks_per_child(void)
     mp_pid_t pids[3] = {0};
     for (int i = 0; i < 3; i++) {
         mp_future_t *f = submit_i64(ex, "task_exec_whoami", 0);
-        const void *data = NULL;
-        size_t len = 0;
-        if (f && EXPECT_RC(mp_future_result(f, EXEC_WAIT_S, &data, &len), 0) &&
-            len == sizeof(exec_whoami_t))
-            pids[i] = ((const exec_whoami_t *)data)->pid;
+        exec_whoami_t w;
+        if (whoami_of(f, &w))
+            pids[i] = (mp_pid_t)w.pid;
         mp_future_destroy(f);
     }
     EXPECT(pids[0] && pids[0] != pids[1] && pids[1] != pids[2] && pids[0] != pids[2],
