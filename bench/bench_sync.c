@@ -13,6 +13,11 @@
  *   mp_lock_uncontended, mp_rlock_uncontended                     ns
  *       mp_lock_acquire(lock, MP_FOREVER) + counter++ + mp_lock_release,
  *       and the same with an RLock
+ *   apr_proc_mutex_uncontended, boost_mutex_uncontended            ns
+ *       the same with APR's apr_proc_mutex (APR_LOCK_DEFAULT: a robust
+ *       pshared pthread mutex on Linux) and Boost.Interprocess's
+ *       interprocess_mutex in MAP_SHARED memory (boost_sync.cpp; only when
+ *       the build found Boost)
  *   raw_mutex_contended_incr, mp_lock_contended_incr,
  *   mp_value_rlock_contended_incr                                  ns
  *       two processes each add 1 to a shared counter N times under the lock,
@@ -20,21 +25,30 @@
  *       increment. Raw: fork() and the pshared mutex; mp: two children
  *       started by multiproc (default start method) with an mp_lock_t, or
  *       with a synchronized Value's own RLock as CPython does it
+ *   apr_proc_mutex_contended_incr, boost_mutex_contended_incr      ns
+ *       the same as raw, with the peers' mutexes
+ *   raw_mutex_4procs_contended_incr, mp_lock_4procs_contended_incr,
+ *   and the same with 8procs                                       ns
+ *       4 and 8 processes on the same counter (2N increments in all, as
+ *       with two): more processes than CPUs, where a lock that spins or
+ *       hands off too eagerly collapses
  *   *_contended_handoff_pct                                        %
  *       of those increments, the share made by the other process than the
  *       one before: how often the lock changed hands (glibc's mutex is
  *       unfair, and one process re-taking it is cheap)
  *   raw_memcpy                                                     GB/s
  *       memcpy of a 256 MiB buffer into malloc'd memory, warm
- *   mp_shm_write                                                   GB/s
- *       the same into an mp_shm_t, warm (written once beforehand)
+ *   mp_shm_write, apr_shm_write                                    GB/s
+ *       the same into an mp_shm_t, or an anonymous apr_shm_t, warm
+ *       (written once beforehand)
  *   raw_shm_read_child, mp_shm_read_child                          GB/s
  *       a child copies the whole segment out into its own (warm) memory:
  *       raw = fork() + shm_open() + mmap(); mp = a multiproc child given
  *       the mp_shm_t through MP_OBJECTS; both after one untimed read
- *   raw_shm_create_cold, mp_shm_create_cold                        GB/s
- *       shm_open + ftruncate + mmap, or mp_shm_create(no name), and the
- *       first write of 256 MiB (page faults dominate)
+ *   raw_shm_create_cold, mp_shm_create_cold, apr_shm_create_cold   GB/s
+ *       shm_open + ftruncate + mmap, mp_shm_create(no name), or
+ *       apr_shm_create(anonymous), and the first write of 256 MiB (page
+ *       faults dominate)
  *   cpython_*                                                      as above
  *       python_sync.py: multiprocessing.Lock, a Value's lock under two
  *       processes, shared_memory.SharedMemory through memoryviews
@@ -58,9 +72,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <apr_general.h>
+#include <apr_proc_mutex.h>
+#include <apr_shm.h>
 #include <multiproc.h>
 
 #include "bench_common.h"
+#ifdef MP_BENCH_BOOST
+#include "boost_sync.h"
+#endif
 
 /* Set by bench/CMakeLists.txt to the script's place in the source tree. */
 #ifndef MP_BENCH_PY_SCRIPT
@@ -87,21 +107,28 @@ static size_t shm_bytes;
 typedef struct counters {
     int64_t count;
     int64_t handoffs; /* increments made by the other process than the last */
-    int64_t last;     /* 1 or 2: who made the last increment */
+    int64_t last;     /* 1 to 8: who made the last increment */
 } counters_t;
 
 /* Each field on its own cache line, so that the counters' line is not the
  * mutex's (as in shared/anchors/raw_limits.c, and as multiproc's lock and
  * value are in blocks of their own). */
 typedef struct raw_shared {
-    _Alignas(64) pthread_mutex_t mutex;  /* PTHREAD_PROCESS_SHARED */
-    _Alignas(64) pthread_mutex_t robust; /* PTHREAD_PROCESS_SHARED + ROBUST */
-    _Alignas(64) atomic_int ready;       /* children at the start line */
-    _Alignas(64) atomic_int go;          /* the start signal */
+    _Alignas(64) pthread_mutex_t mutex;   /* PTHREAD_PROCESS_SHARED */
+    _Alignas(64) pthread_mutex_t robust;  /* PTHREAD_PROCESS_SHARED + ROBUST */
+    _Alignas(64) unsigned char boost[64]; /* an interprocess_mutex, when built */
+    _Alignas(64) atomic_int ready;        /* children at the start line */
+    _Alignas(64) atomic_int go;           /* the start signal */
     _Alignas(64) counters_t c;
 } raw_shared_t;
 
 static raw_shared_t *raw;
+
+/* APR's objects, from one pool: the mutex (its default mechanism) and a
+ * warm anonymous segment. */
+static apr_pool_t *apr_pool;
+static apr_proc_mutex_t *apr_mutex;
+static apr_shm_t *apr_segment;
 
 static void init_raw_mutex(pthread_mutex_t *m, bool robust)
 {
@@ -189,62 +216,106 @@ static void check_filled(const unsigned char *p, size_t size, const char *what)
 
 /* ---- uncontended ---------------------------------------------------------- */
 
-/* m->arg non-NULL: the robust mutex. */
-static double measure_raw_uncontended(const bench_metric_t *m, int iters)
+/* ---- the peers' locks ------------------------------------------------------ */
+
+/* A peer's lock or unlock, on its mutex: 0 on success. One loop serves
+ * every peer: it is inlined into each peer's own measure function with the
+ * peer's calls as constants, so that no peer pays an indirect call. */
+typedef int (*lock_fn)(void *mutex);
+
+static int raw_lock(void *mutex)
 {
-    pthread_mutex_t *mx = m->arg ? &raw->robust : &raw->mutex;
+    return pthread_mutex_lock(mutex);
+}
+
+static int raw_unlock(void *mutex)
+{
+    return pthread_mutex_unlock(mutex);
+}
+
+static int apr_lock(void *mutex)
+{
+    return apr_proc_mutex_lock(mutex) == APR_SUCCESS ? 0 : -1;
+}
+
+static int apr_unlock(void *mutex)
+{
+    return apr_proc_mutex_unlock(mutex) == APR_SUCCESS ? 0 : -1;
+}
+
+/* `iters` lock + counter++ + unlock of `mutex`; ns per pair. */
+static inline __attribute__((always_inline)) double
+peer_uncontended(const bench_metric_t *m, void *mutex, lock_fn take, lock_fn unlock, int iters)
+{
     raw->c.count = 0;
     double t0 = bench_now_us();
     for (int i = 0; i < iters; i++) {
-        if (pthread_mutex_lock(mx) != 0)
-            bench_die("pthread_mutex_lock failed");
+        if (take(mutex) != 0)
+            bench_die("%s: lock failed", m->name);
         raw->c.count++;
-        pthread_mutex_unlock(mx);
+        /* Checked as a program would check it (glibc's unlock cannot fail). */
+        if (unlock(mutex) != 0)
+            bench_die("%s: unlock failed", m->name);
     }
     double dt = bench_now_us() - t0;
     if (raw->c.count != iters)
         bench_die("%s: counted %lld, not %d", m->name, (long long)raw->c.count, iters);
     return dt * 1e3 / iters;
+}
+
+/* m->arg non-NULL: the robust mutex. */
+static double measure_raw_uncontended(const bench_metric_t *m, int iters)
+{
+    return peer_uncontended(m, m->arg ? &raw->robust : &raw->mutex, raw_lock, raw_unlock, iters);
+}
+
+static double measure_apr_uncontended(const bench_metric_t *m, int iters)
+{
+    return peer_uncontended(m, apr_mutex, apr_lock, apr_unlock, iters);
+}
+
+#ifdef MP_BENCH_BOOST
+static double measure_boost_uncontended(const bench_metric_t *m, int iters)
+{
+    return peer_uncontended(m, raw->boost, boost_sync_lock, boost_sync_unlock, iters);
+}
+#endif
+
+/* multiproc's calls in the shape of lock_fn, inlined like the peers'. */
+static int mp_lock_fn(void *l)
+{
+    return mp_lock_acquire(l, MP_FOREVER);
+}
+
+static int mp_unlock_fn(void *l)
+{
+    return mp_lock_release(l);
+}
+
+static int mp_rlock_fn(void *l)
+{
+    return mp_rlock_acquire(l, MP_FOREVER);
+}
+
+static int mp_runlock_fn(void *l)
+{
+    return mp_rlock_release(l);
 }
 
 static double measure_mp_lock_uncontended(const bench_metric_t *m, int iters)
 {
-    raw->c.count = 0;
-    double t0 = bench_now_us();
-    for (int i = 0; i < iters; i++) {
-        /* The return codes are checked as a program would check them. */
-        if (mp_lock_acquire(lock, MP_FOREVER) != 0)
-            bench_die("mp_lock_acquire failed");
-        raw->c.count++;
-        if (mp_lock_release(lock) != 0)
-            bench_die("mp_lock_release failed");
-    }
-    double dt = bench_now_us() - t0;
-    if (raw->c.count != iters)
-        bench_die("%s: counted %lld, not %d", m->name, (long long)raw->c.count, iters);
-    return dt * 1e3 / iters;
+    return peer_uncontended(m, lock, mp_lock_fn, mp_unlock_fn, iters);
 }
 
 static double measure_mp_rlock_uncontended(const bench_metric_t *m, int iters)
 {
-    raw->c.count = 0;
-    double t0 = bench_now_us();
-    for (int i = 0; i < iters; i++) {
-        if (mp_rlock_acquire(rlock, MP_FOREVER) != 0)
-            bench_die("mp_rlock_acquire failed");
-        raw->c.count++;
-        if (mp_rlock_release(rlock) != 0)
-            bench_die("mp_rlock_release failed");
-    }
-    double dt = bench_now_us() - t0;
-    if (raw->c.count != iters)
-        bench_die("%s: counted %lld, not %d", m->name, (long long)raw->c.count, iters);
-    return dt * 1e3 / iters;
+    return peer_uncontended(m, rlock, mp_rlock_fn, mp_runlock_fn, iters);
 }
 
 /* ---- contended ------------------------------------------------------------ */
 
-/* One increment under a held lock, counting the handoffs; `me` is 1 or 2. */
+/* One increment under a held lock, counting the handoffs; `me` is 1 to the
+ * number of processes. */
 static inline void count_one(counters_t *c, int64_t me)
 {
     c->count++;
@@ -254,61 +325,130 @@ static inline void count_one(counters_t *c, int64_t me)
     }
 }
 
-/* Check the count of a run that took `us`, record its handoff share, and
- * return its nanoseconds per increment. */
-static double contended_result(const bench_metric_t *m, const counters_t *c, int n, double us)
+/* How a contended metric runs (its arg): how many processes, and for
+ * multiproc, whether under a synchronized Value's own RLock. */
+typedef struct contention {
+    int procs;
+    bool value_lock;
+} contention_t;
+
+enum { MAX_PROCS = 8 };
+static const contention_t two = {2, false}, four = {4, false}, eight = {8, false},
+                          two_value = {2, true};
+
+/* Each of `procs` processes makes 2 * iters / procs increments: the same
+ * total work whatever the count. */
+static int per_process(const contention_t *how, int iters)
 {
-    if (c->count != 2 * (int64_t)n)
-        bench_die("%s: counted %lld, not %lld", m->name, (long long)c->count, 2 * (long long)n);
+    return 2 * iters / how->procs;
+}
+
+/* Check the count of a run of `procs` x `n` that took `us`, record its
+ * handoff share, and return its nanoseconds per increment. */
+static double contended_result(const bench_metric_t *m, const counters_t *c, int procs, int n,
+                               double us)
+{
+    double total = (double)procs * n;
+    if (c->count != (int64_t)procs * n)
+        bench_die("%s: counted %lld, not %.0f", m->name, (long long)c->count, total);
     char name[96];
     snprintf(name, sizeof name, "%s", m->name);
     /* "<x>_contended_incr" has its share in "<x>_contended_handoff_pct". */
     char *incr = strstr(name, "_incr");
     if (incr) {
         snprintf(incr, sizeof name - (size_t)(incr - name), "_handoff_pct");
-        bench_add_sample(name, 100.0 * (double)c->handoffs / (2.0 * n));
+        bench_add_sample(name, 100.0 * (double)c->handoffs / total);
     }
-    return us * 1e3 / (2.0 * n);
+    return us * 1e3 / total;
 }
 
-static double measure_raw_contended(const bench_metric_t *m, int iters)
+/* A forked child's increments under a peer's lock (inlined as in
+ * peer_uncontended()); its exit status is the result. */
+static inline __attribute__((always_inline)) void peer_child(void *mutex, lock_fn take,
+                                                             lock_fn unlock, int n, int64_t me)
 {
+    atomic_fetch_add(&raw->ready, 1);
+    while (!atomic_load(&raw->go))
+        sched_yield();
+    for (int i = 0; i < n; i++) {
+        if (take(mutex) != 0)
+            _exit(3);
+        count_one(&raw->c, me);
+        if (unlock(mutex) != 0)
+            _exit(3);
+    }
+    _exit(0);
+}
+
+/* Each peer's child, its lock's calls constant in it. */
+static void raw_child(int n, int64_t me)
+{
+    peer_child(&raw->mutex, raw_lock, raw_unlock, n, me);
+}
+
+static void apr_child(int n, int64_t me)
+{
+    /* What APR asks of a child; a no-op for its default (pthread) lock. */
+    if (apr_proc_mutex_child_init(&apr_mutex, NULL, apr_pool) != APR_SUCCESS)
+        _exit(4);
+    peer_child(apr_mutex, apr_lock, apr_unlock, n, me);
+}
+
+#ifdef MP_BENCH_BOOST
+static void boost_child(int n, int64_t me)
+{
+    peer_child(raw->boost, boost_sync_lock, boost_sync_unlock, n, me);
+}
+#endif
+
+/* m->arg's count of fork() children running `child`, released together;
+ * the time from release to all reaped. */
+static double peer_contended(const bench_metric_t *m, int iters, void (*child)(int, int64_t))
+{
+    const contention_t *how = m->arg;
+    int n = per_process(how, iters);
     raw->c = (counters_t){0};
     atomic_store(&raw->ready, 0);
     atomic_store(&raw->go, 0);
     fflush(stdout); /* the children must not inherit our buffer */
-    pid_t pids[2];
-    for (int k = 0; k < 2; k++) {
+    pid_t pids[MAX_PROCS];
+    for (int k = 0; k < how->procs; k++) {
         if ((pids[k] = fork()) < 0)
             bench_die_errno("fork", errno);
-        if (pids[k] == 0) {
-            atomic_fetch_add(&raw->ready, 1);
-            while (!atomic_load(&raw->go))
-                sched_yield();
-            for (int i = 0; i < iters; i++) {
-                int err = pthread_mutex_lock(&raw->mutex);
-                if (err)
-                    _exit(3);
-                count_one(&raw->c, k + 1);
-                pthread_mutex_unlock(&raw->mutex);
-            }
-            _exit(0);
-        }
+        if (pids[k] == 0)
+            child(n, k + 1);
     }
-    while (atomic_load(&raw->ready) < 2)
+    while (atomic_load(&raw->ready) < how->procs)
         sched_yield();
     double t0 = bench_now_us();
     atomic_store(&raw->go, 1);
-    bench_reap(pids[0]);
-    bench_reap(pids[1]);
+    for (int k = 0; k < how->procs; k++)
+        bench_reap(pids[k]);
     double us = bench_now_us() - t0;
-    return contended_result(m, &raw->c, iters, us);
+    return contended_result(m, &raw->c, how->procs, n, us);
 }
+
+static double measure_raw_contended(const bench_metric_t *m, int iters)
+{
+    return peer_contended(m, iters, raw_child);
+}
+
+static double measure_apr_contended(const bench_metric_t *m, int iters)
+{
+    return peer_contended(m, iters, apr_child);
+}
+
+#ifdef MP_BENCH_BOOST
+static double measure_boost_contended(const bench_metric_t *m, int iters)
+{
+    return peer_contended(m, iters, boost_child);
+}
+#endif
 
 /* What a contended child is told: its increments, who it is, which lock. */
 typedef struct incr_arg {
     int64_t n;
-    int64_t me;         /* 1 or 2 */
+    int64_t me;         /* 1 to the number of processes */
     int64_t value_lock; /* 0: objects (lock, counters, go, ready); 1: (synced, go, ready) */
 } incr_arg_t;
 
@@ -372,15 +512,17 @@ static int incr_worker(mp_task_t *task)
 /* m->arg non-NULL: the synchronized Value's own RLock. */
 static double measure_mp_contended(const bench_metric_t *m, int iters)
 {
-    bool value_lock = m->arg != NULL;
+    const contention_t *how = m->arg;
+    bool value_lock = how->value_lock;
+    int n = per_process(how, iters);
     mp_value_t *v = value_lock ? synced : counters;
     counters_t *c = mp_value_ptr(v);
     *c = (counters_t){0};
     bench_check(mp_event_clear(go), "mp_event_clear");
 
-    mp_process_t *p[2];
-    for (int k = 0; k < 2; k++) {
-        incr_arg_t a = {.n = iters, .me = k + 1, .value_lock = value_lock};
+    mp_process_t *p[MAX_PROCS];
+    for (int k = 0; k < how->procs; k++) {
+        incr_arg_t a = {.n = n, .me = k + 1, .value_lock = value_lock};
         mp_process_opts_t opts = {.task = "incr_worker", .arg = &a, .arg_len = sizeof a};
         void *const with_lock[] = {lock, counters, go, ready};
         void *const with_value[] = {synced, go, ready};
@@ -389,22 +531,22 @@ static double measure_mp_contended(const bench_metric_t *m, int iters)
         bench_check(mp_process_create(&p[k], &opts), "mp_process_create");
         bench_check(mp_process_start(p[k]), "mp_process_start");
     }
-    /* Both at the start line, so neither runs alone for a while. */
-    for (int k = 0; k < 2; k++)
+    /* All at the start line, so none runs alone for a while. */
+    for (int k = 0; k < how->procs; k++)
         bench_check(mp_semaphore_acquire(ready, START_TIMEOUT), "waiting for the children");
     double t0 = bench_now_us();
     bench_check(mp_event_set(go), "mp_event_set");
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < how->procs; k++)
         bench_check(mp_process_join(p[k], MP_FOREVER), "mp_process_join");
     double us = bench_now_us() - t0;
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < how->procs; k++) {
         int code;
         bench_check(mp_process_exitcode(p[k], &code), "mp_process_exitcode");
         if (code != 0)
             bench_die("%s: a child ended with exit code %d", m->name, code);
         mp_process_destroy(p[k]);
     }
-    return contended_result(m, c, iters, us);
+    return contended_result(m, c, how->procs, n, us);
 }
 
 /* ---- shared memory ------------------------------------------------------- */
@@ -416,12 +558,22 @@ static double measure_raw_memcpy(const bench_metric_t *m, int iters)
     return rate;
 }
 
-static double measure_mp_shm_write(const bench_metric_t *m, int iters)
+/* Into a warm segment's `data`. */
+static double warm_write_rate(const bench_metric_t *m, unsigned char *data, int iters)
 {
-    unsigned char *data = mp_shm_data(shm);
     double rate = copy_rate(data, src, shm_bytes, iters);
     check_filled(data, shm_bytes, m->name);
     return rate;
+}
+
+static double measure_mp_shm_write(const bench_metric_t *m, int iters)
+{
+    return warm_write_rate(m, mp_shm_data(shm), iters);
+}
+
+static double measure_apr_shm_write(const bench_metric_t *m, int iters)
+{
+    return warm_write_rate(m, apr_shm_baseaddr_get(apr_segment), iters);
 }
 
 /* A child that reads `data` (size bytes) into memory of its own, `iters`
@@ -544,38 +696,87 @@ static double measure_raw_shm_read_child(const bench_metric_t *m, int iters)
     return rate;
 }
 
-static double measure_raw_shm_create_cold(const bench_metric_t *m, int iters)
+/* A cold segment of shm_bytes: made (its handle in *handle) and mapped,
+ * then taken away. */
+typedef struct cold_ops {
+    unsigned char *(*create)(void **handle);
+    void (*destroy)(void *handle, unsigned char *data);
+} cold_ops_t;
+
+/* `iters` times: create a segment and write it once, timed; check and
+ * destroy it, untimed. */
+static double cold_rate(const bench_metric_t *m, int iters, const cold_ops_t *ops)
 {
     double us = 0;
     for (int i = 0; i < iters; i++) {
         double t0 = bench_now_us();
-        unsigned char *p = raw_shm_map(raw_cold_name, true, PROT_READ | PROT_WRITE);
+        void *handle;
+        unsigned char *p = ops->create(&handle);
         memcpy(p, src, shm_bytes);
         bench_clobber(p);
         us += bench_now_us() - t0;
         check_filled(p, shm_bytes, m->name);
-        munmap(p, shm_bytes);
-        shm_unlink(raw_cold_name);
+        ops->destroy(handle, p);
     }
     return (double)iters * (double)shm_bytes / us / 1e3;
 }
 
+static unsigned char *raw_cold_create(void **handle)
+{
+    *handle = NULL;
+    return raw_shm_map(raw_cold_name, true, PROT_READ | PROT_WRITE);
+}
+
+static void raw_cold_destroy(void *handle, unsigned char *data)
+{
+    (void)handle;
+    munmap(data, shm_bytes);
+    shm_unlink(raw_cold_name);
+}
+
+static unsigned char *mp_cold_create(void **handle)
+{
+    mp_shm_t *s;
+    bench_check(mp_shm_create(&s, &(mp_shm_opts_t){.size = shm_bytes}), "mp_shm_create");
+    *handle = s;
+    return mp_shm_data(s);
+}
+
+static void mp_cold_destroy(void *handle, unsigned char *data)
+{
+    (void)data;
+    bench_check(mp_shm_unlink(handle), "mp_shm_unlink");
+    mp_shm_destroy(handle);
+}
+
+static unsigned char *apr_cold_create(void **handle)
+{
+    apr_shm_t *s;
+    if (apr_shm_create(&s, shm_bytes, NULL, apr_pool) != APR_SUCCESS)
+        bench_die("apr_shm_create of %zu bytes failed", shm_bytes);
+    *handle = s;
+    return apr_shm_baseaddr_get(s);
+}
+
+static void apr_cold_destroy(void *handle, unsigned char *data)
+{
+    (void)data;
+    apr_shm_destroy(handle);
+}
+
+static double measure_raw_shm_create_cold(const bench_metric_t *m, int iters)
+{
+    return cold_rate(m, iters, &(cold_ops_t){raw_cold_create, raw_cold_destroy});
+}
+
 static double measure_mp_shm_create_cold(const bench_metric_t *m, int iters)
 {
-    double us = 0;
-    for (int i = 0; i < iters; i++) {
-        double t0 = bench_now_us();
-        mp_shm_t *s;
-        bench_check(mp_shm_create(&s, &(mp_shm_opts_t){.size = shm_bytes}), "mp_shm_create");
-        unsigned char *p = mp_shm_data(s);
-        memcpy(p, src, shm_bytes);
-        bench_clobber(p);
-        us += bench_now_us() - t0;
-        check_filled(p, shm_bytes, m->name);
-        bench_check(mp_shm_unlink(s), "mp_shm_unlink");
-        mp_shm_destroy(s);
-    }
-    return (double)iters * (double)shm_bytes / us / 1e3;
+    return cold_rate(m, iters, &(cold_ops_t){mp_cold_create, mp_cold_destroy});
+}
+
+static double measure_apr_shm_create_cold(const bench_metric_t *m, int iters)
+{
+    return cold_rate(m, iters, &(cold_ops_t){apr_cold_create, apr_cold_destroy});
 }
 
 /* ---- tables --------------------------------------------------------------- */
@@ -593,14 +794,34 @@ static bench_metric_t metrics[] = {
      .arg = VARIANT},
     {.name = "mp_lock_uncontended", .unit = "ns", .measure = measure_mp_lock_uncontended},
     {.name = "mp_rlock_uncontended", .unit = "ns", .measure = measure_mp_rlock_uncontended},
+    {.name = "apr_proc_mutex_uncontended", .unit = "ns", .measure = measure_apr_uncontended},
+#ifdef MP_BENCH_BOOST
+    {.name = "boost_mutex_uncontended", .unit = "ns", .measure = measure_boost_uncontended},
+#endif
     {.name = "raw_mutex_contended_incr", .unit = "ns", .measure = measure_raw_contended,
-     .size_class = INCREMENTS},
+     .arg = &two, .size_class = INCREMENTS},
     {.name = "mp_lock_contended_incr", .unit = "ns", .measure = measure_mp_contended,
-     .size_class = INCREMENTS},
+     .arg = &two, .size_class = INCREMENTS},
     {.name = "mp_value_rlock_contended_incr", .unit = "ns", .measure = measure_mp_contended,
-     .arg = VARIANT, .size_class = INCREMENTS},
+     .arg = &two_value, .size_class = INCREMENTS},
+    {.name = "apr_proc_mutex_contended_incr", .unit = "ns", .measure = measure_apr_contended,
+     .arg = &two, .size_class = INCREMENTS},
+#ifdef MP_BENCH_BOOST
+    {.name = "boost_mutex_contended_incr", .unit = "ns", .measure = measure_boost_contended,
+     .arg = &two, .size_class = INCREMENTS},
+#endif
+    {.name = "raw_mutex_4procs_contended_incr", .unit = "ns", .measure = measure_raw_contended,
+     .arg = &four, .size_class = INCREMENTS},
+    {.name = "mp_lock_4procs_contended_incr", .unit = "ns", .measure = measure_mp_contended,
+     .arg = &four, .size_class = INCREMENTS},
+    {.name = "raw_mutex_8procs_contended_incr", .unit = "ns", .measure = measure_raw_contended,
+     .arg = &eight, .size_class = INCREMENTS},
+    {.name = "mp_lock_8procs_contended_incr", .unit = "ns", .measure = measure_mp_contended,
+     .arg = &eight, .size_class = INCREMENTS},
     {.name = "raw_memcpy", .unit = "GB/s", .measure = measure_raw_memcpy, .size_class = COPIES},
     {.name = "mp_shm_write", .unit = "GB/s", .measure = measure_mp_shm_write,
+     .size_class = COPIES},
+    {.name = "apr_shm_write", .unit = "GB/s", .measure = measure_apr_shm_write,
      .size_class = COPIES},
     {.name = "raw_shm_read_child", .unit = "GB/s", .measure = measure_raw_shm_read_child,
      .size_class = COPIES},
@@ -610,9 +831,19 @@ static bench_metric_t metrics[] = {
      .size_class = CREATES},
     {.name = "mp_shm_create_cold", .unit = "GB/s", .measure = measure_mp_shm_create_cold,
      .size_class = CREATES},
+    {.name = "apr_shm_create_cold", .unit = "GB/s", .measure = measure_apr_shm_create_cold,
+     .size_class = CREATES},
     {.name = "raw_mutex_contended_handoff_pct", .unit = "%"},
     {.name = "mp_lock_contended_handoff_pct", .unit = "%"},
     {.name = "mp_value_rlock_contended_handoff_pct", .unit = "%"},
+    {.name = "apr_proc_mutex_contended_handoff_pct", .unit = "%"},
+#ifdef MP_BENCH_BOOST
+    {.name = "boost_mutex_contended_handoff_pct", .unit = "%"},
+#endif
+    {.name = "raw_mutex_4procs_contended_handoff_pct", .unit = "%"},
+    {.name = "mp_lock_4procs_contended_handoff_pct", .unit = "%"},
+    {.name = "raw_mutex_8procs_contended_handoff_pct", .unit = "%"},
+    {.name = "mp_lock_8procs_contended_handoff_pct", .unit = "%"},
     {.name = "cpython_lock_uncontended", .unit = "ns"},
     {.name = "cpython_loop_2calls_ref", .unit = "ns"},
     {.name = "cpython_contended_incr", .unit = "ns"},
@@ -644,20 +875,32 @@ static const bench_anchor_t anchors[] = {
 /* Goals from bench/README.md: a time at most `goal` times the raw one, a
  * rate at least `goal` times; the rows without a goal inform. */
 static const bench_ratio_t ratios[] = {
-    {"mp_lock_uncontended", "raw_mutex_pshared_uncontended", 1.3, false},
+    {"mp_lock_uncontended", "raw_mutex_pshared_uncontended", 1.0, false},
     {"mp_rlock_uncontended", "raw_mutex_pshared_uncontended", 0, false},
     {"mp_lock_uncontended", "raw_mutex_robust_uncontended", 0, false},
     {"mp_rlock_uncontended", "raw_mutex_robust_uncontended", 0, false},
+    {"mp_lock_uncontended", "apr_proc_mutex_uncontended", 0, false},
+#ifdef MP_BENCH_BOOST
+    {"mp_lock_uncontended", "boost_mutex_uncontended", 0, false},
+#endif
     {"cpython_lock_uncontended", "mp_lock_uncontended", 0, false},
     {"cpython_lock_uncontended", "raw_mutex_pshared_uncontended", 0, false},
-    {"mp_lock_contended_incr", "raw_mutex_contended_incr", 2.0, false},
+    {"mp_lock_contended_incr", "raw_mutex_contended_incr", 1.5, false},
+    {"mp_lock_4procs_contended_incr", "raw_mutex_4procs_contended_incr", 0, false},
+    {"mp_lock_8procs_contended_incr", "raw_mutex_8procs_contended_incr", 0, false},
     {"mp_value_rlock_contended_incr", "raw_mutex_contended_incr", 0, false},
+    {"mp_lock_contended_incr", "apr_proc_mutex_contended_incr", 0, false},
+#ifdef MP_BENCH_BOOST
+    {"mp_lock_contended_incr", "boost_mutex_contended_incr", 0, false},
+#endif
     {"cpython_contended_incr", "mp_lock_contended_incr", 0, false},
     {"cpython_contended_incr", "raw_mutex_contended_incr", 0, false},
     {"mp_shm_write", "raw_memcpy", 0.95, true},
     {"mp_shm_read_child", "raw_memcpy", 0.95, true},
     {"mp_shm_read_child", "raw_shm_read_child", 0, true},
     {"mp_shm_create_cold", "raw_shm_create_cold", 0, true},
+    {"mp_shm_write", "apr_shm_write", 0, true},
+    {"mp_shm_create_cold", "apr_shm_create_cold", 0, true},
     {"mp_shm_write", "cpython_shm_write", 0, true},
     {"mp_shm_read_child", "cpython_shm_read_child", 0, true},
     {"mp_shm_create_cold", "cpython_shm_create_cold", 0, true},
@@ -678,6 +921,10 @@ static void setup(void)
     raw = map_shared(sizeof *raw);
     init_raw_mutex(&raw->mutex, false);
     init_raw_mutex(&raw->robust, true);
+#ifdef MP_BENCH_BOOST
+    if (boost_sync_mutex_size() > sizeof raw->boost || boost_sync_mutex_init(raw->boost) != 0)
+        bench_die("Boost's interprocess_mutex: %zu bytes, or it threw", boost_sync_mutex_size());
+#endif
 
     bench_check(mp_lock_create(&lock, NULL), "mp_lock_create");
     bench_check(mp_rlock_create(&rlock, NULL), "mp_rlock_create");
@@ -696,6 +943,13 @@ static void setup(void)
     memset(dst, 0, shm_bytes);
     bench_check(mp_shm_create(&shm, &(mp_shm_opts_t){.size = shm_bytes}), "mp_shm_create");
     memcpy(mp_shm_data(shm), src, shm_bytes);
+
+    /* APR's own, as a program using APR makes them (anonymous segment). */
+    if (apr_initialize() != APR_SUCCESS || apr_pool_create(&apr_pool, NULL) != APR_SUCCESS ||
+        apr_proc_mutex_create(&apr_mutex, NULL, APR_LOCK_DEFAULT, apr_pool) != APR_SUCCESS ||
+        apr_shm_create(&apr_segment, shm_bytes, NULL, apr_pool) != APR_SUCCESS)
+        bench_die("APR: a pool, a proc mutex or a segment of %zu bytes failed", shm_bytes);
+    memcpy(apr_shm_baseaddr_get(apr_segment), src, shm_bytes);
 
     main_pid = getpid();
     snprintf(raw_read_name, sizeof raw_read_name, "/bench_sync.%d.read", (int)main_pid);
