@@ -252,9 +252,12 @@ static int take_memfd_result(int fd, mp__buf_t *received)
 int mp__posix_channel_collect(mp__os_proc_t *proc, mp__buf_t *received, bool blocking)
 {
     while (!proc->chan_eof) {
-        /* Room for a typical result; the buffer doubles only if a result
-         * is bigger, so a small one costs no large allocation. */
-        int rc = mp__buf_reserve(received, received->cap - received->len >= 512 ? 0 : 4096);
+        /* Room for a typical result (an empty task's is about 25 bytes);
+         * the buffer doubles only if a result is bigger. Not more: a
+         * request of 1 KiB or more makes malloc consolidate its free
+         * chunks, and the pages that writes are copy-on-write after every
+         * fork (four more page faults per start). */
+        int rc = mp__buf_reserve(received, received->cap - received->len >= 64 ? 0 : 256);
         if (rc < 0)
             return rc;
         union {

@@ -139,6 +139,8 @@ void mp__posix_channel_adopt(int chan);
  *        if the server dies (== parent for every other child).
  */
 void mp__posix_exit_with_parent(pid_t parent, pid_t client);
+/* Flush stdout and stderr, each only if it holds output (child.c). */
+void mp__posix_flush_stdio(void);
 
 /* ---- descriptor helpers ------------------------------------------ */
 
