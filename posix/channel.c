@@ -95,7 +95,7 @@ int mp__posix_frame_open(mp__posix_frame_t **out, const mp__launch_t *launch, bo
                                      (mp__posix_tracker_fd() >= 0 ? MP__LAUNCH_TRACKER : 0),
                             .len = launch->record_len,
                             .nhandles = (uint32_t)launch->nhandles,
-                            .sender = (int32_t)getpid(),
+                            .sender = (int32_t)mp__os_getpid(),
                             .env_len = f->env.len};
     memcpy(f->h.magic, frame_magic, sizeof f->h.magic);
     f->iov[0] = (struct iovec){.iov_base = &f->h, .iov_len = sizeof f->h};

@@ -52,7 +52,7 @@ static int fork_start(const mp__launch_t *launch, mp__os_proc_t **out)
     }
     /* Fork policy point 3: nothing buffered is written twice. */
     mp__posix_flush_stdio();
-    pid_t parent = getpid();
+    pid_t parent = (pid_t)mp__os_getpid(); /* cached: no system call */
     pid_t pid = fork();
     if (pid == 0) {
         close(chan[0]);
