@@ -118,6 +118,7 @@ mp_deps_debian() {
     [ "$want_clang" = 0 ] || command -v clang >/dev/null 2>&1 || pkgs+=(clang)
     # The libraries of cmake/dependencies.cmake and tests/ (CUnit).
     pkgs+=(libapr1-dev libcunit1-dev libmsgpack-dev libsodium-dev)
+    pkgs+=(libuv1-dev) # bench_process's libuv peer (bench/CMakeLists.txt: optional)
     mp_apt_install "${pkgs[@]}"
     mp_cmake_ok || mp_die "CMake >= 3.25 is needed; this release's cmake package is older"
 
