@@ -13,6 +13,13 @@
  *   mp_fork, mp_spawn, mp_forkserver
  *                          mp_process_create + start + join + destroy of an
  *                          empty task, through mp_get_context(method)
+ *   apr_proc_fork          APR: apr_proc_fork(), the child _exit(0)s,
+ *                          apr_proc_wait()
+ *   apr_proc_create_self   APR: apr_proc_create() of this binary with
+ *                          "--exit" (APR_PROGRAM), apr_proc_wait()
+ *   uv_spawn_self          libuv (when built with it): uv_spawn() of this
+ *                          binary with "--exit" on a loop, uv_run() until
+ *                          the exit callback has closed the handle
  *   mp_forkserver_first_start
  *                          the very first forkserver start, which also starts
  *                          the server (one sample; excluded from the above)
@@ -40,6 +47,7 @@
 #include <multiproc.h>
 
 #include "bench_common.h"
+#include "bench_process_peers.h"
 
 extern char **environ;
 
@@ -48,8 +56,9 @@ extern char **environ;
 #define MP_BENCH_PY_SCRIPT "python_process_start.py"
 #endif
 
-/* argv[1] that makes this binary exit at once: the raw_posix_spawn_self target. */
-#define EXIT_AT_ONCE "--exit"
+/* argv[1] that makes this binary exit at once: the target of every
+ * spawn-like raw and peer metric. */
+#define EXIT_AT_ONCE BENCH_EXIT_AT_ONCE
 
 /* The size classes of the metrics: a spawn-like start execs a program and
  * costs several fork-like ones, so a sample has fewer of them. */
@@ -129,6 +138,13 @@ static bench_metric_t metrics[] = {
      .size_class = SPAWN_LIKE},
     {.name = "mp_spawn", .unit = "us", .measure = measure_mp, .arg = "spawn",
      .size_class = SPAWN_LIKE},
+    {.name = "apr_proc_fork", .unit = "us", .measure = bench_apr_fork},
+    {.name = "apr_proc_create_self", .unit = "us", .measure = bench_apr_spawn, .arg = &self_exe,
+     .size_class = SPAWN_LIKE},
+#ifdef MP_BENCH_HAVE_UV
+    {.name = "uv_spawn_self", .unit = "us", .measure = bench_uv_spawn, .arg = &self_exe,
+     .size_class = SPAWN_LIKE},
+#endif
     {.name = "mp_forkserver_first_start", .unit = "us"},
     {.name = "cpython_fork", .unit = "us"},
     {.name = "cpython_spawn", .unit = "us"},
@@ -149,8 +165,19 @@ static const bench_anchor_t anchors[] = {
 /* Goals from bench/README.md; the CPython rows have none: they inform. */
 static const bench_ratio_t ratios[] = {
     {"mp_fork", "raw_fork_waitpid", 1.3, false},
-    {"mp_forkserver", "raw_fork_waitpid", 2.0, false},
-    {"mp_spawn", "raw_posix_spawn_self", 1.5, false},
+    {"mp_forkserver", "raw_fork_waitpid", 1.5, false},
+    {"mp_spawn", "raw_posix_spawn_self", 1.1, false},
+    /* The peers: multiproc should be ahead of each (issue 16). */
+    {"mp_fork", "apr_proc_fork", 1.0, false},
+    {"mp_spawn", "apr_proc_create_self", 1.0, false},
+#ifdef MP_BENCH_HAVE_UV
+    {"mp_spawn", "uv_spawn_self", 1.0, false},
+#endif
+    {"apr_proc_fork", "raw_fork_waitpid", 0, false},
+    {"apr_proc_create_self", "raw_posix_spawn_self", 0, false},
+#ifdef MP_BENCH_HAVE_UV
+    {"uv_spawn_self", "raw_posix_spawn_self", 0, false},
+#endif
     {"cpython_fork", "mp_fork", 0, false},
     {"cpython_fork", "raw_fork_waitpid", 0, false},
     {"cpython_forkserver", "mp_forkserver", 0, false},

@@ -114,11 +114,15 @@ mp_deps_debian() {
     command -v ninja >/dev/null 2>&1 || command -v make >/dev/null 2>&1 || pkgs+=(ninja-build)
     command -v pkg-config >/dev/null 2>&1 || pkgs+=(pkg-config)
     command -v gcc >/dev/null 2>&1 || pkgs+=(gcc)
+    command -v g++ >/dev/null 2>&1 || pkgs+=(g++) # bench_sync's Boost peer (C++)
     command -v python3 >/dev/null 2>&1 || pkgs+=(python3)
     [ "$want_clang" = 0 ] || command -v clang >/dev/null 2>&1 || pkgs+=(clang)
     # The libraries of cmake/dependencies.cmake and tests/ (CUnit).
     pkgs+=(libapr1-dev libcunit1-dev libmsgpack-dev libsodium-dev)
     [ "${MP_WANT_MPI:-0}" = 0 ] || pkgs+=(openmpi-bin libopenmpi-dev) # the mpi stage: Open MPI
+    # The benchmarks' peers (bench/CMakeLists.txt: each optional): libuv for
+    # bench_process and bench_conn, Boost.Interprocess (headers) for bench_sync.
+    pkgs+=(libuv1-dev libboost-dev)
     mp_apt_install "${pkgs[@]}"
     mp_cmake_ok || mp_die "CMake >= 3.25 is needed; this release's cmake package is older"
 

@@ -71,31 +71,80 @@ static int environment_block(mp__buf_t *out)
     return rc;
 }
 
-int mp__posix_channel_send(int chan, const mp__launch_t *launch, bool with_environment)
+/* A frame ready to go: header, record and environment block as one
+ * gather list, so that all of it leaves in one sendmsg() and usually
+ * arrives in one read; `done` counts the bytes sent so far. */
+struct mp__posix_frame {
+    frame_header_t h;
+    mp__buf_t env;
+    struct iovec iov[3];
+    size_t done;
+};
+
+int mp__posix_frame_open(mp__posix_frame_t **out, const mp__launch_t *launch, bool with_environment)
 {
-    mp__buf_t env = {0};
-    int rc = with_environment ? environment_block(&env) : 0;
-    frame_header_t h = {.flags = (launch->exit_with_parent ? MP__LAUNCH_EXIT_WITH_PARENT : 0) |
-                                 (mp__posix_tracker_fd() >= 0 ? MP__LAUNCH_TRACKER : 0),
-                        .len = launch->record_len,
-                        .nhandles = (uint32_t)launch->nhandles,
-                        .sender = (int32_t)getpid(),
-                        .env_len = env.len};
-    memcpy(h.magic, frame_magic, sizeof h.magic);
-    if (rc == 0)
-        rc = mp__posix_write_all(chan, &h, sizeof h);
-    if (rc == 0)
-        rc = mp__posix_write_all(chan, launch->record, launch->record_len);
-    if (rc == 0 && env.len)
-        rc = mp__posix_write_all(chan, env.data, env.len);
-    mp__buf_free(&env);
-    /* A child that died before reading its orders is reported by join. */
-    return rc == MP_EEOF ? 0 : rc;
+    mp__posix_frame_t *f = calloc(1, sizeof *f);
+    if (!f)
+        return MP_ENOMEM;
+    int rc = with_environment ? environment_block(&f->env) : 0;
+    if (rc < 0) {
+        mp__posix_frame_close(f);
+        return rc;
+    }
+    f->h = (frame_header_t){.flags = (launch->exit_with_parent ? MP__LAUNCH_EXIT_WITH_PARENT : 0) |
+                                     (mp__posix_tracker_fd() >= 0 ? MP__LAUNCH_TRACKER : 0),
+                            .len = launch->record_len,
+                            .nhandles = (uint32_t)launch->nhandles,
+                            .sender = (int32_t)mp__os_getpid(),
+                            .env_len = f->env.len};
+    memcpy(f->h.magic, frame_magic, sizeof f->h.magic);
+    f->iov[0] = (struct iovec){.iov_base = &f->h, .iov_len = sizeof f->h};
+    f->iov[1] = (struct iovec){.iov_base = (void *)launch->record, .iov_len = launch->record_len};
+    f->iov[2] = (struct iovec){.iov_base = f->env.data, .iov_len = f->env.len};
+    *out = f;
+    return 0;
 }
 
-int mp__posix_channel_deliver(mp__os_proc_t *proc, const mp__launch_t *launch, mp__os_proc_t **out)
+void mp__posix_frame_close(mp__posix_frame_t *f)
 {
-    int rc = mp__posix_channel_send(proc->chan, launch, false);
+    if (f)
+        mp__buf_free(&f->env);
+    free(f);
+}
+
+int mp__posix_frame_send(int chan, mp__posix_frame_t *f, bool wait)
+{
+    for (;;) {
+        struct iovec iov[3];
+        size_t n = 0, skip = f->done;
+        for (size_t i = 0; i < 3; i++) {
+            if (skip >= f->iov[i].iov_len) {
+                skip -= f->iov[i].iov_len;
+                continue;
+            }
+            iov[n++] = (struct iovec){.iov_base = (char *)f->iov[i].iov_base + skip,
+                                      .iov_len = f->iov[i].iov_len - skip};
+            skip = 0;
+        }
+        if (n == 0)
+            return 0;
+        struct msghdr msg = {.msg_iov = iov, .msg_iovlen = n};
+        ssize_t w = sendmsg(chan, &msg, MSG_NOSIGNAL | (wait ? 0 : MSG_DONTWAIT));
+        if (w >= 0)
+            f->done += (size_t)w;
+        else if (!wait && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return 0;
+        else if (errno == EPIPE || errno == ECONNRESET)
+            return 0; /* the child died before reading it: join reports it */
+        else if (errno != EINTR)
+            return mp__posix_syserr("sendmsg");
+    }
+}
+
+int mp__posix_channel_deliver(mp__os_proc_t *proc, mp__posix_frame_t *frame, mp__os_proc_t **out)
+{
+    int rc = mp__posix_frame_send(proc->chan, frame, true);
+    mp__posix_frame_close(frame);
     if (rc < 0) {
         mp__core_abandon_start(proc);
         return rc;
@@ -114,9 +163,25 @@ static void adopt_environment(char *block, size_t len)
         return;
     if (block[0] && chdir(block) < 0)
         fprintf(stderr, "multiproc: child cannot enter %s: %s\n", block, strerror(errno));
-    clearenv();
-    for (char *e = block + strlen(block) + 1; e < block + len; e += strlen(e) + 1)
-        putenv(e);
+    char *first = block + strlen(block) + 1, *end = block + len;
+    size_t n = 0;
+    for (char *e = first; e < end; e += strlen(e) + 1)
+        n++;
+    /* One new array for environ: putenv() one variable at a time searches
+     * and regrows the array for each, quadratic in their number. setenv()
+     * and unsetenv() later work on an array they did not allocate. */
+    char **vars = malloc((n + 1) * sizeof *vars);
+    if (!vars) {
+        clearenv();
+        for (char *e = first; e < end; e += strlen(e) + 1)
+            putenv(e);
+        return;
+    }
+    n = 0;
+    for (char *e = first; e < end; e += strlen(e) + 1)
+        vars[n++] = e;
+    vars[n] = NULL;
+    environ = vars;
 }
 
 void mp__posix_channel_adopt(int chan)
@@ -144,6 +209,31 @@ static bool locate_handles(const frame_header_t *h, const int *fds, size_t nfds,
     return true;
 }
 
+/* Read `min` bytes or more, up to `max`, into buf; *got says how many. */
+static int read_at_least(int fd, char *buf, size_t min, size_t max, size_t *got)
+{
+    while (*got < min) {
+        ssize_t r = read(fd, buf + *got, max - *got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return errno == ECONNRESET ? MP_EEOF : mp__posix_syserr("read");
+        if (r == 0)
+            return MP_EEOF;
+        *got += (size_t)r;
+    }
+    return 0;
+}
+
+/* The frame's `n` bytes after its header into `out`: the `have` bytes
+ * already read (at `early`), then the rest from `fd`. */
+static int take_rest(int fd, const char *early, size_t have, char *out, size_t n)
+{
+    size_t copied = have < n ? have : n;
+    memcpy(out, early, copied);
+    return copied == n ? 0 : mp__posix_read_all(fd, out + copied, n - copied);
+}
+
 void mp__posix_channel_run(int chan, const char *method, const int *fds, size_t nfds, pid_t parent)
 {
     mp__posix_channel_adopt(chan);
@@ -151,12 +241,18 @@ void mp__posix_channel_run(int chan, const char *method, const int *fds, size_t 
     char *record = NULL;
     size_t len = 0;
     mp_sentinel_t handles[MP__MAX_HANDLES];
+    /* The header and usually the whole frame in one read: the parent sent
+     * it in one piece, and sends nothing after it on this channel. */
+    char first[2048];
+    size_t got = 0;
     /* A bad frame still goes to the core, which reports MP_EBOOTSTRAP. */
-    int rc = mp__posix_read_all(chan, &h, sizeof h);
+    int rc = read_at_least(chan, first, sizeof h, sizeof first, &got);
+    if (rc == 0)
+        memcpy(&h, first, sizeof h);
     if (rc == 0 && memcmp(h.magic, frame_magic, 4) == 0 && h.len <= MAX_RECORD &&
         h.env_len <= MAX_RECORD && locate_handles(&h, fds, nfds, handles) &&
         (record = malloc(h.len + h.env_len + 1)) &&
-        (rc = mp__posix_read_all(chan, record, h.len + h.env_len)) == 0) {
+        (rc = take_rest(chan, first + sizeof h, got - sizeof h, record, h.len + h.env_len)) == 0) {
         len = h.len;
         adopt_environment(record + h.len, h.env_len);
         /* The parent that must be alive: the sender, or the fork server
@@ -252,9 +348,12 @@ static int take_memfd_result(int fd, mp__buf_t *received)
 int mp__posix_channel_collect(mp__os_proc_t *proc, mp__buf_t *received, bool blocking)
 {
     while (!proc->chan_eof) {
-        /* Room for a typical result; the buffer doubles only if a result
-         * is bigger, so a small one costs no large allocation. */
-        int rc = mp__buf_reserve(received, received->cap - received->len >= 512 ? 0 : 4096);
+        /* Room for a typical result (an empty task's is about 25 bytes);
+         * the buffer doubles only if a result is bigger. Not more: a
+         * request of 1 KiB or more makes malloc consolidate its free
+         * chunks, and the pages that writes are copy-on-write after every
+         * fork (four more page faults per start). */
+        int rc = mp__buf_reserve(received, received->cap - received->len >= 64 ? 0 : 256);
         if (rc < 0)
             return rc;
         union {

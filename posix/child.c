@@ -47,11 +47,11 @@ int mp__os_enter_child(int *argc, char ***argv)
     return 0;
 }
 
-void mp__os_child_exit(int code)
+void mp__posix_flush_stdio(void)
 {
-    /* Only this child's own output is buffered: the parent flushed its
-     * buffers before fork (fork policy point 3). An empty stream is left
-     * alone: flushing it would still write (and fault in) its state. */
+    /* An empty stream is left alone: fflush() would still take its lock,
+     * a write to the stream's page, which costs a copy-on-write fault
+     * while a fork child shares it. */
 #ifdef __GLIBC__
     if (__fpending(stdout))
         fflush(stdout);
@@ -61,6 +61,13 @@ void mp__os_child_exit(int code)
     fflush(stdout);
     fflush(stderr);
 #endif
+}
+
+void mp__os_child_exit(int code)
+{
+    /* Only this child's own output is buffered: the parent flushed its
+     * buffers before fork (fork policy point 3). */
+    mp__posix_flush_stdio();
     _exit(code);
 }
 

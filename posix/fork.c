@@ -4,7 +4,6 @@
  * costs a copy-on-write fault, so the child's path is kept short. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -19,7 +18,11 @@
 static void drop_inherited_conns(const mp__launch_t *launch)
 {
     size_t n = mp__core_inherited_conns(NULL, 0);
-    mp_sentinel_t *conns = n ? malloc(n * sizeof *conns) : NULL;
+    /* Usually none: then not even free(NULL), whose code page the child
+     * would fault in (fork copies no page table entries of program text). */
+    if (n == 0)
+        return;
+    mp_sentinel_t *conns = malloc(n * sizeof *conns);
     int null = conns ? open("/dev/null", O_RDWR | O_CLOEXEC) : -1;
     if (null >= 0) {
         n = mp__core_inherited_conns(conns, n);
@@ -48,9 +51,8 @@ static int fork_start(const mp__launch_t *launch, mp__os_proc_t **out)
         return MP_ENOMEM;
     }
     /* Fork policy point 3: nothing buffered is written twice. */
-    fflush(stdout);
-    fflush(stderr);
-    pid_t parent = getpid();
+    mp__posix_flush_stdio();
+    pid_t parent = (pid_t)mp__os_getpid(); /* cached: no system call */
     pid_t pid = fork();
     if (pid == 0) {
         close(chan[0]);

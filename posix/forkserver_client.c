@@ -188,8 +188,19 @@ static int request_child(uint32_t flags, const mp__launch_t *launch, int *fds, i
     return 0;
 }
 
-/* One attempt: request a child, send its record while the server forks it,
- * then learn its pid. MP_EEOF: the server died on the way. */
+/* Start the server now if there is none: starting it can start the
+ * tracker, which the record's header must then announce (and whose
+ * descriptor request_child() then passes), so before the record is framed. */
+static int ensure_server(void)
+{
+    pthread_mutex_lock(&lock);
+    int rc = conn < 0 ? start_server() : 0;
+    pthread_mutex_unlock(&lock);
+    return rc;
+}
+
+/* One attempt: put the record in the channel, request a child, then learn
+ * its pid. MP_EEOF: the server died on the way. */
 static int start_once(const mp__launch_t *launch, uint32_t flags, mp__os_proc_t **out)
 {
     int chan[2];
@@ -199,11 +210,22 @@ static int start_once(const mp__launch_t *launch, uint32_t flags, mp__os_proc_t 
     int fds[2 + MP__MAX_HANDLES + 1] = {chan[1], -1};
     int status = -1;
     pid_t server = -1;
-    rc = request_child(flags, launch, fds, &status, &server);
-    mp__posix_close(chan[1]);
-    /* The record goes out before the pid comes back: both travel at once. */
+    /* The record (with our working directory and environment) goes into
+     * the channel's buffer before the request: the child finds it there
+     * as soon as the server has forked it, whoever runs first. */
+    mp__posix_frame_t *frame = NULL;
+    rc = ensure_server();
     if (rc == 0)
-        rc = mp__posix_channel_send(chan[0], launch, true);
+        rc = mp__posix_frame_open(&frame, launch, true);
+    if (rc == 0)
+        rc = mp__posix_frame_send(chan[0], frame, false);
+    if (rc == 0)
+        rc = request_child(flags, launch, fds, &status, &server);
+    mp__posix_close(chan[1]);
+    /* What did not fit goes out before the pid comes back. */
+    if (rc == 0)
+        rc = mp__posix_frame_send(chan[0], frame, true);
+    mp__posix_frame_close(frame);
     /* The pid comes with the child's pidfd, opened by the server before
      * the child could be reaped, so it names this very child. */
     int64_t pid = -1;

@@ -159,7 +159,7 @@ static void serve_request(int client)
     }
     pid_t pid = -1;
     if (srv.nchildren < srv.cap || grow_children()) {
-        pid_t server = getpid();
+        pid_t server = (pid_t)mp__os_getpid(); /* cached: no system call */
         pid = fork();
         if (pid == 0)
             become_child(fds, (size_t)n, server);
@@ -200,8 +200,10 @@ static void report_exit(pid_t pid, int32_t code)
  * and reads its code from the kernel, so no exit code is ever lost. */
 static void reap_children(void)
 {
+    /* Until a short read: the usual single byte costs one read(), not a
+     * second that fails with EAGAIN. */
     char drain[64];
-    while (read(srv.sigread, drain, sizeof drain) > 0)
+    while (read(srv.sigread, drain, sizeof drain) == (ssize_t)sizeof drain)
         ;
     for (;;) {
         siginfo_t info = {0};

@@ -31,10 +31,8 @@ const mp__start_method_t *const *mp__os_start_methods(void)
 int mp__posix_pidfd_open(pid_t pid)
 {
 #if defined(__linux__) && defined(SYS_pidfd_open)
-    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-    if (fd >= 0)
-        fcntl(fd, F_SETFD, FD_CLOEXEC);
-    return fd;
+    /* The kernel always sets close-on-exec on a pidfd: no fcntl(). */
+    return (int)syscall(SYS_pidfd_open, pid, 0);
 #else
     (void)pid;
     return -1;

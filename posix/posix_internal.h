@@ -79,21 +79,39 @@ enum { MP__LAUNCH_EXIT_WITH_PARENT = 1u << 0, MP__LAUNCH_TRACKER = 1u << 1 };
  */
 int mp__posix_channel_fds(const mp__launch_t *launch, int *fds);
 
-/**
- * @brief Parent side: send the framed bootstrap record (header with flags,
- *        handle count and length, then the bytes) on the child's channel;
- *        `with_environment` adds the working directory and environment, for
- *        a child that does not inherit them from this process (fork server).
- *        A child that ended before reading it is not an error here.
- */
-int mp__posix_channel_send(int chan, const mp__launch_t *launch, bool with_environment);
+/** A framed bootstrap record on its way to a child (channel.c). */
+typedef struct mp__posix_frame mp__posix_frame_t;
 
 /**
- * @brief Parent side, last step of a start: send the record on
- *        `proc->chan` and hand `proc` to the caller; on failure kill and
- *        reap the child and free `proc` (mp__core_abandon_start()).
+ * @brief Parent side: frame the bootstrap record (header with flags, handle
+ *        count and length, then the bytes); `with_environment` adds the
+ *        working directory and environment, for a child that does not
+ *        inherit them from this process (fork server). `launch` must
+ *        outlive the frame. @return 0; MP_ENOMEM.
  */
-int mp__posix_channel_deliver(mp__os_proc_t *proc, const mp__launch_t *launch, mp__os_proc_t **out);
+int mp__posix_frame_open(mp__posix_frame_t **out, const mp__launch_t *launch,
+                         bool with_environment);
+
+/**
+ * @brief Send what is left of the frame on `chan`, in one sendmsg() when
+ *        the socket takes it. `wait` false: only what it takes now, which
+ *        lets a start put the record in the socket's buffer before the
+ *        child exists, so that the child finds it at once instead of
+ *        waiting for this process to be scheduled again. A child that
+ *        ended before reading it all is not an error here.
+ * @return 0; MP_ESYS.
+ */
+int mp__posix_frame_send(int chan, mp__posix_frame_t *frame, bool wait);
+
+/** @brief Free a frame (NULL: nothing). */
+void mp__posix_frame_close(mp__posix_frame_t *frame);
+
+/**
+ * @brief Parent side, last step of a start: send the rest of `frame` on
+ *        `proc->chan`, close it and hand `proc` to the caller; on failure
+ *        kill and reap the child and free `proc` (mp__core_abandon_start()).
+ */
+int mp__posix_channel_deliver(mp__os_proc_t *proc, mp__posix_frame_t *frame, mp__os_proc_t **out);
 
 /**
  * @brief Parent side: append what the child reported on `proc->chan` to
@@ -139,6 +157,8 @@ void mp__posix_channel_adopt(int chan);
  *        if the server dies (== parent for every other child).
  */
 void mp__posix_exit_with_parent(pid_t parent, pid_t client);
+/* Flush stdout and stderr, each only if it holds output (child.c). */
+void mp__posix_flush_stdio(void);
 
 /* ---- descriptor helpers ------------------------------------------ */
 

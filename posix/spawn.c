@@ -97,16 +97,24 @@ static int spawn_start(const mp__launch_t *launch, mp__os_proc_t **out)
     int fds[1 + MP__MAX_HANDLES + 1] = {chan[1]};
     int n = mp__posix_channel_fds(launch, fds + 1);
     pid_t pid;
-    rc = n < 0 ? n : mp__posix_spawn_with_fds(argv, fds, 1 + (size_t)n, &pid);
+    /* The record first, into the socket's buffer: the child reads it as
+     * soon as it runs, without waiting for us to be scheduled again. */
+    mp__posix_frame_t *frame = NULL;
+    rc = n < 0 ? n : mp__posix_frame_open(&frame, launch, false);
+    if (rc == 0)
+        rc = mp__posix_frame_send(chan[0], frame, false);
+    if (rc == 0)
+        rc = mp__posix_spawn_with_fds(argv, fds, 1 + (size_t)n, &pid);
     mp__posix_close(chan[1]);
     mp__os_proc_t *proc = rc == 0 ? mp__posix_proc_new(pid) : NULL;
     if (!proc) {
         mp__posix_close(chan[0]);
+        mp__posix_frame_close(frame);
         return rc < 0 ? rc : MP_ENOMEM;
     }
     proc->chan = chan[0];
     proc->pidfd = mp__posix_pidfd_open(pid);
-    return mp__posix_channel_deliver(proc, launch, out);
+    return mp__posix_channel_deliver(proc, frame, out);
 }
 
 const mp__start_method_t mp__posix_spawn_method = {

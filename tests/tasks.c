@@ -158,6 +158,33 @@ static int task_cwd_env(mp_task_t *t)
     return mp_task_return(t, out, n);
 }
 
+/* Edits its environment, which it took from its parent (under forkserver,
+ * from its record): the variable named by its string argument must hold
+ * the parent's value, then one this child sets, then be gone once unset;
+ * a new variable must read back. Returns the parent's value. */
+static int task_env_edit(mp_task_t *t)
+{
+    const char *var;
+    int rc = mp_task_arg_str(t, &var);
+    if (rc < 0)
+        return rc;
+    const char *inherited = getenv(var);
+    char parents[TASK_STR];
+    snprintf(parents, sizeof parents, "%s", inherited ? inherited : "(unset)");
+    env_put(var, "set-by-child");
+    const char *now = getenv(var);
+    if (!now || strcmp(now, "set-by-child") != 0)
+        return mp_task_fail(t, MP_EINVAL, "after setting, %s is %s", var, now ? now : "unset");
+    env_put(var, NULL);
+    if (getenv(var))
+        return mp_task_fail(t, MP_EINVAL, "after unsetting, %s is %s", var, getenv(var));
+    env_put("MP_CONFORMANCE_NEW_VAR", "new");
+    now = getenv("MP_CONFORMANCE_NEW_VAR");
+    if (!now || strcmp(now, "new") != 0)
+        return mp_task_fail(t, MP_EINVAL, "a new variable reads %s", now ? now : "unset");
+    return mp_task_return(t, parents, strlen(parents) + 1);
+}
+
 /* The child of main.c's --probe: prints one line without flushing (the
  * library must flush it before the child ends) and fails with a message
  * (which must reach the child's stderr). */
@@ -645,6 +672,7 @@ const mp_task_def_t test_tasks[] = {
     MP_TASK(task_heap_in_use),
     MP_TASK(task_fd_open),
     MP_TASK(task_cwd_env),
+    MP_TASK(task_env_edit),
     MP_TASK(task_probe_print),
     MP_TASK(task_report_self),
     MP_TASK(task_grandchild_report),

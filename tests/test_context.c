@@ -229,6 +229,30 @@ static void test_child_cwd_and_env(void)
     remove_tree(dir);
 }
 
+/* A child can edit the environment it was given: set, unset and add
+ * variables (a fork server's child takes its parent's environment from
+ * its record, as one array that setenv() did not allocate). */
+static void test_child_edits_env(void)
+{
+    saved_env_t env = env_save("MP_CONFORMANCE_ENV");
+    char value[64];
+    snprintf(value, sizeof value, "edit-%d", (int)getpid());
+    env_put("MP_CONFORMANCE_ENV", value);
+    mp_process_t *p = run_process(
+        &(mp_process_opts_t){.task = "task_env_edit", MP_ARG_STR("MP_CONFORMANCE_ENV")});
+    const void *data = NULL;
+    size_t len = 0;
+    if (p && EXPECT_EQ(exitcode_of(p), 0) && EXPECT_RC(mp_process_result(p, &data, &len), 0) &&
+        EXPECT(len > 0, "empty result"))
+        EXPECT_STR((const char *)data, value);
+    dispose_process(p);
+    /* The child's edits stayed in the child. */
+    const char *mine = getenv("MP_CONFORMANCE_ENV");
+    EXPECT_STR(mine ? mine : "(unset)", value);
+    EXPECT(getenv("MP_CONFORMANCE_NEW_VAR") == NULL, "the child's new variable leaked");
+    env_restore(&env);
+}
+
 #if TEST_POSIX /* symlinks, descriptors, fork and the fork server */
 
 /* Checklist item 16: re-executing works however the program was invoked:
@@ -413,6 +437,7 @@ static const test_case_t tests[] = {
     {"grandchild_result", test_grandchild_result, ON_ALL},
     {"no_main_rerun", test_no_main_rerun, ON_ALL},
     {"child_cwd_and_env", test_child_cwd_and_env, ON_ALL},
+    {"child_edits_env", test_child_edits_env, ON_ALL},
 #if TEST_POSIX
     {"reexec_symlink_relative_path", test_reexec_symlink_relative_path, ON_ALL},
     {"fd_inheritance", test_fd_inheritance, ON_ALL},

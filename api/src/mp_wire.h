@@ -39,7 +39,9 @@ int mp__wire_pack_header(msgpack_packer *pk, const char *magic, size_t fields, u
 
 /** A decoded record: its fields, and the msgpack zone that owns them. */
 typedef struct mp__wire_record {
-    msgpack_unpacked unpacked;
+    msgpack_zone zone;
+    bool zoned; /**< `zone` was initialised (and must be destroyed) */
+    msgpack_object root;
     const msgpack_object *field; /**< field[0] is the magic, field[1] the version */
     uint32_t count;
 } mp__wire_record_t;

@@ -116,14 +116,25 @@ int mp__wire_record_decode(const void *data, size_t len, const char *magic, uint
                            mp__wire_record_t *rec)
 {
     size_t off = 0;
-    msgpack_unpacked_init(&rec->unpacked);
+    rec->zoned = false;
     rec->field = NULL;
     rec->count = 0;
-    if (!data || !sizes_plausible(data, len) ||
-        msgpack_unpack_next(&rec->unpacked, data, len, &off) != MSGPACK_UNPACK_SUCCESS ||
+    if (!data || !sizes_plausible(data, len))
+        return MP_EBOOTSTRAP;
+    /* Each object takes a byte or more of the record, so its objects fit
+     * one chunk of this size; bigger records grow the zone as msgpack's
+     * default does. The default's first chunk (8 KiB) would be a large
+     * request, which makes malloc consolidate its free chunks: every join
+     * decodes a result, and each page that writes is a copy-on-write
+     * fault after the next fork. */
+    size_t chunk = len * sizeof(msgpack_object);
+    if (chunk > MSGPACK_ZONE_CHUNK_SIZE)
+        chunk = MSGPACK_ZONE_CHUNK_SIZE;
+    if (!(rec->zoned = msgpack_zone_init(&rec->zone, chunk)) ||
+        msgpack_unpack(data, len, &off, &rec->zone, &rec->root) != MSGPACK_UNPACK_SUCCESS ||
         off != len)
         return MP_EBOOTSTRAP;
-    const msgpack_object *root = &rec->unpacked.data;
+    const msgpack_object *root = &rec->root;
     if (root->type != MSGPACK_OBJECT_ARRAY || root->via.array.size < 2)
         return MP_EBOOTSTRAP;
     rec->field = root->via.array.ptr;
@@ -141,7 +152,9 @@ int mp__wire_record_decode(const void *data, size_t len, const char *magic, uint
 
 void mp__wire_record_free(mp__wire_record_t *rec)
 {
-    msgpack_unpacked_destroy(&rec->unpacked);
+    if (rec->zoned)
+        msgpack_zone_destroy(&rec->zone);
+    rec->zoned = false;
 }
 
 int mp__wire_take_str(const msgpack_object *o, char **out)
