@@ -2,10 +2,13 @@
  * on the backend's byte stream.
  *
  * On the wire a message is an 8-byte little-endian length, then its bytes.
- * A receive reads exactly what the current message needs, never into the
- * next one, so the connection itself holds at most the unfinished start of
- * one message (what a timed-out receive had got; it is never dropped): the
- * rest is still in the OS, where mp_wait() and poll can see it. A message
+ * A receive asks the backend for exactly what the current message needs,
+ * never for the next one, so the connection itself holds at most the
+ * unfinished start of one message (what a timed-out receive had got; it is
+ * never dropped). The backend may take more from the OS in one read (POSIX
+ * reads a small message's length and body in one recv() and keeps what
+ * came beyond): what it holds counts as readable for its sentinel, so
+ * mp_wait() and poll still see every message. A message
  * longer than the caller's buffer is refused after its header, leaving the
  * body in the OS for the next call (MP_ETOOSMALL loses nothing, unlike
  * Python's BufferTooShort, which hands the message over in the exception).
@@ -410,8 +413,9 @@ int mp_connection_poll(mp_connection_t *c, double timeout)
         return rc;
     if (c->eof)
         return 1;
-    /* Whatever `head` and `body` hold is unfinished; only the OS can say whether more
-     * (or end-of-file) is there. */
+    /* Whatever `head` and `body` hold is unfinished; only the backend's
+     * sentinel can say whether more (or end-of-file) is there, in the OS or
+     * in what the backend read ahead. */
     mp_sentinel_t sentinel;
     unsigned char ready = 0;
     if ((rc = mp__os_conn_sentinel(c->os, &sentinel)) < 0 ||
