@@ -13,7 +13,9 @@
  * buffer for the next read. Bytes in the buffer are invisible to poll() on
  * the socket, so the sentinel is not the socket: it is an epoll instance
  * (made at the first ask) that holds the socket and a descriptor that is
- * always ready, the latter watched only while the buffer holds bytes. An
+ * always ready, the latter watched while the buffer holds bytes at the end
+ * of a receive (mp__os_conn_settle(): the header's read fills the buffer
+ * and the body's empties it, and only what is left counts). An
  * end whose descriptor goes back to its caller after a login (the fork
  * server's, whose next message carries descriptors that a plain recv()
  * would discard) reads exactly (mp__posix_conn_wrap_exact()). Elsewhere
@@ -52,6 +54,7 @@ struct mp__os_conn {
     int sentinel;         /**< the epoll instance; -1 until asked for */
     unsigned char *ahead; /**< READ_AHEAD bytes, made at the first small read */
     size_t start, end;    /**< the unread bytes of `ahead` */
+    bool shown;           /**< the sentinel watches the buffer (settled) */
 };
 
 int mp__posix_conn_wrap(int fd, mp__os_conn_t **out)
@@ -213,15 +216,18 @@ static void make_always_ready(void)
     always_ready = eventfd(1, EFD_CLOEXEC);
 }
 
-/* Make the sentinel watch the buffer or stop watching it: a change of an
+/* Make the sentinel watch the buffer while it holds bytes, and not
+ * otherwise. Only a change costs a system call, and a change of an
  * existing entry allocates nothing, so it cannot fail for want of memory
  * (the entry went in with the sentinel). */
-static void watch_buffer(mp__os_conn_t *conn)
+void mp__os_conn_settle(mp__os_conn_t *conn)
 {
-    if (conn->sentinel < 0)
+    bool held = conn->end > conn->start;
+    if (conn->sentinel < 0 || held == conn->shown)
         return;
-    struct epoll_event ev = {.events = conn->end > conn->start ? EPOLLIN : 0};
-    epoll_ctl(conn->sentinel, EPOLL_CTL_MOD, always_ready, &ev);
+    struct epoll_event ev = {.events = held ? EPOLLIN : 0};
+    if (epoll_ctl(conn->sentinel, EPOLL_CTL_MOD, always_ready, &ev) == 0)
+        conn->shown = held;
 }
 
 int mp__os_conn_sentinel(mp__os_conn_t *conn, mp_sentinel_t *out)
@@ -243,8 +249,9 @@ int mp__os_conn_sentinel(mp__os_conn_t *conn, mp_sentinel_t *out)
             return rc;
         }
         conn->sentinel = ep;
-        watch_buffer(conn);
+        conn->shown = false;
     }
+    mp__os_conn_settle(conn); /* a reader that did not settle, too */
     *out = conn->sentinel;
     return 0;
 }
@@ -257,9 +264,9 @@ int mp__os_conn_sentinel(mp__os_conn_t *conn, mp_sentinel_t *out)
     return 0;
 }
 
-static void watch_buffer(mp__os_conn_t *conn)
+void mp__os_conn_settle(mp__os_conn_t *conn)
 {
-    (void)conn; /* nothing is ever buffered */
+    (void)conn; /* nothing is ever read ahead */
 }
 #endif
 
@@ -269,10 +276,8 @@ static size_t take_ahead(mp__os_conn_t *conn, void *buf, size_t size)
     size_t n = conn->end - conn->start < size ? conn->end - conn->start : size;
     memcpy(buf, conn->ahead + conn->start, n);
     conn->start += n;
-    if (conn->start == conn->end) {
-        conn->start = conn->end = 0;
-        watch_buffer(conn); /* empty now */
-    }
+    if (conn->start == conn->end)
+        conn->start = conn->end = 0; /* the sentinel: mp__os_conn_settle() */
     return n;
 }
 
@@ -307,8 +312,7 @@ int mp__os_conn_read(mp__os_conn_t *conn, void *buf, size_t size, size_t *got, d
         ssize_t r = recv(conn->fd, into, room, flags);
         if (r > 0 && ahead) {
             conn->end = (size_t)r;
-            *got = take_ahead(conn, buf, size);
-            watch_buffer(conn); /* bytes beyond the ask wait here */
+            *got = take_ahead(conn, buf, size); /* the rest waits here */
             return 0;
         }
         if (r >= 0) {
