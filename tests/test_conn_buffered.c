@@ -198,11 +198,15 @@ static void test_buffered_not_shared(void)
     } else {
         EXPECT_RC(rc, 0);
     }
+    /* The child echoes the first message it finds: where nothing was held
+     * back, the one still queued. */
+    const char *want = TEST_POSIX ? "echo me" : "also kept";
     if (p && EXPECT_RC(mp_connection_send(b, "echo me", 7, WAIT_S), 0)) {
         char buf[FRAME_MAX];
         size_t len = 0;
         if (EXPECT_RC(mp_connection_recv(b, buf, sizeof buf, &len, WAIT_S), 0))
-            EXPECT(len == 7 && memcmp(buf, "echo me", 7) == 0, "echoed \"%.*s\"", (int)len, buf);
+            EXPECT(len == strlen(want) && memcmp(buf, want, len) == 0,
+                   "echoed \"%.*s\", expected \"%s\"", (int)len, buf, want);
         EXPECT_RC(mp_process_join(p, JOIN_LIMIT_S), 0);
     }
 out:
