@@ -52,6 +52,7 @@
 
 #include "bench_common.h"
 #include "bench_pin.h"
+#include "conn_peers.h"
 
 /* Set by bench/CMakeLists.txt to the script's place in the source tree. */
 #ifndef MP_BENCH_PY_SCRIPT
@@ -326,6 +327,34 @@ static double measure_mp_stream(const bench_metric_t *m, int iters)
 
 static const mp_task_def_t tasks[] = {MP_TASK(echo), MP_TASK(stream_sender), MP_TASK_END};
 
+/* ---- peers: the ping-pong in another library's calls (conn_peers.h) ---- */
+
+#if defined(BENCH_CONN_HAVE_UV) || defined(BENCH_CONN_HAVE_APR)
+/* A peer metric's arg: its library's ping-pong, pinned or not. */
+typedef struct peer_variant {
+    double (*pingpong)(const conn_peer_run_t *run);
+    bool pinned;
+} peer_variant_t;
+
+static double measure_peer_pingpong(const bench_metric_t *m, int iters)
+{
+    const peer_variant_t *v = m->arg;
+    return v->pingpong(&(conn_peer_run_t){.name = m->name,
+                                          .size = SMALL,
+                                          .warmup = PINGPONG_WARMUP,
+                                          .iters = iters,
+                                          .pinned = v->pinned});
+}
+#endif
+#ifdef BENCH_CONN_HAVE_UV
+static const peer_variant_t uv_free = {conn_peer_uv_pingpong, false},
+                            uv_pinned = {conn_peer_uv_pingpong, true};
+#endif
+#ifdef BENCH_CONN_HAVE_APR
+static const peer_variant_t apr_free = {conn_peer_apr_pingpong, false},
+                            apr_pinned = {conn_peer_apr_pingpong, true};
+#endif
+
 /* A non-NULL arg selects a variant (see each measure function). */
 #define VARIANT ((const void *)1)
 
@@ -338,6 +367,18 @@ static bench_metric_t metrics[] = {
      .measure = measure_raw_pingpong, .arg = VARIANT},
     {.name = "mp_pipe_pingpong_64B_samecpu", .unit = "us", .measure = measure_mp_pingpong,
      .arg = VARIANT},
+#ifdef BENCH_CONN_HAVE_UV
+    {.name = "libuv_pipe_pingpong_64B", .unit = "us", .measure = measure_peer_pingpong,
+     .arg = &uv_free},
+    {.name = "libuv_pipe_pingpong_64B_samecpu", .unit = "us", .measure = measure_peer_pingpong,
+     .arg = &uv_pinned},
+#endif
+#ifdef BENCH_CONN_HAVE_APR
+    {.name = "apr_socket_pingpong_64B", .unit = "us", .measure = measure_peer_pingpong,
+     .arg = &apr_free},
+    {.name = "apr_socket_pingpong_64B_samecpu", .unit = "us", .measure = measure_peer_pingpong,
+     .arg = &apr_pinned},
+#endif
     {.name = "raw_socketpair_stream_1MiB", .unit = "GB/s", .measure = measure_raw_stream,
      .size_class = MESSAGES},
     {.name = "mp_pipe_stream_1MiB", .unit = "GB/s", .measure = measure_mp_stream,
@@ -367,12 +408,25 @@ static const bench_anchor_t anchors[] = {
  * CPython: its time over multiproc's, multiproc's rate over its (as
  * bench_sync), so that above 1 reads "CPython is that many times slower". */
 static const bench_ratio_t ratios[] = {
-    {"mp_pipe_pingpong_64B", "raw_socketpair_pingpong_64B", 1.3, false},
+    {"mp_pipe_pingpong_64B", "raw_socketpair_pingpong_64B", 1.1, false},
     {"cpython_pipe_pingpong_64B", "mp_pipe_pingpong_64B", 0, false},
     {"cpython_pipe_pingpong_64B", "raw_socketpair_pingpong_64B", 0, false},
-    {"mp_pipe_pingpong_64B_samecpu", "raw_socketpair_pingpong_64B_samecpu", 1.3, false},
+    {"mp_pipe_pingpong_64B_samecpu", "raw_socketpair_pingpong_64B_samecpu", 1.1, false},
     {"cpython_pipe_pingpong_64B_samecpu", "mp_pipe_pingpong_64B_samecpu", 0, false},
     {"cpython_pipe_pingpong_64B_samecpu", "raw_socketpair_pingpong_64B_samecpu", 0, false},
+/* The peers as CPython: their time over multiproc's, then over raw. */
+#ifdef BENCH_CONN_HAVE_UV
+    {"libuv_pipe_pingpong_64B", "mp_pipe_pingpong_64B", 0, false},
+    {"libuv_pipe_pingpong_64B", "raw_socketpair_pingpong_64B", 0, false},
+    {"libuv_pipe_pingpong_64B_samecpu", "mp_pipe_pingpong_64B_samecpu", 0, false},
+    {"libuv_pipe_pingpong_64B_samecpu", "raw_socketpair_pingpong_64B_samecpu", 0, false},
+#endif
+#ifdef BENCH_CONN_HAVE_APR
+    {"apr_socket_pingpong_64B", "mp_pipe_pingpong_64B", 0, false},
+    {"apr_socket_pingpong_64B", "raw_socketpair_pingpong_64B", 0, false},
+    {"apr_socket_pingpong_64B_samecpu", "mp_pipe_pingpong_64B_samecpu", 0, false},
+    {"apr_socket_pingpong_64B_samecpu", "raw_socketpair_pingpong_64B_samecpu", 0, false},
+#endif
     {"mp_pipe_stream_1MiB", "raw_socketpair_stream_1MiB", 0.8, true},
     {"mp_pipe_stream_1MiB_recv_alloc", "raw_socketpair_stream_1MiB", 0, true},
     {"mp_pipe_stream_1MiB", "cpython_pipe_stream_1MiB", 0, true},

@@ -5,14 +5,16 @@
  * so that a peer that stalls holds up no other (forkserver_server.c).
  * Besides the key, the socket itself is guarded: it lives in a 0700
  * directory of the client's (forkserver_client.c), so only the same user
- * can reach it. */
+ * can reach it. The end reads exactly (mp__posix_conn_wrap_exact()): the
+ * descriptor goes back to the fork server's code after the login, and its
+ * next message carries descriptors. */
 #include "posix_internal.h"
 
 int mp__posix_handshake(int fd, bool challenge_first, const void *key, size_t key_len,
                         double deadline)
 {
     mp__os_conn_t *conn = NULL;
-    int rc = mp__posix_conn_wrap(fd, &conn);
+    int rc = mp__posix_conn_wrap_exact(fd, &conn);
     if (rc < 0) {
         mp__posix_close(fd);
         return rc;
@@ -27,7 +29,7 @@ int mp__posix_login_start(int fd, const void *key, size_t key_len, double deadli
                           mp__core_login_t **out)
 {
     mp__os_conn_t *conn = NULL;
-    int rc = mp__posix_conn_wrap(fd, &conn);
+    int rc = mp__posix_conn_wrap_exact(fd, &conn);
     if (rc < 0) {
         mp__posix_close(fd);
         return rc;

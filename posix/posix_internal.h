@@ -177,6 +177,14 @@ int mp__posix_socketpair(int fds[2]);
  */
 int mp__posix_conn_wrap(int fd, mp__os_conn_t **out);
 
+/**
+ * @brief As mp__posix_conn_wrap(), for an end that reads exactly what each
+ *        read asks, never ahead: one whose descriptor goes back to its
+ *        caller (mp__posix_conn_unwrap()) with the next bytes still in the
+ *        socket, descriptors that travel with them included.
+ */
+int mp__posix_conn_wrap_exact(int fd, mp__os_conn_t **out);
+
 /** Most descriptors one message of mp__posix_send_fds() carries: a fork
  *  server request's channel, status socket, handles and tracker pipe. */
 #define MP__PASS_FDS_MAX (3 + MP__MAX_HANDLES)

@@ -35,6 +35,8 @@ struct test_suite;
 extern const struct test_suite suite_connection;
 /** The suite of a hostile or dying peer (test_conn_limits.c). */
 extern const struct test_suite suite_conn_limits;
+/** Bytes a receive took beyond its message (test_conn_buffered.c). */
+extern const struct test_suite suite_conn_buffered;
 
 /** How long a child waits for a message that should come: long enough for a
  *  loaded machine, short enough that an orphaned child does not linger. */

@@ -67,6 +67,7 @@ static const test_suite_t *const all_suites[] = {
     &suite_sync_bad_objects,
     &suite_connection,
     &suite_conn_limits,
+    &suite_conn_buffered,
     &suite_listener,
     &suite_runner,
     &suite_queue_deaths,

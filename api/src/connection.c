@@ -2,10 +2,13 @@
  * on the backend's byte stream.
  *
  * On the wire a message is an 8-byte little-endian length, then its bytes.
- * A receive reads exactly what the current message needs, never into the
- * next one, so the connection itself holds at most the unfinished start of
- * one message (what a timed-out receive had got; it is never dropped): the
- * rest is still in the OS, where mp_wait() and poll can see it. A message
+ * A receive asks the backend for exactly what the current message needs,
+ * never for the next one, so the connection itself holds at most the
+ * unfinished start of one message (what a timed-out receive had got; it is
+ * never dropped). The backend may take more from the OS in one read (POSIX
+ * reads a small message's length and body in one recv() and keeps what
+ * came beyond): what it holds counts as readable for its sentinel, so
+ * mp_wait() and poll still see every message. A message
  * longer than the caller's buffer is refused after its header, leaving the
  * body in the OS for the next call (MP_ETOOSMALL loses nothing, unlike
  * Python's BufferTooShort, which hands the message over in the exception).
@@ -316,16 +319,21 @@ static int read_body(mp_connection_t *c, unsigned char *dst, size_t n, double de
     return rc;
 }
 
-int mp_connection_recv(mp_connection_t *c, void *buf, size_t size, size_t *len, double timeout)
+/* The end of every receive that may have read: the backend's sentinel
+ * shows from now on what it holds (mp__os_conn_settle()); `rc` passes
+ * through. The end may be gone (a refused message closes it). */
+static int settled(mp_connection_t *c, int rc)
+{
+    if (c->os)
+        mp__os_conn_settle(c->os);
+    return rc;
+}
+
+/* mp_connection_recv() once its arguments are checked. */
+static int recv_into(mp_connection_t *c, void *buf, size_t size, size_t *len, double timeout)
 {
     static const char fn[] = "mp_connection_recv";
-    int rc = open_end(&c, false, fn);
-    if (rc < 0)
-        return rc;
-    if (!len || (!buf && size > 0))
-        return mp__errdetail_set(MP_EINVAL, "mp_connection_recv: NULL len, or NULL buf");
-    if ((rc = mp__timeout_check(timeout, fn)) < 0)
-        return rc;
+    int rc;
     double deadline = mp__deadline(true, timeout);
     uint64_t n = 0;
     if ((rc = read_header(c, deadline, &n)) < 0)
@@ -344,18 +352,23 @@ int mp_connection_recv(mp_connection_t *c, void *buf, size_t size, size_t *len, 
     return rc;
 }
 
-int mp_connection_recv_alloc(mp_connection_t *c, void **data, size_t *len, double timeout)
+int mp_connection_recv(mp_connection_t *c, void *buf, size_t size, size_t *len, double timeout)
 {
-    static const char fn[] = "mp_connection_recv_alloc";
-    if (data)
-        *data = NULL; /* on every failure, as documented */
-    int rc = open_end(&c, false, fn);
+    int rc = open_end(&c, false, "mp_connection_recv");
     if (rc < 0)
         return rc;
-    if (!data || !len)
-        return mp__errdetail_set(MP_EINVAL, "mp_connection_recv_alloc: NULL data or len");
-    if ((rc = mp__timeout_check(timeout, fn)) < 0)
+    if (!len || (!buf && size > 0))
+        return mp__errdetail_set(MP_EINVAL, "mp_connection_recv: NULL len, or NULL buf");
+    if ((rc = mp__timeout_check(timeout, "mp_connection_recv")) < 0)
         return rc;
+    return settled(c, recv_into(c, buf, size, len, timeout));
+}
+
+/* mp_connection_recv_alloc() once its arguments are checked. */
+static int recv_alloc(mp_connection_t *c, void **data, size_t *len, double timeout)
+{
+    static const char fn[] = "mp_connection_recv_alloc";
+    int rc;
     double deadline = mp__deadline(true, timeout);
     uint64_t n = 0;
     if ((rc = read_header(c, deadline, &n)) < 0 || (rc = take_message(c, fn, n)) < 0)
@@ -371,6 +384,20 @@ int mp_connection_recv_alloc(mp_connection_t *c, void **data, size_t *len, doubl
     c->body = (mp__buf_t){0};
     c->head_len = 0;
     return 0;
+}
+
+int mp_connection_recv_alloc(mp_connection_t *c, void **data, size_t *len, double timeout)
+{
+    if (data)
+        *data = NULL; /* on every failure, as documented */
+    int rc = open_end(&c, false, "mp_connection_recv_alloc");
+    if (rc < 0)
+        return rc;
+    if (!data || !len)
+        return mp__errdetail_set(MP_EINVAL, "mp_connection_recv_alloc: NULL data or len");
+    if ((rc = mp__timeout_check(timeout, "mp_connection_recv_alloc")) < 0)
+        return rc;
+    return settled(c, recv_alloc(c, data, len, timeout));
 }
 
 int mp_connection_set_max_message(mp_connection_t *c, size_t max)
@@ -410,8 +437,9 @@ int mp_connection_poll(mp_connection_t *c, double timeout)
         return rc;
     if (c->eof)
         return 1;
-    /* Whatever `head` and `body` hold is unfinished; only the OS can say whether more
-     * (or end-of-file) is there. */
+    /* Whatever `head` and `body` hold is unfinished; only the backend's
+     * sentinel can say whether more (or end-of-file) is there, in the OS or
+     * in what the backend read ahead. */
     mp_sentinel_t sentinel;
     unsigned char ready = 0;
     if ((rc = mp__os_conn_sentinel(c->os, &sentinel)) < 0 ||

@@ -388,8 +388,19 @@ int mp__os_conn_send(mp__os_conn_t *conn, const mp__os_piece_t *pieces, size_t n
 int mp__os_conn_read(mp__os_conn_t *conn, void *buf, size_t size, size_t *got, double deadline);
 
 /**
+ * @brief A receive of the core's is over (whatever its outcome): from now
+ *        on the sentinel must show what the end holds. A backend that reads
+ *        ahead (POSIX: bytes beyond the core's ask, kept for the next read)
+ *        may leave its sentinel behind during a receive, whose reads empty
+ *        and fill that store several times, and bring it up to date here,
+ *        once. Others do nothing.
+ */
+void mp__os_conn_settle(mp__os_conn_t *conn);
+
+/**
  * @brief A sentinel that mp__os_wait_handles() sees ready once a read would
- *        not block (bytes or end-of-file are there). Owned by the end.
+ *        not block (bytes or end-of-file are there, or bytes the end read
+ *        ahead: as of the last mp__os_conn_settle()). Owned by the end.
  * @return 0; MP_ESYS.
  */
 int mp__os_conn_sentinel(mp__os_conn_t *conn, mp_sentinel_t *out);
