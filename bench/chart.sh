@@ -3,8 +3,13 @@
 # side by side per case (bench_pool, bench_executor, and bench_image when it
 # was built), through gnuplot (Debian's gnuplot-nox) into docs/bench-pool.svg.
 #
-#   bench/chart.sh [--build DIR] [--rounds N] [--tsv-dir DIR] [--no-run]
-#                  [--out FILE]
+#   bench/chart.sh [--peers] [--build DIR] [--rounds N] [--tsv-dir DIR]
+#                  [--no-run] [--no-python] [--out FILE]
+#
+#   --peers        draw the peers' chart instead (bench/peers_chart.sh):
+#                  bench_sync, bench_conn and bench_process, each peer's time
+#                  (raw POSIX, APR, libuv, Boost, CPython) over multiproc's,
+#                  into docs/bench-peers.svg
 #
 #   --build DIR    the build whose benchmarks run (default build/gcc-werror,
 #                  a Release build: an unoptimised one measures the compiler)
@@ -13,7 +18,9 @@
 #                  with --no-run (default DIR/bench/chart)
 #   --no-run       do not run the benchmarks: redraw from the TSVs already in
 #                  --tsv-dir (a run takes some minutes)
-#   --out FILE     the image (default docs/bench-pool.svg; .png draws a PNG)
+#   --no-python    leave CPython out of the run (its bars are then missing)
+#   --out FILE     the image (default docs/bench-pool.svg, or
+#                  docs/bench-peers.svg with --peers; .png draws a PNG)
 #
 # Run from the source tree's top. Every number on the chart is a median of
 # one run's rounds, each benchmark's cases measured in the same run; the
@@ -24,19 +31,29 @@ build=build/gcc-werror
 rounds=3
 tsv_dir=
 run=1
-out=docs/bench-pool.svg
+peers=0
+python=
+out=
 while [ $# -gt 0 ]; do
     case $1 in
     --build) build=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --tsv-dir) tsv_dir=$2; shift 2 ;;
     --no-run) run=0; shift ;;
+    --no-python) python=--no-python; shift ;;
+    --peers) peers=1; shift ;;
     --out) out=$2; shift 2 ;;
-    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "chart.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
 [ -n "$tsv_dir" ] || tsv_dir=$build/bench/chart
+benches="bench_pool bench_executor"
+[ "$peers" = 0 ] || benches="bench_sync bench_conn bench_process"
+if [ -z "$out" ]; then
+    out=docs/bench-pool.svg
+    [ "$peers" = 0 ] || out=docs/bench-peers.svg
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 command -v gnuplot >/dev/null || {
     echo "chart.sh: gnuplot is missing (Debian: apt-get install gnuplot-nox)" >&2
@@ -63,18 +80,25 @@ run_image() {
 
 if [ "$run" = 1 ]; then
     mkdir -p "$tsv_dir"
-    for b in bench_pool bench_executor; do
+    for b in $benches; do
         [ -x "$build/bench/$b" ] || { echo "chart.sh: no $build/bench/$b (build it first)" >&2; exit 1; }
         echo "chart.sh: running $b --rounds $rounds" >&2
-        "$build/bench/$b" --rounds "$rounds" --tsv "$tsv_dir/$b.tsv"
+        # shellcheck disable=SC2086 # $python is one flag or nothing
+        "$build/bench/$b" --rounds "$rounds" $python --tsv "$tsv_dir/$b.tsv"
     done
-    run_image
+    [ "$peers" = 1 ] || run_image
 fi
-for b in bench_pool bench_executor; do
+for b in $benches; do
     [ -r "$tsv_dir/$b.tsv" ] || { echo "chart.sh: no $tsv_dir/$b.tsv (run without --no-run)" >&2; exit 1; }
 done
 
 # ---- the chart's data --------------------------------------------------------
+
+if [ "$peers" = 1 ]; then
+    # shellcheck source=bench/peers_chart.sh
+    . "$here/peers_chart.sh"
+    exit 0
+fi
 
 # The median of metric $2 in TSV $1 ("?" when the run did not measure it:
 # gnuplot then draws no bar).

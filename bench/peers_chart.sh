@@ -1,63 +1,10 @@
-#!/bin/sh
-# Draw the peers' table as a chart: for each operation that multiproc shares
-# with the libraries a C programmer would pick instead, each peer's time
-# divided by multiproc's in the same run (1.0 is level; above 1, multiproc
-# is faster). From bench_sync, bench_conn and bench_process, through gnuplot,
-# into docs/bench-peers.svg.
-#
-#   bench/peers_chart.sh [--build DIR] [--rounds N] [--tsv-dir DIR] [--no-run]
-#                        [--no-python] [--out FILE]
-#
-#   --build DIR    the build whose benchmarks run (default build/gcc-werror,
-#                  a Release build)
-#   --rounds N     rounds of each benchmark, medians over them (default 3)
-#   --tsv-dir DIR  where each benchmark's --tsv output is written, or read
-#                  with --no-run (default DIR/bench/chart)
-#   --no-run       redraw from the TSVs already in --tsv-dir
-#   --no-python    leave CPython out of the run (its bars are then missing)
-#   --out FILE     the image (default docs/bench-peers.svg; .png draws a PNG)
-#
-# A peer the build lacks (libuv, Boost) or a run did not measure has no bar.
-set -eu
-
-build=build/gcc-werror
-rounds=3
-tsv_dir=
-run=1
-python=
-out=docs/bench-peers.svg
-while [ $# -gt 0 ]; do
-    case $1 in
-    --build) build=$2; shift 2 ;;
-    --rounds) rounds=$2; shift 2 ;;
-    --tsv-dir) tsv_dir=$2; shift 2 ;;
-    --no-run) run=0; shift ;;
-    --no-python) python=--no-python; shift ;;
-    --out) out=$2; shift 2 ;;
-    -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "peers_chart.sh: unknown option $1" >&2; exit 2 ;;
-    esac
-done
-[ -n "$tsv_dir" ] || tsv_dir=$build/bench/chart
-here=$(cd "$(dirname "$0")" && pwd)
-command -v gnuplot >/dev/null || {
-    echo "peers_chart.sh: gnuplot is missing (Debian: apt-get install gnuplot-nox)" >&2
-    exit 1
-}
-
-benches="bench_sync bench_conn bench_process"
-if [ "$run" = 1 ]; then
-    mkdir -p "$tsv_dir"
-    for b in $benches; do
-        [ -x "$build/bench/$b" ] || { echo "peers_chart.sh: no $build/bench/$b (build it first)" >&2; exit 1; }
-        echo "peers_chart.sh: running $b --rounds $rounds" >&2
-        # shellcheck disable=SC2086 # $python is one flag or nothing
-        "$build/bench/$b" --rounds "$rounds" $python --tsv "$tsv_dir/$b.tsv"
-    done
-fi
-for b in $benches; do
-    [ -r "$tsv_dir/$b.tsv" ] || { echo "peers_chart.sh: no $tsv_dir/$b.tsv (run without --no-run)" >&2; exit 1; }
-done
+# The peers' chart's data and drawing, sourced by `bench/chart.sh --peers`
+# (which runs bench_sync, bench_conn and bench_process into $tsv_dir): for
+# each operation that multiproc shares with the libraries a C programmer
+# would pick instead, each peer's time divided by multiproc's in the same run
+# (1.0 is level; above 1, multiproc is faster), drawn by peers_chart.gp into
+# $out. A peer the build lacks (libuv, Boost) or a run did not measure has
+# no bar.
 
 # peer/multiproc for metric $3 over metric $2 in TSV $1 (medians, column 4),
 # or "?" when either was not measured.
@@ -104,4 +51,4 @@ when=$(date -u -r "$sync" '+%Y-%m-%d %H:%M UTC')
 title="Each peer's time over multiproc's in the same run (above 1: multiproc is faster; medians; 2 vCPUs; $when)"
 mkdir -p "$(dirname "$out")"
 gnuplot -c "$here/peers_chart.gp" "$data" "$out" "$title"
-echo "peers_chart.sh: wrote $out (its data: $data)" >&2
+echo "chart.sh: wrote $out (its data: $data)" >&2

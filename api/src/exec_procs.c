@@ -306,18 +306,7 @@ static int choose_worker(mp__pool_t *pool, uint32_t cap, const bool *full, mp__j
 
 static void give(mp__pool_t *pool, int index, mp__job_t *job)
 {
-    mp__worker_t *w = &pool->workers[index];
-    job->next = NULL;
-    if (w->tail)
-        w->tail->next = job;
-    else
-        w->head = job;
-    w->tail = job;
-    w->inflight++;
-    w->given++;
-    job->worker = index;
-    job->pid = w->pid;
-    atomic_store(&job->state, MP__JOB_RUNNING);
+    mp__pool_give(pool, index, job);
     if (isfinite(job->limit) && atomic_fetch_add(&mp__procs(pool)->limited, 1) == 0)
         mp__procs_poke_monitor(pool);
 }

@@ -264,6 +264,11 @@ int mp__pool_submit(mp__pool_t *pool, mp__job_t *job);
 void mp__pool_push_pending(mp__pool_t *pool, mp__job_t *job, bool front);
 mp__job_t *mp__pool_pop_pending(mp__pool_t *pool);
 
+/** @brief Under the mutex: give `job` to worker `index`: append it to the
+ *         worker's FIFO (the order it answers in), count it, and mark it
+ *         running there. The caller then sends the order. */
+void mp__pool_give(mp__pool_t *pool, int index, mp__job_t *job);
+
 /** @brief Under the mutex: break the pool (once), failing every job not
  *         done with MP_EBROKEN and `why`. Jobs to finish go on `done`. */
 void mp__pool_break(mp__pool_t *pool, const char *why, mp__job_t **done);

@@ -135,6 +135,22 @@ mp__job_t *mp__pool_pop_pending(mp__pool_t *pool)
     return job;
 }
 
+void mp__pool_give(mp__pool_t *pool, int index, mp__job_t *job)
+{
+    mp__worker_t *w = &pool->workers[index];
+    job->next = NULL;
+    if (w->tail)
+        w->tail->next = job;
+    else
+        w->head = job;
+    w->tail = job;
+    w->inflight++;
+    w->given++;
+    job->worker = index;
+    job->pid = w->pid;
+    atomic_store(&job->state, MP__JOB_RUNNING);
+}
+
 /* Take `job` out of the pending FIFO; false if it is not there. */
 static bool unlink_pending(mp__pool_t *pool, mp__job_t *job)
 {

@@ -158,19 +158,8 @@ static void mpi_dispatch(mp__pool_t *pool, mp__job_t **done)
     mpi_pool_t *m = pool->impl;
     for (int i; pool->pending_head && !pool->broken && (i = free_slot(pool)) >= 0;) {
         mp__job_t *job = mp__pool_pop_pending(pool);
-        mp__worker_t *w = &pool->workers[i];
-        atomic_store(&job->state, MP__JOB_RUNNING);
-        job->worker = i;
-        job->pid = w->pid;
+        mp__pool_give(pool, i, job);
         job->started = mp__os_now();
-        job->next = NULL;
-        if (w->tail)
-            w->tail->next = job;
-        else
-            w->head = job;
-        w->tail = job;
-        w->inflight++;
-        w->given++;
         mp__mpi_head_t head = {.pool = m->id, .slot = (uint32_t)i, .limit = job->limit};
         if (mp__mpi_send(i + 1, MP__MPI_ORDER, &head, job->order.data, job->order.len) < 0) {
             char why[300];
