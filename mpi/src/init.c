@@ -80,11 +80,25 @@ static int make_comm(char ***argv)
     MPI_Comm_get_parent(&parent);
     int world = 0;
     MPI_Comm_size(MPI_COMM_WORLD, &world);
-    const char *spawn = getenv(SPAWN_VAR);
-    int n = spawn ? atoi(spawn) : 0;
+    int n = 0;
+    if (parent == MPI_COMM_NULL && world == 1) {
+        /* A count, or nothing: anything else is refused rather than taken
+         * as "no workers", which would run the job on rank 0 alone. */
+        const char *spawn = getenv(SPAWN_VAR);
+        if (spawn && spawn[0]) {
+            char *end;
+            long v = strtol(spawn, &end, 10);
+            if (*end != '\0' || v < 1 || v > MP_EXECUTOR_MAX_WORKERS)
+                return mp__errdetail_set(MP_EINVAL,
+                                         "mp_mpi_init: %s must be a count of worker ranks in "
+                                         "1..%d (got '%s')",
+                                         SPAWN_VAR, MP_EXECUTOR_MAX_WORKERS, spawn);
+            n = (int)v;
+        }
+    }
     if (parent != MPI_COMM_NULL) {
         inter = parent;
-    } else if (world == 1 && n > 0) {
+    } else if (n > 0) {
         if (!argv || !*argv || !(*argv)[0])
             return mp__errdetail_set(MP_EINVAL, "mp_mpi_init: %s needs argv (the program to spawn)",
                                      SPAWN_VAR);
